@@ -1,0 +1,226 @@
+//! The count protocol of `ArcArray`: every atomic operation on the strong
+//! and weak counts, and nothing else. SAFETY.md ("The count protocol")
+//! gives, for each ordering, the happens-before edge it creates and the loom
+//! model that fails when it is weakened.
+//!
+//! The semantics are std's `Arc`: the strong handles together hold one weak
+//! count; the label and the elements go with the last strong handle, the
+//! block with the last weak count. A weak count of [`LOCKED`] means a
+//! uniqueness check is running (see [`Counts::is_unique`]).
+
+use crate::sync::atomic::{acquire_fence, AtomicUsize, Ordering::*};
+
+/// The largest count we allow. Past it, `clone` and friends abort the
+/// process, as std does: the count can only get there by leaking handles
+/// (`mem::forget`), and aborting before it wraps keeps a use-after-free
+/// impossible. `isize::MAX` leaves `isize::MAX` of headroom for threads that
+/// increment before they see the overflow and abort.
+const MAX_REFCOUNT: usize = isize::MAX as usize;
+
+/// The weak count while [`Counts::is_unique`] holds it: no real count can
+/// reach it (counts abort past `MAX_REFCOUNT`).
+const LOCKED: usize = usize::MAX;
+
+/// The strong and weak counts of one block.
+pub(crate) struct Counts {
+    strong: AtomicUsize,
+    weak: AtomicUsize,
+}
+
+impl Counts {
+    /// The counts of a new block: one strong handle, and the one weak count
+    /// all strong handles hold together.
+    pub(crate) fn new() -> Self {
+        Counts { strong: AtomicUsize::new(1), weak: AtomicUsize::new(1) }
+    }
+
+    /// The number of strong handles (a snapshot).
+    #[inline]
+    pub(crate) fn strong(&self) -> usize {
+        // Relaxed: a snapshot that may be stale by the time it is read; no
+        // memory is accessed on the strength of it.
+        self.strong.load(Relaxed)
+    }
+
+    /// The number of weak handles (a snapshot), read from a strong handle.
+    #[inline]
+    pub(crate) fn weak(&self) -> usize {
+        // Relaxed: a snapshot, as `strong`.
+        match self.weak.load(Relaxed) {
+            // A uniqueness check holds the lock: it only locks when the
+            // count is 1, that is when there are no weak handles.
+            LOCKED => 0,
+            // Minus the one weak count of the strong handles.
+            count => count - 1,
+        }
+    }
+
+    /// The weak count as a weak handle sees it: 0 once no strong handle is
+    /// left (as `std::sync::Weak::weak_count`).
+    #[inline]
+    pub(crate) fn weak_from_weak(&self) -> usize {
+        // Relaxed: snapshots. The lock cannot be held: it is only taken
+        // while no weak handle exists, and we are one.
+        let weak = self.weak.load(Relaxed);
+        if self.strong.load(Relaxed) == 0 {
+            0
+        } else {
+            weak - 1
+        }
+    }
+
+    /// `clone` of a strong handle.
+    #[inline]
+    pub(crate) fn increment_strong(&self) {
+        // Relaxed: the new handle is made from an existing one, whose
+        // holder already sees the data; passing the handle to another thread
+        // brings its own synchronisation. (Boost's and std's argument.)
+        let old = self.strong.fetch_add(1, Relaxed);
+        if old > MAX_REFCOUNT {
+            crate::sync::abort();
+        }
+    }
+
+    /// `drop` of a strong handle. Returns `true` for the last one, which
+    /// must then drop the label and the elements and call
+    /// [`Counts::decrement_weak`] for the weak count the strong handles held.
+    #[inline]
+    pub(crate) fn decrement_strong(&self) -> bool {
+        // Release: this handle's reads of the data happen before the
+        // decrement, which the last handle's Acquire fence below pairs with,
+        // so no read races the destructor.
+        if self.strong.fetch_sub(1, Release) != 1 {
+            return false;
+        }
+        // Acquire: pairs with every other handle's Release decrement.
+        acquire_fence(&self.strong);
+        true
+    }
+
+    /// `clone` of a weak handle.
+    #[inline]
+    pub(crate) fn increment_weak(&self) {
+        // Relaxed: made from an existing weak handle, as `increment_strong`.
+        // The lock cannot be held: it needs the weak count to be 1.
+        let old = self.weak.fetch_add(1, Relaxed);
+        if old > MAX_REFCOUNT {
+            crate::sync::abort();
+        }
+    }
+
+    /// `downgrade`: a new weak handle from a strong one. Waits while a
+    /// uniqueness check holds the weak count.
+    #[inline]
+    pub(crate) fn downgrade(&self) {
+        // Relaxed: only a guess for the CAS below.
+        let mut current = self.weak.load(Relaxed);
+        loop {
+            if current == LOCKED {
+                crate::sync::spin_loop();
+                // Relaxed: another guess.
+                current = self.weak.load(Relaxed);
+                continue;
+            }
+            if current > MAX_REFCOUNT {
+                crate::sync::abort();
+            }
+            // Acquire on success: pairs with the Release unlock in
+            // `is_unique`, so that check's reads of the counts happen before
+            // this weak handle exists (std's argument). Relaxed on failure:
+            // the loop retries with the value seen.
+            match self.weak.compare_exchange_weak(current, current + 1, Acquire, Relaxed) {
+                Ok(_) => return,
+                Err(seen) => current = seen,
+            }
+        }
+    }
+
+    /// `drop` of a weak handle, or of the weak count the strong handles
+    /// hold. Returns `true` for the last one, which must free the block.
+    #[inline]
+    pub(crate) fn decrement_weak(&self) -> bool {
+        // Release: everything this holder did to the block (the last strong
+        // handle's destructor runs before it drops the shared weak count)
+        // happens before the fence of whoever frees the block.
+        if self.weak.fetch_sub(1, Release) != 1 {
+            return false;
+        }
+        // Acquire: pairs with every other holder's Release decrement.
+        acquire_fence(&self.weak);
+        true
+    }
+
+    /// `upgrade`: a new strong handle from a weak one, unless the last
+    /// strong handle is gone (a count of 0 is never resurrected).
+    #[inline]
+    pub(crate) fn upgrade(&self) -> bool {
+        // Relaxed: only a guess for the CAS below.
+        let mut current = self.strong.load(Relaxed);
+        loop {
+            if current == 0 {
+                return false;
+            }
+            if current > MAX_REFCOUNT {
+                crate::sync::abort();
+            }
+            // Acquire on success, as std: a strong count seen here may have
+            // been restored by `make_mut`'s or `try_unique`'s Release store
+            // after they wrote the elements. Relaxed on failure: the loop
+            // retries with the value seen.
+            match self.strong.compare_exchange_weak(current, current + 1, Acquire, Relaxed) {
+                Ok(_) => return true,
+                Err(seen) => current = seen,
+            }
+        }
+    }
+
+    /// Whether the caller's strong handle is the only handle of any kind.
+    /// Locks the weak count while it reads the strong count, so that a
+    /// `downgrade` from another strong handle cannot slip in between.
+    #[inline]
+    pub(crate) fn is_unique(&self) -> bool {
+        // Acquire on success: pairs with the Release decrement of the last
+        // weak handle dropped, so its holder's upgrades and reads happen
+        // before we hand out `&mut`. Relaxed on failure: we give up.
+        if self.weak.compare_exchange(1, LOCKED, Acquire, Relaxed).is_err() {
+            return false;
+        }
+        // Acquire: pairs with the Release decrements of other strong
+        // handles, so their reads happen before our writes.
+        let unique = self.strong.load(Acquire) == 1;
+        // Release: pairs with the Acquire CAS in `downgrade`.
+        self.weak.store(1, Release);
+        unique
+    }
+
+    /// Takes the strong count from 1 to 0 if the caller's handle is the
+    /// only strong one (`make_mut`, `try_unique`). On success no weak handle
+    /// can upgrade any more; the caller then calls [`Counts::weak_handles_left`]
+    /// and either [`Counts::restore_unique`] or [`Counts::decrement_weak`].
+    #[inline]
+    pub(crate) fn claim_unique(&self) -> bool {
+        // Acquire on success: pairs with the Release decrements of the other
+        // strong handles, so their reads happen before our writes. Relaxed
+        // on failure: nothing is accessed.
+        self.strong.compare_exchange(1, 0, Acquire, Relaxed).is_ok()
+    }
+
+    /// After a successful claim (strong count 0), whether weak handles
+    /// still exist. If none does, none can appear: there is no strong
+    /// handle to downgrade and no weak one to clone.
+    #[inline]
+    pub(crate) fn weak_handles_left(&self) -> bool {
+        // Acquire: pairs with the Release decrement of the last weak handle
+        // dropped, whose upgrades' reads then happen before our writes.
+        self.weak.load(Acquire) != 1
+    }
+
+    /// After a claim that found no weak handle: the caller's handle is
+    /// again the one strong handle.
+    #[inline]
+    pub(crate) fn restore_unique(&self) {
+        // Release: pairs with the Acquire CAS in `upgrade` (std's order;
+        // no weak handle exists at this point, see SAFETY.md).
+        self.strong.store(1, Release);
+    }
+}

@@ -1,0 +1,656 @@
+//! `ArcArray`: a label and an array shared across threads through one
+//! pointer, with atomic strong and weak counts alone on their cache lines.
+//! The count protocol is in `counts.rs`; the weak and unique handles in
+//! `weak.rs` and `unique.rs`.
+
+mod counts;
+mod unique;
+mod weak;
+
+use core::marker::PhantomData;
+use core::mem::{ManuallyDrop, MaybeUninit};
+use core::ops::Deref;
+use core::panic::{RefUnwindSafe, UnwindSafe};
+use core::ptr::NonNull;
+
+use crate::block::{Block, Builder};
+use crate::traits::{LabelledArray, MakeArray};
+use crate::HeapArray;
+use counts::Counts;
+pub use unique::UniqueArcArray;
+pub use weak::WeakArcArray;
+
+/// How far the length, label and elements sit from the block start. The
+/// counts are written by every `clone` and `drop` on every thread; readers of
+/// the data must not share a cache line with them, nor the adjacent line
+/// that x86_64's spatial prefetcher pulls in pairs (Intel's optimisation
+/// manual, "Spatial Prefetcher"; the 128 of crossbeam's `CachePadded`).
+/// With the counts at offset 0 and the data at offset 128 or more, the data
+/// never shares a 128-byte-aligned pair of lines with the counts, wherever
+/// the allocator puts the block. SAFETY.md ("Padding") has the measurements
+/// that chose this unaligned gap over a 128-byte-aligned `CachePadded`.
+pub(crate) const COUNTS_REGION: usize = 128;
+
+/// The counts followed by an unaligned gap up to [`COUNTS_REGION`] bytes.
+#[repr(C)]
+struct PaddedCounts {
+    counts: Counts,
+    _gap: [MaybeUninit<u8>; COUNTS_REGION.saturating_sub(core::mem::size_of::<Counts>())],
+}
+
+/// The header of an `ArcArray` block: the padded counts, then the length,
+/// which starts the read-mostly region shared with the label and elements.
+#[repr(C)]
+pub(crate) struct ArcHeader {
+    counts: PaddedCounts,
+    len: usize,
+}
+
+impl ArcHeader {
+    fn new(len: usize) -> Self {
+        ArcHeader {
+            counts: PaddedCounts { counts: Counts::new(), _gap: [MaybeUninit::uninit(); _] },
+            len,
+        }
+    }
+}
+
+/// The block behind `ArcArray`, `WeakArcArray` and `UniqueArcArray`.
+pub(crate) type ArcBlock<E, L> = Block<ArcHeader, L, E>;
+
+impl<E, L> Block<ArcHeader, L, E> {
+    /// The counts.
+    ///
+    /// # Safety
+    ///
+    /// The block is allocated (some strong or weak count is held) for `'a`.
+    #[inline]
+    unsafe fn counts<'a>(self) -> &'a Counts {
+        // SAFETY: the header is initialised for the block's whole life and
+        // the counts are only accessed atomically through shared references.
+        // The reference covers the counts alone, never the data (rust#55005).
+        unsafe { &(*self.header()).counts.counts }
+    }
+
+    /// The length, fixed for the block's life.
+    ///
+    /// # Safety
+    ///
+    /// The block is allocated (some strong or weak count is held).
+    #[inline]
+    unsafe fn len(self) -> usize {
+        // SAFETY: the header is initialised and `len` is never written after
+        // `Builder::finish`; read through the raw pointer, no reference.
+        unsafe { (*self.header()).len }
+    }
+
+    /// Releases one weak count and frees the block if it was the last.
+    ///
+    /// # Safety
+    ///
+    /// The caller holds a weak count (a weak handle, or the one of the
+    /// strong handles after the last of them dropped the contents) and does
+    /// not use the block afterwards.
+    unsafe fn release_weak(self) {
+        // SAFETY: the caller's weak count keeps the block allocated.
+        let (counts, len) = unsafe { (self.counts(), self.len()) };
+        if counts.decrement_weak() {
+            // SAFETY: that was the last count of any kind: nothing else can
+            // reach the block; it was allocated for `len` elements.
+            unsafe { self.deallocate(len) }
+        }
+    }
+
+    /// Makes the caller, holding the claimed strong count (now 0, see
+    /// `Counts::claim_unique`), the unique owner of the contents: in place
+    /// if no weak handle is left, otherwise by moving the label and the
+    /// elements to a new block and leaving the weak handles dead.
+    ///
+    /// # Safety
+    ///
+    /// The caller took the strong count to 0 (last `decrement_strong` or a
+    /// successful `claim_unique`) and has not dropped the contents.
+    unsafe fn into_unique_block(self) -> Self {
+        // SAFETY: the strong handles' weak count keeps the block alive.
+        let counts = unsafe { self.counts() };
+        if !counts.weak_handles_left() {
+            counts.restore_unique();
+            return self;
+        }
+        // SAFETY: the strong count is 0, so no one else reads the contents
+        // and the caller owns them; the move leaves them to the new block.
+        let moved = unsafe {
+            let len = self.len();
+            self.move_contents(len, ArcHeader::new(len))
+        };
+        // SAFETY: we hold the strong handles' weak count and are done with
+        // the old block; its weak handles free it.
+        unsafe { self.release_weak() };
+        moved
+    }
+}
+
+/// A label and an array shared across threads through a single pointer.
+///
+/// `ArcArray<E>` stands where `Arc<[E]>` or `Arc<Vec<E>>` would: it derefs to
+/// `[E]`, clones by bumping an atomic count, and drops its label and
+/// elements with the last clone. Unlike `Arc<[E]>` the handle is one word
+/// and the block is filled in place (no copy from a `Vec` when built from a
+/// closure or an exact-size iterator); unlike `Arc<Vec<E>>` the elements are
+/// one pointer hop away and in the same allocation as the counts.
+///
+/// Associated functions (`ArcArray::strong_count(&a)`), as in std, keep
+/// the handle's own API from shadowing methods of `[E]`.
+///
+/// # Size and alignment
+///
+/// One word; `Option<ArcArray>` is one word too. The block is
+///
+/// ```text
+/// offset 0    strong: AtomicUsize, weak: AtomicUsize
+///       16    gap (uninitialised)
+///      128    len: usize
+///      136    label: L, then the elements at their alignment
+/// ```
+///
+/// so the counts, written by every clone and drop, never share a cache line
+/// (nor a 128-byte prefetch pair) with the data readers touch.
+///
+/// # Examples
+///
+/// ```
+/// use heaparray::*;
+/// use std::thread;
+///
+/// let a = ArcArray::with_label("weights", 1000, |_, i| i as f32);
+/// let sums: Vec<f32> = (0..4)
+///     .map(|t| {
+///         let a = a.clone();
+///         thread::spawn(move || a[t * 250..(t + 1) * 250].iter().sum::<f32>())
+///     })
+///     .map(|h| h.join().unwrap())
+///     .collect();
+/// assert_eq!(sums.iter().sum::<f32>(), 499_500.0);
+/// assert_eq!(*a.get_label(), "weights");
+/// ```
+pub struct ArcArray<E, L = ()> {
+    block: NonNull<u8>,
+    _owns: PhantomData<(L, E)>,
+}
+
+// SAFETY: handles on several threads share the label and the elements
+// (`&L`, `&[E]` from each), so both must be `Sync`; and any thread may hold
+// the last handle and drop them, or take them with `try_unique` /
+// `make_mut`, so both must be `Send`. This is `Arc<T>`'s
+// `T: Send + Sync`, for both parts. The counts are atomic.
+unsafe impl<E: Send + Sync, L: Send + Sync> Send for ArcArray<E, L> {}
+// SAFETY: `&ArcArray` can be cloned into an owned handle on another thread,
+// so sharing it is sending one: the same bounds as `Send`.
+unsafe impl<E: Send + Sync, L: Send + Sync> Sync for ArcArray<E, L> {}
+
+// Like `Arc<T>: UnwindSafe where T: RefUnwindSafe`: a panic while a
+// handle is borrowed can only have left the data as `&`-access leaves it.
+impl<E: RefUnwindSafe, L: RefUnwindSafe> UnwindSafe for ArcArray<E, L> {}
+
+impl<E> ArcArray<E> {
+    /// Builds an unlabelled array of `len` elements, element `i` being
+    /// `f(i)`, written straight into the shared block.
+    ///
+    /// # Panics
+    ///
+    /// "capacity overflow" if the block would exceed `isize::MAX` bytes.
+    /// If `f` panics, the elements made so far are dropped, the block is
+    /// freed and the panic propagates.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = ArcArray::new(3, |i| i + 3);
+    /// assert_eq!(&*a, &[3, 4, 5]);
+    /// ```
+    #[track_caller]
+    pub fn new<F: FnMut(usize) -> E>(len: usize, mut f: F) -> Self {
+        Self::with_label((), len, |_, i| f(i))
+    }
+}
+
+impl<E, L> ArcArray<E, L> {
+    /// Builds an array of `len` elements with a label, element `i` being
+    /// `f(&mut label, i)`.
+    ///
+    /// # Panics
+    ///
+    /// As [`ArcArray::new`]; the label is dropped too if `f` panics.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = ArcArray::with_label(0u64, 4, |sum, i| { *sum += i as u64; i });
+    /// assert_eq!(*a.get_label(), 6);
+    /// ```
+    #[track_caller]
+    pub fn with_label<F: FnMut(&mut L, usize) -> E>(label: L, len: usize, f: F) -> Self {
+        UniqueArcArray::with_label(label, len, f).shareable()
+    }
+
+    /// Builds an array of `len` default elements with a label.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = ArcArray::<u8, &str>::with_len("zeros", 3);
+    /// assert_eq!(&*a, &[0, 0, 0]);
+    /// ```
+    #[track_caller]
+    pub fn with_len(label: L, len: usize) -> Self
+    where
+        E: Default,
+    {
+        Self::with_label(label, len, |_, _| E::default())
+    }
+
+    /// The label.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = ArcArray::with_label("meta", 0, |_, _| 0u8);
+    /// assert_eq!(*a.get_label(), "meta");
+    /// ```
+    #[inline]
+    pub fn get_label(&self) -> &L {
+        // SAFETY: a strong handle keeps the label initialised, and shared
+        // handles never write it (writes need uniqueness).
+        unsafe { self.raw().label_ref() }
+    }
+
+    /// The number of strong handles to this block.
+    ///
+    /// A snapshot: other threads may change it at once.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = ArcArray::new(1, |i| i);
+    /// let b = a.clone();
+    /// assert_eq!(ArcArray::strong_count(&a), 2);
+    /// ```
+    #[inline]
+    pub fn strong_count(this: &Self) -> usize {
+        this.counts().strong()
+    }
+
+    /// The number of weak handles to this block.
+    ///
+    /// A snapshot, like [`ArcArray::strong_count`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = ArcArray::new(1, |i| i);
+    /// let w = ArcArray::downgrade(&a);
+    /// assert_eq!(ArcArray::weak_count(&a), 1);
+    /// ```
+    #[inline]
+    pub fn weak_count(this: &Self) -> usize {
+        this.counts().weak()
+    }
+
+    /// Whether two handles point to the same block (like `Arc::ptr_eq`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = ArcArray::new(1, |i| i);
+    /// let b = a.clone();
+    /// let c = ArcArray::new(1, |i| i);
+    /// assert!(ArcArray::ptr_eq(&a, &b));
+    /// assert!(!ArcArray::ptr_eq(&a, &c));
+    /// ```
+    #[inline]
+    pub fn ptr_eq(this: &Self, other: &Self) -> bool {
+        this.block == other.block
+    }
+
+    /// A weak handle to this block: it keeps the block allocated but not the
+    /// label and elements, and can [`upgrade`](WeakArcArray::upgrade) while
+    /// a strong handle exists.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = ArcArray::new(2, |i| i);
+    /// let w = ArcArray::downgrade(&a);
+    /// assert_eq!(&*w.upgrade().unwrap(), &[0, 1]);
+    /// drop(a);
+    /// assert!(w.upgrade().is_none());
+    /// ```
+    #[inline]
+    pub fn downgrade(this: &Self) -> WeakArcArray<E, L> {
+        this.counts().downgrade();
+        WeakArcArray::from_block(this.block)
+    }
+
+    /// The elements by mutable reference if this is the only handle, strong
+    /// or weak (like `Arc::get_mut`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let mut a = ArcArray::new(2, |i| i);
+    /// ArcArray::get_mut(&mut a).unwrap()[0] = 7;
+    /// let w = ArcArray::downgrade(&a);
+    /// assert!(ArcArray::get_mut(&mut a).is_none());
+    /// drop(w);
+    /// assert_eq!(&*a, &[7, 1]);
+    /// ```
+    #[inline]
+    pub fn get_mut(this: &mut Self) -> Option<&mut [E]> {
+        if this.counts().is_unique() {
+            // SAFETY: no other handle of any kind exists, and none can be
+            // made without `this`, which `&mut` borrows exclusively.
+            Some(unsafe { this.raw().elements_mut(this.len()) })
+        } else {
+            None
+        }
+    }
+
+    /// The elements by mutable reference, copy-on-write (like
+    /// `Arc::make_mut`): if other strong handles share the block, the label
+    /// and the elements are cloned into a new block first; if only weak
+    /// handles share it, the contents move to a new block (no clone) and
+    /// the weak handles can no longer upgrade.
+    ///
+    /// # Panics
+    ///
+    /// If a `Clone` panics, what was cloned is dropped, the new block freed
+    /// and `this` left unchanged.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let mut a = ArcArray::new(2, |i| i);
+    /// let b = a.clone();
+    /// ArcArray::make_mut(&mut a)[0] = 9;
+    /// assert_eq!((&*a, &*b), (&[9, 1][..], &[0, 1][..]));
+    /// ```
+    pub fn make_mut(this: &mut Self) -> &mut [E]
+    where
+        E: Clone,
+        L: Clone,
+    {
+        if this.counts().claim_unique() {
+            // SAFETY: the claim took the strong count to 0 and the contents
+            // are intact.
+            let block = unsafe { this.raw().into_unique_block() };
+            this.block = block.as_non_null();
+        } else {
+            *this = Self::with_label(this.get_label().clone(), this.len(), |_, i| this[i].clone());
+        }
+        // SAFETY: `this` is now the only handle of any kind to its block
+        // (a fresh clone, a moved block, or a claimed one with no weak
+        // handles), and `&mut this` is exclusive.
+        unsafe { this.raw().elements_mut(this.len()) }
+    }
+
+    /// Unique ownership of the contents if no other strong handle exists
+    /// (like `Arc::try_unwrap`); otherwise the handle back. Weak handles can
+    /// no longer upgrade afterwards. No copy unless weak handles exist, in
+    /// which case the contents move to a new block.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = ArcArray::new(2, |i| i);
+    /// let b = a.clone();
+    /// let a = ArcArray::try_unique(a).unwrap_err();
+    /// drop(b);
+    /// let mut u = ArcArray::try_unique(a).unwrap();
+    /// u[0] = 5;
+    /// assert_eq!(&*u, &[5, 1]);
+    /// ```
+    pub fn try_unique(this: Self) -> Result<UniqueArcArray<E, L>, Self> {
+        if !this.counts().claim_unique() {
+            return Err(this);
+        }
+        let this = ManuallyDrop::new(this);
+        // SAFETY: the claim took the strong count (ours) to 0 and the
+        // contents are intact; the handle is forgotten.
+        let block = unsafe { this.raw().into_unique_block() };
+        Ok(UniqueArcArray::from_block(block.as_non_null()))
+    }
+
+    /// Drops this handle and, if it was the last strong one, returns unique
+    /// ownership of the contents (like `Arc::into_inner`): of any number of
+    /// threads calling this on the handles of one block, exactly one gets
+    /// `Some`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = ArcArray::new(2, |i| i);
+    /// let b = a.clone();
+    /// assert!(ArcArray::into_unique(a).is_none());
+    /// assert_eq!(&*ArcArray::into_unique(b).unwrap(), &[0, 1]);
+    /// ```
+    pub fn into_unique(this: Self) -> Option<UniqueArcArray<E, L>> {
+        let this = ManuallyDrop::new(this);
+        if !this.counts().decrement_strong() {
+            return None;
+        }
+        // SAFETY: ours was the last strong count, now 0; the contents are
+        // intact; the handle is forgotten.
+        let block = unsafe { this.raw().into_unique_block() };
+        Some(UniqueArcArray::from_block(block.as_non_null()))
+    }
+
+    /// A pointer to the first element (or where it would be, for an empty
+    /// array), valid while a strong handle lives.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = ArcArray::new(2, |i| i as u8);
+    /// assert_eq!(ArcArray::as_ptr(&a), a.as_ptr());
+    /// ```
+    #[inline]
+    pub fn as_ptr(this: &Self) -> *const E {
+        this.raw().elems()
+    }
+
+    /// Consumes the handle, returning a thin pointer to the first element
+    /// for FFI; [`ArcArray::from_raw`] turns it back into a handle. The
+    /// pointer is aligned for `E`, even for over-aligned types. Until then
+    /// the strong count stays held.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = ArcArray::new(3, |i| i as u32);
+    /// let p = ArcArray::into_raw(a);
+    /// // SAFETY: `p` came from `into_raw` of an `ArcArray<u32>`.
+    /// let a = unsafe { ArcArray::<u32>::from_raw(p) };
+    /// assert_eq!(&*a, &[0, 1, 2]);
+    /// ```
+    #[inline]
+    pub fn into_raw(this: Self) -> *const E {
+        ManuallyDrop::new(this).raw().elems()
+    }
+
+    /// Rebuilds a handle from [`ArcArray::into_raw`]'s pointer.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` came from `ArcArray::<E, L>::into_raw` with the same `E` and
+    /// `L`, and each such pointer is passed to `from_raw` at most once.
+    #[inline]
+    pub unsafe fn from_raw(ptr: *const E) -> Self {
+        // SAFETY: `ptr` is the element pointer of a live block of this type
+        // (caller), so stepping back to the block start stays in bounds.
+        let block = unsafe { ArcBlock::<E, L>::from_elems(ptr) };
+        Self::from_block(block.as_non_null())
+    }
+
+    #[inline]
+    fn raw(&self) -> ArcBlock<E, L> {
+        // SAFETY: `self.block` came from `as_non_null` of an ArcBlock<E, L>.
+        unsafe { Block::from_non_null(self.block) }
+    }
+
+    #[inline]
+    fn counts(&self) -> &Counts {
+        // SAFETY: a strong handle keeps the block allocated.
+        unsafe { self.raw().counts() }
+    }
+
+    /// Takes over one strong count of the block at `block`.
+    #[inline]
+    pub(crate) fn from_block(block: NonNull<u8>) -> Self {
+        ArcArray { block, _owns: PhantomData }
+    }
+
+    /// The last strong handle is gone: drop the contents, then release the
+    /// strong handles' weak count. Out of line so that `drop` is one atomic
+    /// instruction on the common path (as std's `drop_slow`).
+    #[inline(never)]
+    fn drop_slow(&mut self) {
+        /// Releases the weak count even if an element's destructor panics.
+        struct ReleaseWeak<E, L>(ArcBlock<E, L>);
+        impl<E, L> Drop for ReleaseWeak<E, L> {
+            fn drop(&mut self) {
+                // SAFETY: the strong handles' weak count is ours to release
+                // (we were the last strong handle) and nothing follows.
+                unsafe { self.0.release_weak() }
+            }
+        }
+        let block = self.raw();
+        let _release = ReleaseWeak(block);
+        // SAFETY: the last strong handle: the contents are initialised, no
+        // reference to them is live (upgrade cannot resurrect a count of 0).
+        unsafe { block.drop_contents(block.len()) };
+    }
+}
+
+impl<E, L> Clone for ArcArray<E, L> {
+    /// Another handle to the same block: one relaxed atomic increment.
+    ///
+    /// Aborts the process if the count would exceed `isize::MAX`, as `Arc`
+    /// does (only reachable by leaking handles with `mem::forget`).
+    #[inline]
+    fn clone(&self) -> Self {
+        self.counts().increment_strong();
+        Self::from_block(self.block)
+    }
+}
+
+impl<E, L> Drop for ArcArray<E, L> {
+    #[inline]
+    fn drop(&mut self) {
+        if self.counts().decrement_strong() {
+            self.drop_slow();
+        }
+    }
+}
+
+impl<E, L> Deref for ArcArray<E, L> {
+    type Target = [E];
+    #[inline]
+    fn deref(&self) -> &[E] {
+        let block = self.raw();
+        // SAFETY: a strong handle keeps `len` elements initialised; shared
+        // handles never write them.
+        unsafe { block.elements(block.len()) }
+    }
+}
+
+impl_slice_traits!(ArcArray);
+
+impl<E> Default for ArcArray<E> {
+    /// An empty array.
+    fn default() -> Self {
+        Self::new(0, |_| unreachable!())
+    }
+}
+
+impl<E> From<Vec<E>> for ArcArray<E> {
+    /// Moves the elements into a new block (one copy, as `Arc::from(vec)`).
+    fn from(vec: Vec<E>) -> Self {
+        UniqueArcArray::from(vec).shareable()
+    }
+}
+
+impl<E> From<Box<[E]>> for ArcArray<E> {
+    /// Moves the elements into a new block (one copy).
+    fn from(boxed: Box<[E]>) -> Self {
+        Self::from(Vec::from(boxed))
+    }
+}
+
+impl<E: Clone> From<&[E]> for ArcArray<E> {
+    /// Clones the elements into a new block; a panicking `Clone` drops what
+    /// was cloned and frees the block.
+    fn from(slice: &[E]) -> Self {
+        Self::new(slice.len(), |i| slice[i].clone())
+    }
+}
+
+impl<E, L> From<HeapArray<E, L>> for ArcArray<E, L> {
+    /// Moves the label and the elements into a shared block (one copy).
+    fn from(heap: HeapArray<E, L>) -> Self {
+        UniqueArcArray::from(heap).shareable()
+    }
+}
+
+impl<E, L> From<UniqueArcArray<E, L>> for ArcArray<E, L> {
+    /// Shares the block as it is, no copy (as [`UniqueArcArray::shareable`]).
+    fn from(unique: UniqueArcArray<E, L>) -> Self {
+        unique.shareable()
+    }
+}
+
+impl<E> FromIterator<E> for ArcArray<E> {
+    /// Collects straight into the shared block: exact-size iterators fill
+    /// it with no reallocation; others grow it with `realloc`. A
+    /// `size_hint` that lies costs a reallocation, never soundness.
+    fn from_iter<I: IntoIterator<Item = E>>(iter: I) -> Self {
+        UniqueArcArray::from_iter(iter).shareable()
+    }
+}
+
+impl<E> MakeArray<E> for ArcArray<E> {
+    fn new<F: FnMut(usize) -> E>(len: usize, f: F) -> Self {
+        ArcArray::new(len, f)
+    }
+}
+
+impl<E, L> LabelledArray<E, L> for ArcArray<E, L> {
+    fn with_label<F: FnMut(&mut L, usize) -> E>(label: L, len: usize, f: F) -> Self {
+        ArcArray::with_label(label, len, f)
+    }
+    fn get_label(&self) -> &L {
+        ArcArray::get_label(self)
+    }
+    unsafe fn get_unchecked(&self, idx: usize) -> &E {
+        // SAFETY: `idx < len` is the caller's promise.
+        unsafe { <[E]>::get_unchecked(self, idx) }
+    }
+}
+
+/// Builds a filled `ArcArray` block from a builder: counts 1 and 1.
+fn finish<E, L>(builder: Builder<ArcHeader, L, E>) -> NonNull<u8> {
+    builder.finish(ArcHeader::new).0.as_non_null()
+}

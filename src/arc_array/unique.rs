@@ -1,0 +1,278 @@
+//! `UniqueArcArray`: an `ArcArray` block with exactly one handle and no
+//! weak ones, so it can be written freely before it is shared.
+
+use core::marker::PhantomData;
+use core::mem::ManuallyDrop;
+use core::ops::{Deref, DerefMut};
+use core::panic::{RefUnwindSafe, UnwindSafe};
+use core::ptr::NonNull;
+
+use super::{finish, ArcArray, ArcBlock, ArcHeader};
+use crate::block::{Block, Builder};
+use crate::traits::{DefaultLabelledArray, LabelledArray, LabelledArrayMut, MakeArray};
+use crate::HeapArray;
+
+/// The only handle to an [`ArcArray`] block: full `&mut` access to the
+/// label and the elements, then [`shareable`](UniqueArcArray::shareable)
+/// turns it into an `ArcArray` without a copy.
+///
+/// Made by building one directly, or by [`ArcArray::try_unique`],
+/// [`ArcArray::into_unique`].
+///
+/// # Size and alignment
+///
+/// One word; `Option<UniqueArcArray>` is one word too. Same block as
+/// `ArcArray` (its counts say one strong handle, no weak ones).
+///
+/// # Examples
+///
+/// ```
+/// use heaparray::*;
+/// let mut u = UniqueArcArray::with_label(0u32, 3, |_, i| i as u32);
+/// u[2] = 10;
+/// *u.get_label_mut() = u.iter().sum();
+/// let a: ArcArray<u32, u32> = u.shareable();
+/// assert_eq!(*a.get_label(), 11);
+/// ```
+pub struct UniqueArcArray<E, L = ()> {
+    block: NonNull<u8>,
+    _owns: PhantomData<(L, E)>,
+}
+
+// SAFETY: the only handle owns the label and the elements as a `Box` does,
+// so `Box`'s bounds apply. `shareable` on the receiving thread is sound
+// with them: the `ArcArray` it makes is only `Send`/`Sync` under
+// `ArcArray`'s own, stronger bounds.
+unsafe impl<E: Send, L: Send> Send for UniqueArcArray<E, L> {}
+// SAFETY: `&UniqueArcArray` gives out `&L` and `&[E]` only, as `&Box`.
+unsafe impl<E: Sync, L: Sync> Sync for UniqueArcArray<E, L> {}
+impl<E: UnwindSafe, L: UnwindSafe> UnwindSafe for UniqueArcArray<E, L> {}
+impl<E: RefUnwindSafe, L: RefUnwindSafe> RefUnwindSafe for UniqueArcArray<E, L> {}
+
+impl<E> UniqueArcArray<E> {
+    /// Builds an unlabelled array of `len` elements, element `i` being `f(i)`.
+    ///
+    /// # Panics
+    ///
+    /// As [`ArcArray::new`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let u = UniqueArcArray::new(3, |i| i + 3);
+    /// assert_eq!(&*u, &[3, 4, 5]);
+    /// ```
+    #[track_caller]
+    pub fn new<F: FnMut(usize) -> E>(len: usize, mut f: F) -> Self {
+        Self::with_label((), len, |_, i| f(i))
+    }
+}
+
+impl<E, L> UniqueArcArray<E, L> {
+    /// Builds an array of `len` elements with a label, element `i` being
+    /// `f(&mut label, i)`.
+    ///
+    /// # Panics
+    ///
+    /// As [`ArcArray::with_label`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let u = UniqueArcArray::with_label('l', 2, |_, i| i);
+    /// assert_eq!(*u.get_label(), 'l');
+    /// ```
+    #[track_caller]
+    pub fn with_label<F: FnMut(&mut L, usize) -> E>(label: L, len: usize, mut f: F) -> Self {
+        let mut builder = Builder::new(label, len);
+        for i in 0..len {
+            let elem = f(builder.label_mut(), i);
+            builder.push(elem);
+        }
+        Self::from_block(finish(builder))
+    }
+
+    /// Builds an array of `len` default elements with a label.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let u = UniqueArcArray::<u8, ()>::with_len((), 2);
+    /// assert_eq!(&*u, &[0, 0]);
+    /// ```
+    #[track_caller]
+    pub fn with_len(label: L, len: usize) -> Self
+    where
+        E: Default,
+    {
+        Self::with_label(label, len, |_, _| E::default())
+    }
+
+    /// The label.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let u = UniqueArcArray::with_label(5u8, 0, |_, _| ());
+    /// assert_eq!(*u.get_label(), 5);
+    /// ```
+    #[inline]
+    pub fn get_label(&self) -> &L {
+        // SAFETY: the only handle keeps the label initialised; `&self`
+        // excludes writers.
+        unsafe { self.raw().label_ref() }
+    }
+
+    /// The label by mutable reference.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let mut u = UniqueArcArray::with_label(5u8, 0, |_, _| ());
+    /// *u.get_label_mut() = 6;
+    /// assert_eq!(*u.get_label(), 6);
+    /// ```
+    #[inline]
+    pub fn get_label_mut(&mut self) -> &mut L {
+        // SAFETY: the only handle of any kind, borrowed exclusively.
+        unsafe { self.raw().label_mut() }
+    }
+
+    /// Turns this into a shareable [`ArcArray`] with no copy: the block and
+    /// its counts (one strong handle) are already an `ArcArray`'s.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = UniqueArcArray::new(2, |i| i).shareable();
+    /// let b = a.clone();
+    /// assert_eq!(ArcArray::strong_count(&b), 2);
+    /// ```
+    #[inline]
+    pub fn shareable(self) -> ArcArray<E, L> {
+        ArcArray::from_block(ManuallyDrop::new(self).block)
+    }
+
+    #[inline]
+    fn raw(&self) -> ArcBlock<E, L> {
+        // SAFETY: `self.block` came from `as_non_null` of an ArcBlock<E, L>.
+        unsafe { Block::from_non_null(self.block) }
+    }
+
+    /// Takes over a block whose counts are 1 and 1 with no other handle.
+    #[inline]
+    pub(super) fn from_block(block: NonNull<u8>) -> Self {
+        UniqueArcArray { block, _owns: PhantomData }
+    }
+}
+
+impl<E, L> Drop for UniqueArcArray<E, L> {
+    fn drop(&mut self) {
+        let block = self.raw();
+        /// Frees the block even if an element's destructor panics.
+        struct Free<E, L>(ArcBlock<E, L>);
+        impl<E, L> Drop for Free<E, L> {
+            fn drop(&mut self) {
+                // SAFETY: no other handle exists: ours is the last count.
+                unsafe { self.0.deallocate(self.0.len()) }
+            }
+        }
+        let _free = Free(block);
+        // SAFETY: the only handle: the contents are initialised, ours to
+        // drop, and not used again.
+        unsafe { block.drop_contents(block.len()) };
+    }
+}
+
+impl<E, L> Deref for UniqueArcArray<E, L> {
+    type Target = [E];
+    #[inline]
+    fn deref(&self) -> &[E] {
+        let block = self.raw();
+        // SAFETY: the only handle keeps `len` elements initialised.
+        unsafe { block.elements(block.len()) }
+    }
+}
+
+impl<E, L> DerefMut for UniqueArcArray<E, L> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut [E] {
+        let block = self.raw();
+        // SAFETY: the only handle, borrowed exclusively.
+        unsafe { block.elements_mut(block.len()) }
+    }
+}
+
+impl_slice_traits!(UniqueArcArray);
+impl_slice_mut_traits!(UniqueArcArray);
+
+impl<E> From<Vec<E>> for UniqueArcArray<E> {
+    /// Moves the elements into a new block (one copy).
+    fn from(vec: Vec<E>) -> Self {
+        Self::from_block(finish(Builder::from_vec((), vec)))
+    }
+}
+
+impl<E, L> From<HeapArray<E, L>> for UniqueArcArray<E, L> {
+    /// Moves the label and the elements into a new block (one copy).
+    fn from(heap: HeapArray<E, L>) -> Self {
+        let (block, len) = heap.into_raw_block();
+        // SAFETY: we own the HeapArray's label and `len` elements (it was
+        // consumed); they are moved once, then the old block, allocated for
+        // `len`, is freed without dropping them.
+        let moved = unsafe {
+            let moved = block.move_contents(len, ArcHeader::new(len));
+            block.deallocate(len);
+            moved
+        };
+        Self::from_block(moved.as_non_null())
+    }
+}
+
+impl<E> FromIterator<E> for UniqueArcArray<E> {
+    /// Collects straight into the block (see [`ArcArray`]'s).
+    fn from_iter<I: IntoIterator<Item = E>>(iter: I) -> Self {
+        Self::from_block(finish(crate::block::collect((), iter)))
+    }
+}
+
+impl<E> MakeArray<E> for UniqueArcArray<E> {
+    fn new<F: FnMut(usize) -> E>(len: usize, f: F) -> Self {
+        UniqueArcArray::new(len, f)
+    }
+}
+
+impl<E, L> LabelledArray<E, L> for UniqueArcArray<E, L> {
+    fn with_label<F: FnMut(&mut L, usize) -> E>(label: L, len: usize, f: F) -> Self {
+        UniqueArcArray::with_label(label, len, f)
+    }
+    fn get_label(&self) -> &L {
+        UniqueArcArray::get_label(self)
+    }
+    unsafe fn get_unchecked(&self, idx: usize) -> &E {
+        // SAFETY: `idx < len` is the caller's promise.
+        unsafe { <[E]>::get_unchecked(self, idx) }
+    }
+}
+
+impl<E, L> LabelledArrayMut<E, L> for UniqueArcArray<E, L> {
+    fn get_label_mut(&mut self) -> &mut L {
+        UniqueArcArray::get_label_mut(self)
+    }
+    unsafe fn get_mut_unchecked(&mut self, idx: usize) -> &mut E {
+        // SAFETY: `idx < len` is the caller's promise.
+        unsafe { <[E]>::get_unchecked_mut(self, idx) }
+    }
+}
+
+impl<E: Default, L> DefaultLabelledArray<E, L> for UniqueArcArray<E, L> {
+    fn with_len(label: L, len: usize) -> Self {
+        UniqueArcArray::with_len(label, len)
+    }
+}

@@ -1,0 +1,181 @@
+//! `WeakArcArray`: a handle that keeps an `ArcArray` block allocated but
+//! not its contents, and can upgrade while a strong handle exists.
+
+use core::fmt;
+use core::marker::PhantomData;
+use core::panic::{RefUnwindSafe, UnwindSafe};
+use core::ptr::NonNull;
+
+use super::{ArcArray, ArcBlock};
+use crate::block::Block;
+
+/// A weak handle to an [`ArcArray`] block, from [`ArcArray::downgrade`].
+///
+/// It does not keep the label and elements alive: once the last strong
+/// handle drops, [`upgrade`](WeakArcArray::upgrade) returns `None`. The
+/// block itself is freed when the last weak handle drops.
+///
+/// # Size and alignment
+///
+/// One word; `Option<WeakArcArray>` is one word too.
+///
+/// # Examples
+///
+/// ```
+/// use heaparray::*;
+/// let a = ArcArray::new(3, |i| i);
+/// let w = ArcArray::downgrade(&a);
+/// assert_eq!(w.strong_count(), 1);
+/// assert_eq!(w.upgrade().map(|a| a.len()), Some(3));
+/// drop(a);
+/// assert!(w.upgrade().is_none());
+/// ```
+pub struct WeakArcArray<E, L = ()> {
+    /// A block, or [`dangling`] for a weak handle that never had one.
+    block: NonNull<u8>,
+    _owns: PhantomData<(L, E)>,
+}
+
+/// The address of a weak handle made by [`WeakArcArray::new`]: no block is
+/// ever there (blocks are aligned to at least 8 and `usize::MAX` is odd).
+fn dangling() -> NonNull<u8> {
+    NonNull::new(core::ptr::without_provenance_mut(usize::MAX)).unwrap_or(NonNull::dangling())
+}
+
+// SAFETY: a weak handle can upgrade into a strong one on its thread, so it
+// needs exactly `ArcArray`'s bounds, for the same reasons.
+unsafe impl<E: Send + Sync, L: Send + Sync> Send for WeakArcArray<E, L> {}
+// SAFETY: as `Send`: `&WeakArcArray` can be upgraded on any thread.
+unsafe impl<E: Send + Sync, L: Send + Sync> Sync for WeakArcArray<E, L> {}
+impl<E: RefUnwindSafe, L: RefUnwindSafe> UnwindSafe for WeakArcArray<E, L> {}
+
+impl<E, L> WeakArcArray<E, L> {
+    /// A weak handle to nothing: it never upgrades. Allocates nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let w = WeakArcArray::<u8>::new();
+    /// assert!(w.upgrade().is_none());
+    /// assert_eq!(w.strong_count(), 0);
+    /// ```
+    pub fn new() -> Self {
+        Self::from_block(dangling())
+    }
+
+    /// A strong handle, if one still exists (like `Weak::upgrade`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = ArcArray::new(1, |i| i);
+    /// let w = ArcArray::downgrade(&a);
+    /// assert!(w.upgrade().is_some());
+    /// drop(a);
+    /// assert!(w.upgrade().is_none());
+    /// ```
+    pub fn upgrade(&self) -> Option<ArcArray<E, L>> {
+        let block = self.raw()?;
+        // SAFETY: our weak count keeps the block allocated.
+        if unsafe { block.counts() }.upgrade() {
+            Some(ArcArray::from_block(self.block))
+        } else {
+            None
+        }
+    }
+
+    /// The number of strong handles (0 for [`WeakArcArray::new`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = ArcArray::new(1, |i| i);
+    /// let w = ArcArray::downgrade(&a);
+    /// assert_eq!(w.strong_count(), 1);
+    /// ```
+    pub fn strong_count(&self) -> usize {
+        // SAFETY: our weak count keeps the block allocated.
+        self.raw().map_or(0, |block| unsafe { block.counts() }.strong())
+    }
+
+    /// The number of weak handles, or 0 if no strong handle is left (like
+    /// `Weak::weak_count`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = ArcArray::new(1, |i| i);
+    /// let w = ArcArray::downgrade(&a);
+    /// let w2 = w.clone();
+    /// assert_eq!(w.weak_count(), 2);
+    /// drop(a);
+    /// assert_eq!(w2.weak_count(), 0);
+    /// ```
+    pub fn weak_count(&self) -> usize {
+        // SAFETY: our weak count keeps the block allocated.
+        self.raw().map_or(0, |block| unsafe { block.counts() }.weak_from_weak())
+    }
+
+    /// Whether two weak handles point to the same block (two
+    /// [`WeakArcArray::new`] handles are equal, as std's `Weak::ptr_eq`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = ArcArray::new(1, |i| i);
+    /// let (w1, w2) = (ArcArray::downgrade(&a), ArcArray::downgrade(&a));
+    /// assert!(w1.ptr_eq(&w2));
+    /// ```
+    pub fn ptr_eq(&self, other: &Self) -> bool {
+        self.block == other.block
+    }
+
+    /// The block, unless this handle was made by [`WeakArcArray::new`].
+    fn raw(&self) -> Option<ArcBlock<E, L>> {
+        // SAFETY: a block pointer came from `as_non_null` of an ArcBlock.
+        (self.block != dangling()).then(|| unsafe { Block::from_non_null(self.block) })
+    }
+
+    /// Takes over one weak count of the block at `block`.
+    pub(super) fn from_block(block: NonNull<u8>) -> Self {
+        WeakArcArray { block, _owns: PhantomData }
+    }
+}
+
+impl<E, L> Clone for WeakArcArray<E, L> {
+    /// Another weak handle to the same block.
+    fn clone(&self) -> Self {
+        if let Some(block) = self.raw() {
+            // SAFETY: our weak count keeps the block allocated.
+            unsafe { block.counts() }.increment_weak();
+        }
+        Self::from_block(self.block)
+    }
+}
+
+impl<E, L> Drop for WeakArcArray<E, L> {
+    fn drop(&mut self) {
+        if let Some(block) = self.raw() {
+            // SAFETY: we hold a weak count and never use the block again.
+            unsafe { block.release_weak() };
+        }
+    }
+}
+
+impl<E, L> Default for WeakArcArray<E, L> {
+    /// As [`WeakArcArray::new`].
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<E, L> fmt::Debug for WeakArcArray<E, L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("(WeakArcArray)")
+    }
+}

@@ -1,0 +1,501 @@
+//! The raw block every handle is built on: a header `H`, a label `L` and
+//! `[E; len]` in one allocation. Layout math (checked), allocation and
+//! deallocation, pointers to each part, and [`Builder`], the one panic-safe
+//! way to fill a block. Most of the crate's raw-pointer code lives here.
+//!
+//! ```text
+//! offset 0            label_offset        elems_offset
+//! | header: H  (pad) | label: L  (pad)   | E | E | E | ... (len)
+//! ```
+//!
+//! The header holds whatever the handle needs before the label (reference
+//! counts, the length); `HeapArray` keeps its length in the handle and uses
+//! `H = ()`. Offsets depend on `H`, `L` and `E` only, never on the length,
+//! so a pointer to the first element (`into_raw`) leads back to the block.
+
+use core::alloc::Layout;
+use core::marker::PhantomData;
+use core::mem;
+use core::ptr::{self, NonNull};
+
+use crate::sync::heap;
+
+/// Panics with the message every handle gives for a length too large to
+/// allocate. Called before anything is allocated.
+#[cold]
+#[inline(never)]
+#[track_caller]
+pub(crate) fn capacity_overflow() -> ! {
+    panic!("capacity overflow: the block for this length would exceed isize::MAX bytes")
+}
+
+/// The block of a header `H`, a label `L` and elements `E`, addressed by a
+/// pointer to its first byte. `Copy`: it is an address, not an owner; the
+/// handles decide who frees it.
+///
+/// Invariants the rest of the crate relies on (SAFETY.md, "The block"):
+/// - `ptr` is aligned to [`Block::align`] and, unless the block's layout has
+///   size zero, came from [`heap::alloc`] or [`heap::realloc`] with the
+///   layout [`Block::layout`] gives for the block's capacity;
+/// - every part pointer is derived from `ptr` by an in-bounds offset, so it
+///   carries the provenance of the whole allocation.
+pub(crate) struct Block<H, L, E> {
+    ptr: NonNull<u8>,
+    _parts: PhantomData<(*const H, *const L, *const E)>,
+}
+
+impl<H, L, E> Clone for Block<H, L, E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<H, L, E> Copy for Block<H, L, E> {}
+
+impl<H, L, E> Block<H, L, E> {
+    /// Header then label: the part of the layout that does not depend on
+    /// the length. Never fails for types that exist (their sizes are at most
+    /// `isize::MAX`), but is checked anyway.
+    #[inline]
+    fn prefix() -> (Layout, usize) {
+        match Layout::new::<H>().extend(Layout::new::<L>()) {
+            Ok(prefix) => prefix,
+            Err(_) => capacity_overflow(),
+        }
+    }
+
+    /// Byte offset of the label from the block start.
+    #[inline]
+    pub(crate) fn label_offset() -> usize {
+        Self::prefix().1
+    }
+
+    /// Byte offset of the first element from the block start: the prefix
+    /// rounded up to `E`'s alignment. Independent of the length.
+    #[inline]
+    pub(crate) fn elems_offset() -> usize {
+        let size = Self::prefix().0.size();
+        let align = mem::align_of::<E>();
+        // Cannot overflow: `size` is at most isize::MAX and `align` a power
+        // of two at most 2^29.
+        (size + align - 1) & !(align - 1)
+    }
+
+    /// The alignment of the block: the largest of `H`, `L` and `E`'s.
+    #[inline]
+    pub(crate) fn align() -> usize {
+        Self::prefix().0.align().max(mem::align_of::<E>())
+    }
+
+    /// The layout of a block with room for `cap` elements.
+    ///
+    /// # Panics
+    ///
+    /// "capacity overflow" if the block would exceed `isize::MAX` bytes.
+    #[inline]
+    #[track_caller]
+    pub(crate) fn layout(cap: usize) -> Layout {
+        let (prefix, _) = Self::prefix();
+        match Layout::array::<E>(cap).and_then(|elems| prefix.extend(elems)) {
+            Ok((layout, _)) => layout,
+            Err(_) => capacity_overflow(),
+        }
+    }
+
+    /// Whether a block for `cap` elements stays within `isize::MAX` bytes.
+    #[inline]
+    pub(crate) fn fits(cap: usize) -> bool {
+        Layout::array::<E>(cap).and_then(|elems| Self::prefix().0.extend(elems)).is_ok()
+    }
+
+    /// An aligned, dangling address standing for a block of size zero (only
+    /// possible when `H`, `L` and `E` are all zero-sized).
+    #[inline]
+    fn dangling() -> NonNull<u8> {
+        // `align()` is a non-zero power of two, so the pointer is non-null.
+        NonNull::new(ptr::without_provenance_mut(Self::align())).unwrap_or(NonNull::dangling())
+    }
+
+    /// Allocates an uninitialised block for `cap` elements.
+    ///
+    /// # Panics
+    ///
+    /// "capacity overflow" before allocating if the layout overflows;
+    /// allocation failure calls [`alloc::alloc::handle_alloc_error`].
+    #[track_caller]
+    pub(crate) fn allocate(cap: usize) -> Self {
+        let layout = Self::layout(cap);
+        if layout.size() == 0 {
+            return Block { ptr: Self::dangling(), _parts: PhantomData };
+        }
+        // SAFETY: `layout` has a non-zero size.
+        let raw = unsafe { heap::alloc(layout) };
+        match NonNull::new(raw) {
+            Some(ptr) => Block { ptr, _parts: PhantomData },
+            None => std::alloc::handle_alloc_error(layout),
+        }
+    }
+
+    /// Resizes the allocation from room for `old_cap` elements to `new_cap`,
+    /// keeping the bytes both layouts share (header, label, elements).
+    ///
+    /// # Safety
+    ///
+    /// - `self` was allocated (or last resized) for `old_cap` elements;
+    /// - `self` is not used afterwards: the returned block replaces it.
+    ///
+    /// # Panics
+    ///
+    /// "capacity overflow" if `new_cap`'s layout overflows, before the block
+    /// is touched; `self` is then still valid for `old_cap`.
+    #[track_caller]
+    pub(crate) unsafe fn resize(self, old_cap: usize, new_cap: usize) -> Self {
+        let old = Self::layout(old_cap);
+        let new = Self::layout(new_cap);
+        if old.size() == new.size() {
+            return self;
+        }
+        if new.size() == 0 {
+            // SAFETY: as in `deallocate`: allocated for `old_cap` (caller).
+            unsafe { self.deallocate(old_cap) };
+            return Block { ptr: Self::dangling(), _parts: PhantomData };
+        }
+        if old.size() == 0 {
+            return Self::allocate(new_cap);
+        }
+        // SAFETY:
+        // - `self.ptr` was allocated with `old` (caller's promise);
+        // - `new.size()` is non-zero and, being a valid `Layout` of the same
+        //   alignment, does not overflow isize when rounded up.
+        let raw = unsafe { heap::realloc(self.ptr.as_ptr(), old, new.size()) };
+        match NonNull::new(raw) {
+            Some(ptr) => Block { ptr, _parts: PhantomData },
+            None => std::alloc::handle_alloc_error(new),
+        }
+    }
+
+    /// Frees the block without dropping anything in it.
+    ///
+    /// # Safety
+    ///
+    /// - `self` was allocated (or last resized) for `cap` elements;
+    /// - nothing uses the block afterwards.
+    pub(crate) unsafe fn deallocate(self, cap: usize) {
+        let layout = Self::layout(cap);
+        if layout.size() != 0 {
+            // SAFETY: `ptr` came from `heap::alloc`/`realloc` with `layout`
+            // (the caller's first promise, and the type's invariant).
+            unsafe { heap::dealloc(self.ptr.as_ptr(), layout) };
+        }
+    }
+
+    /// The block start, as a pointer to the header.
+    #[inline]
+    pub(crate) fn header(self) -> *mut H {
+        self.ptr.as_ptr().cast()
+    }
+
+    /// A pointer to the label, with provenance over the whole block.
+    #[inline]
+    pub(crate) fn label(self) -> *mut L {
+        self.ptr.as_ptr().wrapping_add(Self::label_offset()).cast()
+    }
+
+    /// A pointer to the first element (one past the label if `len == 0`),
+    /// aligned for `E`, with provenance over the whole block.
+    #[inline]
+    pub(crate) fn elems(self) -> *mut E {
+        self.ptr.as_ptr().wrapping_add(Self::elems_offset()).cast()
+    }
+
+    /// The block start, for handles that store it.
+    #[inline]
+    pub(crate) fn as_non_null(self) -> NonNull<u8> {
+        self.ptr
+    }
+
+    /// Rebuilds the block from the pointer [`Block::as_non_null`] gave.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` came from `as_non_null` of a block of the same `H`, `L`, `E`.
+    #[inline]
+    pub(crate) unsafe fn from_non_null(ptr: NonNull<u8>) -> Self {
+        Block { ptr, _parts: PhantomData }
+    }
+
+    /// Rebuilds the block from the pointer [`Block::elems`] gave.
+    ///
+    /// # Safety
+    ///
+    /// `elems` came from `elems()` of a live block of the same `H`, `L`, `E`.
+    #[inline]
+    pub(crate) unsafe fn from_elems(elems: *const E) -> Self {
+        // SAFETY: `elems` is `elems_offset()` bytes into the block it came
+        // from (caller), so stepping back stays in bounds and yields the
+        // original, non-null block pointer with its provenance.
+        let ptr = unsafe { elems.cast::<u8>().cast_mut().sub(Self::elems_offset()) };
+        // SAFETY: derived from the non-null block start.
+        Block { ptr: unsafe { NonNull::new_unchecked(ptr) }, _parts: PhantomData }
+    }
+
+    /// The elements as a slice.
+    ///
+    /// # Safety
+    ///
+    /// - the first `len` elements are initialised;
+    /// - for `'a`, nothing writes them or frees the block.
+    #[inline]
+    pub(crate) unsafe fn elements<'a>(self, len: usize) -> &'a [E] {
+        // SAFETY: `elems()` is aligned and non-null; the first `len`
+        // elements are initialised and unaliased by writers for 'a (caller).
+        unsafe { core::slice::from_raw_parts(self.elems(), len) }
+    }
+
+    /// The elements as a mutable slice.
+    ///
+    /// # Safety
+    ///
+    /// - the first `len` elements are initialised;
+    /// - for `'a`, nothing else reads or writes them or frees the block.
+    #[inline]
+    pub(crate) unsafe fn elements_mut<'a>(self, len: usize) -> &'a mut [E] {
+        // SAFETY: as `elements`, and exclusive for 'a (caller).
+        unsafe { core::slice::from_raw_parts_mut(self.elems(), len) }
+    }
+
+    /// The label by shared reference.
+    ///
+    /// # Safety
+    ///
+    /// The label is initialised and, for `'a`, not written or freed.
+    #[inline]
+    pub(crate) unsafe fn label_ref<'a>(self) -> &'a L {
+        // SAFETY: `label()` is aligned, non-null and initialised (caller).
+        unsafe { &*self.label() }
+    }
+
+    /// The label by mutable reference.
+    ///
+    /// # Safety
+    ///
+    /// The label is initialised and, for `'a`, not otherwise accessed.
+    #[inline]
+    pub(crate) unsafe fn label_mut<'a>(self) -> &'a mut L {
+        // SAFETY: as `label_ref`, and exclusive for 'a (caller).
+        unsafe { &mut *self.label() }
+    }
+
+    /// Drops the label and the first `len` elements in place; the header and
+    /// the allocation are left alone.
+    ///
+    /// # Safety
+    ///
+    /// The label and the first `len` elements are initialised, no reference
+    /// to them is live, and they are not used (or dropped) again.
+    pub(crate) unsafe fn drop_contents(self, len: usize) {
+        // Drops the label even if an element's destructor panics, as a slice
+        // of fields would; a second panic aborts, as in std.
+        struct DropLabel<L>(*mut L);
+        impl<L> Drop for DropLabel<L> {
+            fn drop(&mut self) {
+                // SAFETY: the label is initialised and dropped only here.
+                unsafe { ptr::drop_in_place(self.0) }
+            }
+        }
+        let _label = DropLabel(self.label());
+        // SAFETY: the first `len` elements are initialised and unused
+        // hereafter (caller); `drop_in_place` on a slice keeps dropping the
+        // rest if one panics.
+        unsafe { ptr::drop_in_place(ptr::slice_from_raw_parts_mut(self.elems(), len)) }
+    }
+
+    /// Moves the label and the first `len` elements bitwise into a new block
+    /// with header `header`. The old block's contents are then logically
+    /// uninitialised: the caller frees it without dropping them.
+    ///
+    /// # Safety
+    ///
+    /// The label and the first `len` elements of `self` are initialised and
+    /// nothing else reads or writes them, now or later.
+    pub(crate) unsafe fn move_contents<H2>(self, len: usize, header: H2) -> Block<H2, L, E> {
+        let new = Block::<H2, L, E>::allocate(len);
+        // SAFETY:
+        // - the sources are initialised and ours to move (caller); the
+        //   destinations are freshly allocated with room for a label and
+        //   `len` elements, aligned, and do not overlap the sources;
+        // - `header()` of a fresh block is aligned and writable.
+        unsafe {
+            ptr::copy_nonoverlapping(self.label(), new.label(), 1);
+            ptr::copy_nonoverlapping(self.elems(), new.elems(), len);
+            new.header().write(header);
+        }
+        new
+    }
+}
+
+/// Fills a block: the label first, then elements one by one, growing the
+/// block with `realloc` when it runs out of room; [`Builder::finish`] trims
+/// it and writes the header.
+///
+/// This is the crate's one initialisation guard. If anything panics before
+/// `finish` (the element closure, a `Clone`, an iterator, a capacity
+/// overflow while growing), dropping the builder drops the elements written
+/// so far and the label exactly once and frees the block.
+pub(crate) struct Builder<H, L, E> {
+    block: Block<H, L, E>,
+    cap: usize,
+    len: usize,
+}
+
+impl<H, L, E> Builder<H, L, E> {
+    /// Allocates room for `cap` elements and moves `label` in.
+    ///
+    /// # Panics
+    ///
+    /// "capacity overflow" before allocating if the block would exceed
+    /// `isize::MAX` bytes. `label` is dropped on that path.
+    #[track_caller]
+    pub(crate) fn new(label: L, cap: usize) -> Self {
+        // Zero-sized elements never need room: the block holds any number.
+        let cap = if mem::size_of::<E>() == 0 { usize::MAX } else { cap };
+        let block = Block::<H, L, E>::allocate(cap);
+        // SAFETY: the fresh block has room for a label, aligned.
+        unsafe { block.label().write(label) };
+        Builder { block, cap, len: 0 }
+    }
+
+    /// The label, for initialisers that update it as they go.
+    #[inline]
+    pub(crate) fn label_mut(&mut self) -> &mut L {
+        // SAFETY: the label was written in `new`; `&mut self` makes the
+        // reference exclusive.
+        unsafe { self.block.label_mut() }
+    }
+
+    /// Makes room for at least `additional` more elements.
+    ///
+    /// # Panics
+    ///
+    /// "capacity overflow" if the count or the block size overflows.
+    #[track_caller]
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        let Some(needed) = self.len.checked_add(additional) else {
+            capacity_overflow()
+        };
+        if needed <= self.cap {
+            return;
+        }
+        // Amortised doubling, as Vec does; at least 4 to skip tiny steps.
+        let new_cap = needed.max(self.cap.saturating_mul(2)).max(4);
+        // SAFETY: the block was allocated for `self.cap`; the old value is
+        // replaced by the returned block. On a capacity-overflow panic the
+        // block is untouched and the builder still owns it.
+        self.block = unsafe { self.block.resize(self.cap, new_cap) };
+        self.cap = new_cap;
+    }
+
+    /// Appends one element, growing the block if it is full.
+    #[inline]
+    #[track_caller]
+    pub(crate) fn push(&mut self, elem: E) {
+        if self.len == self.cap {
+            self.reserve(1);
+        }
+        // SAFETY: `len < cap`, so the slot is inside the block, aligned and
+        // uninitialised.
+        unsafe { self.block.elems().add(self.len).write(elem) };
+        self.len += 1;
+    }
+
+    /// Appends `count` elements moved bitwise from `src`.
+    ///
+    /// # Safety
+    ///
+    /// `src` is valid for reads of `count` initialised elements that do not
+    /// overlap this block, and the caller treats them as moved out (it must
+    /// not drop them).
+    #[track_caller]
+    pub(crate) unsafe fn push_moved(&mut self, src: *const E, count: usize) {
+        self.reserve(count);
+        // SAFETY: `reserve` made room for `count` more elements; the caller
+        // promises `src` is readable and does not overlap.
+        unsafe { ptr::copy_nonoverlapping(src, self.block.elems().add(self.len), count) };
+        self.len += count;
+    }
+
+    /// A builder holding `vec`'s elements, moved with one copy; the
+    /// vector's buffer is freed.
+    #[track_caller]
+    pub(crate) fn from_vec(label: L, vec: Vec<E>) -> Self {
+        let mut vec = mem::ManuallyDrop::new(vec);
+        let mut builder = Builder::new(label, vec.len());
+        // SAFETY: the vector's `len` elements are initialised and do not
+        // overlap the new block; `set_len(0)` then makes the vector forget
+        // them, so each is moved exactly once. Nothing between can unwind:
+        // `reserve` inside `push_moved` has room already.
+        unsafe {
+            builder.push_moved(vec.as_ptr(), vec.len());
+            vec.set_len(0);
+            mem::ManuallyDrop::drop(&mut vec);
+        }
+        builder
+    }
+
+    /// Trims the block to the elements written, writes the header (which
+    /// may depend on the final length) and hands over the filled block.
+    #[track_caller]
+    pub(crate) fn finish(self, header: impl FnOnce(usize) -> H) -> (Block<H, L, E>, usize) {
+        // From here on nothing may unwind with the builder alive: the header
+        // closure runs first, then the builder is forgotten.
+        let header = header(self.len);
+        let this = mem::ManuallyDrop::new(self);
+        let (block, len) = if this.len == this.cap || mem::size_of::<E>() == 0 {
+            (this.block, this.len)
+        } else {
+            // SAFETY: allocated for `this.cap`; shrinking never overflows.
+            (unsafe { this.block.resize(this.cap, this.len) }, this.len)
+        };
+        // SAFETY: the header slot at offset 0 is inside the block and aligned.
+        unsafe { block.header().write(header) };
+        (block, len)
+    }
+}
+
+impl<H, L, E> Drop for Builder<H, L, E> {
+    /// Only reached by unwinding (or a builder abandoned before `finish`):
+    /// drops what was written and frees the block.
+    fn drop(&mut self) {
+        struct Free<H, L, E>(Block<H, L, E>, usize);
+        impl<H, L, E> Drop for Free<H, L, E> {
+            fn drop(&mut self) {
+                // SAFETY: allocated for this capacity; nothing uses it after.
+                unsafe { self.0.deallocate(self.1) }
+            }
+        }
+        // Frees the block even if a destructor below panics.
+        let _free = Free(self.block, self.cap);
+        // SAFETY: the label and the first `len` elements were written and
+        // are dropped only here (the builder never handed them out).
+        unsafe { self.block.drop_contents(self.len) };
+    }
+}
+
+/// Collects an iterator into a builder: room for the iterator's lower
+/// bound first (its upper bound when both agree), then growth by doubling
+/// if it yields more. A `size_hint` that lies costs a `realloc`, never
+/// soundness: the builder checks its room on every push.
+#[track_caller]
+pub(crate) fn collect<H, L, E, I: IntoIterator<Item = E>>(label: L, iter: I) -> Builder<H, L, E> {
+    let iter = iter.into_iter();
+    let (lower, upper) = iter.size_hint();
+    let room = match upper {
+        Some(upper) if upper == lower => upper,
+        _ => lower,
+    };
+    // A hint beyond what could ever be allocated is a lie: ignore it rather
+    // than panic before the iterator has yielded anything.
+    let room = if Block::<H, L, E>::fits(room) { room } else { 0 };
+    let mut builder = Builder::new(label, room);
+    iter.for_each(|elem| builder.push(elem));
+    builder
+}

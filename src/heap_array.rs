@@ -1,0 +1,322 @@
+//! `HeapArray`: an owned label and array in one block, reached through a
+//! pointer and a length (like `Box<[E]>` with a label).
+
+use core::marker::PhantomData;
+use core::mem::ManuallyDrop;
+use core::ops::{Deref, DerefMut};
+use core::ptr::NonNull;
+
+use crate::block::{Block, Builder};
+use crate::traits::{DefaultLabelledArray, LabelledArray, LabelledArrayMut, MakeArray};
+
+/// The block of a `HeapArray`: no header, the length lives in the handle.
+type HeapBlock<E, L> = Block<(), L, E>;
+
+/// An owned array of `E` with a label `L`, in one heap allocation.
+///
+/// It behaves like `Box<[E]>`: it derefs (mutably) to `[E]`, drops its
+/// elements and label when dropped, and can be converted into an
+/// [`ArcArray`](crate::ArcArray) to share.
+///
+/// # Size and alignment
+///
+/// Two words (a pointer to the block and the length); `Option<HeapArray>`
+/// is two words too. The block holds the label, then the elements at their
+/// alignment; nothing else.
+///
+/// # Examples
+///
+/// ```
+/// use heaparray::*;
+///
+/// let mut a = HeapArray::new(4, |i| i * 10);
+/// a[1] += 1;
+/// assert_eq!(&a[..], &[0, 11, 20, 30]);
+///
+/// let mut b = HeapArray::with_label("name", 2, |_, i| i);
+/// *b.get_label_mut() = "other";
+/// assert_eq!(*b.get_label(), "other");
+/// ```
+pub struct HeapArray<E, L = ()> {
+    block: NonNull<u8>,
+    len: usize,
+    _owns: PhantomData<(L, E)>,
+}
+
+// SAFETY: a HeapArray owns its label and elements exactly as a
+// `Box<(L, [E])>` would, with no shared state: sending it sends them, and
+// sharing `&HeapArray` shares only `&L` and `&[E]`.
+unsafe impl<E: Send, L: Send> Send for HeapArray<E, L> {}
+// SAFETY: as above: `&HeapArray` gives out `&L` and `&[E]` only.
+unsafe impl<E: Sync, L: Sync> Sync for HeapArray<E, L> {}
+
+impl<E> HeapArray<E> {
+    /// Builds an unlabelled array of `len` elements, element `i` being `f(i)`.
+    ///
+    /// # Panics
+    ///
+    /// "capacity overflow" if the block would exceed `isize::MAX` bytes.
+    /// If `f` panics, the elements made so far are dropped, the block is
+    /// freed and the panic propagates.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = HeapArray::new(3, |i| i + 3);
+    /// assert_eq!(&*a, &[3, 4, 5]);
+    /// ```
+    #[track_caller]
+    pub fn new<F: FnMut(usize) -> E>(len: usize, mut f: F) -> Self {
+        Self::with_label((), len, |_, i| f(i))
+    }
+}
+
+impl<E, L> HeapArray<E, L> {
+    /// Builds an array of `len` elements with a label, element `i` being
+    /// `f(&mut label, i)`.
+    ///
+    /// # Panics
+    ///
+    /// As [`HeapArray::new`]; the label is dropped too if `f` panics.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// // Count even and odd indices in the label as the elements are made.
+    /// let a = HeapArray::with_label((0, 0), 5, |(even, odd), i| {
+    ///     if i % 2 == 0 { *even += 1 } else { *odd += 1 }
+    ///     i * i
+    /// });
+    /// assert_eq!(*a.get_label(), (3, 2));
+    /// ```
+    #[track_caller]
+    pub fn with_label<F: FnMut(&mut L, usize) -> E>(label: L, len: usize, mut f: F) -> Self {
+        let mut builder = Builder::new(label, len);
+        for i in 0..len {
+            let elem = f(builder.label_mut(), i);
+            builder.push(elem);
+        }
+        Self::from_builder(builder)
+    }
+
+    /// Builds an array of `len` default elements with a label.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = HeapArray::<u8, &str>::with_len("zeros", 4);
+    /// assert_eq!(&*a, &[0; 4]);
+    /// ```
+    #[track_caller]
+    pub fn with_len(label: L, len: usize) -> Self
+    where
+        E: Default,
+    {
+        Self::with_label(label, len, |_, _| E::default())
+    }
+
+    /// The label.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = HeapArray::with_label(7u32, 0, |_, _| 0u8);
+    /// assert_eq!(*a.get_label(), 7);
+    /// ```
+    #[inline]
+    pub fn get_label(&self) -> &L {
+        // SAFETY: the label is initialised for the handle's life and `&self`
+        // excludes writers.
+        unsafe { self.raw().label_ref() }
+    }
+
+    /// The label by mutable reference.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let mut a = HeapArray::with_label(7u32, 0, |_, _| 0u8);
+    /// *a.get_label_mut() += 1;
+    /// assert_eq!(*a.get_label(), 8);
+    /// ```
+    #[inline]
+    pub fn get_label_mut(&mut self) -> &mut L {
+        // SAFETY: initialised, and `&mut self` makes the access exclusive.
+        unsafe { self.raw().label_mut() }
+    }
+
+    /// Splits the array into its label and a `Vec` of its elements (one
+    /// copy of the elements; the block is freed).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = HeapArray::with_label('x', 3, |_, i| i);
+    /// assert_eq!(a.into_parts(), ('x', vec![0, 1, 2]));
+    /// ```
+    pub fn into_parts(self) -> (L, Vec<E>) {
+        let this = ManuallyDrop::new(self);
+        let block = this.raw();
+        let mut elems = Vec::with_capacity(this.len);
+        // SAFETY:
+        // - the label and `len` elements are initialised and owned by this
+        //   handle, which is forgotten: they are moved out exactly once;
+        // - `elems` has room for `len` elements and does not overlap;
+        // - the block was allocated for `len` and is not used after.
+        unsafe {
+            let label = block.label().read();
+            core::ptr::copy_nonoverlapping(block.elems(), elems.as_mut_ptr(), this.len);
+            elems.set_len(this.len);
+            block.deallocate(this.len);
+            (label, elems)
+        }
+    }
+
+    /// The block behind this handle.
+    #[inline]
+    fn raw(&self) -> HeapBlock<E, L> {
+        // SAFETY: `self.block` came from `as_non_null` of a HeapBlock<E, L>.
+        unsafe { Block::from_non_null(self.block) }
+    }
+
+    /// Wraps a finished builder.
+    pub(crate) fn from_builder(builder: Builder<(), L, E>) -> Self {
+        let (block, len) = builder.finish(|_| ());
+        HeapArray { block: block.as_non_null(), len, _owns: PhantomData }
+    }
+
+    /// Hands the block and the length to the caller, who now owns the
+    /// label, the elements and the allocation (made for `len` elements).
+    pub(crate) fn into_raw_block(self) -> (Block<(), L, E>, usize) {
+        let this = ManuallyDrop::new(self);
+        (this.raw(), this.len)
+    }
+}
+
+impl<E, L> Drop for HeapArray<E, L> {
+    fn drop(&mut self) {
+        let block = self.raw();
+        // SAFETY: the handle owns an initialised label and `len` elements in
+        // a block allocated for `len`; it is never used again.
+        unsafe {
+            block.drop_contents(self.len);
+            block.deallocate(self.len);
+        }
+    }
+}
+
+impl<E, L> Deref for HeapArray<E, L> {
+    type Target = [E];
+    #[inline]
+    fn deref(&self) -> &[E] {
+        // SAFETY: `len` initialised elements live as long as the handle;
+        // `&self` excludes writers.
+        unsafe { self.raw().elements(self.len) }
+    }
+}
+
+impl<E, L> DerefMut for HeapArray<E, L> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut [E] {
+        // SAFETY: as `deref`, and `&mut self` makes the access exclusive.
+        unsafe { self.raw().elements_mut(self.len) }
+    }
+}
+
+impl_slice_traits!(HeapArray);
+impl_slice_mut_traits!(HeapArray);
+
+impl<E: Clone, L: Clone> Clone for HeapArray<E, L> {
+    /// Clones the label and every element into a new block. A panicking
+    /// `Clone` drops what was cloned so far and frees the new block.
+    fn clone(&self) -> Self {
+        Self::with_label(self.get_label().clone(), self.len, |_, i| self[i].clone())
+    }
+}
+
+impl<E> Default for HeapArray<E> {
+    /// An empty array.
+    fn default() -> Self {
+        Self::new(0, |_| unreachable!())
+    }
+}
+
+impl<E> From<Vec<E>> for HeapArray<E> {
+    /// Moves the elements into a new block (one copy, as `Arc::from(vec)`).
+    fn from(vec: Vec<E>) -> Self {
+        Self::from_builder(Builder::from_vec((), vec))
+    }
+}
+
+impl<E> From<Box<[E]>> for HeapArray<E> {
+    /// Moves the elements into a new block (one copy).
+    fn from(boxed: Box<[E]>) -> Self {
+        Self::from(Vec::from(boxed))
+    }
+}
+
+impl<E: Clone> From<&[E]> for HeapArray<E> {
+    /// Clones the elements into a new block; a panicking `Clone` leaks
+    /// nothing.
+    fn from(slice: &[E]) -> Self {
+        Self::new(slice.len(), |i| slice[i].clone())
+    }
+}
+
+impl<E> FromIterator<E> for HeapArray<E> {
+    /// Collects straight into the block, growing it with `realloc` as
+    /// needed; `size_hint` is only a hint, and a wrong one is harmless.
+    fn from_iter<I: IntoIterator<Item = E>>(iter: I) -> Self {
+        Self::from_builder(crate::block::collect((), iter))
+    }
+}
+
+impl<E, L> IntoIterator for HeapArray<E, L> {
+    type Item = E;
+    type IntoIter = std::vec::IntoIter<E>;
+    /// Moves the elements out (through a `Vec`; the label is dropped).
+    fn into_iter(self) -> Self::IntoIter {
+        self.into_parts().1.into_iter()
+    }
+}
+
+impl<E> MakeArray<E> for HeapArray<E> {
+    fn new<F: FnMut(usize) -> E>(len: usize, f: F) -> Self {
+        HeapArray::new(len, f)
+    }
+}
+
+impl<E, L> LabelledArray<E, L> for HeapArray<E, L> {
+    fn with_label<F: FnMut(&mut L, usize) -> E>(label: L, len: usize, f: F) -> Self {
+        HeapArray::with_label(label, len, f)
+    }
+    fn get_label(&self) -> &L {
+        HeapArray::get_label(self)
+    }
+    unsafe fn get_unchecked(&self, idx: usize) -> &E {
+        // SAFETY: `idx < len` is the caller's promise.
+        unsafe { <[E]>::get_unchecked(self, idx) }
+    }
+}
+
+impl<E, L> LabelledArrayMut<E, L> for HeapArray<E, L> {
+    fn get_label_mut(&mut self) -> &mut L {
+        HeapArray::get_label_mut(self)
+    }
+    unsafe fn get_mut_unchecked(&mut self, idx: usize) -> &mut E {
+        // SAFETY: `idx < len` is the caller's promise.
+        unsafe { <[E]>::get_unchecked_mut(self, idx) }
+    }
+}
+
+impl<E: Default, L> DefaultLabelledArray<E, L> for HeapArray<E, L> {
+    fn with_len(label: L, len: usize) -> Self {
+        HeapArray::with_len(label, len)
+    }
+}

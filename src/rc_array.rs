@@ -1,0 +1,331 @@
+//! `RcArray`: a label and an array shared on one thread through a single
+//! pointer, with a plain (non-atomic) strong count.
+
+use core::cell::Cell;
+use core::marker::PhantomData;
+use core::ops::Deref;
+use core::ptr::NonNull;
+
+use crate::block::{Block, Builder};
+use crate::traits::{DefaultLabelledArray, LabelledArray, MakeArray};
+
+/// The header of an `RcArray` block: the strong count and the length.
+#[repr(C)]
+pub(crate) struct RcHeader {
+    strong: Cell<usize>,
+    len: usize,
+}
+
+type RcBlock<E, L> = Block<RcHeader, L, E>;
+
+/// A reference-counted label and array for one thread, reached through a
+/// single pointer.
+///
+/// Cloning an `RcArray` bumps a plain counter; the last clone to drop drops
+/// the label and the elements and frees the block. It is "naive": there are
+/// no weak handles, so a cycle of `RcArray`s (an `RcArray` whose elements
+/// hold clones of itself, through a `RefCell` say) is never freed, as with
+/// `std::rc::Rc`. It is neither `Send` nor `Sync`; share across threads
+/// with [`ArcArray`](crate::ArcArray).
+///
+/// # Size and alignment
+///
+/// One word, and `Option<RcArray>` is one word. The block holds the count
+/// and the length (two words), the label, then the elements.
+///
+/// # Examples
+///
+/// ```
+/// use heaparray::*;
+///
+/// let a = RcArray::with_label("shared", 3, |_, i| i);
+/// let b = a.clone();
+/// assert_eq!(RcArray::strong_count(&a), 2);
+/// assert!(RcArray::ptr_eq(&a, &b));
+/// assert_eq!(*b.get_label(), "shared");
+/// ```
+pub struct RcArray<E, L = ()> {
+    block: NonNull<u8>,
+    _owns: PhantomData<(L, E)>,
+}
+
+impl<E> RcArray<E> {
+    /// Builds an unlabelled array of `len` elements, element `i` being `f(i)`.
+    ///
+    /// # Panics
+    ///
+    /// "capacity overflow" if the block would exceed `isize::MAX` bytes. If
+    /// `f` panics, the elements made so far are dropped, the block is freed
+    /// and the panic propagates.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = RcArray::new(3, |i| i + 3);
+    /// assert_eq!(&*a, &[3, 4, 5]);
+    /// ```
+    #[track_caller]
+    pub fn new<F: FnMut(usize) -> E>(len: usize, mut f: F) -> Self {
+        Self::with_label((), len, |_, i| f(i))
+    }
+}
+
+impl<E, L> RcArray<E, L> {
+    /// Builds an array of `len` elements with a label, element `i` being
+    /// `f(&mut label, i)`.
+    ///
+    /// # Panics
+    ///
+    /// As [`RcArray::new`]; the label is dropped too if `f` panics.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = RcArray::with_label(0u32, 4, |sum, i| { *sum += i as u32; i });
+    /// assert_eq!(*a.get_label(), 6);
+    /// ```
+    #[track_caller]
+    pub fn with_label<F: FnMut(&mut L, usize) -> E>(label: L, len: usize, mut f: F) -> Self {
+        let mut builder = Builder::new(label, len);
+        for i in 0..len {
+            let elem = f(builder.label_mut(), i);
+            builder.push(elem);
+        }
+        Self::from_builder(builder)
+    }
+
+    /// Builds an array of `len` default elements with a label.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = RcArray::<u8, char>::with_len('z', 2);
+    /// assert_eq!(&*a, &[0, 0]);
+    /// ```
+    #[track_caller]
+    pub fn with_len(label: L, len: usize) -> Self
+    where
+        E: Default,
+    {
+        Self::with_label(label, len, |_, _| E::default())
+    }
+
+    /// The label.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = RcArray::with_label('l', 0, |_, _| ());
+    /// assert_eq!(*a.get_label(), 'l');
+    /// ```
+    #[inline]
+    pub fn get_label(&self) -> &L {
+        // SAFETY: the label is initialised while any handle lives; shared
+        // handles only read it (writes need `get_mut`-style uniqueness).
+        unsafe { self.raw().label_ref() }
+    }
+
+    /// The number of handles to this block.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = RcArray::new(1, |i| i);
+    /// let _b = a.clone();
+    /// assert_eq!(RcArray::strong_count(&a), 2);
+    /// ```
+    #[inline]
+    pub fn strong_count(this: &Self) -> usize {
+        this.header().strong.get()
+    }
+
+    /// Whether two handles point to the same block (like `Rc::ptr_eq`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = RcArray::new(1, |i| i);
+    /// let b = a.clone();
+    /// let c = RcArray::new(1, |i| i);
+    /// assert!(RcArray::ptr_eq(&a, &b));
+    /// assert!(!RcArray::ptr_eq(&a, &c));
+    /// ```
+    #[inline]
+    pub fn ptr_eq(this: &Self, other: &Self) -> bool {
+        this.block == other.block
+    }
+
+    /// The elements by mutable reference if this is the only handle.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let mut a = RcArray::new(2, |i| i);
+    /// RcArray::get_mut(&mut a).unwrap()[0] = 7;
+    /// let b = a.clone();
+    /// assert!(RcArray::get_mut(&mut a).is_none());
+    /// drop(b);
+    /// assert_eq!(&*a, &[7, 1]);
+    /// ```
+    #[inline]
+    pub fn get_mut(this: &mut Self) -> Option<&mut [E]> {
+        if Self::strong_count(this) == 1 {
+            // SAFETY: no other handle exists and `&mut this` is exclusive.
+            Some(unsafe { this.raw().elements_mut(this.len()) })
+        } else {
+            None
+        }
+    }
+
+    /// The elements by mutable reference, cloning the label and the
+    /// elements into a new block first if other handles share this one
+    /// (copy-on-write, like `Rc::make_mut`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let mut a = RcArray::new(2, |i| i);
+    /// let b = a.clone();
+    /// RcArray::make_mut(&mut a)[0] = 9;
+    /// assert_eq!((&*a, &*b), (&[9, 1][..], &[0, 1][..]));
+    /// ```
+    pub fn make_mut(this: &mut Self) -> &mut [E]
+    where
+        E: Clone,
+        L: Clone,
+    {
+        if Self::strong_count(this) != 1 {
+            *this = Self::with_label(this.get_label().clone(), this.len(), |_, i| this[i].clone());
+        }
+        // SAFETY: this is now the only handle, and `&mut this` is exclusive.
+        unsafe { this.raw().elements_mut(this.len()) }
+    }
+
+    #[inline]
+    fn raw(&self) -> RcBlock<E, L> {
+        // SAFETY: `self.block` came from `as_non_null` of an RcBlock<E, L>.
+        unsafe { Block::from_non_null(self.block) }
+    }
+
+    #[inline]
+    fn header(&self) -> &RcHeader {
+        // SAFETY: the header is initialised while any handle lives; it is
+        // only ever accessed through shared references (its count is a Cell).
+        unsafe { &*self.raw().header() }
+    }
+
+    fn from_builder(builder: Builder<RcHeader, L, E>) -> Self {
+        let (block, _) = builder.finish(|len| RcHeader { strong: Cell::new(1), len });
+        RcArray { block: block.as_non_null(), _owns: PhantomData }
+    }
+}
+
+impl<E, L> Clone for RcArray<E, L> {
+    /// Another handle to the same block.
+    ///
+    /// Aborts the process if the count would exceed `isize::MAX`, as `Rc`
+    /// does (only reachable by leaking handles with `mem::forget`).
+    #[inline]
+    fn clone(&self) -> Self {
+        let strong = &self.header().strong;
+        let count = strong.get();
+        if count >= isize::MAX as usize {
+            crate::sync::abort();
+        }
+        strong.set(count + 1);
+        RcArray { block: self.block, _owns: PhantomData }
+    }
+}
+
+impl<E, L> Drop for RcArray<E, L> {
+    fn drop(&mut self) {
+        let strong = &self.header().strong;
+        let count = strong.get() - 1;
+        strong.set(count);
+        if count == 0 {
+            let (block, len) = (self.raw(), self.len());
+            // SAFETY: this was the last handle: the label and `len` elements
+            // are initialised and unreferenced, the block was allocated for
+            // `len`, and nothing uses it again.
+            unsafe {
+                block.drop_contents(len);
+                block.deallocate(len);
+            }
+        }
+    }
+}
+
+impl<E, L> Deref for RcArray<E, L> {
+    type Target = [E];
+    #[inline]
+    fn deref(&self) -> &[E] {
+        let len = self.header().len;
+        // SAFETY: `len` initialised elements live while any handle does, and
+        // no handle writes them while shared (`get_mut` needs uniqueness).
+        unsafe { self.raw().elements(len) }
+    }
+}
+
+impl_slice_traits!(RcArray);
+
+impl<E> Default for RcArray<E> {
+    /// An empty array.
+    fn default() -> Self {
+        Self::new(0, |_| unreachable!())
+    }
+}
+
+impl<E> From<Vec<E>> for RcArray<E> {
+    /// Moves the elements into a new block (one copy).
+    fn from(vec: Vec<E>) -> Self {
+        Self::from_builder(Builder::from_vec((), vec))
+    }
+}
+
+impl<E: Clone> From<&[E]> for RcArray<E> {
+    /// Clones the elements into a new block; a panicking `Clone` leaks
+    /// nothing.
+    fn from(slice: &[E]) -> Self {
+        Self::new(slice.len(), |i| slice[i].clone())
+    }
+}
+
+impl<E> FromIterator<E> for RcArray<E> {
+    /// Collects straight into the block (see [`HeapArray`](crate::HeapArray)'s).
+    fn from_iter<I: IntoIterator<Item = E>>(iter: I) -> Self {
+        Self::from_builder(crate::block::collect((), iter))
+    }
+}
+
+impl<E> MakeArray<E> for RcArray<E> {
+    fn new<F: FnMut(usize) -> E>(len: usize, f: F) -> Self {
+        RcArray::new(len, f)
+    }
+}
+
+impl<E, L> LabelledArray<E, L> for RcArray<E, L> {
+    fn with_label<F: FnMut(&mut L, usize) -> E>(label: L, len: usize, f: F) -> Self {
+        RcArray::with_label(label, len, f)
+    }
+    fn get_label(&self) -> &L {
+        RcArray::get_label(self)
+    }
+    unsafe fn get_unchecked(&self, idx: usize) -> &E {
+        // SAFETY: `idx < len` is the caller's promise.
+        unsafe { <[E]>::get_unchecked(self, idx) }
+    }
+}
+
+impl<E: Default, L> DefaultLabelledArray<E, L> for RcArray<E, L> {
+    fn with_len(label: L, len: usize) -> Self {
+        RcArray::with_len(label, len)
+    }
+}
