@@ -1,9 +1,178 @@
 //! # heaparray
 //!
 //! A label (your metadata) and an array of elements in **one** heap block,
-//! handed out through safe handles.
+//! handed out through safe handles:
 //!
-//! TODO-CRATE-DOCS
+//! | type | handle | shared | role |
+//! |---|---|---|---|
+//! | [`ArcArray<E, L>`](ArcArray) | 1 word | across threads: atomic strong and weak counts on their own cache line | the centrepiece: a drop-in for `Arc<[E]>` / `Arc<Vec<E>>` |
+//! | [`WeakArcArray<E, L>`](WeakArcArray) | 1 word | — | weak handle of an `ArcArray` |
+//! | [`UniqueArcArray<E, L>`](UniqueArcArray) | 1 word | no | an `ArcArray` block before it is shared: full `&mut` access |
+//! | [`RcArray<E, L>`](RcArray) | 1 word | on one thread, plain strong count | single-thread sharing (naive: cycles leak) |
+//! | [`HeapArray<E, L>`](HeapArray) | 2 words | no | owned, like `Box<[E]>` with a label |
+//!
+//! `L` defaults to `()`. `use heaparray::*;` brings the types and the seed's
+//! [trait vocabulary](traits) for generic code over every handle.
+//!
+//! ## The story
+//!
+//! An array built from its indices:
+//!
+//! ```
+//! use heaparray::*;
+//! let len = 10;
+//! let array = HeapArray::new(len, |idx| idx + 3);
+//! assert!(array[1] == 4);
+//! ```
+//!
+//! A label travels with the elements, in the same allocation, and the
+//! initialiser can update it as it goes; here it counts even and odd indices:
+//!
+//! ```
+//! use heaparray::*;
+//! let len = 10;
+//! let array = HeapArray::with_label((0, 0), len, |(evens, odds), idx| {
+//!     if idx % 2 == 0 { *evens += 1 } else { *odds += 1 }
+//!     idx + 3
+//! });
+//! assert_eq!(*array.get_label(), (5, 5));
+//! ```
+//!
+//! That is the Rustonomicon's custom dynamically sized type,
+//! `struct MySuperSliceable<T: ?Sized> { info: u32, data: T }`, without a
+//! line of unsafe code:
+//!
+//! ```
+//! use heaparray::*;
+//! type MySuperSliceable = HeapArray<u8, u32>;
+//!
+//! let sized = MySuperSliceable::with_label(17, 8, |_, i| i as u8);
+//! println!("{:?}", sized);
+//! assert_eq!(
+//!     format!("{:?}", sized),
+//!     "HeapArray { label: 17, elements: [0, 1, 2, 3, 4, 5, 6, 7] }"
+//! );
+//! ```
+//!
+//! ## Why one block, one pointer
+//!
+//! `Arc<Vec<T>>` reaches an element in two hops (handle → `Arc` block with
+//! the `Vec` header → elements) and costs two allocations. `Arc<[T]>` is one
+//! block, but its handle is two words wide and `Arc::from(vec)` copies every
+//! element. An [`ArcArray`] is one word, one allocation, one hop, and is
+//! filled in place from a closure or an iterator. Its counts sit alone on
+//! their cache lines, so threads reading the elements do not slow down
+//! while others clone and drop handles.
+//!
+//! ## From `Arc<Vec<T>>` to `ArcArray<T>`
+//!
+//! Before:
+//!
+//! ```
+//! use std::sync::Arc;
+//! use std::thread;
+//!
+//! let data: Arc<Vec<u64>> = Arc::new((0..1000).collect());
+//! let workers: Vec<_> = (0..4)
+//!     .map(|t| {
+//!         let data = Arc::clone(&data);
+//!         thread::spawn(move || data.iter().skip(t).step_by(4).sum::<u64>())
+//!     })
+//!     .collect();
+//! let total: u64 = workers.into_iter().map(|w| w.join().unwrap()).sum();
+//! assert_eq!(total, 499_500);
+//! assert_eq!(Arc::strong_count(&data), 1);
+//! ```
+//!
+//! After: the type name changes, and nothing else.
+//!
+//! ```
+//! use heaparray::*;
+//! use std::thread;
+//!
+//! let data: ArcArray<u64> = (0..1000).collect();
+//! let workers: Vec<_> = (0..4)
+//!     .map(|t| {
+//!         let data = ArcArray::clone(&data);
+//!         thread::spawn(move || data.iter().skip(t).step_by(4).sum::<u64>())
+//!     })
+//!     .collect();
+//! let total: u64 = workers.into_iter().map(|w| w.join().unwrap()).sum();
+//! assert_eq!(total, 499_500);
+//! assert_eq!(ArcArray::strong_count(&data), 1);
+//! ```
+//!
+//! ## `Arc` and `Weak`, method by method
+//!
+//! | `std::sync` | heaparray |
+//! |---|---|
+//! | `Arc::new(vec)`, `Arc::<[T]>::from(vec)` | [`ArcArray::from(vec)`](ArcArray#impl-From<Vec<E>>-for-ArcArray<E>), or [`ArcArray::new(len, f)`](ArcArray::new) with no copy |
+//! | `iter.collect::<Arc<[T]>>()` | `iter.collect::<ArcArray<T>>()` |
+//! | `Arc::clone(&a)` | `ArcArray::clone(&a)` |
+//! | `Arc::strong_count(&a)`, `Arc::weak_count(&a)` | [`ArcArray::strong_count`], [`ArcArray::weak_count`] |
+//! | `Arc::ptr_eq(&a, &b)` | [`ArcArray::ptr_eq`] |
+//! | `Arc::downgrade(&a)` | [`ArcArray::downgrade`] |
+//! | `Arc::get_mut(&mut a)` | [`ArcArray::get_mut`] (`Option<&mut [E]>`) |
+//! | `Arc::make_mut(&mut a)` | [`ArcArray::make_mut`] (`&mut [E]`) |
+//! | `Arc::try_unwrap(a)` | [`ArcArray::try_unique`] (`Result<UniqueArcArray, ArcArray>`) |
+//! | `Arc::into_inner(a)` | [`ArcArray::into_unique`] (`Option<UniqueArcArray>`) |
+//! | `Arc::into_raw(a)`, `Arc::from_raw(p)` | [`ArcArray::into_raw`], [`ArcArray::from_raw`] (a thin `*const E`) |
+//! | `Arc::as_ptr(&a)` | [`ArcArray::as_ptr`] |
+//! | `Arc::new_uninit` + `get_mut` | [`UniqueArcArray`], then [`UniqueArcArray::shareable`] |
+//! | `Weak::new()` | [`WeakArcArray::new`] |
+//! | `w.upgrade()`, `w.strong_count()`, `w.weak_count()`, `w.ptr_eq(&v)` | [`WeakArcArray::upgrade`], [`WeakArcArray::strong_count`], [`WeakArcArray::weak_count`], [`WeakArcArray::ptr_eq`] |
+//! | — | [`ArcArray::get_label`], [`UniqueArcArray::get_label_mut`]: the label |
+//!
+//! ## What the compiler refuses
+//!
+//! An `ArcArray` is `Send` and `Sync` only if its elements and label are
+//! both: `Cell` is not `Sync`, so neither is an `ArcArray` of them,
+//!
+//! ```compile_fail,E0277
+//! fn shared<T: Sync>(_: &T) {}
+//! let a = heaparray::ArcArray::new(1, |_| std::cell::Cell::new(0u8));
+//! shared(&a);
+//! ```
+//!
+//! `Rc` is not `Send`, so an `ArcArray` of them cannot move to a thread,
+//!
+//! ```compile_fail,E0277
+//! let a = heaparray::ArcArray::new(1, |_| std::rc::Rc::new(0u8));
+//! std::thread::spawn(move || a.len());
+//! ```
+//!
+//! an `RcArray` never leaves its thread,
+//!
+//! ```compile_fail,E0277
+//! let a = heaparray::RcArray::new(1, |i| i);
+//! std::thread::spawn(move || a.len());
+//! ```
+//!
+//! a shared `ArcArray` cannot be written through (use
+//! [`ArcArray::get_mut`] or [`ArcArray::make_mut`]),
+//!
+//! ```compile_fail,E0596
+//! let mut a = heaparray::ArcArray::new(2, |i| i);
+//! a[0] = 7;
+//! ```
+//!
+//! and a borrow does not outlive its handle.
+//!
+//! ```compile_fail,E0597
+//! let first: &usize;
+//! {
+//!     let a = heaparray::ArcArray::new(2, |i| i);
+//!     first = &a[0];
+//! }
+//! assert_eq!(*first, 0);
+//! ```
+//!
+//! ## Verification
+//!
+//! Every memory ordering of the count protocol is model-checked with loom,
+//! the handles' protocol races are explored with shuttle, and the test suite
+//! runs under Miri's Stacked and Tree Borrows. See `SAFETY.md` and the
+//! README for the commands and figures.
 #![deny(missing_docs, unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 #![warn(missing_debug_implementations, rust_2018_idioms)]
 
