@@ -122,6 +122,7 @@ impl<H, L, E> Block<H, L, E> {
     /// "capacity overflow" before allocating if the layout overflows;
     /// allocation failure calls [`alloc::alloc::handle_alloc_error`].
     #[track_caller]
+    #[allow(clippy::disallowed_methods)] // the one place that allocates blocks
     pub(crate) fn allocate(cap: usize) -> Self {
         let layout = Self::layout(cap);
         if layout.size() == 0 {
@@ -148,6 +149,7 @@ impl<H, L, E> Block<H, L, E> {
     /// "capacity overflow" if `new_cap`'s layout overflows, before the block
     /// is touched; `self` is then still valid for `old_cap`.
     #[track_caller]
+    #[allow(clippy::disallowed_methods)] // the one place that resizes blocks
     pub(crate) unsafe fn resize(self, old_cap: usize, new_cap: usize) -> Self {
         let old = Self::layout(old_cap);
         let new = Self::layout(new_cap);
@@ -179,6 +181,7 @@ impl<H, L, E> Block<H, L, E> {
     ///
     /// - `self` was allocated (or last resized) for `cap` elements;
     /// - nothing uses the block afterwards.
+    #[allow(clippy::disallowed_methods)] // the one place that frees blocks
     pub(crate) unsafe fn deallocate(self, cap: usize) {
         let layout = Self::layout(cap);
         if layout.size() != 0 {

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The stable checks: formatting, clippy (with the unsafe-documentation and
+# single-allocator lints from Cargo.toml and .clippy.toml), the test suite
+# exactly as the README gives it (`cargo test`: unit, integration and doc
+# tests), the tour example, and rustdoc with warnings denied.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+run() { echo "+ $*" >&2; "$@"; }
+
+run cargo fmt --all -- --check
+run cargo clippy --all-targets -- -D warnings
+run cargo test
+run cargo run --release --example tour
+RUSTDOCFLAGS="-D warnings" run cargo doc --no-deps
+# The SAFETY-comment audit, where the shared tools are checked out beside us.
+if [ -x ../shared/tools/unsafe-audit ]; then
+    run ../shared/tools/unsafe-audit src
+fi
