@@ -299,6 +299,7 @@ impl<E, L> LabelledArray<E, L> for HeapArray<E, L> {
     fn get_label(&self) -> &L {
         HeapArray::get_label(self)
     }
+    // SAFETY: the trait's contract: the caller promises `idx < len`.
     unsafe fn get_unchecked(&self, idx: usize) -> &E {
         // SAFETY: `idx < len` is the caller's promise.
         unsafe { <[E]>::get_unchecked(self, idx) }
@@ -309,6 +310,7 @@ impl<E, L> LabelledArrayMut<E, L> for HeapArray<E, L> {
     fn get_label_mut(&mut self) -> &mut L {
         HeapArray::get_label_mut(self)
     }
+    // SAFETY: the trait's contract: the caller promises `idx < len`.
     unsafe fn get_mut_unchecked(&mut self, idx: usize) -> &mut E {
         // SAFETY: `idx < len` is the caller's promise.
         unsafe { <[E]>::get_unchecked_mut(self, idx) }

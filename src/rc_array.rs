@@ -318,6 +318,7 @@ impl<E, L> LabelledArray<E, L> for RcArray<E, L> {
     fn get_label(&self) -> &L {
         RcArray::get_label(self)
     }
+    // SAFETY: the trait's contract: the caller promises `idx < len`.
     unsafe fn get_unchecked(&self, idx: usize) -> &E {
         // SAFETY: `idx < len` is the caller's promise.
         unsafe { <[E]>::get_unchecked(self, idx) }

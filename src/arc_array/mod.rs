@@ -644,6 +644,7 @@ impl<E, L> LabelledArray<E, L> for ArcArray<E, L> {
     fn get_label(&self) -> &L {
         ArcArray::get_label(self)
     }
+    // SAFETY: the trait's contract: the caller promises `idx < len`.
     unsafe fn get_unchecked(&self, idx: usize) -> &E {
         // SAFETY: `idx < len` is the caller's promise.
         unsafe { <[E]>::get_unchecked(self, idx) }

@@ -255,6 +255,7 @@ impl<E, L> LabelledArray<E, L> for UniqueArcArray<E, L> {
     fn get_label(&self) -> &L {
         UniqueArcArray::get_label(self)
     }
+    // SAFETY: the trait's contract: the caller promises `idx < len`.
     unsafe fn get_unchecked(&self, idx: usize) -> &E {
         // SAFETY: `idx < len` is the caller's promise.
         unsafe { <[E]>::get_unchecked(self, idx) }
@@ -265,6 +266,7 @@ impl<E, L> LabelledArrayMut<E, L> for UniqueArcArray<E, L> {
     fn get_label_mut(&mut self) -> &mut L {
         UniqueArcArray::get_label_mut(self)
     }
+    // SAFETY: the trait's contract: the caller promises `idx < len`.
     unsafe fn get_mut_unchecked(&mut self, idx: usize) -> &mut E {
         // SAFETY: `idx < len` is the caller's promise.
         unsafe { <[E]>::get_unchecked_mut(self, idx) }
