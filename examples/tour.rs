@@ -20,13 +20,20 @@ struct Meta {
 fn main() {
     // One allocation, filled in place; the label is updated as we go.
     let len = 1_000_000;
-    let samples = ArcArray::with_label(Meta { name: "sine", negatives: 0 }, len, |meta, i| {
-        let x = (i as f64 / 1000.0).sin();
-        if x < 0.0 {
-            meta.negatives += 1;
-        }
-        x
-    });
+    let samples = ArcArray::with_label(
+        Meta {
+            name: "sine",
+            negatives: 0,
+        },
+        len,
+        |meta, i| {
+            let x = (i as f64 / 1000.0).sin();
+            if x < 0.0 {
+                meta.negatives += 1;
+            }
+            x
+        },
+    );
     println!(
         "built {:?} with {} samples, {} negative",
         samples.get_label().name,
@@ -61,15 +68,34 @@ fn main() {
         weak.upgrade().is_some()
     );
     drop(samples);
-    println!("after the last strong drop the weak upgrades: {}", weak.upgrade().is_some());
+    println!(
+        "after the last strong drop the weak upgrades: {}",
+        weak.upgrade().is_some()
+    );
 
     let word = size_of::<usize>();
     println!("\nhandle sizes (bytes):");
-    println!("  {:<28} {:>3}", "ArcArray<f64, Meta>", size_of::<ArcArray<f64, Meta>>());
-    println!("  {:<28} {:>3}", "Option<ArcArray<f64>>", size_of::<Option<ArcArray<f64>>>());
+    println!(
+        "  {:<28} {:>3}",
+        "ArcArray<f64, Meta>",
+        size_of::<ArcArray<f64, Meta>>()
+    );
+    println!(
+        "  {:<28} {:>3}",
+        "Option<ArcArray<f64>>",
+        size_of::<Option<ArcArray<f64>>>()
+    );
     println!("  {:<28} {:>3}", "Arc<[f64]>", size_of::<Arc<[f64]>>());
-    println!("  {:<28} {:>3}", "Arc<Vec<f64>>", size_of::<Arc<Vec<f64>>>());
-    println!("  {:<28} {:>3}", "HeapArray<f64, Meta>", size_of::<HeapArray<f64, Meta>>());
+    println!(
+        "  {:<28} {:>3}",
+        "Arc<Vec<f64>>",
+        size_of::<Arc<Vec<f64>>>()
+    );
+    println!(
+        "  {:<28} {:>3}",
+        "HeapArray<f64, Meta>",
+        size_of::<HeapArray<f64, Meta>>()
+    );
     println!("  {:<28} {:>3}", "RcArray<f64>", size_of::<RcArray<f64>>());
     assert_eq!(size_of::<ArcArray<f64, Meta>>(), word);
     println!(

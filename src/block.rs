@@ -104,7 +104,9 @@ impl<H, L, E> Block<H, L, E> {
     /// Whether a block for `cap` elements stays within `isize::MAX` bytes.
     #[inline]
     pub(crate) fn fits(cap: usize) -> bool {
-        Layout::array::<E>(cap).and_then(|elems| Self::prefix().0.extend(elems)).is_ok()
+        Layout::array::<E>(cap)
+            .and_then(|elems| Self::prefix().0.extend(elems))
+            .is_ok()
     }
 
     /// An aligned, dangling address standing for a block of size zero (only
@@ -126,12 +128,18 @@ impl<H, L, E> Block<H, L, E> {
     pub(crate) fn allocate(cap: usize) -> Self {
         let layout = Self::layout(cap);
         if layout.size() == 0 {
-            return Block { ptr: Self::dangling(), _parts: PhantomData };
+            return Block {
+                ptr: Self::dangling(),
+                _parts: PhantomData,
+            };
         }
         // SAFETY: `layout` has a non-zero size.
         let raw = unsafe { heap::alloc(layout) };
         match NonNull::new(raw) {
-            Some(ptr) => Block { ptr, _parts: PhantomData },
+            Some(ptr) => Block {
+                ptr,
+                _parts: PhantomData,
+            },
             None => std::alloc::handle_alloc_error(layout),
         }
     }
@@ -159,7 +167,10 @@ impl<H, L, E> Block<H, L, E> {
         if new.size() == 0 {
             // SAFETY: as in `deallocate`: allocated for `old_cap` (caller).
             unsafe { self.deallocate(old_cap) };
-            return Block { ptr: Self::dangling(), _parts: PhantomData };
+            return Block {
+                ptr: Self::dangling(),
+                _parts: PhantomData,
+            };
         }
         if old.size() == 0 {
             return Self::allocate(new_cap);
@@ -170,7 +181,10 @@ impl<H, L, E> Block<H, L, E> {
         //   alignment, does not overflow isize when rounded up.
         let raw = unsafe { heap::realloc(self.ptr.as_ptr(), old, new.size()) };
         match NonNull::new(raw) {
-            Some(ptr) => Block { ptr, _parts: PhantomData },
+            Some(ptr) => Block {
+                ptr,
+                _parts: PhantomData,
+            },
             None => std::alloc::handle_alloc_error(new),
         }
     }
@@ -223,7 +237,10 @@ impl<H, L, E> Block<H, L, E> {
     /// `ptr` came from `as_non_null` of a block of the same `H`, `L`, `E`.
     #[inline]
     pub(crate) unsafe fn from_non_null(ptr: NonNull<u8>) -> Self {
-        Block { ptr, _parts: PhantomData }
+        Block {
+            ptr,
+            _parts: PhantomData,
+        }
     }
 
     /// Rebuilds the block from the pointer [`Block::elems`] gave.
@@ -238,7 +255,10 @@ impl<H, L, E> Block<H, L, E> {
         // original, non-null block pointer with its provenance.
         let ptr = unsafe { elems.cast::<u8>().cast_mut().sub(Self::elems_offset()) };
         // SAFETY: derived from the non-null block start.
-        Block { ptr: unsafe { NonNull::new_unchecked(ptr) }, _parts: PhantomData }
+        Block {
+            ptr: unsafe { NonNull::new_unchecked(ptr) },
+            _parts: PhantomData,
+        }
     }
 
     /// The elements as a slice.
@@ -360,7 +380,11 @@ impl<H, L, E> Builder<H, L, E> {
     #[track_caller]
     pub(crate) fn new(label: L, cap: usize) -> Self {
         // Zero-sized elements never need room: the block holds any number.
-        let cap = if mem::size_of::<E>() == 0 { usize::MAX } else { cap };
+        let cap = if mem::size_of::<E>() == 0 {
+            usize::MAX
+        } else {
+            cap
+        };
         let block = Block::<H, L, E>::allocate(cap);
         // SAFETY: the fresh block has room for a label, aligned.
         unsafe { block.label().write(label) };
@@ -497,7 +521,11 @@ pub(crate) fn collect<H, L, E, I: IntoIterator<Item = E>>(label: L, iter: I) -> 
     };
     // A hint beyond what could ever be allocated is a lie: ignore it rather
     // than panic before the iterator has yielded anything.
-    let room = if Block::<H, L, E>::fits(room) { room } else { 0 };
+    let room = if Block::<H, L, E>::fits(room) {
+        room
+    } else {
+        0
+    };
     let mut builder = Builder::new(label, room);
     iter.for_each(|elem| builder.push(elem));
     builder

@@ -188,7 +188,11 @@ impl<E, L> HeapArray<E, L> {
     /// Wraps a finished builder.
     pub(crate) fn from_builder(builder: Builder<(), L, E>) -> Self {
         let (block, len) = builder.finish(|_| ());
-        HeapArray { block: block.as_non_null(), len, _owns: PhantomData }
+        HeapArray {
+            block: block.as_non_null(),
+            len,
+            _owns: PhantomData,
+        }
     }
 
     /// Hands the block and the length to the caller, who now owns the

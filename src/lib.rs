@@ -173,7 +173,11 @@
 //! the handles' protocol races are explored with shuttle, and the test suite
 //! runs under Miri's Stacked and Tree Borrows. See `SAFETY.md` and the
 //! README for the commands and figures.
-#![deny(missing_docs, unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
+#![deny(
+    missing_docs,
+    unsafe_op_in_unsafe_fn,
+    clippy::undocumented_unsafe_blocks
+)]
 #![warn(missing_debug_implementations, rust_2018_idioms)]
 
 #[macro_use]

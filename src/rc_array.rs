@@ -223,8 +223,14 @@ impl<E, L> RcArray<E, L> {
     }
 
     fn from_builder(builder: Builder<RcHeader, L, E>) -> Self {
-        let (block, _) = builder.finish(|len| RcHeader { strong: Cell::new(1), len });
-        RcArray { block: block.as_non_null(), _owns: PhantomData }
+        let (block, _) = builder.finish(|len| RcHeader {
+            strong: Cell::new(1),
+            len,
+        });
+        RcArray {
+            block: block.as_non_null(),
+            _owns: PhantomData,
+        }
     }
 }
 
@@ -241,7 +247,10 @@ impl<E, L> Clone for RcArray<E, L> {
             crate::sync::abort();
         }
         strong.set(count + 1);
-        RcArray { block: self.block, _owns: PhantomData }
+        RcArray {
+            block: self.block,
+            _owns: PhantomData,
+        }
     }
 }
 

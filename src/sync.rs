@@ -64,10 +64,10 @@ pub(crate) mod heap {
         layout: std::alloc::Layout,
         new_size: usize,
     ) -> *mut u8 {
+        use std::alloc::Layout;
         // SAFETY: the caller promises `new_size` and `layout.align()` form a
         // valid, non-zero layout.
-        let new_layout =
-            unsafe { std::alloc::Layout::from_size_align_unchecked(new_size, layout.align()) };
+        let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
         // SAFETY: `new_layout` has a non-zero size (caller's promise).
         let new = unsafe { alloc(new_layout) };
         if !new.is_null() {

@@ -31,7 +31,10 @@ impl Counts {
     /// The counts of a new block: one strong handle, and the one weak count
     /// all strong handles hold together.
     pub(crate) fn new() -> Self {
-        Counts { strong: AtomicUsize::new(1), weak: AtomicUsize::new(1) }
+        Counts {
+            strong: AtomicUsize::new(1),
+            weak: AtomicUsize::new(1),
+        }
     }
 
     /// The number of strong handles (a snapshot).
@@ -128,7 +131,10 @@ impl Counts {
             // `is_unique`, so that check's reads of the counts happen before
             // this weak handle exists (std's argument). Relaxed on failure:
             // the loop retries with the value seen.
-            match self.weak.compare_exchange_weak(current, current + 1, Acquire, Relaxed) {
+            match self
+                .weak
+                .compare_exchange_weak(current, current + 1, Acquire, Relaxed)
+            {
                 Ok(_) => return,
                 Err(seen) => current = seen,
             }
@@ -167,7 +173,10 @@ impl Counts {
             // been restored by `make_mut`'s or `try_unique`'s Release store
             // after they wrote the elements. Relaxed on failure: the loop
             // retries with the value seen.
-            match self.strong.compare_exchange_weak(current, current + 1, Acquire, Relaxed) {
+            match self
+                .strong
+                .compare_exchange_weak(current, current + 1, Acquire, Relaxed)
+            {
                 Ok(_) => return true,
                 Err(seen) => current = seen,
             }
@@ -182,7 +191,11 @@ impl Counts {
         // Acquire on success: pairs with the Release decrement of the last
         // weak handle dropped, so its holder's upgrades and reads happen
         // before we hand out `&mut`. Relaxed on failure: we give up.
-        if self.weak.compare_exchange(1, LOCKED, Acquire, Relaxed).is_err() {
+        if self
+            .weak
+            .compare_exchange(1, LOCKED, Acquire, Relaxed)
+            .is_err()
+        {
             return false;
         }
         // Acquire: pairs with the Release decrements of other strong

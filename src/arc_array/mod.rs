@@ -49,7 +49,10 @@ pub(crate) struct ArcHeader {
 impl ArcHeader {
     fn new(len: usize) -> Self {
         ArcHeader {
-            counts: PaddedCounts { counts: Counts::new(), _gap: [MaybeUninit::uninit(); _] },
+            counts: PaddedCounts {
+                counts: Counts::new(),
+                _gap: [MaybeUninit::uninit(); _],
+            },
             len,
         }
     }
@@ -520,7 +523,10 @@ impl<E, L> ArcArray<E, L> {
     /// Takes over one strong count of the block at `block`.
     #[inline]
     pub(crate) fn from_block(block: NonNull<u8>) -> Self {
-        ArcArray { block, _owns: PhantomData }
+        ArcArray {
+            block,
+            _owns: PhantomData,
+        }
     }
 
     /// The last strong handle is gone: drop the contents, then release the

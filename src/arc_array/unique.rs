@@ -168,7 +168,10 @@ impl<E, L> UniqueArcArray<E, L> {
     /// Takes over a block whose counts are 1 and 1 with no other handle.
     #[inline]
     pub(super) fn from_block(block: NonNull<u8>) -> Self {
-        UniqueArcArray { block, _owns: PhantomData }
+        UniqueArcArray {
+            block,
+            _owns: PhantomData,
+        }
     }
 }
 

@@ -98,7 +98,8 @@ impl<E, L> WeakArcArray<E, L> {
     /// ```
     pub fn strong_count(&self) -> usize {
         // SAFETY: our weak count keeps the block allocated.
-        self.raw().map_or(0, |block| unsafe { block.counts() }.strong())
+        self.raw()
+            .map_or(0, |block| unsafe { block.counts() }.strong())
     }
 
     /// The number of weak handles, or 0 if no strong handle is left (like
@@ -117,7 +118,8 @@ impl<E, L> WeakArcArray<E, L> {
     /// ```
     pub fn weak_count(&self) -> usize {
         // SAFETY: our weak count keeps the block allocated.
-        self.raw().map_or(0, |block| unsafe { block.counts() }.weak_from_weak())
+        self.raw()
+            .map_or(0, |block| unsafe { block.counts() }.weak_from_weak())
     }
 
     /// Whether two weak handles point to the same block (two
@@ -143,7 +145,10 @@ impl<E, L> WeakArcArray<E, L> {
 
     /// Takes over one weak count of the block at `block`.
     pub(super) fn from_block(block: NonNull<u8>) -> Self {
-        WeakArcArray { block, _owns: PhantomData }
+        WeakArcArray {
+            block,
+            _owns: PhantomData,
+        }
     }
 }
 
