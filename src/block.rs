@@ -18,6 +18,8 @@ use core::marker::PhantomData;
 use core::mem;
 use core::ptr::{self, NonNull};
 
+use alloc::vec::Vec;
+
 use crate::sync::heap;
 
 /// Panics with the message every handle gives for a length too large to
@@ -140,7 +142,7 @@ impl<H, L, E> Block<H, L, E> {
                 ptr,
                 _parts: PhantomData,
             },
-            None => std::alloc::handle_alloc_error(layout),
+            None => alloc::alloc::handle_alloc_error(layout),
         }
     }
 
@@ -185,7 +187,7 @@ impl<H, L, E> Block<H, L, E> {
                 ptr,
                 _parts: PhantomData,
             },
-            None => std::alloc::handle_alloc_error(new),
+            None => alloc::alloc::handle_alloc_error(new),
         }
     }
 

@@ -6,6 +6,9 @@ use core::mem::ManuallyDrop;
 use core::ops::{Deref, DerefMut};
 use core::ptr::NonNull;
 
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+
 use crate::block::{Block, Builder};
 use crate::traits::{DefaultLabelledArray, LabelledArray, LabelledArrayMut, MakeArray};
 
@@ -283,7 +286,7 @@ impl<E> FromIterator<E> for HeapArray<E> {
 
 impl<E, L> IntoIterator for HeapArray<E, L> {
     type Item = E;
-    type IntoIter = std::vec::IntoIter<E>;
+    type IntoIter = alloc::vec::IntoIter<E>;
     /// Moves the elements out (through a `Vec`; the label is dropped).
     fn into_iter(self) -> Self::IntoIter {
         self.into_parts().1.into_iter()

@@ -173,12 +173,17 @@
 //! the handles' protocol races are explored with shuttle, and the test suite
 //! runs under Miri's Stacked and Tree Borrows. See `SAFETY.md` and the
 //! README for the commands and figures.
+#![cfg_attr(not(feature = "std"), no_std)]
 #![deny(
     missing_docs,
     unsafe_op_in_unsafe_fn,
     clippy::undocumented_unsafe_blocks
 )]
 #![warn(missing_debug_implementations, rust_2018_idioms)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
 
 #[macro_use]
 mod macros;

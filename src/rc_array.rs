@@ -6,6 +6,8 @@ use core::marker::PhantomData;
 use core::ops::Deref;
 use core::ptr::NonNull;
 
+use alloc::vec::Vec;
+
 use crate::block::{Block, Builder};
 use crate::traits::{DefaultLabelledArray, LabelledArray, MakeArray};
 

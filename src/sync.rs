@@ -45,7 +45,7 @@ pub(crate) fn spin_loop() {
 /// that leaks or double-frees a block fails.
 pub(crate) mod heap {
     #[cfg(not(loom))]
-    pub(crate) use std::alloc::{alloc, dealloc, realloc};
+    pub(crate) use alloc::alloc::{alloc, dealloc, realloc};
 
     #[cfg(loom)]
     pub(crate) use loom::alloc::{alloc, dealloc};
@@ -89,5 +89,18 @@ pub(crate) mod heap {
 #[cold]
 #[inline(never)]
 pub(crate) fn abort() -> ! {
-    std::process::abort()
+    #[cfg(feature = "std")]
+    std::process::abort();
+    // Without std there is no `abort`: a panic while panicking aborts.
+    #[cfg(not(feature = "std"))]
+    {
+        struct PanicOnDrop;
+        impl Drop for PanicOnDrop {
+            fn drop(&mut self) {
+                panic!("heaparray: reference count overflow");
+            }
+        }
+        let _bomb = PanicOnDrop;
+        panic!("heaparray: reference count overflow");
+    }
 }

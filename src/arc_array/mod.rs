@@ -13,6 +13,9 @@ use core::ops::Deref;
 use core::panic::{RefUnwindSafe, UnwindSafe};
 use core::ptr::NonNull;
 
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+
 use crate::block::{Block, Builder};
 use crate::traits::{LabelledArray, MakeArray};
 use crate::HeapArray;

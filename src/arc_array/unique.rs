@@ -8,6 +8,8 @@ use core::panic::{RefUnwindSafe, UnwindSafe};
 use core::ptr::NonNull;
 
 use super::{finish, ArcArray, ArcBlock, ArcHeader};
+use alloc::vec::Vec;
+
 use crate::block::{Block, Builder};
 use crate::traits::{DefaultLabelledArray, LabelledArray, LabelledArrayMut, MakeArray};
 use crate::HeapArray;
