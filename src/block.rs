@@ -256,11 +256,9 @@ impl<H, L, E> Block<H, L, E> {
         // from (caller), so stepping back stays in bounds and yields the
         // original, non-null block pointer with its provenance.
         let ptr = unsafe { elems.cast::<u8>().cast_mut().sub(Self::elems_offset()) };
-        // SAFETY: derived from the non-null block start.
-        Block {
-            ptr: unsafe { NonNull::new_unchecked(ptr) },
-            _parts: PhantomData,
-        }
+        // SAFETY: the original block start, which is non-null.
+        let ptr = unsafe { NonNull::new_unchecked(ptr) };
+        Block { ptr, _parts: PhantomData }
     }
 
     /// The elements as a slice.
