@@ -258,7 +258,10 @@ impl<H, L, E> Block<H, L, E> {
         let ptr = unsafe { elems.cast::<u8>().cast_mut().sub(Self::elems_offset()) };
         // SAFETY: the original block start, which is non-null.
         let ptr = unsafe { NonNull::new_unchecked(ptr) };
-        Block { ptr, _parts: PhantomData }
+        Block {
+            ptr,
+            _parts: PhantomData,
+        }
     }
 
     /// The elements as a slice.
