@@ -510,6 +510,31 @@ impl<H, L, E> Drop for Builder<H, L, E> {
     }
 }
 
+/// A handle made from a filled builder: the one way every constructor of
+/// every handle ends (closures, clones, iterators, vectors, deserialisers).
+pub(crate) trait FromBuilder<E, L>: Sized {
+    /// The header of this handle's block.
+    type Header;
+    /// Finishes the builder (writing the header) and wraps the block.
+    fn from_builder(builder: Builder<Self::Header, L, E>) -> Self;
+}
+
+/// Fills a builder with `len` elements, element `i` being
+/// `f(&mut label, i)`: the body of every `with_label`.
+#[track_caller]
+pub(crate) fn fill<H, L, E>(
+    label: L,
+    len: usize,
+    mut f: impl FnMut(&mut L, usize) -> E,
+) -> Builder<H, L, E> {
+    let mut builder = Builder::new(label, len);
+    for i in 0..len {
+        let elem = f(builder.label_mut(), i);
+        builder.push(elem);
+    }
+    builder
+}
+
 /// Collects an iterator into a builder: room for the iterator's lower
 /// bound first (its upper bound when both agree), then growth by doubling
 /// if it yields more. A `size_hint` that lies costs a `realloc`, never

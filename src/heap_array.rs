@@ -9,7 +9,7 @@ use core::ptr::NonNull;
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
-use crate::block::{Block, Builder};
+use crate::block::{self, Block, Builder, FromBuilder};
 use crate::traits::{DefaultLabelledArray, LabelledArray, LabelledArrayMut, MakeArray};
 
 /// The block of a `HeapArray`: no header, the length lives in the handle.
@@ -95,13 +95,8 @@ impl<E, L> HeapArray<E, L> {
     /// assert_eq!(*a.get_label(), (3, 2));
     /// ```
     #[track_caller]
-    pub fn with_label<F: FnMut(&mut L, usize) -> E>(label: L, len: usize, mut f: F) -> Self {
-        let mut builder = Builder::new(label, len);
-        for i in 0..len {
-            let elem = f(builder.label_mut(), i);
-            builder.push(elem);
-        }
-        Self::from_builder(builder)
+    pub fn with_label<F: FnMut(&mut L, usize) -> E>(label: L, len: usize, f: F) -> Self {
+        Self::from_builder(block::fill(label, len, f))
     }
 
     /// Builds an array of `len` default elements with a label.
@@ -188,21 +183,23 @@ impl<E, L> HeapArray<E, L> {
         unsafe { Block::from_non_null(self.block) }
     }
 
-    /// Wraps a finished builder.
-    pub(crate) fn from_builder(builder: Builder<(), L, E>) -> Self {
+    /// Hands the block and the length to the caller, who now owns the
+    /// label, the elements and the allocation (made for `len` elements).
+    pub(crate) fn into_raw_block(self) -> (Block<(), L, E>, usize) {
+        let this = ManuallyDrop::new(self);
+        (this.raw(), this.len)
+    }
+}
+
+impl<E, L> FromBuilder<E, L> for HeapArray<E, L> {
+    type Header = ();
+    fn from_builder(builder: Builder<(), L, E>) -> Self {
         let (block, len) = builder.finish(|_| ());
         HeapArray {
             block: block.as_non_null(),
             len,
             _owns: PhantomData,
         }
-    }
-
-    /// Hands the block and the length to the caller, who now owns the
-    /// label, the elements and the allocation (made for `len` elements).
-    pub(crate) fn into_raw_block(self) -> (Block<(), L, E>, usize) {
-        let this = ManuallyDrop::new(self);
-        (this.raw(), this.len)
     }
 }
 
@@ -280,7 +277,7 @@ impl<E> FromIterator<E> for HeapArray<E> {
     /// Collects straight into the block, growing it with `realloc` as
     /// needed; `size_hint` is only a hint, and a wrong one is harmless.
     fn from_iter<I: IntoIterator<Item = E>>(iter: I) -> Self {
-        Self::from_builder(crate::block::collect((), iter))
+        Self::from_builder(block::collect((), iter))
     }
 }
 

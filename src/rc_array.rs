@@ -8,7 +8,7 @@ use core::ptr::NonNull;
 
 use alloc::vec::Vec;
 
-use crate::block::{Block, Builder};
+use crate::block::{self, Block, Builder, FromBuilder};
 use crate::traits::{DefaultLabelledArray, LabelledArray, MakeArray};
 
 /// The header of an `RcArray` block: the strong count and the length.
@@ -89,13 +89,8 @@ impl<E, L> RcArray<E, L> {
     /// assert_eq!(*a.get_label(), 6);
     /// ```
     #[track_caller]
-    pub fn with_label<F: FnMut(&mut L, usize) -> E>(label: L, len: usize, mut f: F) -> Self {
-        let mut builder = Builder::new(label, len);
-        for i in 0..len {
-            let elem = f(builder.label_mut(), i);
-            builder.push(elem);
-        }
-        Self::from_builder(builder)
+    pub fn with_label<F: FnMut(&mut L, usize) -> E>(label: L, len: usize, f: F) -> Self {
+        Self::from_builder(block::fill(label, len, f))
     }
 
     /// Builds an array of `len` default elements with a label.
@@ -223,7 +218,10 @@ impl<E, L> RcArray<E, L> {
         // only ever accessed through shared references (its count is a Cell).
         unsafe { &*self.raw().header() }
     }
+}
 
+impl<E, L> FromBuilder<E, L> for RcArray<E, L> {
+    type Header = RcHeader;
     fn from_builder(builder: Builder<RcHeader, L, E>) -> Self {
         let (block, _) = builder.finish(|len| RcHeader {
             strong: Cell::new(1),
@@ -312,7 +310,7 @@ impl<E: Clone> From<&[E]> for RcArray<E> {
 impl<E> FromIterator<E> for RcArray<E> {
     /// Collects straight into the block (see [`HeapArray`](crate::HeapArray)'s).
     fn from_iter<I: IntoIterator<Item = E>>(iter: I) -> Self {
-        Self::from_builder(crate::block::collect((), iter))
+        Self::from_builder(block::collect((), iter))
     }
 }
 

@@ -16,7 +16,7 @@ use core::ptr::NonNull;
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
-use crate::block::{Block, Builder};
+use crate::block::{Block, Builder, FromBuilder};
 use crate::traits::{LabelledArray, MakeArray};
 use crate::HeapArray;
 use counts::Counts;
@@ -50,7 +50,7 @@ pub(crate) struct ArcHeader {
 }
 
 impl ArcHeader {
-    fn new(len: usize) -> Self {
+    pub(crate) fn new(len: usize) -> Self {
         ArcHeader {
             counts: PaddedCounts {
                 counts: Counts::new(),
@@ -554,6 +554,13 @@ impl<E, L> ArcArray<E, L> {
     }
 }
 
+impl<E, L> FromBuilder<E, L> for ArcArray<E, L> {
+    type Header = ArcHeader;
+    fn from_builder(builder: Builder<ArcHeader, L, E>) -> Self {
+        UniqueArcArray::from_builder(builder).shareable()
+    }
+}
+
 impl<E, L> Clone for ArcArray<E, L> {
     /// Another handle to the same block: one relaxed atomic increment.
     ///
@@ -658,9 +665,4 @@ impl<E, L> LabelledArray<E, L> for ArcArray<E, L> {
         // SAFETY: `idx < len` is the caller's promise.
         unsafe { <[E]>::get_unchecked(self, idx) }
     }
-}
-
-/// Builds a filled `ArcArray` block from a builder: counts 1 and 1.
-fn finish<E, L>(builder: Builder<ArcHeader, L, E>) -> NonNull<u8> {
-    builder.finish(ArcHeader::new).0.as_non_null()
 }

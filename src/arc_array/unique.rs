@@ -7,10 +7,10 @@ use core::ops::{Deref, DerefMut};
 use core::panic::{RefUnwindSafe, UnwindSafe};
 use core::ptr::NonNull;
 
-use super::{finish, ArcArray, ArcBlock, ArcHeader};
+use super::{ArcArray, ArcBlock, ArcHeader};
 use alloc::vec::Vec;
 
-use crate::block::{Block, Builder};
+use crate::block::{self, Block, Builder, FromBuilder};
 use crate::traits::{DefaultLabelledArray, LabelledArray, LabelledArrayMut, MakeArray};
 use crate::HeapArray;
 
@@ -87,13 +87,8 @@ impl<E, L> UniqueArcArray<E, L> {
     /// assert_eq!(*u.get_label(), 'l');
     /// ```
     #[track_caller]
-    pub fn with_label<F: FnMut(&mut L, usize) -> E>(label: L, len: usize, mut f: F) -> Self {
-        let mut builder = Builder::new(label, len);
-        for i in 0..len {
-            let elem = f(builder.label_mut(), i);
-            builder.push(elem);
-        }
-        Self::from_block(finish(builder))
+    pub fn with_label<F: FnMut(&mut L, usize) -> E>(label: L, len: usize, f: F) -> Self {
+        Self::from_builder(block::fill(label, len, f))
     }
 
     /// Builds an array of `len` default elements with a label.
@@ -177,6 +172,14 @@ impl<E, L> UniqueArcArray<E, L> {
     }
 }
 
+impl<E, L> FromBuilder<E, L> for UniqueArcArray<E, L> {
+    type Header = ArcHeader;
+    fn from_builder(builder: Builder<ArcHeader, L, E>) -> Self {
+        let (block, _) = builder.finish(ArcHeader::new);
+        Self::from_block(block.as_non_null())
+    }
+}
+
 impl<E, L> Drop for UniqueArcArray<E, L> {
     fn drop(&mut self) {
         let block = self.raw();
@@ -220,7 +223,7 @@ impl_slice_mut_traits!(UniqueArcArray);
 impl<E> From<Vec<E>> for UniqueArcArray<E> {
     /// Moves the elements into a new block (one copy).
     fn from(vec: Vec<E>) -> Self {
-        Self::from_block(finish(Builder::from_vec((), vec)))
+        Self::from_builder(Builder::from_vec((), vec))
     }
 }
 
@@ -243,7 +246,7 @@ impl<E, L> From<HeapArray<E, L>> for UniqueArcArray<E, L> {
 impl<E> FromIterator<E> for UniqueArcArray<E> {
     /// Collects straight into the block (see [`ArcArray`]'s).
     fn from_iter<I: IntoIterator<Item = E>>(iter: I) -> Self {
-        Self::from_block(finish(crate::block::collect((), iter)))
+        Self::from_builder(block::collect((), iter))
     }
 }
 
