@@ -2,16 +2,22 @@
 # The stable checks: formatting, clippy (with the unsafe-documentation and
 # single-allocator lints from Cargo.toml and .clippy.toml), the test suite
 # exactly as the README gives it (`cargo test`: unit, integration and doc
-# tests), the tour example, and rustdoc with warnings denied.
+# tests) and again with every feature, the no_std build, the tour example,
+# and rustdoc with warnings denied.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 run() { echo "+ $*" >&2; "$@"; }
 
 run cargo fmt --all -- --check
 run cargo clippy --all-targets -- -D warnings
+run cargo clippy --all-targets --all-features -- -D warnings
 run cargo test
+run cargo test --all-features
+# The no_std configuration: alloc only.
+run cargo build --no-default-features
+run cargo clippy --no-default-features --features serde -- -D warnings
 run cargo run --release --example tour
-RUSTDOCFLAGS="-D warnings" run cargo doc --no-deps
+RUSTDOCFLAGS="-D warnings" run cargo doc --no-deps --all-features
 # The SAFETY-comment audit, where the shared tools are checked out beside us.
 if [ -x ../shared/tools/unsafe-audit ]; then
     run ../shared/tools/unsafe-audit src

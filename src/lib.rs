@@ -192,6 +192,8 @@ mod arc_array;
 mod block;
 mod heap_array;
 mod rc_array;
+#[cfg(feature = "serde")]
+mod serde_impls;
 mod sync;
 pub mod traits;
 
