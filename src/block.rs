@@ -471,6 +471,55 @@ impl<H, L, E> Builder<H, L, E> {
         builder
     }
 
+    /// Fills `len` elements (at most the capacity) in parallel, element `i` being
+    /// `f(&label, i)`, on rayon's pool: each task writes one contiguous
+    /// chunk of the block.
+    ///
+    /// Panic safety: each task's written prefix is owned by a [`Written`]
+    /// guard; rayon's ordered `reduce` merges adjacent guards. If any task
+    /// panics, rayon drops the guards it already holds (each drops its
+    /// elements exactly once) and resumes the panic; the builder itself
+    /// then still counts 0 elements and drops the label and the block.
+    #[cfg(feature = "rayon")]
+    pub(crate) fn par_fill<F>(&mut self, len: usize, f: F)
+    where
+        E: Send,
+        L: Sync,
+        F: Fn(&L, usize) -> E + Sync,
+    {
+        use rayon::prelude::*;
+        assert!(
+            self.len == 0 && len <= self.cap,
+            "par_fill fills an empty builder"
+        );
+        // SAFETY: the label is initialised and nothing writes it while the
+        // tasks run (`&mut self` is held, tasks get `&L`).
+        let label: &L = unsafe { &*self.block.label() };
+        // SAFETY: the block has room for `cap` elements, uninitialised;
+        // `MaybeUninit<E>` has `E`'s layout and no validity requirement.
+        let slots: &mut [mem::MaybeUninit<E>] =
+            unsafe { core::slice::from_raw_parts_mut(self.block.elems().cast(), len) };
+        let chunk = len.div_ceil(rayon::current_num_threads() * 4).max(1);
+        let written = slots
+            .par_chunks_mut(chunk)
+            .enumerate()
+            .map(|(c, slots)| {
+                let mut written = Written::empty_at(slots.as_mut_ptr().cast::<E>());
+                for (j, slot) in slots.iter_mut().enumerate() {
+                    slot.write(f(label, c * chunk + j));
+                    written.len += 1;
+                }
+                written
+            })
+            .reduce(
+                || Written::empty_at(NonNull::dangling().as_ptr()),
+                Written::merge,
+            );
+        assert_eq!(written.len, len, "every chunk is written");
+        mem::forget(written);
+        self.len = len;
+    }
+
     /// Trims the block to the elements written, writes the header (which
     /// may depend on the final length) and hands over the filled block.
     #[track_caller]
@@ -510,6 +559,58 @@ impl<H, L, E> Drop for Builder<H, L, E> {
     }
 }
 
+/// Owns a contiguous run of initialised elements while a parallel fill
+/// runs: dropping it drops them.
+///
+/// `start` is never null, even for an empty run: dropping a run builds a
+/// `&mut [E]`, which must be non-null and aligned at any length.
+#[cfg(feature = "rayon")]
+struct Written<E> {
+    start: *mut E,
+    len: usize,
+}
+
+// SAFETY: a `Written` owns its `E`s (it drops them), so moving it to another
+// thread moves them: `E: Send` is what that needs.
+#[cfg(feature = "rayon")]
+unsafe impl<E: Send> Send for Written<E> {}
+
+#[cfg(feature = "rayon")]
+impl<E> Written<E> {
+    fn empty_at(start: *mut E) -> Self {
+        Written { start, len: 0 }
+    }
+
+    /// Joins two runs that rayon's ordered reduce hands over left, right.
+    fn merge(left: Self, right: Self) -> Self {
+        if left.len == 0 {
+            return right;
+        }
+        if right.len == 0 {
+            return left;
+        }
+        assert!(
+            left.start.wrapping_add(left.len) == right.start,
+            "rayon reduces adjacent chunks in order"
+        );
+        let merged = Written {
+            start: left.start,
+            len: left.len + right.len,
+        };
+        mem::forget((left, right));
+        merged
+    }
+}
+
+#[cfg(feature = "rayon")]
+impl<E> Drop for Written<E> {
+    fn drop(&mut self) {
+        // SAFETY: the run's `len` elements were written by this run's task
+        // and are owned by this guard only (merges forget their parts).
+        unsafe { ptr::drop_in_place(ptr::slice_from_raw_parts_mut(self.start, self.len)) }
+    }
+}
+
 /// A handle made from a filled builder: the one way every constructor of
 /// every handle ends (closures, clones, iterators, vectors, deserialisers).
 pub(crate) trait FromBuilder<E, L>: Sized {
@@ -532,6 +633,20 @@ pub(crate) fn fill<H, L, E>(
         let elem = f(builder.label_mut(), i);
         builder.push(elem);
     }
+    builder
+}
+
+/// Fills a builder with `len` elements in parallel on rayon's pool,
+/// element `i` being `f(&label, i)`: the body of every `par_with_label`.
+#[cfg(feature = "rayon")]
+#[track_caller]
+pub(crate) fn par_fill<H, L: Sync, E: Send>(
+    label: L,
+    len: usize,
+    f: impl Fn(&L, usize) -> E + Sync,
+) -> Builder<H, L, E> {
+    let mut builder = Builder::new(label, len);
+    builder.par_fill(len, f);
     builder
 }
 

@@ -191,6 +191,8 @@ mod macros;
 mod arc_array;
 mod block;
 mod heap_array;
+#[cfg(feature = "rayon")]
+mod rayon_impls;
 mod rc_array;
 #[cfg(feature = "serde")]
 mod serde_impls;
