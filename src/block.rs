@@ -495,10 +495,11 @@ impl<H, L, E> Builder<H, L, E> {
         // SAFETY: the label is initialised and nothing writes it while the
         // tasks run (`&mut self` is held, tasks get `&L`).
         let label: &L = unsafe { &*self.block.label() };
-        // SAFETY: the block has room for `cap` elements, uninitialised;
-        // `MaybeUninit<E>` has `E`'s layout and no validity requirement.
-        let slots: &mut [mem::MaybeUninit<E>] =
-            unsafe { core::slice::from_raw_parts_mut(self.block.elems().cast(), len) };
+        let elems = self.block.elems().cast::<mem::MaybeUninit<E>>();
+        // SAFETY: the block has room for `len <= cap` elements, not yet
+        // initialised; `MaybeUninit<E>` has `E`'s layout and no validity
+        // requirement; the label lies outside this range.
+        let slots = unsafe { core::slice::from_raw_parts_mut(elems, len) };
         let chunk = len.div_ceil(rayon::current_num_threads() * 4).max(1);
         let written = slots
             .par_chunks_mut(chunk)

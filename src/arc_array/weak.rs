@@ -6,6 +6,7 @@ use core::marker::PhantomData;
 use core::panic::{RefUnwindSafe, UnwindSafe};
 use core::ptr::NonNull;
 
+use super::counts::Counts;
 use super::{ArcArray, ArcBlock};
 use crate::block::Block;
 
@@ -77,9 +78,7 @@ impl<E, L> WeakArcArray<E, L> {
     /// assert!(w.upgrade().is_none());
     /// ```
     pub fn upgrade(&self) -> Option<ArcArray<E, L>> {
-        let block = self.raw()?;
-        // SAFETY: our weak count keeps the block allocated.
-        if unsafe { block.counts() }.upgrade() {
+        if self.counts()?.upgrade() {
             Some(ArcArray::from_block(self.block))
         } else {
             None
@@ -97,9 +96,7 @@ impl<E, L> WeakArcArray<E, L> {
     /// assert_eq!(w.strong_count(), 1);
     /// ```
     pub fn strong_count(&self) -> usize {
-        // SAFETY: our weak count keeps the block allocated.
-        self.raw()
-            .map_or(0, |block| unsafe { block.counts() }.strong())
+        self.counts().map_or(0, Counts::strong)
     }
 
     /// The number of weak handles, or 0 if no strong handle is left (like
@@ -117,9 +114,7 @@ impl<E, L> WeakArcArray<E, L> {
     /// assert_eq!(w2.weak_count(), 0);
     /// ```
     pub fn weak_count(&self) -> usize {
-        // SAFETY: our weak count keeps the block allocated.
-        self.raw()
-            .map_or(0, |block| unsafe { block.counts() }.weak_from_weak())
+        self.counts().map_or(0, Counts::weak_from_weak)
     }
 
     /// Whether two weak handles point to the same block (two
@@ -143,6 +138,14 @@ impl<E, L> WeakArcArray<E, L> {
         (self.block != dangling()).then(|| unsafe { Block::from_non_null(self.block) })
     }
 
+    /// The counts, unless this handle was made by [`WeakArcArray::new`].
+    fn counts(&self) -> Option<&Counts> {
+        let block = self.raw()?;
+        // SAFETY: our weak count keeps the block, and so its header,
+        // allocated for as long as `&self` lives.
+        Some(unsafe { block.counts() })
+    }
+
     /// Takes over one weak count of the block at `block`.
     pub(super) fn from_block(block: NonNull<u8>) -> Self {
         WeakArcArray {
@@ -155,9 +158,8 @@ impl<E, L> WeakArcArray<E, L> {
 impl<E, L> Clone for WeakArcArray<E, L> {
     /// Another weak handle to the same block.
     fn clone(&self) -> Self {
-        if let Some(block) = self.raw() {
-            // SAFETY: our weak count keeps the block allocated.
-            unsafe { block.counts() }.increment_weak();
+        if let Some(counts) = self.counts() {
+            counts.increment_weak();
         }
         Self::from_block(self.block)
     }
