@@ -16,7 +16,9 @@ run cargo test --all-features
 # The no_std configuration: alloc only.
 run cargo build --no-default-features
 run cargo clippy --no-default-features --features serde -- -D warnings
-run cargo run --release --example tour
+for example in tour model_weights symbols config; do
+    run cargo run --release --example "$example"
+done
 RUSTDOCFLAGS="-D warnings" run cargo doc --no-deps --all-features
 # The SAFETY-comment audit, where the shared tools are checked out beside us.
 if [ -x ../shared/tools/unsafe-audit ]; then
