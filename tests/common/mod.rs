@@ -20,14 +20,20 @@ pub struct Ledger {
 
 impl Ledger {
     pub fn new() -> Arc<Ledger> {
-        Arc::new(Ledger { clone_panics_at: AtomicUsize::new(usize::MAX), ..Default::default() })
+        Arc::new(Ledger {
+            clone_panics_at: AtomicUsize::new(usize::MAX),
+            ..Default::default()
+        })
     }
 
     /// A new canary with a fresh id.
     pub fn canary(self: &Arc<Self>) -> Canary {
         let id = self.made.fetch_add(1, SeqCst);
         self.dropped.lock().unwrap().push(false);
-        Canary { id, ledger: Arc::clone(self) }
+        Canary {
+            id,
+            ledger: Arc::clone(self),
+        }
     }
 
     /// Makes the `n`-th clone from now (0-based) panic.
