@@ -11,6 +11,8 @@ run() { echo "+ $*" >&2; "$@"; }
 run cargo fmt --all -- --check
 run cargo clippy --all-targets -- -D warnings
 run cargo clippy --all-targets --all-features -- -D warnings
+# The library also passes clippy::pedantic, with no lint allowed.
+run cargo clippy --lib --all-features -- -D warnings -W clippy::pedantic
 run cargo test
 run cargo test --all-features
 # The no_std configuration: alloc only.

@@ -311,28 +311,54 @@ impl<H, L, E> Block<H, L, E> {
         unsafe { &mut *self.label() }
     }
 
-    /// Drops the label and the first `len` elements in place; the header and
-    /// the allocation are left alone.
+    /// Drops the label and the first `len` elements in place, then runs
+    /// `then` with the block (to free it, or release a count that may free
+    /// it), even if a destructor panics: a panicking element destructor
+    /// still drops the other elements and the label (a second panic aborts,
+    /// as in std) and never leaks the block.
     ///
     /// # Safety
     ///
     /// The label and the first `len` elements are initialised, no reference
     /// to them is live, and they are not used (or dropped) again.
-    pub(crate) unsafe fn drop_contents(self, len: usize) {
-        // Drops the label even if an element's destructor panics, as a slice
-        // of fields would; a second panic aborts, as in std.
+    pub(crate) unsafe fn drop_contents_then(self, len: usize, then: impl FnOnce(Self)) {
+        /// Runs `then` on the way out, by return or by unwind.
+        struct Then<H, L, E, F: FnOnce(Block<H, L, E>)>(Block<H, L, E>, Option<F>);
+        impl<H, L, E, F: FnOnce(Block<H, L, E>)> Drop for Then<H, L, E, F> {
+            fn drop(&mut self) {
+                if let Some(then) = self.1.take() {
+                    then(self.0);
+                }
+            }
+        }
+        /// Drops the label on the way out, after the elements.
         struct DropLabel<L>(*mut L);
         impl<L> Drop for DropLabel<L> {
             fn drop(&mut self) {
-                // SAFETY: the label is initialised and dropped only here.
+                // SAFETY: the label is initialised and dropped only here
+                // (the caller's promise).
                 unsafe { ptr::drop_in_place(self.0) }
             }
         }
+        let _then = Then(self, Some(then));
         let _label = DropLabel(self.label());
+        let elems = ptr::slice_from_raw_parts_mut(self.elems(), len);
         // SAFETY: the first `len` elements are initialised and unused
         // hereafter (caller); `drop_in_place` on a slice keeps dropping the
         // rest if one panics.
-        unsafe { ptr::drop_in_place(ptr::slice_from_raw_parts_mut(self.elems(), len)) }
+        unsafe { ptr::drop_in_place(elems) }
+    }
+
+    /// Drops the contents and frees a block allocated for `len` elements.
+    ///
+    /// # Safety
+    ///
+    /// As [`Block::drop_contents_then`], and the block was allocated for
+    /// `len` and is not used afterwards.
+    pub(crate) unsafe fn destroy(self, len: usize) {
+        // SAFETY: the caller's promises, passed on; the block is freed once,
+        // after its contents.
+        unsafe { self.drop_contents_then(len, |block| block.deallocate(len)) }
     }
 
     /// Moves the label and the first `len` elements bitwise into a new block
@@ -545,18 +571,14 @@ impl<H, L, E> Drop for Builder<H, L, E> {
     /// Only reached by unwinding (or a builder abandoned before `finish`):
     /// drops what was written and frees the block.
     fn drop(&mut self) {
-        struct Free<H, L, E>(Block<H, L, E>, usize);
-        impl<H, L, E> Drop for Free<H, L, E> {
-            fn drop(&mut self) {
-                // SAFETY: allocated for this capacity; nothing uses it after.
-                unsafe { self.0.deallocate(self.1) }
-            }
-        }
-        // Frees the block even if a destructor below panics.
-        let _free = Free(self.block, self.cap);
+        let cap = self.cap;
         // SAFETY: the label and the first `len` elements were written and
-        // are dropped only here (the builder never handed them out).
-        unsafe { self.block.drop_contents(self.len) };
+        // are dropped only here (the builder never handed them out); the
+        // block was allocated for `cap` and is freed once, after them.
+        unsafe {
+            self.block
+                .drop_contents_then(self.len, |block| block.deallocate(cap));
+        }
     }
 }
 

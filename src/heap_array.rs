@@ -71,7 +71,7 @@ impl<E> HeapArray<E> {
     /// ```
     #[track_caller]
     pub fn new<F: FnMut(usize) -> E>(len: usize, mut f: F) -> Self {
-        Self::with_label((), len, |_, i| f(i))
+        Self::with_label((), len, |(), i| f(i))
     }
 }
 
@@ -125,6 +125,7 @@ impl<E, L> HeapArray<E, L> {
     /// let a = HeapArray::with_label(7u32, 0, |_, _| 0u8);
     /// assert_eq!(*a.get_label(), 7);
     /// ```
+    #[must_use]
     #[inline]
     pub fn get_label(&self) -> &L {
         // SAFETY: the label is initialised for the handle's life and `&self`
@@ -158,6 +159,7 @@ impl<E, L> HeapArray<E, L> {
     /// let a = HeapArray::with_label('x', 3, |_, i| i);
     /// assert_eq!(a.into_parts(), ('x', vec![0, 1, 2]));
     /// ```
+    #[must_use]
     pub fn into_parts(self) -> (L, Vec<E>) {
         let this = ManuallyDrop::new(self);
         let block = this.raw();
@@ -209,8 +211,7 @@ impl<E, L> Drop for HeapArray<E, L> {
         // SAFETY: the handle owns an initialised label and `len` elements in
         // a block allocated for `len`; it is never used again.
         unsafe {
-            block.drop_contents(self.len);
-            block.deallocate(self.len);
+            block.destroy(self.len);
         }
     }
 }

@@ -29,7 +29,7 @@ macro_rules! impl_par_new {
             /// ```
             #[track_caller]
             pub fn par_new<F: Fn(usize) -> E + Sync>(len: usize, f: F) -> Self {
-                Self::par_with_label((), len, |_, i| f(i))
+                Self::par_with_label((), len, |(), i| f(i))
             }
         }
 

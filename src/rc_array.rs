@@ -69,7 +69,7 @@ impl<E> RcArray<E> {
     /// ```
     #[track_caller]
     pub fn new<F: FnMut(usize) -> E>(len: usize, mut f: F) -> Self {
-        Self::with_label((), len, |_, i| f(i))
+        Self::with_label((), len, |(), i| f(i))
     }
 }
 
@@ -119,6 +119,7 @@ impl<E, L> RcArray<E, L> {
     /// let a = RcArray::with_label('l', 0, |_, _| ());
     /// assert_eq!(*a.get_label(), 'l');
     /// ```
+    #[must_use]
     #[inline]
     pub fn get_label(&self) -> &L {
         // SAFETY: the label is initialised while any handle lives; shared
@@ -136,6 +137,7 @@ impl<E, L> RcArray<E, L> {
     /// let _b = a.clone();
     /// assert_eq!(RcArray::strong_count(&a), 2);
     /// ```
+    #[must_use]
     #[inline]
     pub fn strong_count(this: &Self) -> usize {
         this.header().strong.get()
@@ -153,6 +155,7 @@ impl<E, L> RcArray<E, L> {
     /// assert!(RcArray::ptr_eq(&a, &b));
     /// assert!(!RcArray::ptr_eq(&a, &c));
     /// ```
+    #[must_use]
     #[inline]
     pub fn ptr_eq(this: &Self, other: &Self) -> bool {
         this.block == other.block
@@ -265,8 +268,7 @@ impl<E, L> Drop for RcArray<E, L> {
             // are initialised and unreferenced, the block was allocated for
             // `len`, and nothing uses it again.
             unsafe {
-                block.drop_contents(len);
-                block.deallocate(len);
+                block.destroy(len);
             }
         }
     }

@@ -17,7 +17,7 @@ pub(crate) mod atomic {
     pub(crate) use shuttle::sync::atomic::{fence, AtomicUsize, Ordering};
 
     /// The fence that makes the last handle's destructor see every other
-    /// handle's accesses. ThreadSanitizer does not model fences, so under
+    /// handle's accesses. `ThreadSanitizer` does not model fences, so under
     /// `cfg(heaparray_tsan)` the same edge is made with an `Acquire`
     /// load of the counter (std's `acquire!` macro does the same).
     #[inline]

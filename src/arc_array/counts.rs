@@ -8,7 +8,10 @@
 //! block with the last weak count. A weak count of [`LOCKED`] means a
 //! uniqueness check is running (see [`Counts::is_unique`]).
 
-use crate::sync::atomic::{acquire_fence, AtomicUsize, Ordering::*};
+use crate::sync::atomic::{
+    acquire_fence, AtomicUsize,
+    Ordering::{Acquire, Relaxed, Release},
+};
 
 /// The largest count we allow. Past it, `clone` and friends abort the
 /// process, as std does: the count can only get there by leaking handles

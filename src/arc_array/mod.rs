@@ -26,7 +26,7 @@ pub use weak::WeakArcArray;
 /// How far the length, label and elements sit from the block start. The
 /// counts are written by every `clone` and `drop` on every thread; readers of
 /// the data must not share a cache line with them, nor the adjacent line
-/// that x86_64's spatial prefetcher pulls in pairs (Intel's optimisation
+/// that `x86_64`'s spatial prefetcher pulls in pairs (Intel's optimisation
 /// manual, "Spatial Prefetcher"; the 128 of crossbeam's `CachePadded`).
 /// With the counts at offset 0 and the data at offset 128 or more, the data
 /// never shares a 128-byte-aligned pair of lines with the counts, wherever
@@ -217,7 +217,7 @@ impl<E> ArcArray<E> {
     /// ```
     #[track_caller]
     pub fn new<F: FnMut(usize) -> E>(len: usize, mut f: F) -> Self {
-        Self::with_label((), len, |_, i| f(i))
+        Self::with_label((), len, |(), i| f(i))
     }
 }
 
@@ -267,6 +267,7 @@ impl<E, L> ArcArray<E, L> {
     /// let a = ArcArray::with_label("meta", 0, |_, _| 0u8);
     /// assert_eq!(*a.get_label(), "meta");
     /// ```
+    #[must_use]
     #[inline]
     pub fn get_label(&self) -> &L {
         // SAFETY: a strong handle keeps the label initialised, and shared
@@ -286,6 +287,7 @@ impl<E, L> ArcArray<E, L> {
     /// let b = a.clone();
     /// assert_eq!(ArcArray::strong_count(&a), 2);
     /// ```
+    #[must_use]
     #[inline]
     pub fn strong_count(this: &Self) -> usize {
         this.counts().strong()
@@ -303,6 +305,7 @@ impl<E, L> ArcArray<E, L> {
     /// let w = ArcArray::downgrade(&a);
     /// assert_eq!(ArcArray::weak_count(&a), 1);
     /// ```
+    #[must_use]
     #[inline]
     pub fn weak_count(this: &Self) -> usize {
         this.counts().weak()
@@ -320,6 +323,7 @@ impl<E, L> ArcArray<E, L> {
     /// assert!(ArcArray::ptr_eq(&a, &b));
     /// assert!(!ArcArray::ptr_eq(&a, &c));
     /// ```
+    #[must_use]
     #[inline]
     pub fn ptr_eq(this: &Self, other: &Self) -> bool {
         this.block == other.block
@@ -339,6 +343,7 @@ impl<E, L> ArcArray<E, L> {
     /// drop(a);
     /// assert!(w.upgrade().is_none());
     /// ```
+    #[must_use]
     #[inline]
     pub fn downgrade(this: &Self) -> WeakArcArray<E, L> {
         this.counts().downgrade();
@@ -414,6 +419,10 @@ impl<E, L> ArcArray<E, L> {
     /// no longer upgrade afterwards. No copy unless weak handles exist, in
     /// which case the contents move to a new block.
     ///
+    /// # Errors
+    ///
+    /// The handle itself, unchanged, if another strong handle exists.
+    ///
     /// # Examples
     ///
     /// ```
@@ -451,6 +460,7 @@ impl<E, L> ArcArray<E, L> {
     /// assert!(ArcArray::into_unique(a).is_none());
     /// assert_eq!(&*ArcArray::into_unique(b).unwrap(), &[0, 1]);
     /// ```
+    #[must_use]
     pub fn into_unique(this: Self) -> Option<UniqueArcArray<E, L>> {
         let this = ManuallyDrop::new(this);
         if !this.counts().decrement_strong() {
@@ -472,6 +482,7 @@ impl<E, L> ArcArray<E, L> {
     /// let a = ArcArray::new(2, |i| i as u8);
     /// assert_eq!(ArcArray::as_ptr(&a), a.as_ptr());
     /// ```
+    #[must_use]
     #[inline]
     pub fn as_ptr(this: &Self) -> *const E {
         this.raw().elems()
@@ -492,6 +503,7 @@ impl<E, L> ArcArray<E, L> {
     /// let a = unsafe { ArcArray::<u32>::from_raw(p) };
     /// assert_eq!(&*a, &[0, 1, 2]);
     /// ```
+    #[must_use]
     #[inline]
     pub fn into_raw(this: Self) -> *const E {
         ManuallyDrop::new(this).raw().elems()
@@ -537,20 +549,15 @@ impl<E, L> ArcArray<E, L> {
     /// instruction on the common path (as std's `drop_slow`).
     #[inline(never)]
     fn drop_slow(&mut self) {
-        /// Releases the weak count even if an element's destructor panics.
-        struct ReleaseWeak<E, L>(ArcBlock<E, L>);
-        impl<E, L> Drop for ReleaseWeak<E, L> {
-            fn drop(&mut self) {
-                // SAFETY: the strong handles' weak count is ours to release
-                // (we were the last strong handle) and nothing follows.
-                unsafe { self.0.release_weak() }
-            }
-        }
         let block = self.raw();
-        let _release = ReleaseWeak(block);
-        // SAFETY: the last strong handle: the contents are initialised, no
-        // reference to them is live (upgrade cannot resurrect a count of 0).
-        unsafe { block.drop_contents(block.len()) };
+        // SAFETY: the last strong handle: the contents are initialised and
+        // no reference to them is live (upgrade cannot resurrect a count of
+        // 0); then the strong handles' weak count, ours now, is released
+        // (freeing the block if no weak handle is left), even if an
+        // element's destructor panics.
+        unsafe {
+            block.drop_contents_then(block.len(), |block| block.release_weak());
+        }
     }
 }
 

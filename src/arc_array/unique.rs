@@ -67,7 +67,7 @@ impl<E> UniqueArcArray<E> {
     /// ```
     #[track_caller]
     pub fn new<F: FnMut(usize) -> E>(len: usize, mut f: F) -> Self {
-        Self::with_label((), len, |_, i| f(i))
+        Self::with_label((), len, |(), i| f(i))
     }
 }
 
@@ -117,6 +117,7 @@ impl<E, L> UniqueArcArray<E, L> {
     /// let u = UniqueArcArray::with_label(5u8, 0, |_, _| ());
     /// assert_eq!(*u.get_label(), 5);
     /// ```
+    #[must_use]
     #[inline]
     pub fn get_label(&self) -> &L {
         // SAFETY: the only handle keeps the label initialised; `&self`
@@ -151,6 +152,7 @@ impl<E, L> UniqueArcArray<E, L> {
     /// let b = a.clone();
     /// assert_eq!(ArcArray::strong_count(&b), 2);
     /// ```
+    #[must_use]
     #[inline]
     pub fn shareable(self) -> ArcArray<E, L> {
         ArcArray::from_block(ManuallyDrop::new(self).block)
@@ -183,18 +185,10 @@ impl<E, L> FromBuilder<E, L> for UniqueArcArray<E, L> {
 impl<E, L> Drop for UniqueArcArray<E, L> {
     fn drop(&mut self) {
         let block = self.raw();
-        /// Frees the block even if an element's destructor panics.
-        struct Free<E, L>(ArcBlock<E, L>);
-        impl<E, L> Drop for Free<E, L> {
-            fn drop(&mut self) {
-                // SAFETY: no other handle exists: ours is the last count.
-                unsafe { self.0.deallocate(self.0.len()) }
-            }
-        }
-        let _free = Free(block);
-        // SAFETY: the only handle: the contents are initialised, ours to
-        // drop, and not used again.
-        unsafe { block.drop_contents(block.len()) };
+        // SAFETY: the only handle of any kind: the contents are initialised
+        // and ours to drop, the block was allocated for its length, and
+        // nothing uses it again.
+        unsafe { block.destroy(block.len()) }
     }
 }
 

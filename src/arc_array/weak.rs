@@ -61,6 +61,7 @@ impl<E, L> WeakArcArray<E, L> {
     /// assert!(w.upgrade().is_none());
     /// assert_eq!(w.strong_count(), 0);
     /// ```
+    #[must_use]
     pub fn new() -> Self {
         Self::from_block(dangling())
     }
@@ -77,6 +78,7 @@ impl<E, L> WeakArcArray<E, L> {
     /// drop(a);
     /// assert!(w.upgrade().is_none());
     /// ```
+    #[must_use]
     pub fn upgrade(&self) -> Option<ArcArray<E, L>> {
         if self.counts()?.upgrade() {
             Some(ArcArray::from_block(self.block))
@@ -128,6 +130,7 @@ impl<E, L> WeakArcArray<E, L> {
     /// let (w1, w2) = (ArcArray::downgrade(&a), ArcArray::downgrade(&a));
     /// assert!(w1.ptr_eq(&w2));
     /// ```
+    #[must_use]
     pub fn ptr_eq(&self, other: &Self) -> bool {
         self.block == other.block
     }
