@@ -16,6 +16,27 @@ pub(crate) mod atomic {
     #[cfg(shuttle)]
     pub(crate) use shuttle::sync::atomic::{fence, AtomicUsize, Ordering};
 
+    /// Tells the model checker that `counter` is about to be freed, so every
+    /// access to it must happen before this point: under loom, an exclusive
+    /// `with_mut` access, which fails the model if any earlier access by
+    /// another thread is not ordered before it (loom does not check frees
+    /// themselves). Nothing at all otherwise.
+    ///
+    /// # Safety
+    ///
+    /// `counter` points to a live counter that no other thread accesses
+    /// from now on (the caller holds the last count of its block).
+    #[inline]
+    pub(crate) unsafe fn before_free(counter: *mut AtomicUsize) {
+        #[cfg(loom)]
+        // SAFETY: live and no longer shared (caller), so `&mut` is unique.
+        unsafe {
+            (*counter).with_mut(|_| ());
+        }
+        #[cfg(not(loom))]
+        let _ = counter;
+    }
+
     /// The fence that makes the last handle's destructor see every other
     /// handle's accesses. `ThreadSanitizer` does not model fences, so under
     /// `cfg(heaparray_tsan)` the same edge is made with an `Acquire`

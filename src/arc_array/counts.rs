@@ -9,7 +9,7 @@
 //! uniqueness check is running (see [`Counts::is_unique`]).
 
 use crate::sync::atomic::{
-    acquire_fence, AtomicUsize,
+    acquire_fence, before_free, AtomicUsize,
     Ordering::{Acquire, Relaxed, Release},
 };
 
@@ -37,6 +37,22 @@ impl Counts {
         Counts {
             strong: AtomicUsize::new(1),
             weak: AtomicUsize::new(1),
+        }
+    }
+
+    /// Marks the end of the counts' life, just before their block is freed:
+    /// under loom this checks that every count operation of every thread
+    /// happened before (see `sync::atomic::before_free`).
+    ///
+    /// # Safety
+    ///
+    /// `this` points to the counts of a block whose last count of any kind
+    /// the caller holds, and that the caller is about to free.
+    pub(crate) unsafe fn before_free(this: *mut Counts) {
+        // SAFETY: live, and no other thread touches them again (caller).
+        unsafe {
+            before_free(&raw mut (*this).strong);
+            before_free(&raw mut (*this).weak);
         }
     }
 
@@ -131,9 +147,10 @@ impl Counts {
                 crate::sync::abort();
             }
             // Acquire on success: pairs with the Release unlock in
-            // `is_unique`, so that check's reads of the counts happen before
-            // this weak handle exists (std's argument). Relaxed on failure:
-            // the loop retries with the value seen.
+            // `is_unique`, so that check's strong-count load happens before
+            // our later strong decrement and cannot read it (a
+            // load-buffering cycle, which loom cannot see: SAFETY.md,
+            // "Orderings loom cannot see"). Relaxed on failure: we retry.
             match self
                 .weak
                 .compare_exchange_weak(current, current + 1, Acquire, Relaxed)
@@ -172,13 +189,14 @@ impl Counts {
             if current > MAX_REFCOUNT {
                 crate::sync::abort();
             }
-            // Acquire on success, as std: a strong count seen here may have
-            // been restored by `make_mut`'s or `try_unique`'s Release store
-            // after they wrote the elements. Relaxed on failure: the loop
-            // retries with the value seen.
+            // Relaxed, as `increment_strong`: the count read is at least 1,
+            // so the contents are initialised and shared, and every write to
+            // them happened before a handle (and so this weak one) was
+            // passed to this thread. std uses Acquire here only to pair with
+            // `Arc::new_cyclic`, which this crate does not have (SAFETY.md).
             match self
                 .strong
-                .compare_exchange_weak(current, current + 1, Acquire, Relaxed)
+                .compare_exchange_weak(current, current + 1, Relaxed, Relaxed)
             {
                 Ok(_) => return true,
                 Err(seen) => current = seen,
@@ -204,7 +222,9 @@ impl Counts {
         // Acquire: pairs with the Release decrements of other strong
         // handles, so their reads happen before our writes.
         let unique = self.strong.load(Acquire) == 1;
-        // Release: pairs with the Acquire CAS in `downgrade`.
+        // Release: pairs with the Acquire CAS in `downgrade` (load
+        // buffering, which loom cannot see: SAFETY.md, "Orderings loom
+        // cannot see").
         self.weak.store(1, Release);
         unique
     }
@@ -235,8 +255,11 @@ impl Counts {
     /// again the one strong handle.
     #[inline]
     pub(crate) fn restore_unique(&self) {
-        // Release: pairs with the Acquire CAS in `upgrade` (std's order;
-        // no weak handle exists at this point, see SAFETY.md).
-        self.strong.store(1, Release);
+        // Relaxed: no other handle of any kind exists (the strong count was
+        // claimed and no weak handle is left to upgrade or clone), so no
+        // thread reads this store before the caller passes a handle on,
+        // which brings its own synchronisation. std's Release here pairs
+        // with its `upgrade` Acquire for `new_cyclic` (SAFETY.md).
+        self.strong.store(1, Relaxed);
     }
 }

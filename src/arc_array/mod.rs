@@ -99,11 +99,25 @@ impl<E, L> Block<ArcHeader, L, E> {
     /// not use the block afterwards.
     unsafe fn release_weak(self) {
         // SAFETY: the caller's weak count keeps the block allocated.
-        let (counts, len) = unsafe { (self.counts(), self.len()) };
-        if counts.decrement_weak() {
+        if unsafe { self.counts() }.decrement_weak() {
             // SAFETY: that was the last count of any kind: nothing else can
-            // reach the block; it was allocated for `len` elements.
-            unsafe { self.deallocate(len) }
+            // reach the block.
+            unsafe { self.free() }
+        }
+    }
+
+    /// Frees the block (its contents are already dropped or moved out).
+    ///
+    /// # Safety
+    ///
+    /// The caller holds the last count of any kind and does not use the
+    /// block afterwards.
+    unsafe fn free(self) {
+        // SAFETY: the header is live until the deallocation below, and ours
+        // alone (caller); the block was allocated for its length.
+        unsafe {
+            Counts::before_free(&raw mut (*self.header()).counts.counts);
+            self.deallocate(self.len());
         }
     }
 

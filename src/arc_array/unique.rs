@@ -186,9 +186,8 @@ impl<E, L> Drop for UniqueArcArray<E, L> {
     fn drop(&mut self) {
         let block = self.raw();
         // SAFETY: the only handle of any kind: the contents are initialised
-        // and ours to drop, the block was allocated for its length, and
-        // nothing uses it again.
-        unsafe { block.destroy(block.len()) }
+        // and ours to drop, and nothing uses the block again.
+        unsafe { block.drop_contents_then(block.len(), |block| block.free()) }
     }
 }
 

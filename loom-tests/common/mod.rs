@@ -1,0 +1,96 @@
+//! Scaffolding shared by the loom models: a value whose every read and its
+//! drop go through `loom::cell::UnsafeCell`, so that a read or drop not
+//! ordered by happens-before with another thread's access fails the model;
+//! and a tally of drops, checked after the threads are joined.
+#![allow(dead_code)]
+
+use loom::cell::UnsafeCell;
+use loom::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use loom::sync::Arc;
+
+/// Counts drops. Relaxed increments add no synchronisation to the model;
+/// the count is read after `join`, which orders everything.
+#[derive(Clone, Default)]
+pub struct Tally(Arc<AtomicUsize>);
+
+impl Tally {
+    pub fn new() -> Self {
+        Tally(Arc::new(AtomicUsize::new(0)))
+    }
+    pub fn get(&self) -> usize {
+        self.0.load(Relaxed)
+    }
+}
+
+/// A loom-tracked value: `get` is a tracked read, `set` and the drop are
+/// tracked writes. The drop poisons the value.
+pub struct Tracked {
+    cell: UnsafeCell<usize>,
+    drops: Tally,
+}
+
+impl Tracked {
+    pub fn new(value: usize, drops: &Tally) -> Self {
+        Tracked {
+            cell: UnsafeCell::new(value),
+            drops: drops.clone(),
+        }
+    }
+
+    /// A tracked read; panics on a value that was dropped.
+    pub fn get(&self) -> usize {
+        // SAFETY: loom checks that no write races this read.
+        let value = self.cell.with(|p| unsafe { *p });
+        assert_ne!(value, usize::MAX, "read after drop");
+        value
+    }
+
+    /// A tracked write through a shared reference, as a unique owner's
+    /// `&mut` access would be.
+    pub fn set(&self, value: usize) {
+        // SAFETY: loom checks that no other access races this write.
+        self.cell.with_mut(|p| unsafe { *p = value });
+    }
+}
+
+impl Clone for Tracked {
+    fn clone(&self) -> Self {
+        Tracked::new(self.get(), &self.drops)
+    }
+}
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        // SAFETY: loom checks that no other access races this write.
+        self.cell.with_mut(|p| unsafe { *p = usize::MAX });
+        self.drops.0.fetch_add(1, Relaxed);
+    }
+}
+
+/// The array every model shares: a tracked label and two tracked elements
+/// (values 10, 11; the label is 7).
+pub type Array = heaparray::ArcArray<Tracked, Tracked>;
+
+pub fn array(drops: &Tally) -> Array {
+    Array::with_label(Tracked::new(7, drops), 2, |_, i| {
+        Tracked::new(10 + i, drops)
+    })
+}
+
+/// Reads the label and every element through tracked reads.
+pub fn read_all(a: &Array) -> usize {
+    a.get_label().get() + a.iter().map(Tracked::get).sum::<usize>()
+}
+
+/// What `read_all` returns for an untouched `array`.
+pub const UNTOUCHED: usize = 7 + 10 + 11;
+
+/// Runs `f` under loom with the preemption bound from `LOOM_MAX_PREEMPTIONS`
+/// (default 3), as the README's command does.
+pub fn model(f: impl Fn() + Sync + Send + 'static) {
+    let mut builder = loom::model::Builder::new();
+    if builder.preemption_bound.is_none() {
+        builder.preemption_bound = Some(3);
+    }
+    builder.check(f);
+}

@@ -1,0 +1,71 @@
+//! loom models: `make_mut` (copy-on-write) against a concurrent clone and
+//! drop, a concurrent upgrade, and the weak-only case where the contents
+//! move to a new block and the weak handles die.
+#![cfg(loom)]
+
+mod common;
+
+use common::{array, model, read_all, Tally, UNTOUCHED};
+use heaparray::ArcArray;
+use loom::thread;
+
+/// `make_mut` while another handle reads and drops: it clones if the other
+/// is still there, or claims the block after the other's reads.
+#[test]
+fn make_mut_races_read_and_drop() {
+    model(|| {
+        let drops = Tally::new();
+        let mut a = array(&drops);
+        let b = a.clone();
+        let t = thread::spawn(move || {
+            assert_eq!(read_all(&b), UNTOUCHED);
+            drop(b);
+        });
+        ArcArray::make_mut(&mut a)[0].set(90);
+        assert_eq!(read_all(&a), UNTOUCHED + 80);
+        t.join().unwrap();
+        drop(a);
+        // Three originals, plus three clones if the copy path ran.
+        assert!(drops.get() == 3 || drops.get() == 6);
+    });
+}
+
+/// `make_mut` while a weak handle upgrades and reads: the upgrade either
+/// wins (then `make_mut` clones), or finds the strong count claimed and
+/// fails (then the contents moved or were claimed in place).
+#[test]
+fn make_mut_races_upgrade() {
+    model(|| {
+        let drops = Tally::new();
+        let mut a = array(&drops);
+        let w = ArcArray::downgrade(&a);
+        let t = thread::spawn(move || {
+            if let Some(s) = w.upgrade() {
+                assert_eq!(read_all(&s), UNTOUCHED);
+            }
+        });
+        ArcArray::make_mut(&mut a)[1].set(91);
+        assert_eq!(read_all(&a), UNTOUCHED + 80);
+        t.join().unwrap();
+        drop(a);
+        assert!(drops.get() == 3 || drops.get() == 6);
+    });
+}
+
+/// The weak-only case with the weak handle dropped concurrently: the
+/// contents move (no clone) or stay; the old block is freed exactly once,
+/// by whichever side lets go last.
+#[test]
+fn make_mut_weak_only_races_weak_drop() {
+    model(|| {
+        let drops = Tally::new();
+        let mut a = array(&drops);
+        let w = ArcArray::downgrade(&a);
+        let t = thread::spawn(move || drop(w));
+        ArcArray::make_mut(&mut a)[0].set(92);
+        assert_eq!(ArcArray::weak_count(&a), 0);
+        t.join().unwrap();
+        drop(a);
+        assert_eq!(drops.get(), 3, "moved, never cloned");
+    });
+}

@@ -1,0 +1,106 @@
+//! loom models: `try_unique` and `into_unique` races (exactly one winner),
+//! and `UniqueArcArray::shareable` then sharing.
+#![cfg(loom)]
+
+mod common;
+
+use common::{array, model, read_all, Tally, UNTOUCHED};
+use heaparray::{ArcArray, UniqueArcArray};
+use loom::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use loom::sync::Arc;
+use loom::thread;
+
+/// Two threads call `into_unique` on their handles: exactly one gets the
+/// contents, and writes them after the other's reads.
+#[test]
+fn into_unique_has_exactly_one_winner() {
+    model(|| {
+        let drops = Tally::new();
+        let a = array(&drops);
+        let b = a.clone();
+        let wins = Arc::new(AtomicUsize::new(0));
+        let wins2 = wins.clone();
+        let t = thread::spawn(move || {
+            assert_eq!(read_all(&b), UNTOUCHED);
+            if let Some(u) = ArcArray::into_unique(b) {
+                u[0].set(50);
+                wins2.fetch_add(1, Relaxed);
+            }
+        });
+        assert_eq!(read_all(&a), UNTOUCHED);
+        if let Some(u) = ArcArray::into_unique(a) {
+            u[1].set(60);
+            wins.fetch_add(1, Relaxed);
+        }
+        t.join().unwrap();
+        assert_eq!(wins.load(Relaxed), 1, "exactly one into_unique wins");
+        assert_eq!(drops.get(), 3);
+    });
+}
+
+/// `try_unique` races another handle's read and drop. Kills: the Acquire
+/// CAS in `claim_unique`.
+#[test]
+fn try_unique_races_clone_drop() {
+    model(|| {
+        let drops = Tally::new();
+        let a = array(&drops);
+        let b = a.clone();
+        let t = thread::spawn(move || {
+            assert_eq!(read_all(&b), UNTOUCHED);
+            drop(b);
+        });
+        match ArcArray::try_unique(a) {
+            Ok(u) => u[0].set(70),
+            Err(a) => drop(a),
+        }
+        t.join().unwrap();
+        assert_eq!(drops.get(), 3);
+    });
+}
+
+/// `try_unique` with a weak handle that upgrades, reads and leaves on the
+/// other thread: the winner owns the contents in place or in a new block;
+/// either way the weak handle's accesses come first. Kills: the Acquire
+/// load in `weak_handles_left` (the block freed in place is checked).
+#[test]
+fn try_unique_races_weak_reader() {
+    model(|| {
+        let drops = Tally::new();
+        let a = array(&drops);
+        let w = ArcArray::downgrade(&a);
+        let t = thread::spawn(move || {
+            if let Some(s) = w.upgrade() {
+                assert!(read_all(&s) >= UNTOUCHED);
+            }
+        });
+        match ArcArray::try_unique(a) {
+            Ok(u) => u[1].set(80),
+            Err(a) => drop(a),
+        }
+        t.join().unwrap();
+        assert_eq!(drops.get(), 3);
+    });
+}
+
+/// A unique array is written, made shareable without a copy, and shared
+/// with another thread, which reads what was written.
+#[test]
+fn shareable_then_shared() {
+    model(|| {
+        let drops = Tally::new();
+        let mut u = UniqueArcArray::with_label(common::Tracked::new(7, &drops), 2, |_, i| {
+            common::Tracked::new(i, &drops)
+        });
+        u[0] = common::Tracked::new(10, &drops);
+        u[1].set(11);
+        let a = u.shareable();
+        let b = a.clone();
+        let t = thread::spawn(move || assert_eq!(read_all(&b), UNTOUCHED));
+        assert_eq!(read_all(&a), UNTOUCHED);
+        drop(a);
+        t.join().unwrap();
+        // The replaced element 0 was dropped too.
+        assert_eq!(drops.get(), 4);
+    });
+}

@@ -1,0 +1,141 @@
+//! loom models: weak handles. `upgrade` racing the last strong drop,
+//! `downgrade` racing `get_mut` (the weak-count lock), weak clones and
+//! drops, and the last weak drop racing the last strong drop (the block is
+//! freed exactly once: loom tracks the allocation, and `before_free` checks
+//! every count access happened before the free).
+#![cfg(loom)]
+
+mod common;
+
+use common::{array, model, read_all, Tally, UNTOUCHED};
+use heaparray::ArcArray;
+use loom::thread;
+
+/// Upgrade races the last strong drop: either the upgrade fails, or it
+/// reads intact contents and its handle drops them. Kills: the Release
+/// decrement and the fence in `decrement_weak` (the block free is checked).
+#[test]
+fn upgrade_races_last_strong_drop() {
+    model(|| {
+        let drops = Tally::new();
+        let a = array(&drops);
+        let w = ArcArray::downgrade(&a);
+        let t = thread::spawn(move || {
+            if let Some(s) = w.upgrade() {
+                assert_eq!(read_all(&s), UNTOUCHED);
+            }
+        });
+        drop(a);
+        t.join().unwrap();
+        assert_eq!(drops.get(), 3);
+    });
+}
+
+/// The last weak drop races the last strong drop: whichever comes last
+/// frees the block, exactly once, after the other's count access.
+#[test]
+fn last_weak_drop_races_last_strong_drop() {
+    model(|| {
+        let drops = Tally::new();
+        let a = array(&drops);
+        let w = ArcArray::downgrade(&a);
+        let t = thread::spawn(move || drop(w));
+        assert_eq!(read_all(&a), UNTOUCHED);
+        drop(a);
+        t.join().unwrap();
+        assert_eq!(drops.get(), 3);
+    });
+}
+
+/// A weak clone and drop on one thread races an upgrade and the last strong
+/// drop on the other.
+#[test]
+fn weak_clone_and_drop_race_upgrade() {
+    model(|| {
+        let drops = Tally::new();
+        let a = array(&drops);
+        let w = ArcArray::downgrade(&a);
+        let w2 = w.clone();
+        let t = thread::spawn(move || {
+            let w3 = w2.clone();
+            drop(w2);
+            if let Some(s) = w3.upgrade() {
+                assert_eq!(read_all(&s), UNTOUCHED);
+            }
+        });
+        drop(a);
+        // The other thread may hold an upgraded handle still; once it is
+        // joined, nothing can upgrade.
+        t.join().unwrap();
+        assert!(w.upgrade().is_none());
+        assert_eq!(drops.get(), 3);
+    });
+}
+
+/// `downgrade` on one thread races `get_mut` on the other: whenever
+/// `get_mut` hands out `&mut`, no weak handle may read concurrently.
+#[test]
+fn downgrade_races_get_mut() {
+    model(|| {
+        let drops = Tally::new();
+        let mut a = array(&drops);
+        let b = a.clone();
+        let t = thread::spawn(move || {
+            let w = ArcArray::downgrade(&b);
+            drop(b);
+            if let Some(s) = w.upgrade() {
+                assert!(read_all(&s) >= UNTOUCHED);
+            }
+        });
+        if let Some(elems) = ArcArray::get_mut(&mut a) {
+            elems[0].set(20);
+        }
+        t.join().unwrap();
+        drop(a);
+        assert_eq!(drops.get(), 3);
+    });
+}
+
+/// A weak handle upgrades, reads and goes away while the owner calls
+/// `get_mut`. Kills: the Acquire CAS that locks the weak count in
+/// `is_unique` (the strong count alone may still read its stale 1).
+#[test]
+fn weak_reader_leaves_while_get_mut() {
+    model(|| {
+        let drops = Tally::new();
+        let mut a = array(&drops);
+        let w = ArcArray::downgrade(&a);
+        let t = thread::spawn(move || {
+            if let Some(s) = w.upgrade() {
+                assert!(read_all(&s) >= UNTOUCHED);
+            }
+        });
+        if let Some(elems) = ArcArray::get_mut(&mut a) {
+            elems[1].set(30);
+        }
+        t.join().unwrap();
+        drop(a);
+        assert_eq!(drops.get(), 3);
+    });
+}
+
+/// A strong reader drops its handle while the owner calls `get_mut`.
+/// Kills: the Acquire load of the strong count in `is_unique`.
+#[test]
+fn strong_reader_leaves_while_get_mut() {
+    model(|| {
+        let drops = Tally::new();
+        let mut a = array(&drops);
+        let b = a.clone();
+        let t = thread::spawn(move || {
+            assert_eq!(read_all(&b), UNTOUCHED);
+            drop(b);
+        });
+        if let Some(elems) = ArcArray::get_mut(&mut a) {
+            elems[0].set(40);
+        }
+        t.join().unwrap();
+        drop(a);
+        assert_eq!(drops.get(), 3);
+    });
+}
