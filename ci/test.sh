@@ -22,6 +22,8 @@ for example in tour model_weights symbols config; do
     run cargo run --release --example "$example"
 done
 RUSTDOCFLAGS="-D warnings" run cargo doc --no-deps --all-features
+# The crate as it would be published builds on its own.
+run cargo package --allow-dirty
 # The SAFETY-comment audit, where the shared tools are checked out beside us.
 if [ -x ../shared/tools/unsafe-audit ]; then
     run ../shared/tools/unsafe-audit src

@@ -1,7 +1,6 @@
-//! # heaparray
+#![doc = include_str!("../README.md")]
 //!
-//! A label (your metadata) and an array of elements in **one** heap block,
-//! handed out through safe handles:
+//! # Guide
 //!
 //! | type | handle | shared | role |
 //! |---|---|---|---|
