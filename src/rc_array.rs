@@ -6,6 +6,7 @@ use core::marker::PhantomData;
 use core::ops::Deref;
 use core::ptr::NonNull;
 
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use crate::block::{self, Block, Builder, FromBuilder};
@@ -298,6 +299,13 @@ impl<E> From<Vec<E>> for RcArray<E> {
     /// Moves the elements into a new block (one copy).
     fn from(vec: Vec<E>) -> Self {
         Self::from_builder(Builder::from_vec((), vec))
+    }
+}
+
+impl<E> From<Box<[E]>> for RcArray<E> {
+    /// Moves the elements into a new block (one copy).
+    fn from(boxed: Box<[E]>) -> Self {
+        Self::from(Vec::from(boxed))
     }
 }
 

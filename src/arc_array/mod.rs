@@ -17,7 +17,7 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use crate::block::{Block, Builder, FromBuilder};
-use crate::traits::{LabelledArray, MakeArray};
+use crate::traits::{DefaultLabelledArray, LabelledArray, MakeArray};
 use crate::HeapArray;
 use counts::Counts;
 pub use unique::UniqueArcArray;
@@ -665,6 +665,12 @@ impl<E> FromIterator<E> for ArcArray<E> {
     /// `size_hint` that lies costs a reallocation, never soundness.
     fn from_iter<I: IntoIterator<Item = E>>(iter: I) -> Self {
         UniqueArcArray::from_iter(iter).shareable()
+    }
+}
+
+impl<E: Default, L> DefaultLabelledArray<E, L> for ArcArray<E, L> {
+    fn with_len(label: L, len: usize) -> Self {
+        ArcArray::with_len(label, len)
     }
 }
 

@@ -8,6 +8,7 @@ use core::panic::{RefUnwindSafe, UnwindSafe};
 use core::ptr::NonNull;
 
 use super::{ArcArray, ArcBlock, ArcHeader};
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use crate::block::{self, Block, Builder, FromBuilder};
@@ -217,6 +218,28 @@ impl<E> From<Vec<E>> for UniqueArcArray<E> {
     /// Moves the elements into a new block (one copy).
     fn from(vec: Vec<E>) -> Self {
         Self::from_builder(Builder::from_vec((), vec))
+    }
+}
+
+impl<E> From<Box<[E]>> for UniqueArcArray<E> {
+    /// Moves the elements into a new block (one copy).
+    fn from(boxed: Box<[E]>) -> Self {
+        Self::from(Vec::from(boxed))
+    }
+}
+
+impl<E: Clone> From<&[E]> for UniqueArcArray<E> {
+    /// Clones the elements into a new block; a panicking `Clone` drops what
+    /// was cloned and frees the block.
+    fn from(slice: &[E]) -> Self {
+        Self::new(slice.len(), |i| slice[i].clone())
+    }
+}
+
+impl<E> Default for UniqueArcArray<E> {
+    /// An empty array.
+    fn default() -> Self {
+        Self::new(0, |_| unreachable!())
     }
 }
 

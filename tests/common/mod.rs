@@ -131,6 +131,7 @@ unsafe impl GlobalAlloc for Counting {
 
 /// What `f` allocated on this thread: (allocations, bytes still live).
 pub fn allocations<R>(f: impl FnOnce() -> R) -> (R, usize, isize) {
+    install_quiet_hook(); // before measuring: installing allocates once
     let (a0, l0) = (ALLOCS.with(Cell::get), LIVE.with(Cell::get));
     let r = f();
     (r, ALLOCS.with(Cell::get) - a0, LIVE.with(Cell::get) - l0)
@@ -161,11 +162,35 @@ impl Iterator for Liar {
     }
 }
 
-/// Runs `f`, expecting it to panic, with the panic message silenced.
+thread_local! {
+    static EXPECTING_PANIC: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Installs, once, a panic hook that prints nothing for panics this thread
+/// expects (inside `expect_panic`), and defers to the default hook
+/// otherwise. Printing a panic with a backtrace fills std's symbol cache
+/// (megabytes), which would read as a leak in `allocations`.
+pub fn install_quiet_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !EXPECTING_PANIC.with(Cell::get) {
+                default(info);
+            }
+        }));
+    });
+}
+
+/// Runs `f`, expecting it to panic, with the panic message silenced; returns
+/// the message. The only allocation it adds is the panic's payload (a
+/// formatted message), freed before it returns.
 pub fn expect_panic<R>(f: impl FnOnce() -> R) -> String {
-    let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
-        .err()
-        .expect("expected a panic");
+    install_quiet_hook();
+    let was = EXPECTING_PANIC.with(|e| e.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    EXPECTING_PANIC.with(|e| e.set(was));
+    let err = result.err().expect("expected a panic");
     err.downcast_ref::<String>()
         .cloned()
         .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
