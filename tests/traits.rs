@@ -1,0 +1,872 @@
+//! Generic code over the seed's trait vocabulary (`Container`, `CopyMap`,
+//! `MakeArray`, `LabelledArray`, `LabelledArrayMut`, `DefaultLabelledArray`,
+//! `SliceArray`, `SliceArrayMut`), written once and run with every handle
+//! that implements each trait; the block code's guarantees (panic safety,
+//! capacity overflow, one allocation) checked the same way for all four
+//! owning handles; which traits each handle has; `Send` and `Sync`.
+#![cfg(not(any(loom, shuttle)))]
+
+mod common;
+
+use std::cell::Cell;
+use std::fmt::Debug;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use common::{allocations, expect_panic, Align256, Canary, Counting, Ledger, Liar};
+// The one import a user needs.
+use heaparray::*;
+
+#[global_allocator]
+static A: Counting = Counting;
+
+/// Silences the panics these tests cause on purpose; others still print.
+fn quiet_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let msg = info.payload_as_str().unwrap_or("");
+            if !(msg.contains("on purpose") || msg.contains("capacity overflow")) {
+                default(info);
+            }
+        }));
+    });
+}
+
+/// Whether a concrete type implements a trait, as a `bool` at run time: an
+/// inherent associated constant, which only exists when the bound holds,
+/// shadows the trait's fallback constant.
+macro_rules! implements {
+    ($ty:ty : $bound:path) => {{
+        #[allow(dead_code)]
+        struct Probe<T: ?Sized>(std::marker::PhantomData<T>);
+        #[allow(dead_code)]
+        trait Fallback {
+            const YES: bool = false;
+        }
+        impl<T: ?Sized> Fallback for Probe<T> {}
+        #[allow(dead_code)]
+        impl<T: ?Sized + $bound> Probe<T> {
+            const YES: bool = true;
+        }
+        <Probe<$ty>>::YES
+    }};
+}
+
+fn ids(canaries: &[Canary]) -> Vec<usize> {
+    canaries.iter().map(|c| c.id).collect()
+}
+
+// ---------------------------------------------------------------------------
+// The generic functions, written once
+
+/// `Container`, `MakeArray`, `SliceArray`.
+fn make_array<A: MakeArray<u32> + Container + SliceArray<u32>>(name: &str) {
+    let a = A::new(5, |i| i as u32 * 2);
+    assert_eq!(a.len(), 5, "{name}");
+    assert!(!a.is_empty(), "{name}");
+    assert_eq!(a.as_slice(), &[0, 2, 4, 6, 8], "{name}");
+    let e = A::new(0, |_| unreachable!());
+    assert_eq!(e.len(), 0, "{name}");
+    assert!(e.is_empty(), "{name}");
+    assert_eq!(e.as_slice(), &[] as &[u32], "{name}");
+    // The closure is called once per index, in order.
+    let mut seen = Vec::new();
+    let b = A::new(4, |i| {
+        seen.push(i);
+        1
+    });
+    assert_eq!(seen, [0, 1, 2, 3], "{name}");
+    assert_eq!(b.as_slice().iter().sum::<u32>(), 4, "{name}");
+}
+
+/// `LabelledArray`: the label counts even and odd indices as the elements
+/// are made; `get_unchecked` agrees with the slice.
+fn labelled<A>(name: &str)
+where
+    A: LabelledArray<usize, (usize, usize)> + SliceArray<usize>,
+{
+    let a = A::with_label((0, 0), 9, |(evens, odds), i| {
+        if i % 2 == 0 {
+            *evens += 1
+        } else {
+            *odds += 1
+        }
+        i + 3
+    });
+    assert_eq!(*a.get_label(), (5, 4), "{name}");
+    assert_eq!(a.len(), 9, "{name}");
+    for i in 0..a.len() {
+        // SAFETY: `i < a.len()`.
+        let x = unsafe { a.get_unchecked(i) };
+        assert_eq!(*x, i + 3, "{name}");
+        assert!(
+            std::ptr::eq(x, &a.as_slice()[i]),
+            "{name}: the same element"
+        );
+    }
+    let e = A::with_label((7, 7), 0, |_, _| unreachable!());
+    assert_eq!(*e.get_label(), (7, 7), "{name}");
+    assert!(e.is_empty(), "{name}");
+}
+
+/// `LabelledArrayMut` and `SliceArrayMut`.
+fn labelled_mut<A>(name: &str)
+where
+    A: LabelledArrayMut<u32, String> + SliceArrayMut<u32>,
+{
+    let mut a = A::with_label(String::from("l"), 4, |l, i| {
+        l.push('+');
+        i as u32
+    });
+    assert_eq!(a.get_label(), "l++++", "{name}");
+    a.get_label_mut().push('!');
+    assert_eq!(a.get_label(), "l++++!", "{name}");
+    for i in 0..a.len() {
+        // SAFETY: `i < a.len()`.
+        unsafe { *a.get_mut_unchecked(i) += 10 };
+    }
+    assert_eq!(a.as_slice(), &[10, 11, 12, 13], "{name}");
+    a.as_slice_mut().reverse();
+    assert_eq!(a.as_slice(), &[13, 12, 11, 10], "{name}");
+    a.as_slice_mut()[1..3].fill(0);
+    assert_eq!(a.as_slice(), &[13, 0, 0, 10], "{name}");
+    *a.get_label_mut() = String::new();
+    assert!(a.get_label().is_empty(), "{name}");
+}
+
+/// `DefaultLabelledArray`.
+fn default_labelled<A>(name: &str)
+where
+    A: DefaultLabelledArray<u32, char> + SliceArray<u32>,
+{
+    let a = A::with_len('d', 3);
+    assert_eq!(*a.get_label(), 'd', "{name}");
+    assert_eq!(a.as_slice(), &[0, 0, 0], "{name}");
+    let e = A::with_len('e', 0);
+    assert!(e.is_empty(), "{name}");
+}
+
+/// `CopyMap<usize, _>`: `insert` returns the old value, out of range gives
+/// `None` (and drops the value).
+fn copy_map<A>(name: &str)
+where
+    A: CopyMap<usize, Canary> + LabelledArray<Canary, ()> + SliceArray<Canary>,
+{
+    let ledger = Ledger::new();
+    let mut a = A::with_label((), 3, |_, _| ledger.canary());
+    assert_eq!(ids(a.as_slice()), [0, 1, 2], "{name}");
+    assert_eq!(CopyMap::get(&a, 1).map(|c| c.id), Some(1), "{name}");
+    assert!(CopyMap::get(&a, 3).is_none(), "{name}");
+    assert!(CopyMap::get(&a, usize::MAX).is_none(), "{name}");
+
+    let new = ledger.canary();
+    let old = a.insert(1, new).expect("in range");
+    assert_eq!(old.id, 1, "{name}: the old value is returned");
+    assert_eq!(ids(a.as_slice()), [0, 3, 2], "{name}");
+    assert_eq!(ledger.live(), 4, "{name}: the old value is not dropped");
+    drop(old);
+
+    let out = ledger.canary();
+    assert!(a.insert(3, out).is_none(), "{name}: out of range");
+    assert!(a.insert(usize::MAX, ledger.canary()).is_none(), "{name}");
+    assert_eq!(ledger.live(), 3, "{name}: an out-of-range value is dropped");
+    assert_eq!(ids(a.as_slice()), [0, 3, 2], "{name}: unchanged");
+
+    let slot = CopyMap::get_mut(&mut a, 2).expect("in range");
+    *slot = ledger.canary();
+    assert!(CopyMap::get_mut(&mut a, 3).is_none(), "{name}");
+    assert_eq!(ids(a.as_slice()), [0, 3, 6], "{name}");
+    drop(a);
+    ledger.assert_all_dropped();
+}
+
+/// A panicking initialiser at `k`: elements `0..k` and the label dropped
+/// once, the block freed, the panic propagated.
+fn panicking_initialiser<A: LabelledArray<Canary, Canary>>(name: &str) {
+    quiet_panics();
+    let len = 8;
+    for k in [0, 1, len / 2, len - 1] {
+        let ledger = Ledger::new();
+        let ((), _, live) = allocations(|| {
+            let msg = expect_panic(|| {
+                A::with_label(ledger.canary(), len, |_, i| {
+                    if i == k {
+                        panic!("closure panics on purpose");
+                    }
+                    ledger.canary()
+                })
+            });
+            assert_eq!(msg, "closure panics on purpose", "{name}");
+        });
+        assert_eq!(ledger.made(), k + 1, "{name}, k = {k}");
+        ledger.assert_all_dropped();
+        assert_eq!(live, 0, "{name}, k = {k}: the block leaked");
+    }
+}
+
+/// Every element and the label dropped exactly once, nothing leaked.
+fn drops_once<A: LabelledArray<Canary, Canary>>(name: &str) {
+    let ledger = Ledger::new();
+    let ((), n, live) = allocations(|| {
+        let a = A::with_label(ledger.canary(), 6, |_, _| ledger.canary());
+        assert_eq!(ledger.live(), 7, "{name}");
+        assert_eq!(a.get_label().id, 0, "{name}");
+        drop(a);
+    });
+    assert_eq!(n, 1, "{name}: one allocation");
+    assert_eq!(live, 0, "{name}");
+    ledger.assert_all_dropped();
+}
+
+/// Allocations a caught panic makes by itself.
+fn panic_cost() -> usize {
+    let _warm = allocations(|| expect_panic(|| panic!("capacity overflow (a baseline)")));
+    allocations(|| expect_panic(|| panic!("capacity overflow (a baseline)"))).1
+}
+
+/// "capacity overflow" before anything is allocated or the closure called;
+/// the label dropped once.
+fn capacity_overflow<A: LabelledArray<u64, Canary>>(name: &str) {
+    quiet_panics();
+    let cost = panic_cost();
+    for len in [
+        usize::MAX,
+        usize::MAX / 8 + 1,
+        isize::MAX as usize / 8 + 1,
+        isize::MAX as usize / 8,
+    ] {
+        let ledger = Ledger::new();
+        let called = Cell::new(false);
+        let (msg, n, _) = allocations(|| {
+            expect_panic(|| {
+                A::with_label(ledger.canary(), len, |_, _| {
+                    called.set(true);
+                    0
+                })
+            })
+        });
+        assert!(msg.contains("capacity overflow"), "{name}, {len}: {msg:?}");
+        assert_eq!(n, cost, "{name}, {len}: nothing allocated");
+        assert!(!called.get(), "{name}, {len}: the closure never called");
+        assert_eq!(ledger.made(), 1);
+        ledger.assert_all_dropped();
+    }
+}
+
+/// The same through `MakeArray` with one-byte elements.
+fn capacity_overflow_bytes<A: MakeArray<u8>>(name: &str) {
+    quiet_panics();
+    let cost = panic_cost();
+    for len in [usize::MAX, isize::MAX as usize + 1, isize::MAX as usize] {
+        let (msg, n, _) = allocations(|| expect_panic(|| A::new(len, |_| 0)));
+        assert!(msg.contains("capacity overflow"), "{name}, {len}: {msg:?}");
+        assert_eq!(n, cost, "{name}, {len}: nothing allocated");
+    }
+}
+
+/// One allocation for `with_label`, `new`, an exact collect; freed on drop.
+fn one_allocation<A>(name: &str)
+where
+    A: MakeArray<u64> + FromIterator<u64> + SliceArray<u64>,
+{
+    for (how, make) in [
+        ("new", &(|| A::new(10, |i| i as u64)) as &dyn Fn() -> A),
+        ("collect exact", &|| (0..10u64).collect::<A>()),
+        ("collect exact, len 0", &|| {
+            std::iter::empty().collect::<A>()
+        }),
+    ] {
+        let (a, n, live) = allocations(make);
+        assert!(n <= 1, "{name} {how}: {n} allocations");
+        assert!(live >= 0, "{name} {how}");
+        let ((), _, freed) = allocations(|| drop(a));
+        assert_eq!(freed, -live, "{name} {how}: freed");
+    }
+    let (a, n, live) = allocations(|| A::new(10, |i| i as u64));
+    assert_eq!(n, 1, "{name}: new allocates one block");
+    assert!(live >= 80, "{name}");
+    let (b, n, live_b) = allocations(|| (0..10u64).collect::<A>());
+    assert_eq!(n, 1, "{name}: an exact collect allocates one block");
+    assert_eq!(live_b, live, "{name}: the same block as new");
+    assert_eq!(a.as_slice(), b.as_slice());
+}
+
+fn one_allocation_labelled<A: LabelledArray<u64, u8>>(name: &str) -> isize {
+    let (a, n, live) = allocations(|| A::with_label(1, 10, |_, i| i as u64));
+    assert_eq!(n, 1, "{name}: with_label allocates one block");
+    assert!(live >= 81, "{name}");
+    let ((), _, freed) = allocations(|| drop(a));
+    assert_eq!(freed, -live, "{name}: freed");
+    live
+}
+
+fn one_allocation_from_slice<A>(name: &str)
+where
+    A: for<'a> From<&'a [u64]> + SliceArray<u64>,
+{
+    let src = [3u64; 10];
+    let (a, n, live) = allocations(|| A::from(&src[..]));
+    assert_eq!(n, 1, "{name}: From<&[E]> allocates one block");
+    assert_eq!(a.as_slice(), &src, "{name}");
+    let ((), _, freed) = allocations(|| drop(a));
+    assert_eq!(freed, -live, "{name}: freed");
+}
+
+/// An inexact collect may reallocate, but ends with one block, trimmed.
+fn inexact_collect<A>(name: &str)
+where
+    A: FromIterator<u64> + SliceArray<u64>,
+{
+    let n = if cfg!(miri) { 50 } else { 1_000 };
+    let (exact, _, exact_live) = allocations(|| (0..n / 2).collect::<A>());
+    let (a, _, live) = allocations(|| (0..n).filter(|x| x % 2 == 0).map(|x| x / 2).collect::<A>());
+    assert_eq!(a.as_slice(), exact.as_slice(), "{name}");
+    assert_eq!(live, exact_live, "{name}: one block, trimmed");
+    let ((), _, freed) = allocations(|| drop((a, exact)));
+    assert_eq!(freed, -2 * live, "{name}");
+}
+
+/// Iterators whose `size_hint` lies give correct arrays.
+fn lying_size_hints<A>(name: &str)
+where
+    A: FromIterator<String> + SliceArray<String>,
+{
+    let many = if cfg!(miri) { 30 } else { 500 };
+    for (real, hint) in [
+        (5, (0, Some(0))),
+        (many, (1, Some(1))),
+        (5, (100, Some(100))),
+        (0, (3, None)),
+        (5, (usize::MAX, None)),
+        (5, (usize::MAX, Some(usize::MAX))),
+        (5, (isize::MAX as usize, Some(isize::MAX as usize))),
+        (5, (0, Some(usize::MAX))),
+    ] {
+        let a: A = Liar {
+            real,
+            hint,
+            yielded: 0,
+        }
+        .collect();
+        let expected: Vec<String> = (1..=real).map(|i| i.to_string()).collect();
+        assert_eq!(
+            a.as_slice(),
+            &expected[..],
+            "{name}: {real} items, hint {hint:?}"
+        );
+    }
+}
+
+/// A panicking iterator: what it yielded is dropped, nothing leaks.
+fn panicking_iterator<A: FromIterator<Canary>>(name: &str) {
+    quiet_panics();
+    for k in [0, 1, 4, 7] {
+        for exact in [true, false] {
+            let ledger = Ledger::new();
+            let ((), _, live) = allocations(|| {
+                let items = (0..8).map(|i| {
+                    if i == k {
+                        panic!("iterator panics on purpose");
+                    }
+                    ledger.canary()
+                });
+                if exact {
+                    expect_panic(|| items.collect::<A>());
+                } else {
+                    expect_panic(|| items.filter(|_| true).collect::<A>());
+                }
+            });
+            assert_eq!(ledger.made(), k, "{name}");
+            ledger.assert_all_dropped();
+            assert_eq!(live, 0, "{name}, k = {k}, exact = {exact}");
+        }
+    }
+}
+
+/// Zero-sized elements and labels.
+fn zero_sized<A: LabelledArray<(), ()> + SliceArray<()>>(name: &str) {
+    let n = if cfg!(miri) { 1_000 } else { 1_000_000 };
+    let a = A::with_label((), n, |(), _| ());
+    assert_eq!(a.len(), n, "{name}");
+    assert_eq!(a.as_slice().len(), n, "{name}");
+    let e = A::with_label((), 0, |(), _| ());
+    assert!(e.is_empty(), "{name}");
+}
+
+/// Over-aligned elements and labels are aligned.
+fn over_aligned<A>(name: &str)
+where
+    A: LabelledArray<Align256, Align256> + SliceArray<Align256>,
+{
+    for len in [0, 1, 5] {
+        let a = A::with_label(Align256(9), len, |_, i| Align256(i as u64));
+        assert_eq!(a.as_slice().as_ptr() as usize % 256, 0, "{name}, {len}");
+        assert_eq!(a.get_label() as *const Align256 as usize % 256, 0, "{name}");
+        assert_eq!(*a.get_label(), Align256(9), "{name}");
+        assert!(
+            a.as_slice()
+                .iter()
+                .enumerate()
+                .all(|(i, x)| x.0 == i as u64),
+            "{name}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Each handle that implements the trait
+
+#[test]
+fn make_array_for_every_handle() {
+    make_array::<HeapArray<u32>>("HeapArray");
+    make_array::<RcArray<u32>>("RcArray");
+    make_array::<ArcArray<u32>>("ArcArray");
+    make_array::<UniqueArcArray<u32>>("UniqueArcArray");
+}
+
+#[test]
+fn labelled_array_for_every_handle() {
+    labelled::<HeapArray<usize, (usize, usize)>>("HeapArray");
+    labelled::<RcArray<usize, (usize, usize)>>("RcArray");
+    labelled::<ArcArray<usize, (usize, usize)>>("ArcArray");
+    labelled::<UniqueArcArray<usize, (usize, usize)>>("UniqueArcArray");
+}
+
+#[test]
+fn labelled_array_mut_for_the_exclusive_handles() {
+    labelled_mut::<HeapArray<u32, String>>("HeapArray");
+    labelled_mut::<UniqueArcArray<u32, String>>("UniqueArcArray");
+}
+
+#[test]
+fn default_labelled_array_for_every_handle_that_has_it() {
+    default_labelled::<HeapArray<u32, char>>("HeapArray");
+    default_labelled::<RcArray<u32, char>>("RcArray");
+    default_labelled::<ArcArray<u32, char>>("ArcArray");
+    default_labelled::<UniqueArcArray<u32, char>>("UniqueArcArray");
+}
+
+#[test]
+fn copy_map_for_the_exclusive_handles() {
+    copy_map::<HeapArray<Canary>>("HeapArray");
+    copy_map::<UniqueArcArray<Canary>>("UniqueArcArray");
+}
+
+#[test]
+fn copy_map_with_plain_values() {
+    fn swap_ends<M: CopyMap<usize, u8>>(m: &mut M, len: usize) {
+        let first = *m.get(0).unwrap();
+        let last = m.insert(len - 1, first).unwrap();
+        assert_eq!(m.insert(0, last), Some(first));
+        assert_eq!(m.insert(len, 0), None);
+        assert_eq!(m.get(len), None);
+    }
+    let mut h = HeapArray::new(4, |i| i as u8);
+    swap_ends(&mut h, 4);
+    assert_eq!(&*h, &[3, 1, 2, 0]);
+    let mut u = UniqueArcArray::new(3, |i| i as u8 + 1);
+    swap_ends(&mut u, 3);
+    assert_eq!(&*u, &[3, 2, 1]);
+}
+
+#[test]
+fn panicking_initialiser_for_every_handle() {
+    panicking_initialiser::<HeapArray<Canary, Canary>>("HeapArray");
+    panicking_initialiser::<RcArray<Canary, Canary>>("RcArray");
+    panicking_initialiser::<ArcArray<Canary, Canary>>("ArcArray");
+    panicking_initialiser::<UniqueArcArray<Canary, Canary>>("UniqueArcArray");
+}
+
+#[test]
+fn drops_once_for_every_handle() {
+    drops_once::<HeapArray<Canary, Canary>>("HeapArray");
+    drops_once::<RcArray<Canary, Canary>>("RcArray");
+    drops_once::<ArcArray<Canary, Canary>>("ArcArray");
+    drops_once::<UniqueArcArray<Canary, Canary>>("UniqueArcArray");
+}
+
+#[test]
+fn capacity_overflow_for_every_handle() {
+    capacity_overflow::<HeapArray<u64, Canary>>("HeapArray");
+    capacity_overflow::<RcArray<u64, Canary>>("RcArray");
+    capacity_overflow::<ArcArray<u64, Canary>>("ArcArray");
+    capacity_overflow::<UniqueArcArray<u64, Canary>>("UniqueArcArray");
+    // HeapArray has no header: an isize::MAX-byte array of u8 would fit its
+    // layout (and fail to allocate), so only the others are asked for it.
+    capacity_overflow_bytes::<RcArray<u8>>("RcArray");
+    capacity_overflow_bytes::<ArcArray<u8>>("ArcArray");
+    capacity_overflow_bytes::<UniqueArcArray<u8>>("UniqueArcArray");
+}
+
+#[test]
+fn capacity_overflow_for_heap_array_bytes() {
+    quiet_panics();
+    let cost = panic_cost();
+    for len in [usize::MAX, isize::MAX as usize + 1] {
+        let (msg, n, _) = allocations(|| expect_panic(|| HeapArray::new(len, |_| 0u8)));
+        assert!(msg.contains("capacity overflow"), "{len}: {msg:?}");
+        assert_eq!(n, cost);
+    }
+}
+
+#[test]
+fn one_allocation_for_every_handle() {
+    one_allocation::<HeapArray<u64>>("HeapArray");
+    one_allocation::<RcArray<u64>>("RcArray");
+    one_allocation::<ArcArray<u64>>("ArcArray");
+    one_allocation::<UniqueArcArray<u64>>("UniqueArcArray");
+    let heap = one_allocation_labelled::<HeapArray<u64, u8>>("HeapArray");
+    let rc = one_allocation_labelled::<RcArray<u64, u8>>("RcArray");
+    let arc = one_allocation_labelled::<ArcArray<u64, u8>>("ArcArray");
+    let unique = one_allocation_labelled::<UniqueArcArray<u64, u8>>("UniqueArcArray");
+    assert_eq!(heap, 88, "HeapArray: the label, padding, the elements");
+    assert!(rc > heap, "RcArray's header");
+    assert!(arc >= heap + 128, "ArcArray's padded counts");
+    assert_eq!(arc, unique, "the same block");
+    one_allocation_from_slice::<HeapArray<u64>>("HeapArray");
+    one_allocation_from_slice::<RcArray<u64>>("RcArray");
+    one_allocation_from_slice::<ArcArray<u64>>("ArcArray");
+    one_allocation_from_slice::<UniqueArcArray<u64>>("UniqueArcArray");
+}
+
+#[test]
+fn inexact_collect_for_every_handle() {
+    inexact_collect::<HeapArray<u64>>("HeapArray");
+    inexact_collect::<RcArray<u64>>("RcArray");
+    inexact_collect::<ArcArray<u64>>("ArcArray");
+    inexact_collect::<UniqueArcArray<u64>>("UniqueArcArray");
+}
+
+#[test]
+fn lying_size_hints_for_every_handle() {
+    lying_size_hints::<HeapArray<String>>("HeapArray");
+    lying_size_hints::<RcArray<String>>("RcArray");
+    lying_size_hints::<ArcArray<String>>("ArcArray");
+    lying_size_hints::<UniqueArcArray<String>>("UniqueArcArray");
+}
+
+#[test]
+fn panicking_iterator_for_every_handle() {
+    panicking_iterator::<HeapArray<Canary>>("HeapArray");
+    panicking_iterator::<RcArray<Canary>>("RcArray");
+    panicking_iterator::<ArcArray<Canary>>("ArcArray");
+    panicking_iterator::<UniqueArcArray<Canary>>("UniqueArcArray");
+}
+
+#[test]
+fn zero_sized_for_every_handle() {
+    zero_sized::<HeapArray<()>>("HeapArray");
+    zero_sized::<RcArray<()>>("RcArray");
+    zero_sized::<ArcArray<()>>("ArcArray");
+    zero_sized::<UniqueArcArray<()>>("UniqueArcArray");
+}
+
+#[test]
+fn over_aligned_for_every_handle() {
+    over_aligned::<HeapArray<Align256, Align256>>("HeapArray");
+    over_aligned::<RcArray<Align256, Align256>>("RcArray");
+    over_aligned::<ArcArray<Align256, Align256>>("ArcArray");
+    over_aligned::<UniqueArcArray<Align256, Align256>>("UniqueArcArray");
+}
+
+/// A panicking `Clone` in `From<&[E]>`: the clones made are dropped, the
+/// block freed, the source untouched.
+fn panicking_clone_from_slice<A: for<'a> From<&'a [Canary]>>(name: &str) {
+    quiet_panics();
+    let len = 5;
+    for k in [0, 1, 2, len - 1] {
+        let ledger = Ledger::new();
+        let src: Vec<Canary> = (0..len).map(|_| ledger.canary()).collect();
+        ledger.panic_on_clone(k);
+        let ((), _, live) = allocations(|| {
+            let msg = expect_panic(|| A::from(&src[..]));
+            assert_eq!(msg, "clone panics on purpose", "{name}");
+        });
+        assert_eq!(live, 0, "{name}, k = {k}");
+        assert_eq!(ledger.made(), len + k, "{name}, k = {k}");
+        assert_eq!(ledger.live(), len, "{name}, k = {k}");
+        assert_eq!(ids(&src), (0..len).collect::<Vec<_>>(), "{name}");
+        drop(src);
+        ledger.assert_all_dropped();
+    }
+}
+
+#[test]
+fn panicking_clone_in_from_slice_for_every_handle() {
+    panicking_clone_from_slice::<HeapArray<Canary>>("HeapArray");
+    panicking_clone_from_slice::<RcArray<Canary>>("RcArray");
+    panicking_clone_from_slice::<ArcArray<Canary>>("ArcArray");
+    panicking_clone_from_slice::<UniqueArcArray<Canary>>("UniqueArcArray");
+}
+
+#[test]
+fn panicking_clone_in_arc_make_mut() {
+    quiet_panics();
+    let len = 5;
+    for k in [0, 1, 3, len] {
+        let ledger = Ledger::new();
+        let mut a = ArcArray::with_label(ledger.canary(), len, |_, _| ledger.canary());
+        let b = a.clone();
+        ledger.panic_on_clone(k);
+        let ((), _, live) = allocations(|| {
+            expect_panic(|| ArcArray::make_mut(&mut a).len());
+        });
+        assert_eq!(live, 0, "k = {k}");
+        assert_eq!(ledger.live(), len + 1, "k = {k}: the clones dropped");
+        assert!(ArcArray::ptr_eq(&a, &b), "k = {k}: unchanged");
+        drop((a, b));
+        ledger.assert_all_dropped();
+    }
+}
+
+#[test]
+fn generic_code_reads_through_any_handle() {
+    fn describe<E: Debug, L: Debug, A: LabelledArray<E, L> + SliceArray<E>>(a: &A) -> String {
+        format!("{:?}: {:?} ({})", a.get_label(), a.as_slice(), a.len())
+    }
+    let h = HeapArray::with_label("h", 2, |_, i| i);
+    let r = RcArray::with_label("r", 2, |_, i| i);
+    let a = ArcArray::with_label("a", 2, |_, i| i);
+    let u = UniqueArcArray::with_label("u", 2, |_, i| i);
+    assert_eq!(describe(&h), r#""h": [0, 1] (2)"#);
+    assert_eq!(describe(&r), r#""r": [0, 1] (2)"#);
+    assert_eq!(describe(&a), r#""a": [0, 1] (2)"#);
+    assert_eq!(describe(&u), r#""u": [0, 1] (2)"#);
+}
+
+// ---------------------------------------------------------------------------
+// Which handle has which trait
+
+#[test]
+fn the_probe_tells_traits_apart() {
+    // The probe itself, on std types.
+    assert!(implements!(Vec<u8>: Clone));
+    assert!(!implements!(Rc<u8>: Send));
+    assert!(implements!(u8: Send));
+    assert!(!implements!(Cell<u8>: Sync));
+}
+
+#[test]
+fn shared_handles_have_no_mutable_traits() {
+    // DESIGN: a shared ArcArray or RcArray has no LabelledArrayMut,
+    // SliceArrayMut or CopyMap.
+    assert!(!implements!(ArcArray<u8>: LabelledArrayMut<u8, ()>));
+    assert!(!implements!(ArcArray<u8>: SliceArrayMut<u8>));
+    assert!(!implements!(ArcArray<u8>: CopyMap<usize, u8>));
+    assert!(!implements!(RcArray<u8>: LabelledArrayMut<u8, ()>));
+    assert!(!implements!(RcArray<u8>: SliceArrayMut<u8>));
+    assert!(!implements!(RcArray<u8>: CopyMap<usize, u8>));
+    assert!(!implements!(ArcArray<u8>: std::ops::DerefMut));
+    assert!(!implements!(RcArray<u8>: std::ops::DerefMut));
+    assert!(!implements!(ArcArray<u8>: std::ops::IndexMut<usize>));
+    assert!(!implements!(RcArray<u8>: std::ops::IndexMut<usize>));
+}
+
+#[test]
+fn exclusive_handles_have_every_trait() {
+    assert!(implements!(HeapArray<u8>: LabelledArrayMut<u8, ()>));
+    assert!(implements!(HeapArray<u8>: SliceArrayMut<u8>));
+    assert!(implements!(HeapArray<u8>: CopyMap<usize, u8>));
+    assert!(implements!(HeapArray<u8>: DefaultLabelledArray<u8, ()>));
+    assert!(implements!(HeapArray<u8>: MakeArray<u8>));
+    assert!(implements!(UniqueArcArray<u8>: LabelledArrayMut<u8, ()>));
+    assert!(implements!(UniqueArcArray<u8>: SliceArrayMut<u8>));
+    assert!(implements!(UniqueArcArray<u8>: CopyMap<usize, u8>));
+    assert!(implements!(UniqueArcArray<u8>: DefaultLabelledArray<u8, ()>));
+    assert!(implements!(UniqueArcArray<u8>: MakeArray<u8>));
+}
+
+#[test]
+fn shared_handles_have_every_read_only_trait() {
+    // DESIGN: each handle implements the seed traits that are sound for it;
+    // only the three needing `&mut` elements are left out of ArcArray and
+    // RcArray. `with_len` is as sound for ArcArray as its inherent one.
+    let mut missing = Vec::new();
+    let checks = [
+        ("RcArray: Container", implements!(RcArray<u8>: Container)),
+        (
+            "RcArray: MakeArray",
+            implements!(RcArray<u8>: MakeArray<u8>),
+        ),
+        (
+            "RcArray: LabelledArray",
+            implements!(RcArray<u8>: LabelledArray<u8, ()>),
+        ),
+        (
+            "RcArray: DefaultLabelledArray",
+            implements!(RcArray<u8>: DefaultLabelledArray<u8, ()>),
+        ),
+        (
+            "RcArray: SliceArray",
+            implements!(RcArray<u8>: SliceArray<u8>),
+        ),
+        ("ArcArray: Container", implements!(ArcArray<u8>: Container)),
+        (
+            "ArcArray: MakeArray",
+            implements!(ArcArray<u8>: MakeArray<u8>),
+        ),
+        (
+            "ArcArray: LabelledArray",
+            implements!(ArcArray<u8>: LabelledArray<u8, ()>),
+        ),
+        (
+            "ArcArray: DefaultLabelledArray",
+            implements!(ArcArray<u8>: DefaultLabelledArray<u8, ()>),
+        ),
+        (
+            "ArcArray: SliceArray",
+            implements!(ArcArray<u8>: SliceArray<u8>),
+        ),
+    ];
+    for (what, yes) in checks {
+        if !yes {
+            missing.push(what);
+        }
+    }
+    assert!(missing.is_empty(), "missing impls: {missing:?}");
+}
+
+#[test]
+fn construction_conversions_for_every_handle() {
+    // DESIGN, "construction (same shape for HeapArray, RcArray, ArcArray,
+    // UniqueArcArray)": From<Vec<E>>, From<&[E]>, From<Box<[E]>>,
+    // FromIterator.
+    let mut missing = Vec::new();
+    let checks = [
+        (
+            "HeapArray: From<Vec>",
+            implements!(HeapArray<u8>: From<Vec<u8>>),
+        ),
+        (
+            "HeapArray: From<&[E]>",
+            implements!(HeapArray<u8>: From<&'static [u8]>),
+        ),
+        (
+            "HeapArray: From<Box<[E]>>",
+            implements!(HeapArray<u8>: From<Box<[u8]>>),
+        ),
+        (
+            "HeapArray: FromIterator",
+            implements!(HeapArray<u8>: FromIterator<u8>),
+        ),
+        (
+            "RcArray: From<Vec>",
+            implements!(RcArray<u8>: From<Vec<u8>>),
+        ),
+        (
+            "RcArray: From<&[E]>",
+            implements!(RcArray<u8>: From<&'static [u8]>),
+        ),
+        (
+            "RcArray: From<Box<[E]>>",
+            implements!(RcArray<u8>: From<Box<[u8]>>),
+        ),
+        (
+            "RcArray: FromIterator",
+            implements!(RcArray<u8>: FromIterator<u8>),
+        ),
+        (
+            "ArcArray: From<Vec>",
+            implements!(ArcArray<u8>: From<Vec<u8>>),
+        ),
+        (
+            "ArcArray: From<&[E]>",
+            implements!(ArcArray<u8>: From<&'static [u8]>),
+        ),
+        (
+            "ArcArray: From<Box<[E]>>",
+            implements!(ArcArray<u8>: From<Box<[u8]>>),
+        ),
+        (
+            "ArcArray: FromIterator",
+            implements!(ArcArray<u8>: FromIterator<u8>),
+        ),
+        (
+            "UniqueArcArray: From<Vec>",
+            implements!(UniqueArcArray<u8>: From<Vec<u8>>),
+        ),
+        (
+            "UniqueArcArray: From<&[E]>",
+            implements!(UniqueArcArray<u8>: From<&'static [u8]>),
+        ),
+        (
+            "UniqueArcArray: From<Box<[E]>>",
+            implements!(UniqueArcArray<u8>: From<Box<[u8]>>),
+        ),
+        (
+            "UniqueArcArray: FromIterator",
+            implements!(UniqueArcArray<u8>: FromIterator<u8>),
+        ),
+    ];
+    for (what, yes) in checks {
+        if !yes {
+            missing.push(what);
+        }
+    }
+    assert!(missing.is_empty(), "missing impls: {missing:?}");
+}
+
+#[test]
+fn reading_traits_for_every_handle() {
+    // DESIGN: Deref<Target = [E]>, Index, AsRef<[E]>, Borrow<[E]>,
+    // IntoIterator for &A, Debug, PartialEq/Eq/PartialOrd/Ord/Hash.
+    fn reads<A>()
+    where
+        A: std::ops::Deref<Target = [u8]>
+            + std::ops::Index<usize, Output = u8>
+            + std::ops::Index<std::ops::Range<usize>, Output = [u8]>
+            + AsRef<[u8]>
+            + std::borrow::Borrow<[u8]>
+            + Debug
+            + Eq
+            + Ord
+            + std::hash::Hash,
+        for<'a> &'a A: IntoIterator<Item = &'a u8>,
+    {
+    }
+    reads::<HeapArray<u8>>();
+    reads::<RcArray<u8>>();
+    reads::<ArcArray<u8>>();
+    reads::<UniqueArcArray<u8>>();
+}
+
+// ---------------------------------------------------------------------------
+// Send and Sync
+
+#[test]
+fn send_and_sync() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<HeapArray<u8>>();
+    send_sync::<HeapArray<String, Vec<u8>>>();
+    send_sync::<ArcArray<u8>>();
+    send_sync::<ArcArray<String, Arc<str>>>();
+    send_sync::<WeakArcArray<u8>>();
+    send_sync::<UniqueArcArray<u8>>();
+    send_sync::<UniqueArcArray<String, String>>();
+}
+
+#[test]
+fn not_send_or_sync_where_unsound() {
+    assert!(!implements!(RcArray<u8>: Send));
+    assert!(!implements!(RcArray<u8>: Sync));
+    assert!(!implements!(HeapArray<Rc<u8>>: Send));
+    assert!(!implements!(HeapArray<Cell<u8>>: Sync));
+    assert!(
+        implements!(HeapArray<Cell<u8>>: Send),
+        "like Box<[Cell<u8>]>"
+    );
+    assert!(
+        !implements!(HeapArray<u8, Rc<u8>>: Send),
+        "the label counts"
+    );
+    // Shared handles need both Send and Sync of their contents.
+    assert!(!implements!(ArcArray<Cell<u8>>: Sync));
+    assert!(!implements!(ArcArray<Cell<u8>>: Send));
+    assert!(!implements!(ArcArray<u8, Cell<u8>>: Send));
+    assert!(!implements!(ArcArray<std::sync::MutexGuard<'static, u8>>: Send));
+    assert!(!implements!(WeakArcArray<Cell<u8>>: Send));
+    assert!(!implements!(UniqueArcArray<Rc<u8>>: Send));
+    assert!(implements!(UniqueArcArray<Cell<u8>>: Send), "like Box");
+}
