@@ -197,7 +197,8 @@ fn arc_placements<E: Clone + Default + PartialEq + std::fmt::Debug, L: Default>(
     len: usize,
     what: &str,
 ) {
-    let block_align = align_of::<E>().max(align_of::<L>()).max(WORD);
+    // The padded counts are 16-aligned (SAFETY.md, "Padding").
+    let block_align = align_of::<E>().max(align_of::<L>()).max(16);
     for shift in shifts(block_align) {
         let what = format!("{what}, block at {shift} past a 128-byte boundary");
         let (a, start, n) = placed(shift, || {

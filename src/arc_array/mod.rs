@@ -34,8 +34,15 @@ pub use weak::WeakArcArray;
 /// that chose this unaligned gap over a 128-byte-aligned `CachePadded`.
 pub(crate) const COUNTS_REGION: usize = 128;
 
-/// The counts followed by an unaligned gap up to [`COUNTS_REGION`] bytes.
-#[repr(C)]
+/// The counts followed by a gap up to [`COUNTS_REGION`] bytes.
+///
+/// Aligned to 16 so that the 16 bytes of counts never straddle a 128-byte
+/// boundary: at an 8-aligned address `A = 128k + 120` the weak count would
+/// share the pair of lines that `len` (at `A + 128`) starts. Sixteen is
+/// what `malloc` gives on 64-bit targets anyway, so this costs nothing: the
+/// allocator's aligned path (the cost of a 128-aligned `CachePadded`) is
+/// only taken above it.
+#[repr(C, align(16))]
 struct PaddedCounts {
     counts: Counts,
     _gap: [MaybeUninit<u8>; COUNTS_REGION.saturating_sub(core::mem::size_of::<Counts>())],
