@@ -1,0 +1,284 @@
+//! Criterion benchmarks: every workload with heaparray and its peers in one
+//! group (std `Arc<[u64]>`, `Arc<Vec<u64>>`, triomphe's `ThinArc` and
+//! `Arc<[u64]>`), so that `target/criterion/<group>/report` compares them
+//! side by side. `cargo run --release --example compare` prints the same
+//! comparison as a table of ratios in under a minute; the memory workload
+//! (7) is only there, as it needs a counting allocator.
+
+// The functions criterion_group!/criterion_main! generate have no docs.
+#![allow(missing_docs)]
+
+use std::hint::black_box;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use heaparray::ArcArray;
+use rayon::prelude::*;
+use triomphe::ThinArc;
+
+fn four() -> impl ExactSizeIterator<Item = u64> {
+    (0..4usize).map(|j| j as u64)
+}
+
+/// 1. clone + drop on one thread.
+fn clone_drop(c: &mut Criterion) {
+    let mut g = c.benchmark_group("1_clone_drop");
+    let ours = ArcArray::new(4, |i| i as u64);
+    let std_slice: Arc<[u64]> = four().collect();
+    let std_vec: Arc<Vec<u64>> = Arc::new(four().collect());
+    let thin = ThinArc::from_header_and_iter((), four());
+    let tri: triomphe::Arc<[u64]> = four().collect();
+    g.bench_function("ArcArray", |b| b.iter(|| drop(black_box(ours.clone()))));
+    g.bench_function("Arc<[u64]>", |b| {
+        b.iter(|| drop(black_box(std_slice.clone())))
+    });
+    g.bench_function("Arc<Vec<u64>>", |b| {
+        b.iter(|| drop(black_box(std_vec.clone())))
+    });
+    g.bench_function("triomphe::ThinArc", |b| {
+        b.iter(|| drop(black_box(thin.clone())))
+    });
+    g.bench_function("triomphe::Arc<[u64]>", |b| {
+        b.iter(|| drop(black_box(tri.clone())))
+    });
+    g.finish();
+}
+
+/// Times `iters` clone+drop rounds on each of two threads at once.
+fn contended<H: Clone + Send + Sync>(handle: &H, iters: u64) -> Duration {
+    let start = Instant::now();
+    thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| (0..iters).for_each(|_| drop(black_box(handle.clone()))));
+        }
+    });
+    start.elapsed()
+}
+
+/// 2. clone + drop from 2 threads on the same array.
+fn clone_drop_two_threads(c: &mut Criterion) {
+    let mut g = c.benchmark_group("2_clone_drop_2_threads");
+    let ours = ArcArray::new(4, |i| i as u64);
+    let std_slice: Arc<[u64]> = four().collect();
+    let std_vec: Arc<Vec<u64>> = Arc::new(four().collect());
+    let thin = ThinArc::from_header_and_iter((), four());
+    g.bench_function("ArcArray", |b| b.iter_custom(|n| contended(&ours, n)));
+    g.bench_function("Arc<[u64]>", |b| {
+        b.iter_custom(|n| contended(&std_slice, n))
+    });
+    g.bench_function("Arc<Vec<u64>>", |b| {
+        b.iter_custom(|n| contended(&std_vec, n))
+    });
+    g.bench_function("triomphe::ThinArc", |b| {
+        b.iter_custom(|n| contended(&thin, n))
+    });
+    g.finish();
+}
+
+/// Times `iters` reads of len + elements while another thread clones and
+/// drops the same handle: false sharing shows as slower reads.
+fn reads_under_traffic<H: Clone + Send + Sync>(
+    handle: &H,
+    read: impl Fn(&H) -> u64,
+    iters: u64,
+) -> Duration {
+    let stop = AtomicBool::new(false);
+    thread::scope(|s| {
+        s.spawn(|| {
+            while !stop.load(Relaxed) {
+                drop(black_box(handle.clone()));
+            }
+        });
+        let start = Instant::now();
+        let mut sink = 0u64;
+        for _ in 0..iters {
+            sink = sink.wrapping_add(read(black_box(handle)));
+        }
+        let elapsed = start.elapsed();
+        black_box(sink);
+        stop.store(true, Relaxed);
+        elapsed
+    })
+}
+
+/// 3. readers against clone/drop traffic on the same array.
+fn false_sharing(c: &mut Criterion) {
+    let mut g = c.benchmark_group("3_reads_under_clone_traffic");
+    let sum = |s: &[u64]| s.len() as u64 + s.iter().sum::<u64>();
+    let ours = ArcArray::new(4, |i| i as u64);
+    let std_slice: Arc<[u64]> = four().collect();
+    let std_vec: Arc<Vec<u64>> = Arc::new(four().collect());
+    let thin = ThinArc::from_header_and_iter((), four());
+    g.bench_function("ArcArray", |b| {
+        b.iter_custom(|n| reads_under_traffic(&ours, |h| sum(h), n))
+    });
+    g.bench_function("Arc<[u64]>", |b| {
+        b.iter_custom(|n| reads_under_traffic(&std_slice, |h| sum(h), n))
+    });
+    g.bench_function("Arc<Vec<u64>>", |b| {
+        b.iter_custom(|n| reads_under_traffic(&std_vec, |h| sum(h), n))
+    });
+    g.bench_function("triomphe::ThinArc", |b| {
+        b.iter_custom(|n| reads_under_traffic(&thin, |h| sum(&h.slice), n))
+    });
+    g.finish();
+}
+
+/// A fixed pseudo-random permutation (xorshift).
+fn shuffled(n: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    for i in (1..n).rev() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        order.swap(i, (x % (i as u64 + 1)) as usize);
+    }
+    order
+}
+
+/// 4. scattered reads over 1M small arrays.
+fn scattered_reads(c: &mut Criterion) {
+    let mut g = c.benchmark_group("4_scattered_reads_1M_arrays");
+    g.sample_size(10);
+    let n = 1_000_000;
+    let order = shuffled(n);
+    let ours: Vec<ArcArray<u64>> = (0..n)
+        .map(|i| ArcArray::new(4, |j| (i + j) as u64))
+        .collect();
+    let std_slice: Vec<Arc<[u64]>> = (0..n)
+        .map(|i| four().map(|j| j + i as u64).collect())
+        .collect();
+    let std_vec: Vec<Arc<Vec<u64>>> = (0..n)
+        .map(|i| Arc::new(four().map(|j| j + i as u64).collect()))
+        .collect();
+    let thin: Vec<ThinArc<(), u64>> = (0..n)
+        .map(|i| ThinArc::from_header_and_iter((), four().map(move |j| j + i as u64)))
+        .collect();
+    g.bench_function("ArcArray", |b| {
+        b.iter(|| {
+            order
+                .iter()
+                .map(|&i| ours[i].len() as u64 + ours[i].iter().sum::<u64>())
+                .sum::<u64>()
+        })
+    });
+    g.bench_function("Arc<[u64]>", |b| {
+        b.iter(|| {
+            order
+                .iter()
+                .map(|&i| std_slice[i].len() as u64 + std_slice[i].iter().sum::<u64>())
+                .sum::<u64>()
+        })
+    });
+    g.bench_function("Arc<Vec<u64>>", |b| {
+        b.iter(|| {
+            order
+                .iter()
+                .map(|&i| std_vec[i].len() as u64 + std_vec[i].iter().sum::<u64>())
+                .sum::<u64>()
+        })
+    });
+    g.bench_function("triomphe::ThinArc", |b| {
+        b.iter(|| {
+            order
+                .iter()
+                .map(|&i| thin[i].slice.len() as u64 + thin[i].slice.iter().sum::<u64>())
+                .sum::<u64>()
+        })
+    });
+    g.finish();
+}
+
+/// 5. one array of 1M u64 from a closure.
+fn build_large(c: &mut Criterion) {
+    let mut g = c.benchmark_group("5_build_1M_u64");
+    g.sample_size(20);
+    let n = 1_000_000;
+    let f = |i: usize| (i as u64).wrapping_mul(0x9E37_79B9);
+    g.bench_function("ArcArray::new", |b| b.iter(|| ArcArray::new(n, f)));
+    g.bench_function("Arc::<[u64]>::from(vec)", |b| {
+        b.iter(|| Arc::<[u64]>::from((0..n).map(f).collect::<Vec<u64>>()))
+    });
+    g.bench_function("collect::<Arc<[u64]>>", |b| {
+        b.iter(|| (0..n).map(f).collect::<Arc<[u64]>>())
+    });
+    g.bench_function("Arc<Vec<u64>>", |b| {
+        b.iter(|| Arc::new((0..n).map(f).collect::<Vec<u64>>()))
+    });
+    g.bench_function("ThinArc::from_header_and_iter", |b| {
+        b.iter(|| ThinArc::from_header_and_iter((), (0..n).map(f)))
+    });
+    g.finish();
+}
+
+/// 6. build and drop 4-element arrays.
+fn build_small(c: &mut Criterion) {
+    let mut g = c.benchmark_group("6_build_drop_4_u64");
+    g.bench_function("ArcArray::new", |b| {
+        b.iter(|| ArcArray::new(4, |j| black_box(j as u64)))
+    });
+    g.bench_function("collect::<Arc<[u64]>>", |b| {
+        b.iter(|| {
+            (0..4usize)
+                .map(|j| black_box(j as u64))
+                .collect::<Arc<[u64]>>()
+        })
+    });
+    g.bench_function("Arc::<[u64]>::from([..; 4])", |b| {
+        b.iter(|| Arc::<[u64]>::from(black_box([0u64, 1, 2, 3])))
+    });
+    g.bench_function("ThinArc::from_header_and_iter", |b| {
+        b.iter(|| ThinArc::from_header_and_iter((), (0..4usize).map(|j| black_box(j as u64))))
+    });
+    g.finish();
+}
+
+/// Workload 8, a rayon reduction over a shared buffer: 10M u64 here,
+/// 100M in the compare example.
+fn rayon_reduction(c: &mut Criterion) {
+    let mut g = c.benchmark_group("8_rayon_sum_10M_u64");
+    g.sample_size(20);
+    let n = 10_000_000;
+    let ours = ArcArray::new(n, |i| i as u64);
+    let std_vec: Arc<Vec<u64>> = Arc::new((0..n as u64).collect());
+    g.bench_function("ArcArray", |b| {
+        b.iter(|| ours.clone().par_iter().sum::<u64>())
+    });
+    g.bench_function("Arc<Vec<u64>>", |b| {
+        b.iter(|| std_vec.clone().par_iter().sum::<u64>())
+    });
+    g.bench_function("Vec built in parallel, then ArcArray::from", |b| {
+        b.iter_batched(
+            || (),
+            |()| {
+                ArcArray::from(
+                    (0..n)
+                        .into_par_iter()
+                        .map(|i| i as u64)
+                        .collect::<Vec<u64>>(),
+                )
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    g.finish();
+}
+
+fn config() -> Criterion {
+    Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .sample_size(30)
+}
+
+criterion_group! {
+    name = peers;
+    config = config();
+    targets = clone_drop, clone_drop_two_threads, false_sharing, scattered_reads,
+        build_large, build_small, rayon_reduction
+}
+criterion_main!(peers);

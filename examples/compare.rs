@@ -1,0 +1,500 @@
+//! heaparray against its peers, side by side in one run: `ArcArray<u64>`
+//! against std's `Arc<[u64]>` and `Arc<Vec<u64>>` and triomphe's `ThinArc`
+//! (one word, header + slice) and `Arc<[u64]>`. Every figure is the median
+//! of several repetitions timed with `Instant`; every ratio is
+//! `peer time / ArcArray time` (above 1: ArcArray is faster) or, for reader
+//! throughput, `ArcArray / peer`. The machine is what it is: run it twice.
+//!
+//! Run with `cargo run --release --example compare` (under a minute).
+//! `cargo bench` measures the same workloads with criterion.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::hint::black_box;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use heaparray::ArcArray;
+use rayon::prelude::*;
+use triomphe::ThinArc;
+
+/// Counts requested bytes and allocations, for the memory table.
+struct Counting;
+
+static BYTES: AtomicUsize = AtomicUsize::new(0);
+static ALLOCS: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards to `System` unchanged; the counters are plain atomics.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        BYTES.fetch_add(layout.size(), Relaxed);
+        ALLOCS.fetch_add(1, Relaxed);
+        // SAFETY: the caller's contract is System's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: the caller's contract is System's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+const REPS: usize = 7;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Median nanoseconds per iteration of `f` over `REPS` repetitions.
+fn ns_per(iters: usize, mut f: impl FnMut(usize)) -> f64 {
+    median(
+        (0..REPS)
+            .map(|_| {
+                let start = Instant::now();
+                for i in 0..iters {
+                    f(i);
+                }
+                start.elapsed().as_nanos() as f64 / iters as f64
+            })
+            .collect(),
+    )
+}
+
+/// A table row: workload, ArcArray's figure, then (peer, figure) pairs.
+struct Row {
+    workload: &'static str,
+    unit: &'static str,
+    ours: f64,
+    peers: Vec<(&'static str, f64)>,
+    /// `true` when a higher figure is better (throughput).
+    higher_is_better: bool,
+    mark: &'static str,
+}
+
+impl Row {
+    fn ratio(&self, peer: f64) -> f64 {
+        if self.higher_is_better {
+            self.ours / peer
+        } else {
+            peer / self.ours
+        }
+    }
+
+    fn print(&self) {
+        println!("{} ({})", self.workload, self.unit);
+        println!("  {:<28} {:>12.2}", "ArcArray", self.ours);
+        for (name, figure) in &self.peers {
+            println!(
+                "  {:<28} {:>12.2}   ArcArray is {:.2}x",
+                name,
+                figure,
+                self.ratio(*figure)
+            );
+        }
+        println!("  mark: {}", self.mark);
+    }
+}
+
+/// Workload 1: clone + drop on one thread.
+fn clone_drop_one_thread() -> Row {
+    let n = 2_000_000;
+    let ours = ArcArray::new(4, |i| i as u64);
+    let std_slice: Arc<[u64]> = (0..4).collect();
+    let std_vec: Arc<Vec<u64>> = Arc::new((0..4).collect());
+    let thin = ThinArc::from_header_and_iter((), (0..4usize).map(|j| j as u64));
+    Row {
+        workload: "1. clone + drop, one thread",
+        unit: "ns per clone+drop, median",
+        ours: ns_per(n, |_| drop(black_box(ours.clone()))),
+        peers: vec![
+            (
+                "Arc<[u64]>",
+                ns_per(n, |_| drop(black_box(std_slice.clone()))),
+            ),
+            (
+                "Arc<Vec<u64>>",
+                ns_per(n, |_| drop(black_box(std_vec.clone()))),
+            ),
+            (
+                "triomphe::ThinArc",
+                ns_per(n, |_| drop(black_box(thin.clone()))),
+            ),
+        ],
+        higher_is_better: false,
+        mark: "equal to Arc<[T]> (ratio ~1.0)",
+    }
+}
+
+/// Runs `f` on two threads at once; median wall time per iteration.
+fn two_threads(iters: usize, f: impl Fn() + Sync) -> f64 {
+    median(
+        (0..REPS)
+            .map(|_| {
+                let start = Instant::now();
+                thread::scope(|s| {
+                    for _ in 0..2 {
+                        s.spawn(|| (0..iters).for_each(|_| f()));
+                    }
+                });
+                start.elapsed().as_nanos() as f64 / iters as f64
+            })
+            .collect(),
+    )
+}
+
+/// Workload 2: clone + drop from 2 threads on the same array.
+fn clone_drop_two_threads() -> Row {
+    let n = 1_000_000;
+    let ours = ArcArray::new(4, |i| i as u64);
+    let std_slice: Arc<[u64]> = (0..4).collect();
+    let std_vec: Arc<Vec<u64>> = Arc::new((0..4).collect());
+    let thin = ThinArc::from_header_and_iter((), (0..4usize).map(|j| j as u64));
+    Row {
+        workload: "2. clone + drop, 2 threads, same array",
+        unit: "ns per clone+drop pair of rounds, median",
+        ours: two_threads(n, || drop(black_box(ours.clone()))),
+        peers: vec![
+            (
+                "Arc<[u64]>",
+                two_threads(n, || drop(black_box(std_slice.clone()))),
+            ),
+            (
+                "Arc<Vec<u64>>",
+                two_threads(n, || drop(black_box(std_vec.clone()))),
+            ),
+            (
+                "triomphe::ThinArc",
+                two_threads(n, || drop(black_box(thin.clone()))),
+            ),
+        ],
+        higher_is_better: false,
+        mark: "no worse than Arc<[T]> (ratio >= ~1.0)",
+    }
+}
+
+/// Reader throughput (million reads of len + 4 elements per second) while
+/// another thread clones and drops the same handle.
+fn reads_under_clone_traffic<H: Clone + Send + Sync>(
+    handle: &H,
+    read: impl Fn(&H) -> u64 + Sync,
+) -> f64 {
+    let window = Duration::from_millis(150);
+    median(
+        (0..REPS)
+            .map(|_| {
+                let stop = AtomicBool::new(false);
+                let reads = thread::scope(|s| {
+                    s.spawn(|| {
+                        while !stop.load(Relaxed) {
+                            for _ in 0..64 {
+                                drop(black_box(handle.clone()));
+                            }
+                        }
+                    });
+                    let start = Instant::now();
+                    let mut reads = 0u64;
+                    let mut sink = 0u64;
+                    while start.elapsed() < window {
+                        for _ in 0..256 {
+                            sink = sink.wrapping_add(read(black_box(handle)));
+                        }
+                        reads += 256;
+                    }
+                    black_box(sink);
+                    stop.store(true, Relaxed);
+                    reads as f64 / start.elapsed().as_secs_f64() / 1e6
+                });
+                reads
+            })
+            .collect(),
+    )
+}
+
+/// Workload 3: readers against clone/drop traffic (false sharing).
+fn false_sharing() -> Row {
+    let ours = ArcArray::new(4, |i| i as u64);
+    let std_slice: Arc<[u64]> = (0..4).collect();
+    let thin = ThinArc::from_header_and_iter((), (0..4usize).map(|j| j as u64));
+    let std_vec: Arc<Vec<u64>> = Arc::new((0..4).collect());
+    let sum = |s: &[u64]| s.len() as u64 + s.iter().sum::<u64>();
+    Row {
+        workload: "3. reads of len + elements while another thread clones/drops",
+        unit: "million reads per second, median",
+        ours: reads_under_clone_traffic(&ours, |h| sum(h)),
+        peers: vec![
+            (
+                "Arc<[u64]>",
+                reads_under_clone_traffic(&std_slice, |h| sum(h)),
+            ),
+            (
+                "Arc<Vec<u64>>",
+                reads_under_clone_traffic(&std_vec, |h| sum(h)),
+            ),
+            (
+                "triomphe::ThinArc",
+                reads_under_clone_traffic(&thin, |h| sum(&h.slice)),
+            ),
+        ],
+        higher_is_better: true,
+        mark: ">= 1.5x Arc<[T]>'s reader throughput",
+    }
+}
+
+/// A fixed pseudo-random permutation (xorshift; no rand dependency).
+fn shuffled(n: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    for i in (1..n).rev() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        order.swap(i, (x % (i as u64 + 1)) as usize);
+    }
+    order
+}
+
+/// Workload 4: scattered reads over 1M small arrays.
+fn scattered_reads() -> Row {
+    let n = 1_000_000;
+    let order = shuffled(n);
+    let ours: Vec<ArcArray<u64>> = (0..n)
+        .map(|i| ArcArray::new(4, |j| (i + j) as u64))
+        .collect();
+    let std_slice: Vec<Arc<[u64]>> = (0..n)
+        .map(|i| (0..4).map(|j| (i + j) as u64).collect())
+        .collect();
+    let std_vec: Vec<Arc<Vec<u64>>> = (0..n)
+        .map(|i| Arc::new((0..4).map(|j| (i + j) as u64).collect()))
+        .collect();
+    let thin: Vec<ThinArc<(), u64>> = (0..n)
+        .map(|i| ThinArc::from_header_and_iter((), (0..4).map(move |j| (i + j) as u64)))
+        .collect();
+    let reads = order.len();
+    Row {
+        workload: "4. scattered reads over 1M arrays of 4 u64",
+        unit: "ns per array read (len + 4 elements), median",
+        ours: ns_per(1, |_| {
+            black_box(
+                order
+                    .iter()
+                    .map(|&i| ours[i].iter().sum::<u64>() + ours[i].len() as u64)
+                    .sum::<u64>(),
+            );
+        }) / reads as f64,
+        peers: vec![
+            (
+                "Arc<[u64]>",
+                ns_per(1, |_| {
+                    black_box(
+                        order
+                            .iter()
+                            .map(|&i| std_slice[i].iter().sum::<u64>() + std_slice[i].len() as u64)
+                            .sum::<u64>(),
+                    );
+                }) / reads as f64,
+            ),
+            (
+                "Arc<Vec<u64>>",
+                ns_per(1, |_| {
+                    black_box(
+                        order
+                            .iter()
+                            .map(|&i| std_vec[i].iter().sum::<u64>() + std_vec[i].len() as u64)
+                            .sum::<u64>(),
+                    );
+                }) / reads as f64,
+            ),
+            (
+                "triomphe::ThinArc",
+                ns_per(1, |_| {
+                    black_box(
+                        order
+                            .iter()
+                            .map(|&i| {
+                                thin[i].slice.iter().sum::<u64>() + thin[i].slice.len() as u64
+                            })
+                            .sum::<u64>(),
+                    );
+                }) / reads as f64,
+            ),
+        ],
+        higher_is_better: false,
+        mark: ">= 1.2x Arc<Vec<T>>, ~1.0x Arc<[T]>",
+    }
+}
+
+/// Workload 5: one array of 1M u64 from a closure.
+fn build_large() -> Row {
+    let n = 1_000_000;
+    let f = |i: usize| (i as u64).wrapping_mul(0x9E37_79B9);
+    let ms = |g: &mut dyn FnMut()| ns_per(1, |_| g()) / 1e6;
+    Row {
+        workload: "5. build one array of 1M u64 from a closure (and drop it)",
+        unit: "ms, median",
+        ours: ms(&mut || drop(black_box(ArcArray::new(n, f)))),
+        peers: vec![
+            (
+                "Arc::<[u64]>::from(vec)",
+                ms(&mut || {
+                    drop(black_box(Arc::<[u64]>::from(
+                        (0..n).map(f).collect::<Vec<u64>>(),
+                    )))
+                }),
+            ),
+            (
+                "(0..n).map(f).collect::<Arc<[u64]>>",
+                ms(&mut || drop(black_box((0..n).map(f).collect::<Arc<[u64]>>()))),
+            ),
+            (
+                "Arc::new(vec) (Arc<Vec>)",
+                ms(&mut || drop(black_box(Arc::new((0..n).map(f).collect::<Vec<u64>>())))),
+            ),
+            (
+                "ThinArc::from_header_and_iter",
+                ms(&mut || drop(black_box(ThinArc::from_header_and_iter((), (0..n).map(f))))),
+            ),
+        ],
+        higher_is_better: false,
+        mark: ">= 2x Arc::<[T]>::from(vec), ~1.0x ThinArc::from_header_and_iter",
+    }
+}
+
+/// Workload 6: build and drop many 4-element arrays.
+fn build_small() -> Row {
+    let n = 2_000_000;
+    Row {
+        workload: "6. build + drop a 4-element u64 array",
+        unit: "ns, median",
+        ours: ns_per(n, |i| drop(black_box(ArcArray::new(4, |j| (i + j) as u64)))),
+        peers: vec![
+            (
+                "collect::<Arc<[u64]>>()",
+                ns_per(n, |i| {
+                    drop(black_box(
+                        (0..4).map(|j| (i + j) as u64).collect::<Arc<[u64]>>(),
+                    ))
+                }),
+            ),
+            (
+                "Arc::<[u64]>::from([..; 4])",
+                ns_per(n, |i| {
+                    let i = i as u64;
+                    drop(black_box(Arc::<[u64]>::from([i, i + 1, i + 2, i + 3])))
+                }),
+            ),
+            (
+                "ThinArc::from_header_and_iter",
+                ns_per(n, |i| {
+                    drop(black_box(ThinArc::from_header_and_iter(
+                        (),
+                        (0..4).map(|j| (i + j) as u64),
+                    )))
+                }),
+            ),
+        ],
+        higher_is_better: false,
+        mark: "within 10% of collecting an Arc<[T]> (ratio >= 0.91)",
+    }
+}
+
+/// Workload 8: a parallel reduction over a shared buffer.
+fn rayon_reduction() -> Row {
+    let n = 100_000_000;
+    let ours = ArcArray::new(n, |i| i as u64);
+    let std_vec: Arc<Vec<u64>> = Arc::new((0..n as u64).collect());
+    let ms = |g: &dyn Fn() -> u64| {
+        median(
+            (0..REPS)
+                .map(|_| {
+                    let start = Instant::now();
+                    black_box(g());
+                    start.elapsed().as_secs_f64() * 1e3
+                })
+                .collect(),
+        )
+    };
+    let expected = (n as u64) * (n as u64 - 1) / 2;
+    assert_eq!(ours.par_iter().sum::<u64>(), expected);
+    Row {
+        workload: "8. rayon sum over a shared buffer of 100M u64",
+        unit: "ms, median",
+        ours: ms(&|| ours.clone().par_iter().sum()),
+        peers: vec![("Arc<Vec<u64>>", ms(&|| std_vec.clone().par_iter().sum()))],
+        higher_is_better: false,
+        mark: "no slowdown against Arc<Vec<T>> (ratio >= ~1.0)",
+    }
+}
+
+/// Workload 7: bytes per array, handle + blocks as the allocator is asked.
+fn memory() {
+    fn measure<T>(make: impl Fn() -> T) -> (usize, usize) {
+        let (b0, a0) = (BYTES.load(Relaxed), ALLOCS.load(Relaxed));
+        let value = make();
+        let bytes = BYTES.load(Relaxed) - b0 + std::mem::size_of::<T>();
+        let allocs = ALLOCS.load(Relaxed) - a0;
+        drop(value);
+        (bytes, allocs)
+    }
+    println!("7. memory per array of u64 (handle + requested block bytes, allocations)");
+    println!("  {:<22} {:>16} {:>16}", "", "len 4", "len 1000");
+    let row = |name: &str, f4: (usize, usize), f1000: (usize, usize)| {
+        println!(
+            "  {:<22} {:>10} B ({})  {:>10} B ({})",
+            name, f4.0, f4.1, f1000.0, f1000.1
+        );
+    };
+    row(
+        "ArcArray",
+        measure(|| ArcArray::new(4, |i| i as u64)),
+        measure(|| ArcArray::new(1000, |i| i as u64)),
+    );
+    row(
+        "Arc<[u64]>",
+        measure(|| (0..4u64).collect::<Arc<[u64]>>()),
+        measure(|| (0..1000u64).collect::<Arc<[u64]>>()),
+    );
+    row(
+        "Arc<Vec<u64>>",
+        measure(|| Arc::new((0..4u64).collect::<Vec<u64>>())),
+        measure(|| Arc::new((0..1000u64).collect::<Vec<u64>>())),
+    );
+    row(
+        "triomphe::ThinArc",
+        measure(|| ThinArc::from_header_and_iter((), (0..4usize).map(|j| j as u64))),
+        measure(|| ThinArc::from_header_and_iter((), (0..1000usize).map(|j| j as u64))),
+    );
+}
+
+fn main() {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    println!(
+        "heaparray vs peers on {cpu}, {} threads available; medians of {REPS} runs\n",
+        thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    let start = Instant::now();
+    let rows = [
+        clone_drop_one_thread(),
+        clone_drop_two_threads(),
+        false_sharing(),
+        scattered_reads(),
+        build_large(),
+        build_small(),
+    ];
+    for row in &rows {
+        row.print();
+    }
+    memory();
+    rayon_reduction().print();
+    println!("\n(total {:.1} s)", start.elapsed().as_secs_f64());
+}
