@@ -28,6 +28,7 @@ for f in tests/*.rs; do
     name=$(basename "$f" .rs)
     case "$name" in
         rayon_* | shuttle_*) ;; # rayon: flags below; shuttle: cfg(shuttle) only
+        model_ops) suites+=(--test "$name") ;; # 8 cases under Miri (cfg(miri))
         *) suites+=(--test "$name") ;;
     esac
 done
@@ -40,15 +41,16 @@ timed() {
 
 echo "== Stacked Borrows: every suite, unit tests, doctests" >&2
 MIRIFLAGS="$strict" timed run cargo +nightly miri test --all-features --lib "${suites[@]}"
-MIRIFLAGS="$strict" timed run cargo +nightly miri test --all-features --doc
+MIRIFLAGS="$strict" timed run cargo +nightly miri test --features serde --doc
 
 echo "== Tree Borrows: every suite, unit tests, doctests" >&2
 MIRIFLAGS="-Zmiri-tree-borrows $strict" timed run cargo +nightly miri test --all-features --lib "${suites[@]}"
-MIRIFLAGS="-Zmiri-tree-borrows $strict" timed run cargo +nightly miri test --all-features --doc
+MIRIFLAGS="-Zmiri-tree-borrows $strict" timed run cargo +nightly miri test --features serde --doc
 
-echo "== rayon suites (Tree Borrows, permissive provenance for crossbeam-epoch)" >&2
-MIRIFLAGS="-Zmiri-tree-borrows -Zmiri-permissive-provenance -Zmiri-ignore-leaks -Zmiri-symbolic-alignment-check" \
-    timed run cargo +nightly miri test --all-features --test rayon_feature --test rayon_sharing
+echo "== rayon suites and doctests (Tree Borrows, permissive provenance for crossbeam-epoch)" >&2
+rayon_flags="-Zmiri-tree-borrows -Zmiri-permissive-provenance -Zmiri-ignore-leaks -Zmiri-symbolic-alignment-check"
+MIRIFLAGS="$rayon_flags" timed run cargo +nightly miri test --all-features --test rayon_feature --test rayon_sharing
+MIRIFLAGS="$rayon_flags" timed run cargo +nightly miri test --all-features --doc rayon_impls
 
 echo "== threaded suites under 8 seeds" >&2
 MIRIFLAGS="$strict -Zmiri-many-seeds=0..8" timed run cargo +nightly miri test --test arc_threads --test drop_panics

@@ -150,7 +150,7 @@
 //! a shared `ArcArray` cannot be written through (use
 //! [`ArcArray::get_mut`] or [`ArcArray::make_mut`]),
 //!
-//! ```compile_fail,E0596
+//! ```compile_fail,E0594
 //! let mut a = heaparray::ArcArray::new(2, |i| i);
 //! a[0] = 7;
 //! ```
