@@ -182,15 +182,22 @@ pub fn install_quiet_hook() {
     });
 }
 
-/// Runs `f`, expecting it to panic, with the panic message silenced; returns
-/// the message. The only allocation it adds is the panic's payload (a
-/// formatted message), freed before it returns.
-pub fn expect_panic<R>(f: impl FnOnce() -> R) -> String {
+/// Runs `f`, which may panic on purpose: such a panic is caught and not
+/// reported by the hook (nor forwarded to a previous hook, like the
+/// fuzzer's, which aborts on any panic).
+pub fn catch_expected<R>(f: impl FnOnce() -> R) -> std::thread::Result<R> {
     install_quiet_hook();
     let was = EXPECTING_PANIC.with(|e| e.replace(true));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
     EXPECTING_PANIC.with(|e| e.set(was));
-    let err = result.err().expect("expected a panic");
+    result
+}
+
+/// Runs `f`, expecting it to panic, with the panic message silenced; returns
+/// the message. The only allocation it adds is the panic's payload (a
+/// formatted message), freed before it returns.
+pub fn expect_panic<R>(f: impl FnOnce() -> R) -> String {
+    let err = catch_expected(f).err().expect("expected a panic");
     err.downcast_ref::<String>()
         .cloned()
         .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))

@@ -5,12 +5,11 @@
 //! handles against the model after every step.
 #![allow(dead_code)]
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 use heaparray::{ArcArray, UniqueArcArray, WeakArcArray};
 
-use super::common::{Canary, Ledger};
+use super::common::{catch_expected, Canary, Ledger};
 
 /// An element: a value, plus a canary so that every element made is
 /// checked to be dropped exactly once.
@@ -342,9 +341,9 @@ impl Machine {
                     let shared = self.blocks[id].strong > 1;
                     let len = h.len();
                     self.ledger.panic_on_clone(after as usize % (len + 2));
-                    let result = catch_unwind(AssertUnwindSafe(|| {
+                    let result = catch_expected(|| {
                         ArcArray::make_mut(&mut h);
-                    }));
+                    });
                     self.ledger.panic_on_clone(usize::MAX);
                     match result {
                         Err(_) => {

@@ -1,0 +1,78 @@
+//! Fuzz target: arbitrary operation sequences over a pool of strong, weak
+//! and unique handles, checked after every step against the model of
+//! tests/model (the same state machine the proptest runs), with every
+//! element and label dropped exactly once at the end. Run with
+//! `bash ci/fuzz.sh` (cargo fuzz, nightly, AddressSanitizer).
+#![no_main]
+
+use arbitrary::Unstructured;
+use libfuzzer_sys::fuzz_target;
+
+#[allow(dead_code)]
+#[path = "../../tests/common/mod.rs"]
+mod common;
+#[allow(dead_code)]
+#[path = "../../tests/model/mod.rs"]
+mod model;
+
+use model::{Machine, Op};
+
+/// Decodes one operation; small numbers keep sequences meaningful.
+fn op(u: &mut Unstructured<'_>) -> arbitrary::Result<Op> {
+    let slot = |u: &mut Unstructured<'_>| u.int_in_range(0..=model::POOL as u8 - 1);
+    Ok(match u.int_in_range(0..=14u8)? {
+        0 => Op::New {
+            len: u.int_in_range(0..=6)?,
+            label: u.arbitrary()?,
+        },
+        1 => Op::Collect {
+            len: u.int_in_range(0..=6)?,
+            exact: u.arbitrary()?,
+        },
+        2 => Op::CollectLying {
+            real: u.int_in_range(0..=6)?,
+            hint_low: u.arbitrary()?,
+            hint_high: u.arbitrary()?,
+        },
+        3 => Op::Clone(slot(u)?),
+        4 => Op::Drop(slot(u)?),
+        5 => Op::Downgrade(slot(u)?),
+        6 => Op::Upgrade(slot(u)?),
+        7 => Op::GetMut {
+            slot: slot(u)?,
+            index: u.int_in_range(0..=6)?,
+            value: u.arbitrary()?,
+        },
+        8 => Op::MakeMut {
+            slot: slot(u)?,
+            index: u.int_in_range(0..=6)?,
+            value: u.arbitrary()?,
+        },
+        9 => Op::MakeMutPanicking {
+            slot: slot(u)?,
+            after: u.int_in_range(0..=8)?,
+        },
+        10 => Op::TryUnique(slot(u)?),
+        11 => Op::IntoUnique(slot(u)?),
+        12 => Op::Shareable(slot(u)?),
+        13 => Op::UniqueWrite {
+            slot: slot(u)?,
+            index: u.int_in_range(0..=6)?,
+            value: u.arbitrary()?,
+        },
+        _ => Op::RawRoundTrip(slot(u)?),
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    common::install_quiet_hook();
+    let mut u = Unstructured::new(data);
+    let mut machine = Machine::default();
+    // An exhausted `Unstructured` yields defaults forever: stop at the end
+    // of the data.
+    while !u.is_empty() {
+        let Ok(op) = op(&mut u) else { break };
+        machine.apply(&op);
+    }
+    machine.finish();
+});
