@@ -179,39 +179,67 @@ impl Machine {
         self.slots[slot as usize % POOL].take()
     }
 
-    /// Takes the slot's handle if it is strong; leaves anything else.
+    /// Takes the slot's handle if `kind` accepts it; leaves anything else.
+    fn take_as<T>(
+        &mut self,
+        slot: u8,
+        kind: fn(Handle) -> Result<T, Handle>,
+    ) -> Option<(T, usize)> {
+        let i = slot as usize % POOL;
+        let (handle, id) = self.slots[i].take()?;
+        match kind(handle) {
+            Ok(taken) => Some((taken, id)),
+            Err(handle) => {
+                self.slots[i] = Some((handle, id));
+                None
+            }
+        }
+    }
+
     fn take_strong(&mut self, slot: u8) -> Option<(Strong, usize)> {
-        let i = slot as usize % POOL;
-        match self.slots[i].take() {
-            Some((Handle::Strong(h), id)) => Some((h, id)),
-            other => {
-                self.slots[i] = other;
-                None
+        self.take_as(slot, |h| {
+            if let Handle::Strong(s) = h {
+                Ok(s)
+            } else {
+                Err(h)
             }
-        }
+        })
     }
 
-    /// Takes the slot's handle if it is weak; leaves anything else.
     fn take_weak(&mut self, slot: u8) -> Option<(Weak, usize)> {
-        let i = slot as usize % POOL;
-        match self.slots[i].take() {
-            Some((Handle::Weak(w), id)) => Some((w, id)),
-            other => {
-                self.slots[i] = other;
-                None
+        self.take_as(slot, |h| {
+            if let Handle::Weak(w) = h {
+                Ok(w)
+            } else {
+                Err(h)
             }
-        }
+        })
     }
 
-    /// Takes the slot's handle if it is unique; leaves anything else.
     fn take_unique(&mut self, slot: u8) -> Option<(Unique, usize)> {
-        let i = slot as usize % POOL;
-        match self.slots[i].take() {
-            Some((Handle::Unique(u), id)) => Some((u, id)),
-            other => {
-                self.slots[i] = other;
-                None
+        self.take_as(slot, |h| {
+            if let Handle::Unique(u) = h {
+                Ok(u)
+            } else {
+                Err(h)
             }
+        })
+    }
+
+    /// The model after `make_mut` returned for a handle of block `id`
+    /// (which was `before`): in place when it was the only handle of any
+    /// kind, otherwise a new block (cloned, or moved away from weak ones).
+    fn made_mut(&mut self, h: Strong, id: usize, before: Block, contents: (u32, Vec<u32>)) {
+        if before.strong == 1 && before.weak == 0 {
+            self.blocks[id].contents = Some(contents);
+            self.put(Handle::Strong(h), id);
+        } else {
+            let old = &mut self.blocks[id];
+            old.strong -= 1;
+            if old.strong == 0 {
+                old.contents = None;
+            }
+            self.add_block(Handle::Strong(h), contents, 1);
         }
     }
 
@@ -321,19 +349,7 @@ impl Machine {
                         e.value = value;
                         contents.1[index as usize] = value;
                     }
-                    if before.strong == 1 && before.weak == 0 {
-                        self.blocks[id].contents = Some(contents);
-                        self.put(Handle::Strong(h), id);
-                    } else {
-                        // Cloned (others share it) or moved (only weak
-                        // handles did): a new block either way.
-                        let old = &mut self.blocks[id];
-                        old.strong -= 1;
-                        if old.strong == 0 {
-                            old.contents = None;
-                        }
-                        self.add_block(Handle::Strong(h), contents, 1);
-                    }
+                    self.made_mut(h, id, before, contents);
                 }
             }
             Op::MakeMutPanicking { slot, after } => {
@@ -353,16 +369,8 @@ impl Machine {
                         Ok(()) => {
                             // No clone reached the panic: as MakeMut.
                             let before = self.blocks[id].clone();
-                            if before.strong == 1 && before.weak == 0 {
-                                self.put(Handle::Strong(h), id);
-                            } else {
-                                let old = &mut self.blocks[id];
-                                old.strong -= 1;
-                                if old.strong == 0 {
-                                    old.contents = None;
-                                }
-                                self.add_block(Handle::Strong(h), before.contents.unwrap(), 1);
-                            }
+                            let contents = before.contents.clone().unwrap();
+                            self.made_mut(h, id, before, contents);
                         }
                     }
                 }
