@@ -6,11 +6,10 @@ use core::mem::ManuallyDrop;
 use core::ops::{Deref, DerefMut};
 use core::ptr::NonNull;
 
-use alloc::boxed::Box;
 use alloc::vec::Vec;
 
-use crate::block::{self, Block, Builder, FromBuilder};
-use crate::traits::{DefaultLabelledArray, LabelledArray, LabelledArrayMut, MakeArray};
+use crate::block::{Block, Builder, FromBuilder};
+use crate::traits::LabelledArrayMut;
 
 /// The block of a `HeapArray`: no header, the length lives in the handle.
 type HeapBlock<E, L> = Block<(), L, E>;
@@ -53,69 +52,7 @@ unsafe impl<E: Send, L: Send> Send for HeapArray<E, L> {}
 // SAFETY: as above: `&HeapArray` gives out `&L` and `&[E]` only.
 unsafe impl<E: Sync, L: Sync> Sync for HeapArray<E, L> {}
 
-impl<E> HeapArray<E> {
-    /// Builds an unlabelled array of `len` elements, element `i` being `f(i)`.
-    ///
-    /// # Panics
-    ///
-    /// "capacity overflow" if the block would exceed `isize::MAX` bytes.
-    /// If `f` panics, the elements made so far are dropped, the block is
-    /// freed and the panic propagates.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let a = HeapArray::new(3, |i| i + 3);
-    /// assert_eq!(&*a, &[3, 4, 5]);
-    /// ```
-    #[track_caller]
-    pub fn new<F: FnMut(usize) -> E>(len: usize, mut f: F) -> Self {
-        Self::with_label((), len, |(), i| f(i))
-    }
-}
-
 impl<E, L> HeapArray<E, L> {
-    /// Builds an array of `len` elements with a label, element `i` being
-    /// `f(&mut label, i)`.
-    ///
-    /// # Panics
-    ///
-    /// As [`HeapArray::new`]; the label is dropped too if `f` panics.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// // Count even and odd indices in the label as the elements are made.
-    /// let a = HeapArray::with_label((0, 0), 5, |(even, odd), i| {
-    ///     if i % 2 == 0 { *even += 1 } else { *odd += 1 }
-    ///     i * i
-    /// });
-    /// assert_eq!(*a.get_label(), (3, 2));
-    /// ```
-    #[track_caller]
-    pub fn with_label<F: FnMut(&mut L, usize) -> E>(label: L, len: usize, f: F) -> Self {
-        Self::from_builder(block::fill(label, len, f))
-    }
-
-    /// Builds an array of `len` default elements with a label.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let a = HeapArray::<u8, &str>::with_len("zeros", 4);
-    /// assert_eq!(&*a, &[0; 4]);
-    /// ```
-    #[track_caller]
-    pub fn with_len(label: L, len: usize) -> Self
-    where
-        E: Default,
-    {
-        Self::with_label(label, len, |_, _| E::default())
-    }
-
     /// The label.
     ///
     /// # Examples
@@ -235,6 +172,7 @@ impl<E, L> DerefMut for HeapArray<E, L> {
 }
 
 impl_slice_traits!(HeapArray);
+impl_constructors!(HeapArray);
 impl_slice_mut_traits!(HeapArray);
 
 impl<E: Clone, L: Clone> Clone for HeapArray<E, L> {
@@ -242,43 +180,6 @@ impl<E: Clone, L: Clone> Clone for HeapArray<E, L> {
     /// `Clone` drops what was cloned so far and frees the new block.
     fn clone(&self) -> Self {
         Self::with_label(self.get_label().clone(), self.len, |_, i| self[i].clone())
-    }
-}
-
-impl<E> Default for HeapArray<E> {
-    /// An empty array.
-    fn default() -> Self {
-        Self::new(0, |_| unreachable!())
-    }
-}
-
-impl<E> From<Vec<E>> for HeapArray<E> {
-    /// Moves the elements into a new block (one copy, as `Arc::from(vec)`).
-    fn from(vec: Vec<E>) -> Self {
-        Self::from_builder(Builder::from_vec((), vec))
-    }
-}
-
-impl<E> From<Box<[E]>> for HeapArray<E> {
-    /// Moves the elements into a new block (one copy).
-    fn from(boxed: Box<[E]>) -> Self {
-        Self::from(Vec::from(boxed))
-    }
-}
-
-impl<E: Clone> From<&[E]> for HeapArray<E> {
-    /// Clones the elements into a new block; a panicking `Clone` leaks
-    /// nothing.
-    fn from(slice: &[E]) -> Self {
-        Self::new(slice.len(), |i| slice[i].clone())
-    }
-}
-
-impl<E> FromIterator<E> for HeapArray<E> {
-    /// Collects straight into the block, growing it with `realloc` as
-    /// needed; `size_hint` is only a hint, and a wrong one is harmless.
-    fn from_iter<I: IntoIterator<Item = E>>(iter: I) -> Self {
-        Self::from_builder(block::collect((), iter))
     }
 }
 
@@ -291,26 +192,6 @@ impl<E, L> IntoIterator for HeapArray<E, L> {
     }
 }
 
-impl<E> MakeArray<E> for HeapArray<E> {
-    fn new<F: FnMut(usize) -> E>(len: usize, f: F) -> Self {
-        HeapArray::new(len, f)
-    }
-}
-
-impl<E, L> LabelledArray<E, L> for HeapArray<E, L> {
-    fn with_label<F: FnMut(&mut L, usize) -> E>(label: L, len: usize, f: F) -> Self {
-        HeapArray::with_label(label, len, f)
-    }
-    fn get_label(&self) -> &L {
-        HeapArray::get_label(self)
-    }
-    // SAFETY: the trait's contract: the caller promises `idx < len`.
-    unsafe fn get_unchecked(&self, idx: usize) -> &E {
-        // SAFETY: `idx < len` is the caller's promise.
-        unsafe { <[E]>::get_unchecked(self, idx) }
-    }
-}
-
 impl<E, L> LabelledArrayMut<E, L> for HeapArray<E, L> {
     fn get_label_mut(&mut self) -> &mut L {
         HeapArray::get_label_mut(self)
@@ -319,11 +200,5 @@ impl<E, L> LabelledArrayMut<E, L> for HeapArray<E, L> {
     unsafe fn get_mut_unchecked(&mut self, idx: usize) -> &mut E {
         // SAFETY: `idx < len` is the caller's promise.
         unsafe { <[E]>::get_unchecked_mut(self, idx) }
-    }
-}
-
-impl<E: Default, L> DefaultLabelledArray<E, L> for HeapArray<E, L> {
-    fn with_len(label: L, len: usize) -> Self {
-        HeapArray::with_len(label, len)
     }
 }

@@ -142,3 +142,155 @@ macro_rules! impl_slice_mut_traits {
         }
     };
 }
+
+/// Implements the constructors, conversions and constructing seed traits
+/// every owning handle shares, over [`crate::block::FromBuilder`]: `new`
+/// (unlabelled), `with_label`, `with_len`, `Default`, `From<Vec<E>>`,
+/// `From<Box<[E]>>`, `From<&[E]>`, `FromIterator`, `MakeArray`,
+/// `LabelledArray`, `DefaultLabelledArray`. The handle supplies
+/// `get_label` and `FromBuilder`.
+macro_rules! impl_constructors {
+    ($handle:ident) => {
+        impl<E> $handle<E> {
+            /// Builds an unlabelled array of `len` elements, element `i` being
+            /// `f(i)`, written straight into the block.
+            ///
+            /// # Panics
+            ///
+            /// "capacity overflow" if the block would exceed `isize::MAX`
+            /// bytes, before anything is allocated. If `f` panics, the
+            /// elements made so far are dropped, the block is freed and the
+            /// panic propagates.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("let a = heaparray::", stringify!($handle), "::new(3, |i| i + 3);")]
+            /// assert_eq!(&*a, &[3, 4, 5]);
+            /// ```
+            #[track_caller]
+            pub fn new<F: FnMut(usize) -> E>(len: usize, mut f: F) -> Self {
+                Self::with_label((), len, |(), i| f(i))
+            }
+        }
+
+        impl<E, L> $handle<E, L> {
+            /// Builds an array of `len` elements with a label, element `i`
+            /// being `f(&mut label, i)`: the label can be updated as the
+            /// elements are made.
+            ///
+            /// # Panics
+            ///
+            #[doc = concat!("As [`", stringify!($handle), "::new`]; the label is dropped too if `f` panics.")]
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// // Count even and odd indices in the label.
+            #[doc = concat!("let a = heaparray::", stringify!($handle), "::with_label((0, 0), 5, |(even, odd), i| {")]
+            ///     if i % 2 == 0 { *even += 1 } else { *odd += 1 }
+            ///     i * i
+            /// });
+            /// assert_eq!(*a.get_label(), (3, 2));
+            /// assert_eq!(a[4], 16);
+            /// ```
+            #[track_caller]
+            pub fn with_label<F: FnMut(&mut L, usize) -> E>(label: L, len: usize, f: F) -> Self {
+                <Self as $crate::block::FromBuilder<E, L>>::from_builder($crate::block::fill(
+                    label, len, f,
+                ))
+            }
+
+            /// Builds an array of `len` default elements with a label.
+            ///
+            /// # Panics
+            ///
+            #[doc = concat!("As [`", stringify!($handle), "::new`].")]
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("let a = heaparray::", stringify!($handle), "::<u8, &str>::with_len(\"zeros\", 3);")]
+            /// assert_eq!(&*a, &[0, 0, 0]);
+            /// assert_eq!(*a.get_label(), "zeros");
+            /// ```
+            #[track_caller]
+            pub fn with_len(label: L, len: usize) -> Self
+            where
+                E: Default,
+            {
+                Self::with_label(label, len, |_, _| E::default())
+            }
+        }
+
+        impl<E> Default for $handle<E> {
+            /// An empty array.
+            fn default() -> Self {
+                Self::new(0, |_| unreachable!())
+            }
+        }
+
+        impl<E> From<alloc::vec::Vec<E>> for $handle<E> {
+            /// Moves the elements into a new block (one copy, as
+            /// `Arc::<[T]>::from(vec)`); the vector's buffer is freed.
+            fn from(vec: alloc::vec::Vec<E>) -> Self {
+                <Self as $crate::block::FromBuilder<E, ()>>::from_builder(
+                    $crate::block::Builder::from_vec((), vec),
+                )
+            }
+        }
+
+        impl<E> From<alloc::boxed::Box<[E]>> for $handle<E> {
+            /// Moves the elements into a new block (one copy).
+            fn from(boxed: alloc::boxed::Box<[E]>) -> Self {
+                Self::from(alloc::vec::Vec::from(boxed))
+            }
+        }
+
+        impl<E: Clone> From<&[E]> for $handle<E> {
+            /// Clones the elements into a new block; a panicking `Clone`
+            /// drops what was cloned and frees the block.
+            fn from(slice: &[E]) -> Self {
+                Self::new(slice.len(), |i| slice[i].clone())
+            }
+        }
+
+        impl<E> FromIterator<E> for $handle<E> {
+            /// Collects straight into the block: exact-size iterators fill
+            /// it with no reallocation, others grow it with `realloc`. A
+            /// `size_hint` that lies costs a reallocation, never soundness.
+            fn from_iter<I: IntoIterator<Item = E>>(iter: I) -> Self {
+                <Self as $crate::block::FromBuilder<E, ()>>::from_builder($crate::block::collect(
+                    (),
+                    iter,
+                ))
+            }
+        }
+
+        impl<E> $crate::traits::MakeArray<E> for $handle<E> {
+            fn new<F: FnMut(usize) -> E>(len: usize, f: F) -> Self {
+                $handle::new(len, f)
+            }
+        }
+
+        impl<E, L> $crate::traits::LabelledArray<E, L> for $handle<E, L> {
+            fn with_label<F: FnMut(&mut L, usize) -> E>(label: L, len: usize, f: F) -> Self {
+                $handle::with_label(label, len, f)
+            }
+            fn get_label(&self) -> &L {
+                $handle::get_label(self)
+            }
+            // SAFETY: the trait's contract: the caller promises `idx < len`.
+            unsafe fn get_unchecked(&self, idx: usize) -> &E {
+                // SAFETY: `idx < len` is the caller's promise.
+                unsafe { <[E]>::get_unchecked(self, idx) }
+            }
+        }
+
+        impl<E: Default, L> $crate::traits::DefaultLabelledArray<E, L> for $handle<E, L> {
+            fn with_len(label: L, len: usize) -> Self {
+                $handle::with_len(label, len)
+            }
+        }
+    };
+}

@@ -6,11 +6,7 @@ use core::marker::PhantomData;
 use core::ops::Deref;
 use core::ptr::NonNull;
 
-use alloc::boxed::Box;
-use alloc::vec::Vec;
-
-use crate::block::{self, Block, Builder, FromBuilder};
-use crate::traits::{DefaultLabelledArray, LabelledArray, MakeArray};
+use crate::block::{Block, Builder, FromBuilder};
 
 /// The header of an `RcArray` block: the strong count and the length.
 #[repr(C)]
@@ -52,65 +48,7 @@ pub struct RcArray<E, L = ()> {
     _owns: PhantomData<(L, E)>,
 }
 
-impl<E> RcArray<E> {
-    /// Builds an unlabelled array of `len` elements, element `i` being `f(i)`.
-    ///
-    /// # Panics
-    ///
-    /// "capacity overflow" if the block would exceed `isize::MAX` bytes. If
-    /// `f` panics, the elements made so far are dropped, the block is freed
-    /// and the panic propagates.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let a = RcArray::new(3, |i| i + 3);
-    /// assert_eq!(&*a, &[3, 4, 5]);
-    /// ```
-    #[track_caller]
-    pub fn new<F: FnMut(usize) -> E>(len: usize, mut f: F) -> Self {
-        Self::with_label((), len, |(), i| f(i))
-    }
-}
-
 impl<E, L> RcArray<E, L> {
-    /// Builds an array of `len` elements with a label, element `i` being
-    /// `f(&mut label, i)`.
-    ///
-    /// # Panics
-    ///
-    /// As [`RcArray::new`]; the label is dropped too if `f` panics.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let a = RcArray::with_label(0u32, 4, |sum, i| { *sum += i as u32; i });
-    /// assert_eq!(*a.get_label(), 6);
-    /// ```
-    #[track_caller]
-    pub fn with_label<F: FnMut(&mut L, usize) -> E>(label: L, len: usize, f: F) -> Self {
-        Self::from_builder(block::fill(label, len, f))
-    }
-
-    /// Builds an array of `len` default elements with a label.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let a = RcArray::<u8, char>::with_len('z', 2);
-    /// assert_eq!(&*a, &[0, 0]);
-    /// ```
-    #[track_caller]
-    pub fn with_len(label: L, len: usize) -> Self
-    where
-        E: Default,
-    {
-        Self::with_label(label, len, |_, _| E::default())
-    }
-
     /// The label.
     ///
     /// # Examples
@@ -287,65 +225,4 @@ impl<E, L> Deref for RcArray<E, L> {
 }
 
 impl_slice_traits!(RcArray);
-
-impl<E> Default for RcArray<E> {
-    /// An empty array.
-    fn default() -> Self {
-        Self::new(0, |_| unreachable!())
-    }
-}
-
-impl<E> From<Vec<E>> for RcArray<E> {
-    /// Moves the elements into a new block (one copy).
-    fn from(vec: Vec<E>) -> Self {
-        Self::from_builder(Builder::from_vec((), vec))
-    }
-}
-
-impl<E> From<Box<[E]>> for RcArray<E> {
-    /// Moves the elements into a new block (one copy).
-    fn from(boxed: Box<[E]>) -> Self {
-        Self::from(Vec::from(boxed))
-    }
-}
-
-impl<E: Clone> From<&[E]> for RcArray<E> {
-    /// Clones the elements into a new block; a panicking `Clone` leaks
-    /// nothing.
-    fn from(slice: &[E]) -> Self {
-        Self::new(slice.len(), |i| slice[i].clone())
-    }
-}
-
-impl<E> FromIterator<E> for RcArray<E> {
-    /// Collects straight into the block (see [`HeapArray`](crate::HeapArray)'s).
-    fn from_iter<I: IntoIterator<Item = E>>(iter: I) -> Self {
-        Self::from_builder(block::collect((), iter))
-    }
-}
-
-impl<E> MakeArray<E> for RcArray<E> {
-    fn new<F: FnMut(usize) -> E>(len: usize, f: F) -> Self {
-        RcArray::new(len, f)
-    }
-}
-
-impl<E, L> LabelledArray<E, L> for RcArray<E, L> {
-    fn with_label<F: FnMut(&mut L, usize) -> E>(label: L, len: usize, f: F) -> Self {
-        RcArray::with_label(label, len, f)
-    }
-    fn get_label(&self) -> &L {
-        RcArray::get_label(self)
-    }
-    // SAFETY: the trait's contract: the caller promises `idx < len`.
-    unsafe fn get_unchecked(&self, idx: usize) -> &E {
-        // SAFETY: `idx < len` is the caller's promise.
-        unsafe { <[E]>::get_unchecked(self, idx) }
-    }
-}
-
-impl<E: Default, L> DefaultLabelledArray<E, L> for RcArray<E, L> {
-    fn with_len(label: L, len: usize) -> Self {
-        RcArray::with_len(label, len)
-    }
-}
+impl_constructors!(RcArray);

@@ -13,11 +13,7 @@ use core::ops::Deref;
 use core::panic::{RefUnwindSafe, UnwindSafe};
 use core::ptr::NonNull;
 
-use alloc::boxed::Box;
-use alloc::vec::Vec;
-
 use crate::block::{Block, Builder, FromBuilder};
-use crate::traits::{DefaultLabelledArray, LabelledArray, MakeArray};
 use crate::HeapArray;
 use counts::Counts;
 pub use unique::UniqueArcArray;
@@ -219,66 +215,7 @@ unsafe impl<E: Send + Sync, L: Send + Sync> Sync for ArcArray<E, L> {}
 // handle is borrowed can only have left the data as `&`-access leaves it.
 impl<E: RefUnwindSafe, L: RefUnwindSafe> UnwindSafe for ArcArray<E, L> {}
 
-impl<E> ArcArray<E> {
-    /// Builds an unlabelled array of `len` elements, element `i` being
-    /// `f(i)`, written straight into the shared block.
-    ///
-    /// # Panics
-    ///
-    /// "capacity overflow" if the block would exceed `isize::MAX` bytes.
-    /// If `f` panics, the elements made so far are dropped, the block is
-    /// freed and the panic propagates.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let a = ArcArray::new(3, |i| i + 3);
-    /// assert_eq!(&*a, &[3, 4, 5]);
-    /// ```
-    #[track_caller]
-    pub fn new<F: FnMut(usize) -> E>(len: usize, mut f: F) -> Self {
-        Self::with_label((), len, |(), i| f(i))
-    }
-}
-
 impl<E, L> ArcArray<E, L> {
-    /// Builds an array of `len` elements with a label, element `i` being
-    /// `f(&mut label, i)`.
-    ///
-    /// # Panics
-    ///
-    /// As [`ArcArray::new`]; the label is dropped too if `f` panics.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let a = ArcArray::with_label(0u64, 4, |sum, i| { *sum += i as u64; i });
-    /// assert_eq!(*a.get_label(), 6);
-    /// ```
-    #[track_caller]
-    pub fn with_label<F: FnMut(&mut L, usize) -> E>(label: L, len: usize, f: F) -> Self {
-        UniqueArcArray::with_label(label, len, f).shareable()
-    }
-
-    /// Builds an array of `len` default elements with a label.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let a = ArcArray::<u8, &str>::with_len("zeros", 3);
-    /// assert_eq!(&*a, &[0, 0, 0]);
-    /// ```
-    #[track_caller]
-    pub fn with_len(label: L, len: usize) -> Self
-    where
-        E: Default,
-    {
-        Self::with_label(label, len, |_, _| E::default())
-    }
-
     /// The label.
     ///
     /// # Examples
@@ -622,35 +559,7 @@ impl<E, L> Deref for ArcArray<E, L> {
 }
 
 impl_slice_traits!(ArcArray);
-
-impl<E> Default for ArcArray<E> {
-    /// An empty array.
-    fn default() -> Self {
-        Self::new(0, |_| unreachable!())
-    }
-}
-
-impl<E> From<Vec<E>> for ArcArray<E> {
-    /// Moves the elements into a new block (one copy, as `Arc::from(vec)`).
-    fn from(vec: Vec<E>) -> Self {
-        UniqueArcArray::from(vec).shareable()
-    }
-}
-
-impl<E> From<Box<[E]>> for ArcArray<E> {
-    /// Moves the elements into a new block (one copy).
-    fn from(boxed: Box<[E]>) -> Self {
-        Self::from(Vec::from(boxed))
-    }
-}
-
-impl<E: Clone> From<&[E]> for ArcArray<E> {
-    /// Clones the elements into a new block; a panicking `Clone` drops what
-    /// was cloned and frees the block.
-    fn from(slice: &[E]) -> Self {
-        Self::new(slice.len(), |i| slice[i].clone())
-    }
-}
+impl_constructors!(ArcArray);
 
 impl<E, L> From<HeapArray<E, L>> for ArcArray<E, L> {
     /// Moves the label and the elements into a shared block (one copy).
@@ -663,40 +572,5 @@ impl<E, L> From<UniqueArcArray<E, L>> for ArcArray<E, L> {
     /// Shares the block as it is, no copy (as [`UniqueArcArray::shareable`]).
     fn from(unique: UniqueArcArray<E, L>) -> Self {
         unique.shareable()
-    }
-}
-
-impl<E> FromIterator<E> for ArcArray<E> {
-    /// Collects straight into the shared block: exact-size iterators fill
-    /// it with no reallocation; others grow it with `realloc`. A
-    /// `size_hint` that lies costs a reallocation, never soundness.
-    fn from_iter<I: IntoIterator<Item = E>>(iter: I) -> Self {
-        UniqueArcArray::from_iter(iter).shareable()
-    }
-}
-
-impl<E: Default, L> DefaultLabelledArray<E, L> for ArcArray<E, L> {
-    fn with_len(label: L, len: usize) -> Self {
-        ArcArray::with_len(label, len)
-    }
-}
-
-impl<E> MakeArray<E> for ArcArray<E> {
-    fn new<F: FnMut(usize) -> E>(len: usize, f: F) -> Self {
-        ArcArray::new(len, f)
-    }
-}
-
-impl<E, L> LabelledArray<E, L> for ArcArray<E, L> {
-    fn with_label<F: FnMut(&mut L, usize) -> E>(label: L, len: usize, f: F) -> Self {
-        ArcArray::with_label(label, len, f)
-    }
-    fn get_label(&self) -> &L {
-        ArcArray::get_label(self)
-    }
-    // SAFETY: the trait's contract: the caller promises `idx < len`.
-    unsafe fn get_unchecked(&self, idx: usize) -> &E {
-        // SAFETY: `idx < len` is the caller's promise.
-        unsafe { <[E]>::get_unchecked(self, idx) }
     }
 }

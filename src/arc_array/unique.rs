@@ -8,11 +8,9 @@ use core::panic::{RefUnwindSafe, UnwindSafe};
 use core::ptr::NonNull;
 
 use super::{ArcArray, ArcBlock, ArcHeader};
-use alloc::boxed::Box;
-use alloc::vec::Vec;
 
-use crate::block::{self, Block, Builder, FromBuilder};
-use crate::traits::{DefaultLabelledArray, LabelledArray, LabelledArrayMut, MakeArray};
+use crate::block::{Block, Builder, FromBuilder};
+use crate::traits::LabelledArrayMut;
 use crate::HeapArray;
 
 /// The only handle to an [`ArcArray`] block: full `&mut` access to the
@@ -52,63 +50,7 @@ unsafe impl<E: Sync, L: Sync> Sync for UniqueArcArray<E, L> {}
 impl<E: UnwindSafe, L: UnwindSafe> UnwindSafe for UniqueArcArray<E, L> {}
 impl<E: RefUnwindSafe, L: RefUnwindSafe> RefUnwindSafe for UniqueArcArray<E, L> {}
 
-impl<E> UniqueArcArray<E> {
-    /// Builds an unlabelled array of `len` elements, element `i` being `f(i)`.
-    ///
-    /// # Panics
-    ///
-    /// As [`ArcArray::new`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let u = UniqueArcArray::new(3, |i| i + 3);
-    /// assert_eq!(&*u, &[3, 4, 5]);
-    /// ```
-    #[track_caller]
-    pub fn new<F: FnMut(usize) -> E>(len: usize, mut f: F) -> Self {
-        Self::with_label((), len, |(), i| f(i))
-    }
-}
-
 impl<E, L> UniqueArcArray<E, L> {
-    /// Builds an array of `len` elements with a label, element `i` being
-    /// `f(&mut label, i)`.
-    ///
-    /// # Panics
-    ///
-    /// As [`ArcArray::with_label`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let u = UniqueArcArray::with_label('l', 2, |_, i| i);
-    /// assert_eq!(*u.get_label(), 'l');
-    /// ```
-    #[track_caller]
-    pub fn with_label<F: FnMut(&mut L, usize) -> E>(label: L, len: usize, f: F) -> Self {
-        Self::from_builder(block::fill(label, len, f))
-    }
-
-    /// Builds an array of `len` default elements with a label.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let u = UniqueArcArray::<u8, ()>::with_len((), 2);
-    /// assert_eq!(&*u, &[0, 0]);
-    /// ```
-    #[track_caller]
-    pub fn with_len(label: L, len: usize) -> Self
-    where
-        E: Default,
-    {
-        Self::with_label(label, len, |_, _| E::default())
-    }
-
     /// The label.
     ///
     /// # Examples
@@ -212,36 +154,8 @@ impl<E, L> DerefMut for UniqueArcArray<E, L> {
 }
 
 impl_slice_traits!(UniqueArcArray);
+impl_constructors!(UniqueArcArray);
 impl_slice_mut_traits!(UniqueArcArray);
-
-impl<E> From<Vec<E>> for UniqueArcArray<E> {
-    /// Moves the elements into a new block (one copy).
-    fn from(vec: Vec<E>) -> Self {
-        Self::from_builder(Builder::from_vec((), vec))
-    }
-}
-
-impl<E> From<Box<[E]>> for UniqueArcArray<E> {
-    /// Moves the elements into a new block (one copy).
-    fn from(boxed: Box<[E]>) -> Self {
-        Self::from(Vec::from(boxed))
-    }
-}
-
-impl<E: Clone> From<&[E]> for UniqueArcArray<E> {
-    /// Clones the elements into a new block; a panicking `Clone` drops what
-    /// was cloned and frees the block.
-    fn from(slice: &[E]) -> Self {
-        Self::new(slice.len(), |i| slice[i].clone())
-    }
-}
-
-impl<E> Default for UniqueArcArray<E> {
-    /// An empty array.
-    fn default() -> Self {
-        Self::new(0, |_| unreachable!())
-    }
-}
 
 impl<E, L> From<HeapArray<E, L>> for UniqueArcArray<E, L> {
     /// Moves the label and the elements into a new block (one copy).
@@ -259,33 +173,6 @@ impl<E, L> From<HeapArray<E, L>> for UniqueArcArray<E, L> {
     }
 }
 
-impl<E> FromIterator<E> for UniqueArcArray<E> {
-    /// Collects straight into the block (see [`ArcArray`]'s).
-    fn from_iter<I: IntoIterator<Item = E>>(iter: I) -> Self {
-        Self::from_builder(block::collect((), iter))
-    }
-}
-
-impl<E> MakeArray<E> for UniqueArcArray<E> {
-    fn new<F: FnMut(usize) -> E>(len: usize, f: F) -> Self {
-        UniqueArcArray::new(len, f)
-    }
-}
-
-impl<E, L> LabelledArray<E, L> for UniqueArcArray<E, L> {
-    fn with_label<F: FnMut(&mut L, usize) -> E>(label: L, len: usize, f: F) -> Self {
-        UniqueArcArray::with_label(label, len, f)
-    }
-    fn get_label(&self) -> &L {
-        UniqueArcArray::get_label(self)
-    }
-    // SAFETY: the trait's contract: the caller promises `idx < len`.
-    unsafe fn get_unchecked(&self, idx: usize) -> &E {
-        // SAFETY: `idx < len` is the caller's promise.
-        unsafe { <[E]>::get_unchecked(self, idx) }
-    }
-}
-
 impl<E, L> LabelledArrayMut<E, L> for UniqueArcArray<E, L> {
     fn get_label_mut(&mut self) -> &mut L {
         UniqueArcArray::get_label_mut(self)
@@ -294,11 +181,5 @@ impl<E, L> LabelledArrayMut<E, L> for UniqueArcArray<E, L> {
     unsafe fn get_mut_unchecked(&mut self, idx: usize) -> &mut E {
         // SAFETY: `idx < len` is the caller's promise.
         unsafe { <[E]>::get_unchecked_mut(self, idx) }
-    }
-}
-
-impl<E: Default, L> DefaultLabelledArray<E, L> for UniqueArcArray<E, L> {
-    fn with_len(label: L, len: usize) -> Self {
-        UniqueArcArray::with_len(label, len)
     }
 }
