@@ -15,7 +15,7 @@ export RUSTFLAGS="--cfg loom ${RUSTFLAGS:-}"
 export LOOM_MAX_PREEMPTIONS="${LOOM_MAX_PREEMPTIONS:-3}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target/mutants}"
 
-cp -r Cargo.toml Cargo.lock src loom-tests "$work/"
+cp -r Cargo.toml Cargo.lock README.md src loom-tests "$work/"
 mkdir -p "$work/tests" "$work/benches" "$work/examples"
 touch "$work/benches/peers.rs" # a declared target; the loom run does not build it
 
