@@ -1,26 +1,29 @@
 //! Fuzz target: arbitrary operation sequences over a pool of strong, weak
 //! and unique handles, checked after every step against the model of
 //! tests/model (the same state machine the proptest runs), with every
-//! element and label dropped exactly once at the end. Run with
+//! element and label dropped exactly once at the end. The first input byte
+//! picks the element type (zero-sized, `u8`, `String`, align-256, each with
+//! the label type tests/model_ops.rs pairs it with); the rest decodes to
+//! operations, including the panicking `Clone` and `Drop` ones. Run with
 //! `bash ci/fuzz.sh` (cargo fuzz, nightly, AddressSanitizer).
 #![no_main]
 
 use arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
 
-#[allow(dead_code)]
+// Both files carry their own `#![allow(dead_code)]` (each test binary
+// uses part of them).
 #[path = "../../tests/common/mod.rs"]
 mod common;
-#[allow(dead_code)]
 #[path = "../../tests/model/mod.rs"]
 mod model;
 
-use model::{Machine, Op};
+use model::{Aligned, Byte, Machine, Op, Payload, Text, Zst};
 
 /// Decodes one operation; small numbers keep sequences meaningful.
 fn op(u: &mut Unstructured<'_>) -> arbitrary::Result<Op> {
     let slot = |u: &mut Unstructured<'_>| u.int_in_range(0..=model::POOL as u8 - 1);
-    Ok(match u.int_in_range(0..=14u8)? {
+    Ok(match u.int_in_range(0..=15u8)? {
         0 => Op::New {
             len: u.int_in_range(0..=6)?,
             label: u.arbitrary()?,
@@ -60,14 +63,19 @@ fn op(u: &mut Unstructured<'_>) -> arbitrary::Result<Op> {
             index: u.int_in_range(0..=6)?,
             value: u.arbitrary()?,
         },
+        14 => Op::DropPanicking {
+            slot: slot(u)?,
+            nth: u.int_in_range(0..=8)?,
+        },
         _ => Op::RawRoundTrip(slot(u)?),
     })
 }
 
-fuzz_target!(|data: &[u8]| {
-    common::install_quiet_hook();
+/// Runs the operations `data` decodes to on a machine with elements `E`
+/// and labels `L`.
+fn run<E: Payload, L: Payload>(data: &[u8]) {
     let mut u = Unstructured::new(data);
-    let mut machine = Machine::default();
+    let mut machine = Machine::<E, L>::default();
     // An exhausted `Unstructured` yields defaults forever: stop at the end
     // of the data.
     while !u.is_empty() {
@@ -75,4 +83,17 @@ fuzz_target!(|data: &[u8]| {
         machine.apply(&op);
     }
     machine.finish();
+}
+
+fuzz_target!(|data: &[u8]| {
+    common::install_quiet_hook();
+    let Some((&kind, ops)) = data.split_first() else {
+        return;
+    };
+    match kind % 4 {
+        0 => run::<Zst, Text>(ops),
+        1 => run::<Byte, Aligned>(ops),
+        2 => run::<Text, Zst>(ops),
+        _ => run::<Aligned, Byte>(ops),
+    }
 });

@@ -3,6 +3,14 @@
 //! model of what each block must hold (strong and weak counts, contents,
 //! whether it is still alive), operations on both, and a check of the real
 //! handles against the model after every step.
+//!
+//! The machine is generic over the element type `E` and the label type `L`
+//! (any [`Payload`]): a zero-sized type, a `u8`, a `String` and an
+//! align-256 type, so that the same operation sequences run over every
+//! layout corner the design promises to support. Every payload value's
+//! `Clone` and `Drop` can be made to panic on demand (see [`tally`]); after
+//! every step the number of live values must be what the model says, and at
+//! the end every value made must have been dropped exactly once.
 #![allow(dead_code)]
 
 use std::sync::Arc;
@@ -11,38 +19,286 @@ use heaparray::{ArcArray, UniqueArcArray, WeakArcArray};
 
 use super::common::{catch_expected, Canary, Ledger};
 
-/// An element: a value, plus a canary so that every element made is
-/// checked to be dropped exactly once.
-pub struct Elem {
-    pub value: u32,
-    canary: Canary,
-}
+/// A per-thread count of the payload values alive, and the switches that
+/// make a payload's `Clone` or `Drop` panic on demand.
+///
+/// Per thread because a zero-sized type cannot hold a pointer to a shared
+/// counter (as a [`Canary`] holds its [`Ledger`]), and because the test
+/// harness runs tests on several threads at once: each machine runs on one
+/// thread, and only one machine at a time runs on a thread.
+pub mod tally {
+    use std::cell::Cell;
 
-impl Clone for Elem {
-    fn clone(&self) -> Self {
-        Elem {
-            value: self.value,
-            canary: self.canary.clone(),
+    struct Tally {
+        /// Payload values made (or cloned) minus values dropped.
+        live: Cell<isize>,
+        /// Set, for good, if `live` ever went below zero: a double drop.
+        underflow: Cell<bool>,
+        /// Clones since `panic_on_clone`, and the one (0-based) that panics.
+        clones: Cell<usize>,
+        clone_panics_at: Cell<usize>,
+        /// Drops since `panic_on_drop`, and the one (0-based) that panics.
+        drops: Cell<usize>,
+        drop_panics_at: Cell<usize>,
+    }
+
+    thread_local! {
+        static TALLY: Tally = const {
+            Tally {
+                live: Cell::new(0),
+                underflow: Cell::new(false),
+                clones: Cell::new(0),
+                clone_panics_at: Cell::new(usize::MAX),
+                drops: Cell::new(0),
+                drop_panics_at: Cell::new(usize::MAX),
+            }
+        };
+    }
+
+    /// Starts a fresh count for a new machine on this thread, with nothing
+    /// armed (a failed earlier case may have left a switch armed or values
+    /// leaked).
+    pub fn reset() {
+        TALLY.with(|t| {
+            t.live.set(0);
+            t.underflow.set(false);
+            t.clone_panics_at.set(usize::MAX);
+            t.drop_panics_at.set(usize::MAX);
+        });
+    }
+
+    /// Payload values alive on this thread.
+    pub fn live() -> isize {
+        TALLY.with(|t| t.live.get())
+    }
+
+    /// Whether a payload value was ever dropped more often than made.
+    pub fn underflowed() -> bool {
+        TALLY.with(|t| t.underflow.get())
+    }
+
+    /// Makes the `n`-th payload clone from now (0-based) panic;
+    /// `usize::MAX` disarms.
+    pub fn panic_on_clone(n: usize) {
+        TALLY.with(|t| {
+            t.clones.set(0);
+            t.clone_panics_at.set(n);
+        });
+    }
+
+    /// Makes the `n`-th payload drop from now (0-based) panic, once: the
+    /// switch disarms itself as it fires, so that no second destructor
+    /// panics while the first panic unwinds (that would abort the process).
+    /// `usize::MAX` disarms.
+    pub fn panic_on_drop(n: usize) {
+        TALLY.with(|t| {
+            t.drops.set(0);
+            t.drop_panics_at.set(n);
+        });
+    }
+
+    /// A zero-sized member of every payload type, counted in the tally;
+    /// its private field makes [`Tracked::new`] the only way to make one.
+    pub struct Tracked(());
+
+    impl Tracked {
+        pub fn new() -> Tracked {
+            TALLY.with(|t| t.live.set(t.live.get() + 1));
+            Tracked(())
+        }
+    }
+
+    impl Clone for Tracked {
+        /// Panics (making nothing) if this is the armed clone.
+        fn clone(&self) -> Tracked {
+            let fire = TALLY.with(|t| {
+                let n = t.clones.get();
+                t.clones.set(n + 1);
+                n == t.clone_panics_at.get()
+            });
+            if fire {
+                panic!("clone panics on purpose");
+            }
+            Tracked::new()
+        }
+    }
+
+    impl Drop for Tracked {
+        /// Counts the value as dropped first, then panics if this is the
+        /// armed drop: a panicking destructor has still dropped its value
+        /// (and the owner's other fields are dropped by the unwind).
+        fn drop(&mut self) {
+            let fire = TALLY.with(|t| {
+                let live = t.live.get() - 1;
+                t.live.set(live);
+                if live < 0 {
+                    t.underflow.set(true);
+                }
+                let n = t.drops.get();
+                t.drops.set(n + 1);
+                let fire = n == t.drop_panics_at.get();
+                if fire {
+                    t.drop_panics_at.set(usize::MAX);
+                }
+                fire
+            });
+            if fire {
+                panic!("drop panics on purpose");
+            }
         }
     }
 }
 
-/// The label: a value and a canary.
+use tally::Tracked;
+
+/// An element or label type the machine runs over. Each holds a
+/// [`Tracked`] first (so an armed clone panics before anything else of the
+/// value is made) and, unless zero-sized, a [`Canary`] that checks its own
+/// value is dropped exactly once.
+pub trait Payload: Clone + 'static {
+    /// How many canaries one value holds (0 or 1).
+    const CANARIES: usize;
+    /// A new value holding `value`, as far as the type can.
+    fn make(value: u32, ledger: &Arc<Ledger>) -> Self;
+    /// What `make(value, _).value()` reads back: the model stores this.
+    fn stored(value: u32) -> u32;
+    fn value(&self) -> u32;
+    /// Replaces the value in place (the model then expects `stored(value)`).
+    fn set(&mut self, value: u32);
+}
+
+/// Zero-sized: holds no value (always reads 0) and no canary; its drops
+/// are checked by the tally alone.
 #[derive(Clone)]
-pub struct Label {
-    pub value: u32,
+pub struct Zst(Tracked);
+
+const _: () = assert!(std::mem::size_of::<Zst>() == 0);
+
+impl Payload for Zst {
+    const CANARIES: usize = 0;
+    fn make(_: u32, _: &Arc<Ledger>) -> Self {
+        Zst(Tracked::new())
+    }
+    fn stored(_: u32) -> u32 {
+        0
+    }
+    fn value(&self) -> u32 {
+        0
+    }
+    fn set(&mut self, _: u32) {}
+}
+
+/// A `u8` value (the model stores the value truncated to `u8`).
+#[derive(Clone)]
+pub struct Byte {
+    tracked: Tracked,
+    value: u8,
     canary: Canary,
 }
 
-type Strong = ArcArray<Elem, Label>;
-type Weak = WeakArcArray<Elem, Label>;
-type Unique = UniqueArcArray<Elem, Label>;
+impl Payload for Byte {
+    const CANARIES: usize = 1;
+    fn make(value: u32, ledger: &Arc<Ledger>) -> Self {
+        Byte {
+            tracked: Tracked::new(),
+            value: value as u8,
+            canary: ledger.canary(),
+        }
+    }
+    fn stored(value: u32) -> u32 {
+        u32::from(value as u8)
+    }
+    fn value(&self) -> u32 {
+        u32::from(self.value)
+    }
+    fn set(&mut self, value: u32) {
+        self.value = value as u8;
+    }
+}
+
+/// A `String` value (the decimal digits): a payload that owns heap memory,
+/// so a missed or doubled drop also shows as a leak or a double free
+/// under AddressSanitizer or Miri.
+#[derive(Clone)]
+pub struct Text {
+    tracked: Tracked,
+    value: String,
+    canary: Canary,
+}
+
+impl Payload for Text {
+    const CANARIES: usize = 1;
+    fn make(value: u32, ledger: &Arc<Ledger>) -> Self {
+        Text {
+            tracked: Tracked::new(),
+            value: value.to_string(),
+            canary: ledger.canary(),
+        }
+    }
+    fn stored(value: u32) -> u32 {
+        value
+    }
+    fn value(&self) -> u32 {
+        self.value.parse().expect("a value the machine wrote")
+    }
+    fn set(&mut self, value: u32) {
+        self.value = value.to_string();
+    }
+}
+
+/// A `u32` value in an over-aligned (256-byte) type: the block's layout
+/// must pad to it, and every pointer must stay aligned to it.
+#[derive(Clone)]
+#[repr(align(256))]
+pub struct Aligned {
+    tracked: Tracked,
+    value: u32,
+    canary: Canary,
+}
+
+impl Payload for Aligned {
+    const CANARIES: usize = 1;
+    fn make(value: u32, ledger: &Arc<Ledger>) -> Self {
+        Aligned {
+            tracked: Tracked::new(),
+            value,
+            canary: ledger.canary(),
+        }
+    }
+    fn stored(value: u32) -> u32 {
+        value
+    }
+    fn value(&self) -> u32 {
+        self.value
+    }
+    fn set(&mut self, value: u32) {
+        self.value = value;
+    }
+}
 
 /// One slot of the pool.
-enum Handle {
-    Strong(Strong),
-    Weak(Weak),
-    Unique(Unique),
+enum Handle<E, L> {
+    Strong(ArcArray<E, L>),
+    Weak(WeakArcArray<E, L>),
+    Unique(UniqueArcArray<E, L>),
+}
+
+/// Which kind a handle was, once it is gone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Strong,
+    Weak,
+    Unique,
+}
+
+impl<E, L> Handle<E, L> {
+    fn kind(&self) -> Kind {
+        match self {
+            Handle::Strong(_) => Kind::Strong,
+            Handle::Weak(_) => Kind::Weak,
+            Handle::Unique(_) => Kind::Unique,
+        }
+    }
 }
 
 /// What the model knows of a block.
@@ -50,7 +306,9 @@ enum Handle {
 struct Block {
     strong: usize,
     weak: usize,
-    /// `None` once the contents were dropped or moved away.
+    /// The label's and the elements' stored values (see
+    /// [`Payload::stored`]); `None` once the contents were dropped or moved
+    /// away.
     contents: Option<(u32, Vec<u32>)>,
 }
 
@@ -72,6 +330,13 @@ pub enum Op {
     },
     Clone(u8),
     Drop(u8),
+    /// Drops the slot's handle with the `nth` payload drop from now
+    /// (modulo the block's length + 2: each element, the label, or none)
+    /// panicking.
+    DropPanicking {
+        slot: u8,
+        nth: u8,
+    },
     Downgrade(u8),
     Upgrade(u8),
     GetMut {
@@ -84,6 +349,8 @@ pub enum Op {
         index: u8,
         value: u32,
     },
+    /// `make_mut` with the `after`-th payload clone from now (modulo the
+    /// length + 2: the label, each element, or none) panicking.
     MakeMutPanicking {
         slot: u8,
         after: u8,
@@ -101,15 +368,18 @@ pub enum Op {
 
 pub const POOL: usize = 6;
 
-/// The pool, the model and the ledger of every value made.
-pub struct Machine {
+/// The pool, the model and the ledger of every canary made, for elements
+/// `E` and labels `L`. One machine at a time per thread (the [`tally`] is
+/// per thread).
+pub struct Machine<E: Payload, L: Payload> {
     ledger: Arc<Ledger>,
-    slots: Vec<Option<(Handle, usize)>>,
+    slots: Vec<Option<(Handle<E, L>, usize)>>,
     blocks: Vec<Block>,
 }
 
-impl Default for Machine {
+impl<E: Payload, L: Payload> Default for Machine<E, L> {
     fn default() -> Self {
+        tally::reset();
         Machine {
             ledger: Ledger::new(),
             slots: (0..POOL).map(|_| None).collect(),
@@ -118,24 +388,10 @@ impl Default for Machine {
     }
 }
 
-impl Machine {
-    fn elem(&self, value: u32) -> Elem {
-        Elem {
-            value,
-            canary: self.ledger.canary(),
-        }
-    }
-
-    fn label(&self, value: u32) -> Label {
-        Label {
-            value,
-            canary: self.ledger.canary(),
-        }
-    }
-
+impl<E: Payload, L: Payload> Machine<E, L> {
     /// Puts a new strong handle of a new model block in the first free slot
     /// (or drops it when the pool is full).
-    fn add_block(&mut self, handle: Handle, contents: (u32, Vec<u32>), strong: usize) {
+    fn add_block(&mut self, handle: Handle<E, L>, contents: (u32, Vec<u32>), strong: usize) {
         let id = self.blocks.len();
         self.blocks.push(Block {
             strong,
@@ -145,7 +401,7 @@ impl Machine {
         self.put(handle, id);
     }
 
-    fn put(&mut self, handle: Handle, id: usize) {
+    fn put(&mut self, handle: Handle<E, L>, id: usize) {
         match self.slots.iter_mut().find(|s| s.is_none()) {
             Some(slot) => *slot = Some((handle, id)),
             None => self.release(handle, id),
@@ -153,83 +409,80 @@ impl Machine {
     }
 
     /// Drops a handle and updates the model as its drop must.
-    fn release(&mut self, handle: Handle, id: usize) {
+    fn release(&mut self, handle: Handle<E, L>, id: usize) {
+        let kind = handle.kind();
+        drop(handle);
+        self.released(kind, id);
+    }
+
+    /// Whether dropping a handle of `kind` to block `id` drops the contents.
+    fn drops_contents(&self, kind: Kind, id: usize) -> bool {
+        match kind {
+            Kind::Strong => self.blocks[id].strong == 1,
+            Kind::Weak => false,
+            Kind::Unique => true,
+        }
+    }
+
+    /// The model after a handle of `kind` to block `id` was dropped
+    /// (whether or not a destructor panicked: the contents are gone either
+    /// way).
+    fn released(&mut self, kind: Kind, id: usize) {
         let block = &mut self.blocks[id];
-        match handle {
-            Handle::Strong(h) => {
-                drop(h);
+        match kind {
+            Kind::Strong => {
                 block.strong -= 1;
                 if block.strong == 0 {
                     block.contents = None;
                 }
             }
-            Handle::Weak(w) => {
-                drop(w);
-                block.weak -= 1;
-            }
-            Handle::Unique(u) => {
-                drop(u);
+            Kind::Weak => block.weak -= 1,
+            Kind::Unique => {
                 block.strong = 0;
                 block.contents = None;
             }
         }
     }
 
-    fn take(&mut self, slot: u8) -> Option<(Handle, usize)> {
+    fn take(&mut self, slot: u8) -> Option<(Handle<E, L>, usize)> {
         self.slots[slot as usize % POOL].take()
     }
 
-    /// Takes the slot's handle if `kind` accepts it; leaves anything else.
-    fn take_as<T>(
-        &mut self,
-        slot: u8,
-        kind: fn(Handle) -> Result<T, Handle>,
-    ) -> Option<(T, usize)> {
-        let i = slot as usize % POOL;
-        let (handle, id) = self.slots[i].take()?;
-        match kind(handle) {
-            Ok(taken) => Some((taken, id)),
-            Err(handle) => {
-                self.slots[i] = Some((handle, id));
-                None
-            }
+    /// Takes the slot's handle if it is of `kind`; leaves anything else.
+    fn take_kind(&mut self, slot: u8, kind: Kind) -> Option<(Handle<E, L>, usize)> {
+        let slot = &mut self.slots[slot as usize % POOL];
+        if slot.as_ref()?.0.kind() == kind {
+            slot.take()
+        } else {
+            None
         }
     }
 
-    fn take_strong(&mut self, slot: u8) -> Option<(Strong, usize)> {
-        self.take_as(slot, |h| {
-            if let Handle::Strong(s) = h {
-                Ok(s)
-            } else {
-                Err(h)
-            }
-        })
+    fn take_strong(&mut self, slot: u8) -> Option<(ArcArray<E, L>, usize)> {
+        match self.take_kind(slot, Kind::Strong)? {
+            (Handle::Strong(h), id) => Some((h, id)),
+            _ => unreachable!(),
+        }
     }
 
-    fn take_weak(&mut self, slot: u8) -> Option<(Weak, usize)> {
-        self.take_as(slot, |h| {
-            if let Handle::Weak(w) = h {
-                Ok(w)
-            } else {
-                Err(h)
-            }
-        })
+    fn take_weak(&mut self, slot: u8) -> Option<(WeakArcArray<E, L>, usize)> {
+        match self.take_kind(slot, Kind::Weak)? {
+            (Handle::Weak(w), id) => Some((w, id)),
+            _ => unreachable!(),
+        }
     }
 
-    fn take_unique(&mut self, slot: u8) -> Option<(Unique, usize)> {
-        self.take_as(slot, |h| {
-            if let Handle::Unique(u) = h {
-                Ok(u)
-            } else {
-                Err(h)
-            }
-        })
+    fn take_unique(&mut self, slot: u8) -> Option<(UniqueArcArray<E, L>, usize)> {
+        match self.take_kind(slot, Kind::Unique)? {
+            (Handle::Unique(u), id) => Some((u, id)),
+            _ => unreachable!(),
+        }
     }
 
     /// The model after `make_mut` returned for a handle of block `id`
     /// (which was `before`): in place when it was the only handle of any
     /// kind, otherwise a new block (cloned, or moved away from weak ones).
-    fn made_mut(&mut self, h: Strong, id: usize, before: Block, contents: (u32, Vec<u32>)) {
+    fn made_mut(&mut self, h: ArcArray<E, L>, id: usize, before: Block, contents: (u32, Vec<u32>)) {
         if before.strong == 1 && before.weak == 0 {
             self.blocks[id].contents = Some(contents);
             self.put(Handle::Strong(h), id);
@@ -243,43 +496,57 @@ impl Machine {
         }
     }
 
+    /// `len` new elements holding `value(i)`.
+    fn elems(&self, len: u8, value: impl Fn(u32) -> u32) -> Vec<E> {
+        (0..u32::from(len))
+            .map(|i| E::make(value(i), &self.ledger))
+            .collect()
+    }
+
+    /// A collected array holds `len` elements reading `stored(i)`.
+    fn check_collected(a: &ArcArray<E>, len: u8, what: &str) {
+        assert_eq!(a.len(), usize::from(len), "{what} changed the length");
+        assert!(
+            a.iter()
+                .enumerate()
+                .all(|(i, e)| e.value() == E::stored(i as u32)),
+            "{what} changed the contents"
+        );
+        assert_aligned(ArcArray::as_ptr(a));
+    }
+
     /// Applies one operation to the real handles and to the model.
     pub fn apply(&mut self, op: &Op) {
         match *op {
             Op::New { len, label } => {
-                let values: Vec<u32> = (0..len as u32).map(|i| i * 3).collect();
-                let h = Strong::with_label(self.label(label), len as usize, |_, i| {
-                    self.elem(values[i])
+                let values: Vec<u32> = (0..u32::from(len)).map(|i| i * 3).collect();
+                let ledger = &self.ledger;
+                let h = ArcArray::with_label(L::make(label, ledger), len as usize, |_, i| {
+                    E::make(values[i], ledger)
                 });
-                self.add_block(Handle::Strong(h), (label, values), 1);
+                let stored = values.iter().map(|&v| E::stored(v)).collect();
+                self.add_block(Handle::Strong(h), (L::stored(label), stored), 1);
             }
             Op::Collect { len, exact } => {
-                let elems: Vec<Elem> = (0..len as u32).map(|v| self.elem(v)).collect();
-                let a: ArcArray<Elem> = if exact {
+                let elems = self.elems(len, |i| i);
+                let a: ArcArray<E> = if exact {
                     elems.into_iter().collect()
                 } else {
                     elems.into_iter().filter(|_| true).collect()
                 };
-                assert_eq!(a.len(), len as usize);
-                assert!(a.iter().enumerate().all(|(i, e)| e.value == i as u32));
+                Self::check_collected(&a, len, "collect");
             }
             Op::CollectLying {
                 real,
                 hint_low,
                 hint_high,
             } => {
-                let items: Vec<Elem> = (0..real as u32).map(|v| self.elem(v)).collect();
                 let lying = Lying {
-                    items: items.into_iter(),
+                    items: self.elems(real, |i| i).into_iter(),
                     hint: (hint_low as usize, hint_high.map(usize::from)),
                 };
-                let a: ArcArray<Elem> = lying.collect();
-                assert_eq!(
-                    a.len(),
-                    real as usize,
-                    "a lying size_hint changed the contents"
-                );
-                assert!(a.iter().enumerate().all(|(i, e)| e.value == i as u32));
+                let a: ArcArray<E> = lying.collect();
+                Self::check_collected(&a, real, "a lying size_hint");
             }
             Op::Clone(slot) => {
                 if let Some((h, id)) = self.take_strong(slot) {
@@ -292,6 +559,28 @@ impl Machine {
             Op::Drop(slot) => {
                 if let Some((handle, id)) = self.take(slot) {
                     self.release(handle, id);
+                }
+            }
+            Op::DropPanicking { slot, nth } => {
+                if let Some((handle, id)) = self.take(slot) {
+                    let kind = handle.kind();
+                    let len = self.blocks[id].contents.as_ref().map_or(0, |c| c.1.len());
+                    let nth = nth as usize % (len + 2);
+                    // Payload drops in this drop: the elements, then the
+                    // label, if it drops the contents; none otherwise.
+                    let panics = self.drops_contents(kind, id) && nth <= len;
+                    tally::panic_on_drop(nth);
+                    let result = catch_expected(move || drop(handle));
+                    tally::panic_on_drop(usize::MAX);
+                    assert_eq!(
+                        result.is_err(),
+                        panics,
+                        "drop of a {kind:?} handle of block {id} ({:?}) with drop {nth} panicking",
+                        self.blocks[id]
+                    );
+                    // Panic or not, the drop is done: the check below
+                    // counts every element and the label as dropped.
+                    self.released(kind, id);
                 }
             }
             Op::Downgrade(slot) => {
@@ -331,8 +620,9 @@ impl Machine {
                         Some(elems) => {
                             assert!(alone, "get_mut while shared: {block:?}");
                             if let Some(e) = elems.get_mut(index as usize) {
-                                e.value = value;
-                                block.contents.as_mut().unwrap().1[index as usize] = value;
+                                e.set(value);
+                                block.contents.as_mut().unwrap().1[index as usize] =
+                                    E::stored(value);
                             }
                         }
                         None => assert!(!alone, "get_mut refused a unique handle"),
@@ -346,8 +636,8 @@ impl Machine {
                     let elems = ArcArray::make_mut(&mut h);
                     let mut contents = before.contents.clone().unwrap();
                     if let Some(e) = elems.get_mut(index as usize) {
-                        e.value = value;
-                        contents.1[index as usize] = value;
+                        e.set(value);
+                        contents.1[index as usize] = E::stored(value);
                     }
                     self.made_mut(h, id, before, contents);
                 }
@@ -356,22 +646,28 @@ impl Machine {
                 if let Some((mut h, id)) = self.take_strong(slot) {
                     let shared = self.blocks[id].strong > 1;
                     let len = h.len();
-                    self.ledger.panic_on_clone(after as usize % (len + 2));
+                    let after = after as usize % (len + 2);
+                    tally::panic_on_clone(after);
                     let result = catch_expected(|| {
                         ArcArray::make_mut(&mut h);
                     });
-                    self.ledger.panic_on_clone(usize::MAX);
-                    match result {
-                        Err(_) => {
-                            assert!(shared, "only a copy clones");
-                            self.put(Handle::Strong(h), id);
-                        }
-                        Ok(()) => {
-                            // No clone reached the panic: as MakeMut.
-                            let before = self.blocks[id].clone();
-                            let contents = before.contents.clone().unwrap();
-                            self.made_mut(h, id, before, contents);
-                        }
+                    tally::panic_on_clone(usize::MAX);
+                    // Only a copy clones: the label, then each element.
+                    assert_eq!(
+                        result.is_err(),
+                        shared && after <= len,
+                        "make_mut of block {id} ({:?}) with clone {after} panicking",
+                        self.blocks[id]
+                    );
+                    if result.is_err() {
+                        // The handle is untouched; the partial copy was
+                        // dropped (the check below counts it).
+                        self.put(Handle::Strong(h), id);
+                    } else {
+                        // No clone reached the panic: as MakeMut.
+                        let before = self.blocks[id].clone();
+                        let contents = before.contents.clone().unwrap();
+                        self.made_mut(h, id, before, contents);
                     }
                 }
             }
@@ -412,21 +708,23 @@ impl Machine {
             }
             Op::UniqueWrite { slot, index, value } => {
                 if let Some((mut u, id)) = self.take_unique(slot) {
+                    let contents = self.blocks[id].contents.as_mut().unwrap();
                     if let Some(e) = u.get_mut(index as usize) {
-                        e.value = value;
-                        self.blocks[id].contents.as_mut().unwrap().1[index as usize] = value;
+                        e.set(value);
+                        contents.1[index as usize] = E::stored(value);
                     }
-                    let label = self.label(value);
-                    *u.get_label_mut() = label;
-                    self.blocks[id].contents.as_mut().unwrap().0 = value;
+                    // A new label: the old one is dropped here.
+                    *u.get_label_mut() = L::make(value, &self.ledger);
+                    contents.0 = L::stored(value);
                     self.put(Handle::Unique(u), id);
                 }
             }
             Op::RawRoundTrip(slot) => {
                 if let Some((h, id)) = self.take_strong(slot) {
                     let p = ArcArray::into_raw(h);
+                    assert_aligned(p);
                     // SAFETY: from `into_raw` of this type, rebuilt once.
-                    let h = unsafe { Strong::from_raw(p) };
+                    let h = unsafe { ArcArray::<E, L>::from_raw(p) };
                     assert_eq!(ArcArray::as_ptr(&h), p);
                     self.put(Handle::Strong(h), id);
                 }
@@ -437,7 +735,7 @@ impl Machine {
 
     /// The model after a successful `try_unique` / `into_unique`: in place
     /// if no weak handle exists, else a new block and a dead old one.
-    fn become_unique(&mut self, u: Unique, id: usize, before: Block) {
+    fn become_unique(&mut self, u: UniqueArcArray<E, L>, id: usize, before: Block) {
         if before.weak == 0 {
             self.blocks[id].strong = 1;
             self.put(Handle::Unique(u), id);
@@ -449,7 +747,11 @@ impl Machine {
         }
     }
 
-    /// Every handle against the model.
+    /// Every handle against the model, and the live payload values against
+    /// the live blocks: between steps the machine holds no value outside
+    /// its blocks, so each live block accounts for its label and `len`
+    /// elements, and nothing else may be alive. A leak or a double drop
+    /// shows here, at the step that caused it.
     pub fn check(&self) {
         for (handle, id) in self.slots.iter().flatten() {
             let block = &self.blocks[*id];
@@ -461,9 +763,7 @@ impl Machine {
                         "strong count of {id}"
                     );
                     assert_eq!(ArcArray::weak_count(h), block.weak, "weak count of {id}");
-                    let (label, values) = block.contents.as_ref().expect("a live block");
-                    assert_eq!(h.get_label().value, *label);
-                    assert_eq!(h.iter().map(|e| e.value).collect::<Vec<_>>(), *values);
+                    check_contents(h.get_label(), h, block);
                 }
                 Handle::Weak(w) => {
                     assert_eq!(
@@ -474,13 +774,18 @@ impl Machine {
                     let expected = if block.strong == 0 { 0 } else { block.weak };
                     assert_eq!(w.weak_count(), expected, "weak's weak count of {id}");
                 }
-                Handle::Unique(u) => {
-                    let (label, values) = block.contents.as_ref().expect("a live block");
-                    assert_eq!(u.get_label().value, *label);
-                    assert_eq!(u.iter().map(|e| e.value).collect::<Vec<_>>(), *values);
-                }
+                Handle::Unique(u) => check_contents(u.get_label(), u, block),
             }
         }
+        let live = self.blocks.iter().filter_map(|b| b.contents.as_ref());
+        let (mut values, mut canaries) = (0, 0);
+        for (_, elems) in live {
+            values += 1 + elems.len();
+            canaries += L::CANARIES + E::CANARIES * elems.len();
+        }
+        assert!(!tally::underflowed(), "a payload value was dropped twice");
+        assert_eq!(tally::live(), values as isize, "payload values alive");
+        assert_eq!(self.ledger.live(), canaries, "canaries alive");
     }
 
     /// Drops every handle; every value ever made must be dropped once.
@@ -491,18 +796,42 @@ impl Machine {
             }
         }
         self.ledger.assert_all_dropped();
+        assert!(!tally::underflowed(), "a payload value was dropped twice");
+        assert_eq!(tally::live(), 0, "payload values never dropped");
     }
 }
 
+/// A label and elements against the model's stored values.
+fn check_contents<E: Payload, L: Payload>(label: &L, elems: &[E], block: &Block) {
+    let (stored_label, values) = block.contents.as_ref().expect("a live block");
+    assert_eq!(label.value(), *stored_label, "label");
+    assert_eq!(
+        elems.iter().map(E::value).collect::<Vec<_>>(),
+        *values,
+        "elements"
+    );
+    assert_aligned(label as *const L);
+    assert_aligned(elems.as_ptr());
+}
+
+/// A pointer is aligned for its type (over-aligned types included).
+fn assert_aligned<T>(p: *const T) {
+    assert!(
+        p.is_aligned(),
+        "{} at {p:p} misaligned",
+        std::any::type_name::<T>()
+    );
+}
+
 /// An iterator whose `size_hint` is whatever it was told.
-struct Lying {
-    items: std::vec::IntoIter<Elem>,
+struct Lying<E> {
+    items: std::vec::IntoIter<E>,
     hint: (usize, Option<usize>),
 }
 
-impl Iterator for Lying {
-    type Item = Elem;
-    fn next(&mut self) -> Option<Elem> {
+impl<E> Iterator for Lying<E> {
+    type Item = E;
+    fn next(&mut self) -> Option<E> {
         self.items.next()
     }
     fn size_hint(&self) -> (usize, Option<usize>) {
