@@ -3,7 +3,8 @@
 //! `Arc<[u64]>`), so that `target/criterion/<group>/report` compares them
 //! side by side. `cargo run --release --example compare` prints the same
 //! comparison as a table of ratios in under a minute; the memory workload
-//! (7) is only there, as it needs a counting allocator.
+//! (7) is only there, as it needs a counting allocator. Group 9 (`par_new`)
+//! needs `--features rayon`.
 
 // The functions criterion_group!/criterion_main! generate have no docs.
 #![allow(missing_docs)]
@@ -14,7 +15,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use criterion::{criterion_group, criterion_main, Criterion};
 use heaparray::ArcArray;
 use rayon::prelude::*;
 use triomphe::ThinArc;
@@ -251,22 +252,33 @@ fn rayon_reduction(c: &mut Criterion) {
     g.bench_function("Arc<Vec<u64>>", |b| {
         b.iter(|| std_vec.clone().par_iter().sum::<u64>())
     });
-    g.bench_function("Vec built in parallel, then ArcArray::from", |b| {
-        b.iter_batched(
-            || (),
-            |()| {
-                ArcArray::from(
-                    (0..n)
-                        .into_par_iter()
-                        .map(|i| i as u64)
-                        .collect::<Vec<u64>>(),
-                )
-            },
-            BatchSize::PerIteration,
-        )
-    });
     g.finish();
 }
+
+/// The `rayon` feature's parallel construction (`par_new`, straight into
+/// the block) against building a `Vec` in parallel and converting it, the
+/// way users build a shared buffer in parallel without heaparray.
+/// `cargo bench --features rayon`; without the feature the group is absent.
+#[cfg(feature = "rayon")]
+fn rayon_build(c: &mut Criterion) {
+    let mut g = c.benchmark_group("9_rayon_build_10M_u64");
+    g.sample_size(20);
+    let n = 10_000_000;
+    let f = |i: usize| (i as u64).wrapping_mul(0x9E37_79B9);
+    let par_vec = || (0..n).into_par_iter().map(f).collect::<Vec<u64>>();
+    g.bench_function("ArcArray::par_new", |b| b.iter(|| ArcArray::par_new(n, f)));
+    g.bench_function("ArcArray::from(parallel Vec)", |b| {
+        b.iter(|| ArcArray::from(par_vec()))
+    });
+    g.bench_function("Arc::<[u64]>::from(parallel Vec)", |b| {
+        b.iter(|| Arc::<[u64]>::from(par_vec()))
+    });
+    g.bench_function("Arc::new(parallel Vec)", |b| b.iter(|| Arc::new(par_vec())));
+    g.finish();
+}
+
+#[cfg(not(feature = "rayon"))]
+fn rayon_build(_: &mut Criterion) {}
 
 fn config() -> Criterion {
     Criterion::default()
@@ -279,6 +291,6 @@ criterion_group! {
     name = peers;
     config = config();
     targets = clone_drop, clone_drop_two_threads, false_sharing, scattered_reads,
-        build_large, build_small, rayon_reduction
+        build_large, build_small, rayon_reduction, rayon_build
 }
 criterion_main!(peers);

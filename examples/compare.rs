@@ -5,7 +5,8 @@
 //! `peer time / ArcArray time` (above 1: ArcArray is faster) or, for reader
 //! throughput, `ArcArray / peer`. The machine is what it is: run it twice.
 //!
-//! Run with `cargo run --release --example compare` (under a minute).
+//! Run with `cargo run --release --example compare` (under a minute);
+//! `--features rayon` adds workload 9, `par_new` against a parallel `Vec`.
 //! `cargo bench` measures the same workloads with criterion.
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -429,6 +430,38 @@ fn rayon_reduction() -> Row {
     }
 }
 
+/// The `rayon` feature's parallel construction: `par_new` writes straight
+/// into the block; without it a buffer is built as a `Vec` in parallel and
+/// converted (a copy, except into `Arc<Vec<T>>`).
+#[cfg(feature = "rayon")]
+fn rayon_build() -> Row {
+    let n = 10_000_000;
+    let f = |i: usize| (i as u64).wrapping_mul(0x9E37_79B9);
+    let par_vec = || (0..n).into_par_iter().map(f).collect::<Vec<u64>>();
+    let ms = |g: &mut dyn FnMut()| ns_per(1, |_| g()) / 1e6;
+    Row {
+        workload: "9. build 10M u64 in parallel (rayon) and drop it",
+        unit: "ms, median",
+        ours: ms(&mut || drop(black_box(ArcArray::par_new(n, f)))),
+        peers: vec![
+            (
+                "ArcArray::from(parallel Vec)",
+                ms(&mut || drop(black_box(ArcArray::from(par_vec())))),
+            ),
+            (
+                "Arc::<[u64]>::from(par. Vec)",
+                ms(&mut || drop(black_box(Arc::<[u64]>::from(par_vec())))),
+            ),
+            (
+                "Arc::new(parallel Vec)",
+                ms(&mut || drop(black_box(Arc::new(par_vec())))),
+            ),
+        ],
+        higher_is_better: false,
+        mark: "no slower than a parallel Vec converted (ratio >= ~1.0)",
+    }
+}
+
 /// Workload 7: bytes per array, handle + blocks as the allocator is asked.
 fn memory() {
     fn measure<T>(make: impl Fn() -> T) -> (usize, usize) {
@@ -496,5 +529,9 @@ fn main() {
     }
     memory();
     rayon_reduction().print();
+    #[cfg(feature = "rayon")]
+    rayon_build().print();
+    #[cfg(not(feature = "rayon"))]
+    println!("9. parallel construction (par_new): run with `--features rayon`");
     println!("\n(total {:.1} s)", start.elapsed().as_secs_f64());
 }
