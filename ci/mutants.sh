@@ -12,7 +12,6 @@ root=$PWD
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export RUSTFLAGS="--cfg loom ${RUSTFLAGS:-}"
-export LOOM_MAX_PREEMPTIONS="${LOOM_MAX_PREEMPTIONS:-3}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target/mutants}"
 
 cp -r Cargo.toml Cargo.lock README.md src loom-tests "$work/"

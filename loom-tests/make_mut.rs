@@ -69,3 +69,34 @@ fn make_mut_weak_only_races_weak_drop() {
         assert_eq!(drops.get(), 3, "moved, never cloned");
     });
 }
+
+/// Three threads: a strong reader clones, reads and drops; a weak handle
+/// upgrades and reads; the owner calls `make_mut` and writes. The write
+/// lands in place only when no other handle can read; otherwise in a copy
+/// or in contents moved away from the weak handle.
+#[test]
+fn make_mut_against_clone_drop_and_upgrade_on_three_threads() {
+    model(|| {
+        let drops = Tally::new();
+        let mut a = array(&drops);
+        let b = a.clone();
+        let w = ArcArray::downgrade(&a);
+        let t1 = thread::spawn(move || {
+            let b2 = b.clone();
+            drop(b);
+            assert_eq!(read_all(&b2), UNTOUCHED);
+        });
+        let t2 = thread::spawn(move || {
+            if let Some(s) = w.upgrade() {
+                assert_eq!(read_all(&s), UNTOUCHED);
+            }
+        });
+        ArcArray::make_mut(&mut a)[1].set(95);
+        assert_eq!(read_all(&a), UNTOUCHED + 84);
+        t1.join().unwrap();
+        t2.join().unwrap();
+        drop(a);
+        // In place (3 drops) or after one clone of label and elements (6).
+        assert!(drops.get() == 3 || drops.get() == 6);
+    });
+}

@@ -104,3 +104,37 @@ fn shareable_then_shared() {
         assert_eq!(drops.get(), 4);
     });
 }
+
+/// Three racers call `into_unique`: exactly one wins, whichever order the
+/// decrements take, and its writes follow every loser's reads.
+#[test]
+fn into_unique_three_racers_one_winner() {
+    model(|| {
+        let drops = Tally::new();
+        let a = array(&drops);
+        let wins = Arc::new(AtomicUsize::new(0));
+        let racers: Vec<_> = (0..2)
+            .map(|i| {
+                let mine = a.clone();
+                let wins = wins.clone();
+                thread::spawn(move || {
+                    assert_eq!(read_all(&mine), UNTOUCHED);
+                    if let Some(u) = ArcArray::into_unique(mine) {
+                        u[i].set(80);
+                        wins.fetch_add(1, Relaxed);
+                    }
+                })
+            })
+            .collect();
+        assert_eq!(read_all(&a), UNTOUCHED);
+        if let Some(u) = ArcArray::into_unique(a) {
+            u[0].set(90);
+            wins.fetch_add(1, Relaxed);
+        }
+        for racer in racers {
+            racer.join().unwrap();
+        }
+        assert_eq!(wins.load(Relaxed), 1, "exactly one into_unique wins");
+        assert_eq!(drops.get(), 3);
+    });
+}

@@ -85,12 +85,28 @@ pub fn read_all(a: &Array) -> usize {
 /// What `read_all` returns for an untouched `array`.
 pub const UNTOUCHED: usize = 7 + 10 + 11;
 
-/// Runs `f` under loom with the preemption bound from `LOOM_MAX_PREEMPTIONS`
-/// (default 3), as the README's command does.
+/// Runs `f` under loom, exhaustively: with no preemption bound unless
+/// `LOOM_MAX_PREEMPTIONS` sets one (the models are small enough that every
+/// interleaving takes under a second in all). Prints how many executions
+/// loom explored (`--nocapture` shows them), so a reader can see what each
+/// model covers.
 pub fn model(f: impl Fn() + Sync + Send + 'static) {
-    let mut builder = loom::model::Builder::new();
-    if builder.preemption_bound.is_none() {
-        builder.preemption_bound = Some(3);
-    }
-    builder.check(f);
+    // A plain std atomic, outside the model: loom does not see it.
+    static EXECUTIONS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let builder = loom::model::Builder::new();
+    let before = EXECUTIONS.load(std::sync::atomic::Ordering::Relaxed);
+    builder.check(move || {
+        EXECUTIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        f();
+    });
+    let explored = EXECUTIONS.load(std::sync::atomic::Ordering::Relaxed) - before;
+    println!(
+        "{}: {explored} executions ({})",
+        std::thread::current().name().unwrap_or("model"),
+        builder
+            .preemption_bound
+            .map_or("exhaustive".to_string(), |b| format!(
+                "at most {b} preemptions"
+            )),
+    );
 }
