@@ -463,6 +463,23 @@ impl<H, L, E> Builder<H, L, E> {
         self.len += 1;
     }
 
+    /// Appends one element into room already made: no capacity check, so
+    /// that a fill loop of known length compiles to plain (vectorisable)
+    /// stores. `push` is the checked form.
+    ///
+    /// # Safety
+    ///
+    /// `len < cap`: the builder was made or reserved with room for this
+    /// element.
+    #[inline]
+    pub(crate) unsafe fn push_within_capacity(&mut self, elem: E) {
+        debug_assert!(self.len < self.cap);
+        // SAFETY: `len < cap` (caller), so the slot is inside the block,
+        // aligned and uninitialised.
+        unsafe { self.block.elems().add(self.len).write(elem) };
+        self.len += 1;
+    }
+
     /// Appends `count` elements moved bitwise from `src`.
     ///
     /// # Safety
@@ -654,7 +671,9 @@ pub(crate) fn fill<H, L, E>(
     let mut builder = Builder::new(label, len);
     for i in 0..len {
         let elem = f(builder.label_mut(), i);
-        builder.push(elem);
+        // SAFETY: `Builder::new` made room for `len` elements and `i` have
+        // been pushed.
+        unsafe { builder.push_within_capacity(elem) };
     }
     builder
 }
