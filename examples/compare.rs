@@ -1,7 +1,9 @@
 //! heaparray against its peers, side by side in one run: `ArcArray<u64>`
 //! against std's `Arc<[u64]>` and `Arc<Vec<u64>>` and triomphe's `ThinArc`
-//! (one word, header + slice) and `Arc<[u64]>`. Every figure is the median
-//! of several repetitions timed with `Instant`; every ratio is
+//! (one word, header + slice). Every figure is the median of 9 rounds timed
+//! with `Instant`; each round samples every contender once, starting at a
+//! different one each time, so drift on a shared machine hits all alike.
+//! Every ratio is
 //! `peer time / ArcArray time` (above 1: ArcArray is faster) or, for reader
 //! throughput, `ArcArray / peer`. The machine is what it is: run it twice.
 //!
@@ -43,29 +45,27 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOC: Counting = Counting;
 
-const REPS: usize = 7;
+/// Rounds per workload: each round times every contender once.
+const REPS: usize = 9;
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
 }
 
-/// Median nanoseconds per iteration of `f` over `REPS` repetitions.
+/// One sample: nanoseconds per iteration of `f` over `iters` iterations.
 fn ns_per(iters: usize, mut f: impl FnMut(usize)) -> f64 {
-    median(
-        (0..REPS)
-            .map(|_| {
-                let start = Instant::now();
-                for i in 0..iters {
-                    f(i);
-                }
-                start.elapsed().as_nanos() as f64 / iters as f64
-            })
-            .collect(),
-    )
+    let start = Instant::now();
+    for i in 0..iters {
+        f(i);
+    }
+    start.elapsed().as_nanos() as f64 / iters as f64
 }
 
-/// A table row: workload, ArcArray's figure, then (peer, figure) pairs.
+/// A contender: its name and a closure that takes one sample.
+type Contender<'a> = (&'static str, Box<dyn FnMut() -> f64 + 'a>);
+
+/// A table row: workload, ArcArray's median, then each peer's.
 struct Row {
     workload: &'static str,
     unit: &'static str,
@@ -77,6 +77,42 @@ struct Row {
 }
 
 impl Row {
+    /// Samples every contender (ArcArray first in `contenders`) once per
+    /// round, `REPS` rounds, starting each round at the next contender so
+    /// that none is always first (on a shared machine, the first of a
+    /// sequence is often the slowest); the figures are the medians.
+    fn measure(
+        workload: &'static str,
+        unit: &'static str,
+        higher_is_better: bool,
+        mark: &'static str,
+        mut contenders: Vec<Contender<'_>>,
+    ) -> Row {
+        let n = contenders.len();
+        let mut samples = vec![Vec::with_capacity(REPS); n];
+        for round in 0..REPS {
+            for k in 0..n {
+                let c = (round + k) % n;
+                samples[c].push((contenders[c].1)());
+            }
+        }
+        let mut medians = samples.into_iter().map(median);
+        let ours = medians.next().expect("ArcArray is a contender");
+        Row {
+            workload,
+            unit,
+            ours,
+            peers: contenders
+                .iter()
+                .skip(1)
+                .map(|c| c.0)
+                .zip(medians)
+                .collect(),
+            higher_is_better,
+            mark,
+        }
+    }
+
     fn ratio(&self, peer: f64) -> f64 {
         if self.higher_is_better {
             self.ours / peer
@@ -87,10 +123,10 @@ impl Row {
 
     fn print(&self) {
         println!("{} ({})", self.workload, self.unit);
-        println!("  {:<28} {:>12.2}", "ArcArray", self.ours);
+        println!("  {:<36} {:>10.2}", "ArcArray", self.ours);
         for (name, figure) in &self.peers {
             println!(
-                "  {:<28} {:>12.2}   ArcArray is {:.2}x",
+                "  {:<36} {:>10.2}   ArcArray is {:.2}x",
                 name,
                 figure,
                 self.ratio(*figure)
@@ -100,119 +136,107 @@ impl Row {
     }
 }
 
+/// Boxes a sampling closure as a contender.
+fn c<'a>(name: &'static str, f: impl FnMut() -> f64 + 'a) -> Contender<'a> {
+    (name, Box::new(f))
+}
+
 /// Workload 1: clone + drop on one thread.
 fn clone_drop_one_thread() -> Row {
-    let n = 2_000_000;
-    let ours = ArcArray::new(4, |i| i as u64);
-    let std_slice: Arc<[u64]> = (0..4).collect();
-    let std_vec: Arc<Vec<u64>> = Arc::new((0..4).collect());
-    let thin = ThinArc::from_header_and_iter((), (0..4usize).map(|j| j as u64));
-    Row {
-        workload: "1. clone + drop, one thread",
-        unit: "ns per clone+drop, median",
-        ours: ns_per(n, |_| drop(black_box(ours.clone()))),
-        peers: vec![
-            (
-                "Arc<[u64]>",
-                ns_per(n, |_| drop(black_box(std_slice.clone()))),
-            ),
-            (
-                "Arc<Vec<u64>>",
-                ns_per(n, |_| drop(black_box(std_vec.clone()))),
-            ),
-            (
-                "triomphe::ThinArc",
-                ns_per(n, |_| drop(black_box(thin.clone()))),
-            ),
-        ],
-        higher_is_better: false,
-        mark: "equal to Arc<[T]> (ratio ~1.0)",
-    }
-}
-
-/// Runs `f` on two threads at once; median wall time per iteration.
-fn two_threads(iters: usize, f: impl Fn() + Sync) -> f64 {
-    median(
-        (0..REPS)
-            .map(|_| {
-                let start = Instant::now();
-                thread::scope(|s| {
-                    for _ in 0..2 {
-                        s.spawn(|| (0..iters).for_each(|_| f()));
-                    }
-                });
-                start.elapsed().as_nanos() as f64 / iters as f64
-            })
-            .collect(),
-    )
-}
-
-/// Workload 2: clone + drop from 2 threads on the same array.
-fn clone_drop_two_threads() -> Row {
     let n = 1_000_000;
     let ours = ArcArray::new(4, |i| i as u64);
     let std_slice: Arc<[u64]> = (0..4).collect();
     let std_vec: Arc<Vec<u64>> = Arc::new((0..4).collect());
     let thin = ThinArc::from_header_and_iter((), (0..4usize).map(|j| j as u64));
-    Row {
-        workload: "2. clone + drop, 2 threads, same array",
-        unit: "ns per clone+drop pair of rounds, median",
-        ours: two_threads(n, || drop(black_box(ours.clone()))),
-        peers: vec![
-            (
-                "Arc<[u64]>",
-                two_threads(n, || drop(black_box(std_slice.clone()))),
-            ),
-            (
-                "Arc<Vec<u64>>",
-                two_threads(n, || drop(black_box(std_vec.clone()))),
-            ),
-            (
-                "triomphe::ThinArc",
-                two_threads(n, || drop(black_box(thin.clone()))),
-            ),
+    Row::measure(
+        "1. clone + drop, one thread",
+        "ns per clone+drop, median",
+        false,
+        "equal to Arc<[T]> (ratio ~1.0)",
+        vec![
+            c("ArcArray", || ns_per(n, |_| drop(black_box(ours.clone())))),
+            c("Arc<[u64]>", || {
+                ns_per(n, |_| drop(black_box(std_slice.clone())))
+            }),
+            c("Arc<Vec<u64>>", || {
+                ns_per(n, |_| drop(black_box(std_vec.clone())))
+            }),
+            c("triomphe::ThinArc", || {
+                ns_per(n, |_| drop(black_box(thin.clone())))
+            }),
         ],
-        higher_is_better: false,
-        mark: "no worse than Arc<[T]> (ratio >= ~1.0)",
-    }
+    )
 }
 
-/// Reader throughput (million reads of len + 4 elements per second) while
-/// another thread clones and drops the same handle.
+/// One sample: `f` on two threads at once, wall time per iteration.
+fn two_threads(iters: usize, f: impl Fn() + Sync) -> f64 {
+    let start = Instant::now();
+    thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| (0..iters).for_each(|_| f()));
+        }
+    });
+    start.elapsed().as_nanos() as f64 / iters as f64
+}
+
+/// Workload 2: clone + drop from 2 threads on the same array.
+fn clone_drop_two_threads() -> Row {
+    let n = 500_000;
+    let ours = ArcArray::new(4, |i| i as u64);
+    let std_slice: Arc<[u64]> = (0..4).collect();
+    let std_vec: Arc<Vec<u64>> = Arc::new((0..4).collect());
+    let thin = ThinArc::from_header_and_iter((), (0..4usize).map(|j| j as u64));
+    Row::measure(
+        "2. clone + drop, 2 threads, same array",
+        "ns per round of both threads, median",
+        false,
+        "no worse than Arc<[T]> (ratio >= ~1.0)",
+        vec![
+            c("ArcArray", || {
+                two_threads(n, || drop(black_box(ours.clone())))
+            }),
+            c("Arc<[u64]>", || {
+                two_threads(n, || drop(black_box(std_slice.clone())))
+            }),
+            c("Arc<Vec<u64>>", || {
+                two_threads(n, || drop(black_box(std_vec.clone())))
+            }),
+            c("triomphe::ThinArc", || {
+                two_threads(n, || drop(black_box(thin.clone())))
+            }),
+        ],
+    )
+}
+
+/// One sample: reader throughput (million reads of len + 4 elements per
+/// second) while another thread clones and drops the same handle.
 fn reads_under_clone_traffic<H: Clone + Send + Sync>(
     handle: &H,
     read: impl Fn(&H) -> u64 + Sync,
 ) -> f64 {
-    let window = Duration::from_millis(150);
-    median(
-        (0..REPS)
-            .map(|_| {
-                let stop = AtomicBool::new(false);
-                let reads = thread::scope(|s| {
-                    s.spawn(|| {
-                        while !stop.load(Relaxed) {
-                            for _ in 0..64 {
-                                drop(black_box(handle.clone()));
-                            }
-                        }
-                    });
-                    let start = Instant::now();
-                    let mut reads = 0u64;
-                    let mut sink = 0u64;
-                    while start.elapsed() < window {
-                        for _ in 0..256 {
-                            sink = sink.wrapping_add(read(black_box(handle)));
-                        }
-                        reads += 256;
-                    }
-                    black_box(sink);
-                    stop.store(true, Relaxed);
-                    reads as f64 / start.elapsed().as_secs_f64() / 1e6
-                });
-                reads
-            })
-            .collect(),
-    )
+    let window = Duration::from_millis(100);
+    let stop = AtomicBool::new(false);
+    thread::scope(|s| {
+        s.spawn(|| {
+            while !stop.load(Relaxed) {
+                for _ in 0..64 {
+                    drop(black_box(handle.clone()));
+                }
+            }
+        });
+        let start = Instant::now();
+        let mut reads = 0u64;
+        let mut sink = 0u64;
+        while start.elapsed() < window {
+            for _ in 0..256 {
+                sink = sink.wrapping_add(read(black_box(handle)));
+            }
+            reads += 256;
+        }
+        black_box(sink);
+        stop.store(true, Relaxed);
+        reads as f64 / start.elapsed().as_secs_f64() / 1e6
+    })
 }
 
 /// Workload 3: readers against clone/drop traffic (false sharing).
@@ -222,27 +246,24 @@ fn false_sharing() -> Row {
     let thin = ThinArc::from_header_and_iter((), (0..4usize).map(|j| j as u64));
     let std_vec: Arc<Vec<u64>> = Arc::new((0..4).collect());
     let sum = |s: &[u64]| s.len() as u64 + s.iter().sum::<u64>();
-    Row {
-        workload: "3. reads of len + elements while another thread clones/drops",
-        unit: "million reads per second, median",
-        ours: reads_under_clone_traffic(&ours, |h| sum(h)),
-        peers: vec![
-            (
-                "Arc<[u64]>",
-                reads_under_clone_traffic(&std_slice, |h| sum(h)),
-            ),
-            (
-                "Arc<Vec<u64>>",
-                reads_under_clone_traffic(&std_vec, |h| sum(h)),
-            ),
-            (
-                "triomphe::ThinArc",
-                reads_under_clone_traffic(&thin, |h| sum(&h.slice)),
-            ),
+    Row::measure(
+        "3. reads of len + elements while another thread clones/drops",
+        "million reads per second, median",
+        true,
+        ">= 1.5x Arc<[T]>'s reader throughput",
+        vec![
+            c("ArcArray", || reads_under_clone_traffic(&ours, |h| sum(h))),
+            c("Arc<[u64]>", || {
+                reads_under_clone_traffic(&std_slice, |h| sum(h))
+            }),
+            c("Arc<Vec<u64>>", || {
+                reads_under_clone_traffic(&std_vec, |h| sum(h))
+            }),
+            c("triomphe::ThinArc", || {
+                reads_under_clone_traffic(&thin, |h| sum(&h.slice))
+            }),
         ],
-        higher_is_better: true,
-        mark: ">= 1.5x Arc<[T]>'s reader throughput",
-    }
+    )
 }
 
 /// A fixed pseudo-random permutation (xorshift; no rand dependency).
@@ -256,6 +277,21 @@ fn shuffled(n: usize) -> Vec<usize> {
         order.swap(i, (x % (i as u64 + 1)) as usize);
     }
     order
+}
+
+/// One sample: ns per array of reading `len` and the elements of every
+/// array in `order`.
+fn scatter<H>(arrays: &[H], order: &[usize], slice: impl Fn(&H) -> &[u64]) -> f64 {
+    let start = Instant::now();
+    let total: u64 = order
+        .iter()
+        .map(|&i| {
+            let s = slice(&arrays[i]);
+            s.len() as u64 + s.iter().sum::<u64>()
+        })
+        .sum();
+    black_box(total);
+    start.elapsed().as_nanos() as f64 / order.len() as f64
 }
 
 /// Workload 4: scattered reads over 1M small arrays.
@@ -274,57 +310,26 @@ fn scattered_reads() -> Row {
     let thin: Vec<ThinArc<(), u64>> = (0..n)
         .map(|i| ThinArc::from_header_and_iter((), (0..4).map(move |j| (i + j) as u64)))
         .collect();
-    let reads = order.len();
-    Row {
-        workload: "4. scattered reads over 1M arrays of 4 u64",
-        unit: "ns per array read (len + 4 elements), median",
-        ours: ns_per(1, |_| {
-            black_box(
-                order
-                    .iter()
-                    .map(|&i| ours[i].iter().sum::<u64>() + ours[i].len() as u64)
-                    .sum::<u64>(),
-            );
-        }) / reads as f64,
-        peers: vec![
-            (
-                "Arc<[u64]>",
-                ns_per(1, |_| {
-                    black_box(
-                        order
-                            .iter()
-                            .map(|&i| std_slice[i].iter().sum::<u64>() + std_slice[i].len() as u64)
-                            .sum::<u64>(),
-                    );
-                }) / reads as f64,
-            ),
-            (
-                "Arc<Vec<u64>>",
-                ns_per(1, |_| {
-                    black_box(
-                        order
-                            .iter()
-                            .map(|&i| std_vec[i].iter().sum::<u64>() + std_vec[i].len() as u64)
-                            .sum::<u64>(),
-                    );
-                }) / reads as f64,
-            ),
-            (
-                "triomphe::ThinArc",
-                ns_per(1, |_| {
-                    black_box(
-                        order
-                            .iter()
-                            .map(|&i| {
-                                thin[i].slice.iter().sum::<u64>() + thin[i].slice.len() as u64
-                            })
-                            .sum::<u64>(),
-                    );
-                }) / reads as f64,
-            ),
+    Row::measure(
+        "4. scattered reads over 1M arrays of 4 u64",
+        "ns per array read (len + 4 elements), median",
+        false,
+        ">= 1.2x Arc<Vec<T>>, ~1.0x Arc<[T]>",
+        vec![
+            c("ArcArray", || scatter(&ours, &order, |h| h)),
+            c("Arc<[u64]>", || scatter(&std_slice, &order, |h| h)),
+            c("Arc<Vec<u64>>", || scatter(&std_vec, &order, |h| h)),
+            c("triomphe::ThinArc", || scatter(&thin, &order, |h| &h.slice)),
         ],
-        higher_is_better: false,
-        mark: ">= 1.2x Arc<Vec<T>>, ~1.0x Arc<[T]>",
+    )
+}
+
+/// One sample of a build (and drop), in milliseconds.
+fn ms<T>(mut build: impl FnMut() -> T) -> impl FnMut() -> f64 {
+    move || {
+        let start = Instant::now();
+        drop(black_box(build()));
+        start.elapsed().as_secs_f64() * 1e3
     }
 }
 
@@ -332,74 +337,68 @@ fn scattered_reads() -> Row {
 fn build_large() -> Row {
     let n = 1_000_000;
     let f = |i: usize| (i as u64).wrapping_mul(0x9E37_79B9);
-    let ms = |g: &mut dyn FnMut()| ns_per(1, |_| g()) / 1e6;
-    Row {
-        workload: "5. build one array of 1M u64 from a closure (and drop it)",
-        unit: "ms, median",
-        ours: ms(&mut || drop(black_box(ArcArray::new(n, f)))),
-        peers: vec![
-            (
+    Row::measure(
+        "5. build one array of 1M u64 from a closure (and drop it)",
+        "ms, median",
+        false,
+        ">= 2x Arc::<[T]>::from(vec), ~1.0x ThinArc::from_header_and_iter",
+        vec![
+            c("ArcArray", ms(|| ArcArray::new(n, f))),
+            c(
                 "Arc::<[u64]>::from(vec)",
-                ms(&mut || {
-                    drop(black_box(Arc::<[u64]>::from(
-                        (0..n).map(f).collect::<Vec<u64>>(),
-                    )))
-                }),
+                ms(|| Arc::<[u64]>::from((0..n).map(f).collect::<Vec<u64>>())),
             ),
-            (
-                "(0..n).map(f).collect::<Arc<[u64]>>",
-                ms(&mut || drop(black_box((0..n).map(f).collect::<Arc<[u64]>>()))),
+            c(
+                "collect::<Arc<[u64]>>",
+                ms(|| (0..n).map(f).collect::<Arc<[u64]>>()),
             ),
-            (
+            c(
                 "Arc::new(vec) (Arc<Vec>)",
-                ms(&mut || drop(black_box(Arc::new((0..n).map(f).collect::<Vec<u64>>())))),
+                ms(|| Arc::new((0..n).map(f).collect::<Vec<u64>>())),
             ),
-            (
+            c(
                 "ThinArc::from_header_and_iter",
-                ms(&mut || drop(black_box(ThinArc::from_header_and_iter((), (0..n).map(f))))),
+                ms(|| ThinArc::from_header_and_iter((), (0..n).map(f))),
             ),
         ],
-        higher_is_better: false,
-        mark: ">= 2x Arc::<[T]>::from(vec), ~1.0x ThinArc::from_header_and_iter",
-    }
+    )
 }
 
 /// Workload 6: build and drop many 4-element arrays.
 fn build_small() -> Row {
-    let n = 2_000_000;
-    Row {
-        workload: "6. build + drop a 4-element u64 array",
-        unit: "ns, median",
-        ours: ns_per(n, |i| drop(black_box(ArcArray::new(4, |j| (i + j) as u64)))),
-        peers: vec![
-            (
-                "collect::<Arc<[u64]>>()",
+    let n = 1_000_000;
+    Row::measure(
+        "6. build + drop a 4-element u64 array",
+        "ns, median",
+        false,
+        "within 10% of collecting an Arc<[T]> (ratio >= 0.91)",
+        vec![
+            c("ArcArray", || {
+                ns_per(n, |i| drop(black_box(ArcArray::new(4, |j| (i + j) as u64))))
+            }),
+            c("collect::<Arc<[u64]>>()", || {
                 ns_per(n, |i| {
                     drop(black_box(
                         (0..4).map(|j| (i + j) as u64).collect::<Arc<[u64]>>(),
                     ))
-                }),
-            ),
-            (
-                "Arc::<[u64]>::from([..; 4])",
+                })
+            }),
+            c("Arc::<[u64]>::from([..; 4])", || {
                 ns_per(n, |i| {
                     let i = i as u64;
                     drop(black_box(Arc::<[u64]>::from([i, i + 1, i + 2, i + 3])))
-                }),
-            ),
-            (
-                "ThinArc::from_header_and_iter",
+                })
+            }),
+            c("ThinArc::from_header_and_iter", || {
                 ns_per(n, |i| {
                     drop(black_box(ThinArc::from_header_and_iter(
                         (),
                         (0..4).map(|j| (i + j) as u64),
                     )))
-                }),
-            ),
+                })
+            }),
         ],
-        higher_is_better: false,
-        mark: "within 10% of collecting an Arc<[T]> (ratio >= 0.91)",
-    }
+    )
 }
 
 /// Workload 8: a parallel reduction over a shared buffer.
@@ -407,27 +406,21 @@ fn rayon_reduction() -> Row {
     let n = 100_000_000;
     let ours = ArcArray::new(n, |i| i as u64);
     let std_vec: Arc<Vec<u64>> = Arc::new((0..n as u64).collect());
-    let ms = |g: &dyn Fn() -> u64| {
-        median(
-            (0..REPS)
-                .map(|_| {
-                    let start = Instant::now();
-                    black_box(g());
-                    start.elapsed().as_secs_f64() * 1e3
-                })
-                .collect(),
-        )
-    };
     let expected = (n as u64) * (n as u64 - 1) / 2;
     assert_eq!(ours.par_iter().sum::<u64>(), expected);
-    Row {
-        workload: "8. rayon sum over a shared buffer of 100M u64",
-        unit: "ms, median",
-        ours: ms(&|| ours.clone().par_iter().sum()),
-        peers: vec![("Arc<Vec<u64>>", ms(&|| std_vec.clone().par_iter().sum()))],
-        higher_is_better: false,
-        mark: "no slowdown against Arc<Vec<T>> (ratio >= ~1.0)",
-    }
+    Row::measure(
+        "8. rayon sum over a shared buffer of 100M u64",
+        "ms, median",
+        false,
+        "no slowdown against Arc<Vec<T>> (ratio >= ~1.0)",
+        vec![
+            c("ArcArray", ms(|| ours.clone().par_iter().sum::<u64>())),
+            c(
+                "Arc<Vec<u64>>",
+                ms(|| std_vec.clone().par_iter().sum::<u64>()),
+            ),
+        ],
+    )
 }
 
 /// The `rayon` feature's parallel construction: `par_new` writes straight
@@ -438,28 +431,24 @@ fn rayon_build() -> Row {
     let n = 10_000_000;
     let f = |i: usize| (i as u64).wrapping_mul(0x9E37_79B9);
     let par_vec = || (0..n).into_par_iter().map(f).collect::<Vec<u64>>();
-    let ms = |g: &mut dyn FnMut()| ns_per(1, |_| g()) / 1e6;
-    Row {
-        workload: "9. build 10M u64 in parallel (rayon) and drop it",
-        unit: "ms, median",
-        ours: ms(&mut || drop(black_box(ArcArray::par_new(n, f)))),
-        peers: vec![
-            (
+    Row::measure(
+        "9. build 10M u64 in parallel (rayon) and drop it",
+        "ms, median",
+        false,
+        "no slower than a parallel Vec converted (ratio >= ~1.0)",
+        vec![
+            c("ArcArray::par_new", ms(|| ArcArray::par_new(n, f))),
+            c(
                 "ArcArray::from(parallel Vec)",
-                ms(&mut || drop(black_box(ArcArray::from(par_vec())))),
+                ms(|| ArcArray::from(par_vec())),
             ),
-            (
-                "Arc::<[u64]>::from(par. Vec)",
-                ms(&mut || drop(black_box(Arc::<[u64]>::from(par_vec())))),
+            c(
+                "Arc::<[u64]>::from(parallel Vec)",
+                ms(|| Arc::<[u64]>::from(par_vec())),
             ),
-            (
-                "Arc::new(parallel Vec)",
-                ms(&mut || drop(black_box(Arc::new(par_vec())))),
-            ),
+            c("Arc::new(parallel Vec)", ms(|| Arc::new(par_vec()))),
         ],
-        higher_is_better: false,
-        mark: "no slower than a parallel Vec converted (ratio >= ~1.0)",
-    }
+    )
 }
 
 /// Workload 7: bytes per array, handle + blocks as the allocator is asked.
@@ -512,7 +501,7 @@ fn main() {
         })
         .unwrap_or_else(|| "unknown CPU".into());
     println!(
-        "heaparray vs peers on {cpu}, {} threads available; medians of {REPS} runs\n",
+        "heaparray vs peers on {cpu}, {} threads available; medians of {REPS} interleaved rounds\n",
         thread::available_parallelism().map_or(1, |n| n.get())
     );
     let start = Instant::now();
