@@ -86,13 +86,19 @@ fn reads_under_traffic<H: Clone + Send + Sync>(
     read: impl Fn(&H) -> u64,
     iters: u64,
 ) -> Duration {
-    let stop = AtomicBool::new(false);
+    let (started, stop) = (AtomicBool::new(false), AtomicBool::new(false));
     thread::scope(|s| {
         s.spawn(|| {
+            started.store(true, Relaxed);
             while !stop.load(Relaxed) {
                 drop(black_box(handle.clone()));
             }
         });
+        // Time only reads that run against the traffic: a short sample
+        // could otherwise finish before the other thread is scheduled.
+        while !started.load(Relaxed) {
+            std::hint::spin_loop();
+        }
         let start = Instant::now();
         let mut sink = 0u64;
         for _ in 0..iters {

@@ -215,15 +215,20 @@ fn reads_under_clone_traffic<H: Clone + Send + Sync>(
     read: impl Fn(&H) -> u64 + Sync,
 ) -> f64 {
     let window = Duration::from_millis(100);
-    let stop = AtomicBool::new(false);
+    let (started, stop) = (AtomicBool::new(false), AtomicBool::new(false));
     thread::scope(|s| {
         s.spawn(|| {
+            started.store(true, Relaxed);
             while !stop.load(Relaxed) {
                 for _ in 0..64 {
                     drop(black_box(handle.clone()));
                 }
             }
         });
+        // Time only reads that run against the traffic.
+        while !started.load(Relaxed) {
+            std::hint::spin_loop();
+        }
         let start = Instant::now();
         let mut reads = 0u64;
         let mut sink = 0u64;
