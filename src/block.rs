@@ -457,15 +457,13 @@ impl<H, L, E> Builder<H, L, E> {
         if self.len == self.cap {
             self.reserve(1);
         }
-        // SAFETY: `len < cap`, so the slot is inside the block, aligned and
-        // uninitialised.
-        unsafe { self.block.elems().add(self.len).write(elem) };
-        self.len += 1;
+        // SAFETY: the block had room, or `reserve` just made it: `len < cap`.
+        unsafe { self.push_within_capacity(elem) };
     }
 
     /// Appends one element into room already made: no capacity check, so
-    /// that a fill loop of known length compiles to plain (vectorisable)
-    /// stores. `push` is the checked form.
+    /// that a fill loop of known length compiles to plain, unrolled stores.
+    /// `push` is the checked form.
     ///
     /// # Safety
     ///
