@@ -198,7 +198,10 @@ mod serde_impls;
 mod sync;
 pub mod traits;
 
-pub use arc_array::{ArcArray, UniqueArcArray, WeakArcArray};
+pub use arc_array::{
+    ArcArray, ArcLayout, Compact, CompactArcArray, CompactUniqueArcArray, CompactWeakArcArray,
+    Padded, UniqueArcArray, WeakArcArray,
+};
 pub use heap_array::HeapArray;
 pub use rc_array::RcArray;
 pub use traits::*;

@@ -7,24 +7,25 @@
 /// for `&Handle`, `Debug` (label and elements), `PartialEq`/`Eq`/
 /// `PartialOrd`/`Ord`/`Hash` by elements like a slice, and the read-only
 /// seed traits `Container`, `SliceArray`, `LabelledArray::get_label`'s
-/// companions are left to each handle.
+/// companions are left to each handle. A handle with a third type
+/// parameter names it and its bound: `impl_slice_traits!(ArcArray, P: ArcLayout)`.
 macro_rules! impl_slice_traits {
-    ($handle:ident) => {
-        impl<E, L> core::convert::AsRef<[E]> for $handle<E, L> {
+    ($handle:ident $(, $p:ident: $bound:path)?) => {
+        impl<E, L $(, $p: $bound)?> core::convert::AsRef<[E]> for $handle<E, L $(, $p)?> {
             #[inline]
             fn as_ref(&self) -> &[E] {
                 self
             }
         }
 
-        impl<E, L> core::borrow::Borrow<[E]> for $handle<E, L> {
+        impl<E, L $(, $p: $bound)?> core::borrow::Borrow<[E]> for $handle<E, L $(, $p)?> {
             #[inline]
             fn borrow(&self) -> &[E] {
                 self
             }
         }
 
-        impl<E, L, I: core::slice::SliceIndex<[E]>> core::ops::Index<I> for $handle<E, L> {
+        impl<E, L, I: core::slice::SliceIndex<[E]> $(, $p: $bound)?> core::ops::Index<I> for $handle<E, L $(, $p)?> {
             type Output = I::Output;
             #[inline]
             #[track_caller]
@@ -33,7 +34,7 @@ macro_rules! impl_slice_traits {
             }
         }
 
-        impl<'a, E, L> IntoIterator for &'a $handle<E, L> {
+        impl<'a, E, L $(, $p: $bound)?> IntoIterator for &'a $handle<E, L $(, $p)?> {
             type Item = &'a E;
             type IntoIter = core::slice::Iter<'a, E>;
             #[inline]
@@ -42,7 +43,7 @@ macro_rules! impl_slice_traits {
             }
         }
 
-        impl<E: core::fmt::Debug, L: core::fmt::Debug> core::fmt::Debug for $handle<E, L> {
+        impl<E: core::fmt::Debug, L: core::fmt::Debug $(, $p: $bound)?> core::fmt::Debug for $handle<E, L $(, $p)?> {
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
                 f.debug_struct(stringify!($handle))
                     .field("label", self.get_label())
@@ -51,44 +52,44 @@ macro_rules! impl_slice_traits {
             }
         }
 
-        impl<E: PartialEq, L> PartialEq for $handle<E, L> {
+        impl<E: PartialEq, L $(, $p: $bound)?> PartialEq for $handle<E, L $(, $p)?> {
             #[inline]
             fn eq(&self, other: &Self) -> bool {
                 **self == **other
             }
         }
 
-        impl<E: Eq, L> Eq for $handle<E, L> {}
+        impl<E: Eq, L $(, $p: $bound)?> Eq for $handle<E, L $(, $p)?> {}
 
-        impl<E: PartialOrd, L> PartialOrd for $handle<E, L> {
+        impl<E: PartialOrd, L $(, $p: $bound)?> PartialOrd for $handle<E, L $(, $p)?> {
             #[inline]
             fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
                 (**self).partial_cmp(&**other)
             }
         }
 
-        impl<E: Ord, L> Ord for $handle<E, L> {
+        impl<E: Ord, L $(, $p: $bound)?> Ord for $handle<E, L $(, $p)?> {
             #[inline]
             fn cmp(&self, other: &Self) -> core::cmp::Ordering {
                 (**self).cmp(&**other)
             }
         }
 
-        impl<E: core::hash::Hash, L> core::hash::Hash for $handle<E, L> {
+        impl<E: core::hash::Hash, L $(, $p: $bound)?> core::hash::Hash for $handle<E, L $(, $p)?> {
             #[inline]
             fn hash<Hs: core::hash::Hasher>(&self, state: &mut Hs) {
                 (**self).hash(state)
             }
         }
 
-        impl<E, L> $crate::traits::Container for $handle<E, L> {
+        impl<E, L $(, $p: $bound)?> $crate::traits::Container for $handle<E, L $(, $p)?> {
             #[inline]
             fn len(&self) -> usize {
                 <[E]>::len(self)
             }
         }
 
-        impl<E, L> $crate::traits::SliceArray<E> for $handle<E, L> {
+        impl<E, L $(, $p: $bound)?> $crate::traits::SliceArray<E> for $handle<E, L $(, $p)?> {
             #[inline]
             fn as_slice(&self) -> &[E] {
                 self
@@ -99,10 +100,10 @@ macro_rules! impl_slice_traits {
 
 /// Implements `DerefMut`-based traits for handles with exclusive access:
 /// `IndexMut`, `IntoIterator` for `&mut Handle`, `SliceArrayMut`,
-/// `CopyMap<usize, E>`.
+/// `CopyMap<usize, E>`. The optional parameter is `impl_slice_traits!`'s.
 macro_rules! impl_slice_mut_traits {
-    ($handle:ident) => {
-        impl<E, L, I: core::slice::SliceIndex<[E]>> core::ops::IndexMut<I> for $handle<E, L> {
+    ($handle:ident $(, $p:ident: $bound:path)?) => {
+        impl<E, L, I: core::slice::SliceIndex<[E]> $(, $p: $bound)?> core::ops::IndexMut<I> for $handle<E, L $(, $p)?> {
             #[inline]
             #[track_caller]
             fn index_mut(&mut self, index: I) -> &mut I::Output {
@@ -110,7 +111,7 @@ macro_rules! impl_slice_mut_traits {
             }
         }
 
-        impl<'a, E, L> IntoIterator for &'a mut $handle<E, L> {
+        impl<'a, E, L $(, $p: $bound)?> IntoIterator for &'a mut $handle<E, L $(, $p)?> {
             type Item = &'a mut E;
             type IntoIter = core::slice::IterMut<'a, E>;
             #[inline]
@@ -119,14 +120,14 @@ macro_rules! impl_slice_mut_traits {
             }
         }
 
-        impl<E, L> $crate::traits::SliceArrayMut<E> for $handle<E, L> {
+        impl<E, L $(, $p: $bound)?> $crate::traits::SliceArrayMut<E> for $handle<E, L $(, $p)?> {
             #[inline]
             fn as_slice_mut(&mut self) -> &mut [E] {
                 self
             }
         }
 
-        impl<E, L> $crate::traits::CopyMap<usize, E> for $handle<E, L> {
+        impl<E, L $(, $p: $bound)?> $crate::traits::CopyMap<usize, E> for $handle<E, L $(, $p)?> {
             #[inline]
             fn get(&self, key: usize) -> Option<&E> {
                 <[E]>::get(self, key)
@@ -149,8 +150,17 @@ macro_rules! impl_slice_mut_traits {
 /// `From<Box<[E]>>`, `From<&[E]>`, `FromIterator`, `MakeArray`,
 /// `LabelledArray`, `DefaultLabelledArray`. The handle supplies
 /// `get_label` and `FromBuilder`.
+///
+/// A handle with a layout parameter names it as `impl_slice_traits!` does.
+/// The inherent constructors and the `From` conversions are then for the
+/// default layout only, as `HashMap::new` is for the default hasher only:
+/// on two layouts, `ArcArray::new(..)` and `ArcArray::from(vec)` could not
+/// infer which. `Default`, `FromIterator` and the seed traits are for
+/// every layout (the type is always named where they are used, and the
+/// inherent constructors shadow the traits' for the default), so
+/// `CompactArcArray::new(..)` finds `MakeArray::new`.
 macro_rules! impl_constructors {
-    ($handle:ident) => {
+    ($handle:ident $(, $p:ident: $bound:path)?) => {
         impl<E> $handle<E> {
             /// Builds an unlabelled array of `len` elements, element `i` being
             /// `f(i)`, written straight into the block.
@@ -169,8 +179,8 @@ macro_rules! impl_constructors {
             /// assert_eq!(&*a, &[3, 4, 5]);
             /// ```
             #[track_caller]
-            pub fn new<F: FnMut(usize) -> E>(len: usize, mut f: F) -> Self {
-                Self::with_label((), len, |(), i| f(i))
+            pub fn new<F: FnMut(usize) -> E>(len: usize, f: F) -> Self {
+                <Self as $crate::traits::MakeArray<E>>::new(len, f)
             }
         }
 
@@ -196,9 +206,7 @@ macro_rules! impl_constructors {
             /// ```
             #[track_caller]
             pub fn with_label<F: FnMut(&mut L, usize) -> E>(label: L, len: usize, f: F) -> Self {
-                <Self as $crate::block::FromBuilder<E, L>>::from_builder($crate::block::fill(
-                    label, len, f,
-                ))
+                <Self as $crate::traits::LabelledArray<E, L>>::with_label(label, len, f)
             }
 
             /// Builds an array of `len` default elements with a label.
@@ -219,14 +227,16 @@ macro_rules! impl_constructors {
             where
                 E: Default,
             {
-                Self::with_label(label, len, |_, _| E::default())
+                <Self as $crate::traits::DefaultLabelledArray<E, L>>::with_len(label, len)
             }
         }
 
-        impl<E> Default for $handle<E> {
+        impl<E $(, $p: $bound)?> Default for $handle<E, () $(, $p)?> {
             /// An empty array.
             fn default() -> Self {
-                Self::new(0, |_| unreachable!())
+                <Self as $crate::block::FromBuilder<E, ()>>::from_builder(
+                    $crate::block::Builder::new((), 0),
+                )
             }
         }
 
@@ -251,11 +261,11 @@ macro_rules! impl_constructors {
             /// Clones the elements into a new block; a panicking `Clone`
             /// drops what was cloned and frees the block.
             fn from(slice: &[E]) -> Self {
-                Self::new(slice.len(), |i| slice[i].clone())
+                <Self as $crate::traits::MakeArray<E>>::new(slice.len(), |i| slice[i].clone())
             }
         }
 
-        impl<E> FromIterator<E> for $handle<E> {
+        impl<E $(, $p: $bound)?> FromIterator<E> for $handle<E, () $(, $p)?> {
             /// Collects straight into the block: exact-size iterators fill
             /// it with no reallocation, others grow it with `realloc`. A
             /// `size_hint` that lies costs a reallocation, never soundness.
@@ -267,15 +277,19 @@ macro_rules! impl_constructors {
             }
         }
 
-        impl<E> $crate::traits::MakeArray<E> for $handle<E> {
-            fn new<F: FnMut(usize) -> E>(len: usize, f: F) -> Self {
-                $handle::new(len, f)
+        impl<E $(, $p: $bound)?> $crate::traits::MakeArray<E> for $handle<E, () $(, $p)?> {
+            #[track_caller]
+            fn new<F: FnMut(usize) -> E>(len: usize, mut f: F) -> Self {
+                <Self as $crate::traits::LabelledArray<E, ()>>::with_label((), len, |(), i| f(i))
             }
         }
 
-        impl<E, L> $crate::traits::LabelledArray<E, L> for $handle<E, L> {
+        impl<E, L $(, $p: $bound)?> $crate::traits::LabelledArray<E, L> for $handle<E, L $(, $p)?> {
+            #[track_caller]
             fn with_label<F: FnMut(&mut L, usize) -> E>(label: L, len: usize, f: F) -> Self {
-                $handle::with_label(label, len, f)
+                <Self as $crate::block::FromBuilder<E, L>>::from_builder($crate::block::fill(
+                    label, len, f,
+                ))
             }
             fn get_label(&self) -> &L {
                 $handle::get_label(self)
@@ -287,9 +301,14 @@ macro_rules! impl_constructors {
             }
         }
 
-        impl<E: Default, L> $crate::traits::DefaultLabelledArray<E, L> for $handle<E, L> {
+        impl<E: Default, L $(, $p: $bound)?> $crate::traits::DefaultLabelledArray<E, L>
+            for $handle<E, L $(, $p)?>
+        {
+            #[track_caller]
             fn with_len(label: L, len: usize) -> Self {
-                $handle::with_len(label, len)
+                <Self as $crate::traits::LabelledArray<E, L>>::with_label(label, len, |_, _| {
+                    E::default()
+                })
             }
         }
     };

@@ -5,7 +5,7 @@ use rayon::iter::IntoParallelIterator;
 use rayon::slice::Iter;
 
 use crate::block::{self, FromBuilder};
-use crate::{ArcArray, HeapArray, UniqueArcArray};
+use crate::{ArcArray, ArcLayout, HeapArray, UniqueArcArray};
 
 macro_rules! impl_par_new {
     ($handle:ident) => {
@@ -58,8 +58,8 @@ impl_par_new!(HeapArray);
 impl_par_new!(UniqueArcArray);
 
 macro_rules! impl_par_iter {
-    ($handle:ident) => {
-        impl<'a, E: Sync, L> IntoParallelIterator for &'a $handle<E, L> {
+    ($handle:ident $(, $p:ident: $bound:path)?) => {
+        impl<'a, E: Sync, L $(, $p: $bound)?> IntoParallelIterator for &'a $handle<E, L $(, $p)?> {
             type Iter = Iter<'a, E>;
             type Item = &'a E;
             /// A parallel iterator over the elements.
@@ -70,6 +70,6 @@ macro_rules! impl_par_iter {
     };
 }
 
-impl_par_iter!(ArcArray);
+impl_par_iter!(ArcArray, P: ArcLayout);
 impl_par_iter!(HeapArray);
-impl_par_iter!(UniqueArcArray);
+impl_par_iter!(UniqueArcArray, P: ArcLayout);

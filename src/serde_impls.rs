@@ -13,7 +13,7 @@ use serde::ser::{SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 
 use crate::block::{Block, Builder, FromBuilder};
-use crate::{ArcArray, HeapArray, RcArray, UniqueArcArray};
+use crate::{ArcArray, ArcLayout, HeapArray, RcArray, UniqueArcArray};
 
 const FIELDS: &[&str] = &["label", "elements"];
 
@@ -22,8 +22,8 @@ const FIELDS: &[&str] = &["label", "elements"];
 const MAX_PREALLOCATION: usize = 4096;
 
 macro_rules! impl_serde {
-    ($handle:ident) => {
-        impl<E: Serialize, L: Serialize> Serialize for $handle<E, L> {
+    ($handle:ident $(, $p:ident: $bound:path)?) => {
+        impl<E: Serialize, L: Serialize $(, $p: $bound)?> Serialize for $handle<E, L $(, $p)?> {
             /// As a struct `{ label, elements }`.
             fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 let mut state = serializer.serialize_struct(stringify!($handle), 2)?;
@@ -33,7 +33,9 @@ macro_rules! impl_serde {
             }
         }
 
-        impl<'de, E: Deserialize<'de>, L: Deserialize<'de>> Deserialize<'de> for $handle<E, L> {
+        impl<'de, E: Deserialize<'de>, L: Deserialize<'de> $(, $p: $bound)?> Deserialize<'de>
+            for $handle<E, L $(, $p)?>
+        {
             /// From a struct `{ label, elements }` (or a 2-sequence).
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 deserializer.deserialize_struct(
@@ -48,8 +50,8 @@ macro_rules! impl_serde {
 
 impl_serde!(HeapArray);
 impl_serde!(RcArray);
-impl_serde!(ArcArray);
-impl_serde!(UniqueArcArray);
+impl_serde!(ArcArray, P: ArcLayout);
+impl_serde!(UniqueArcArray, P: ArcLayout);
 
 /// Names the types a visitor produces without owning any of them.
 type Produces<A, E, L> = fn() -> (A, E, L);

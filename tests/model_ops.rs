@@ -8,13 +8,15 @@
 //! The same sequences run over four element types — zero-sized, `u8`,
 //! `String` and align-256 — each with a different label type, and with
 //! `Clone` and `Drop` panicking on demand (`MakeMutPanicking`,
-//! `DropPanicking`, caught with `catch_unwind`). 750 cases per element
-//! type (3,000 in all) run on every `cargo test`; under Miri, 2 per type.
+//! `DropPanicking`, caught with `catch_unwind`), and in both block layouts
+//! (`Padded`, `Compact`). 400 cases per element type and layout (3,200 in
+//! all) run on every `cargo test`; under Miri, 1 per type and layout.
 #![cfg(not(any(loom, shuttle)))]
 
 mod common;
 mod model;
 
+use heaparray::{ArcLayout, Compact, Padded};
 use model::{Aligned, Byte, Machine, Op, Payload, Text, Zst};
 use proptest::prelude::*;
 
@@ -48,10 +50,11 @@ fn ops() -> impl Strategy<Value = Vec<Op>> {
     proptest::collection::vec(op(), 1..60)
 }
 
-/// Runs one sequence on a fresh machine with elements `E` and labels `L`.
-fn run<E: Payload, L: Payload>(ops: &[Op]) {
+/// Runs one sequence on a fresh machine with elements `E` and labels `L`
+/// in blocks of layout `P`.
+fn run<E: Payload, L: Payload, P: ArcLayout>(ops: &[Op]) {
     common::install_quiet_hook();
-    let mut machine = Machine::<E, L>::default();
+    let mut machine = Machine::<E, L, P>::default();
     for op in ops {
         machine.apply(op);
     }
@@ -60,7 +63,7 @@ fn run<E: Payload, L: Payload>(ops: &[Op]) {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: if cfg!(miri) { 2 } else { 750 },
+        cases: if cfg!(miri) { 1 } else { 400 },
         failure_persistence: None,
         ..ProptestConfig::default()
     })]
@@ -68,24 +71,48 @@ proptest! {
     /// No element bytes at all; a heap-owning label.
     #[test]
     fn zero_sized_elements(ops in ops()) {
-        run::<Zst, Text>(&ops);
+        run::<Zst, Text, Padded>(&ops);
+    }
+
+    /// The same in the compact layout.
+    #[test]
+    fn zero_sized_elements_compact(ops in ops()) {
+        run::<Zst, Text, Compact>(&ops);
     }
 
     /// One-byte elements after an over-aligned label.
     #[test]
     fn u8_elements(ops in ops()) {
-        run::<Byte, Aligned>(&ops);
+        run::<Byte, Aligned, Padded>(&ops);
+    }
+
+    /// The same in the compact layout.
+    #[test]
+    fn u8_elements_compact(ops in ops()) {
+        run::<Byte, Aligned, Compact>(&ops);
     }
 
     /// Heap-owning elements; a zero-sized label.
     #[test]
     fn string_elements(ops in ops()) {
-        run::<Text, Zst>(&ops);
+        run::<Text, Zst, Padded>(&ops);
+    }
+
+    /// The same in the compact layout.
+    #[test]
+    fn string_elements_compact(ops in ops()) {
+        run::<Text, Zst, Compact>(&ops);
     }
 
     /// Over-aligned elements after a one-byte label (padding up to 256).
     #[test]
     fn align_256_elements(ops in ops()) {
-        run::<Aligned, Byte>(&ops);
+        run::<Aligned, Byte, Padded>(&ops);
+    }
+
+    /// The same in the compact layout.
+    #[test]
+    fn align_256_elements_compact(ops in ops()) {
+        run::<Aligned, Byte, Compact>(&ops);
     }
 }

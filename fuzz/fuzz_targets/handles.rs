@@ -3,7 +3,8 @@
 //! tests/model (the same state machine the proptest runs), with every
 //! element and label dropped exactly once at the end. The first input byte
 //! picks the element type (zero-sized, `u8`, `String`, align-256, each with
-//! the label type tests/model_ops.rs pairs it with); the rest decodes to
+//! the label type tests/model_ops.rs pairs it with) and the block layout
+//! (`Padded` or `Compact`); the rest decodes to
 //! operations, including the panicking `Clone` and `Drop` ones. Run with
 //! `bash ci/fuzz.sh` (cargo fuzz, nightly, AddressSanitizer).
 #![no_main]
@@ -18,6 +19,7 @@ mod common;
 #[path = "../../tests/model/mod.rs"]
 mod model;
 
+use heaparray::{ArcLayout, Compact, Padded};
 use model::{Aligned, Byte, Machine, Op, Payload, Text, Zst};
 
 /// Decodes one operation; small numbers keep sequences meaningful.
@@ -72,10 +74,10 @@ fn op(u: &mut Unstructured<'_>) -> arbitrary::Result<Op> {
 }
 
 /// Runs the operations `data` decodes to on a machine with elements `E`
-/// and labels `L`.
-fn run<E: Payload, L: Payload>(data: &[u8]) {
+/// and labels `L` in blocks of layout `P`.
+fn run<E: Payload, L: Payload, P: ArcLayout>(data: &[u8]) {
     let mut u = Unstructured::new(data);
-    let mut machine = Machine::<E, L>::default();
+    let mut machine = Machine::<E, L, P>::default();
     // An exhausted `Unstructured` yields defaults forever: stop at the end
     // of the data.
     while !u.is_empty() {
@@ -90,10 +92,14 @@ fuzz_target!(|data: &[u8]| {
     let Some((&kind, ops)) = data.split_first() else {
         return;
     };
-    match kind % 4 {
-        0 => run::<Zst, Text>(ops),
-        1 => run::<Byte, Aligned>(ops),
-        2 => run::<Text, Zst>(ops),
-        _ => run::<Aligned, Byte>(ops),
+    match kind % 8 {
+        0 => run::<Zst, Text, Padded>(ops),
+        1 => run::<Byte, Aligned, Padded>(ops),
+        2 => run::<Text, Zst, Padded>(ops),
+        3 => run::<Aligned, Byte, Padded>(ops),
+        4 => run::<Zst, Text, Compact>(ops),
+        5 => run::<Byte, Aligned, Compact>(ops),
+        6 => run::<Text, Zst, Compact>(ops),
+        _ => run::<Aligned, Byte, Compact>(ops),
     }
 });

@@ -4,70 +4,65 @@
 //! `weak.rs` and `unique.rs`.
 
 mod counts;
+mod layout;
 mod unique;
 mod weak;
 
 use core::marker::PhantomData;
-use core::mem::{ManuallyDrop, MaybeUninit};
+use core::mem::ManuallyDrop;
 use core::ops::Deref;
 use core::panic::{RefUnwindSafe, UnwindSafe};
 use core::ptr::NonNull;
 
-use crate::block::{Block, Builder, FromBuilder};
+use crate::block::{fill, Block, Builder, FromBuilder};
 use crate::HeapArray;
 use counts::Counts;
+pub use layout::{ArcLayout, Compact, Padded};
 pub use unique::UniqueArcArray;
 pub use weak::WeakArcArray;
 
-/// How far the length, label and elements sit from the block start. The
-/// counts are written by every `clone` and `drop` on every thread; readers of
-/// the data must not share a cache line with them, nor the adjacent line
-/// that `x86_64`'s spatial prefetcher pulls in pairs (Intel's optimisation
-/// manual, "Spatial Prefetcher"; the 128 of crossbeam's `CachePadded`).
-/// With the counts at offset 0 and the data at offset 128 or more, the data
-/// never shares a 128-byte-aligned pair of lines with the counts, wherever
-/// the allocator puts the block. SAFETY.md ("Padding") has the measurements
-/// that chose this unaligned gap over a 128-byte-aligned `CachePadded`.
-pub(crate) const COUNTS_REGION: usize = 128;
-
-/// The counts followed by a gap up to [`COUNTS_REGION`] bytes.
+/// An [`ArcArray`] in the [`Compact`] layout: counts and length in 24
+/// bytes, no padding. Same API; see [`Compact`] for when to prefer it.
 ///
-/// Aligned to 16 so that the 16 bytes of counts never straddle a 128-byte
-/// boundary: at an 8-aligned address `A = 128k + 120` the weak count would
-/// share the pair of lines that `len` (at `A + 128`) starts. Sixteen is
-/// what `malloc` gives on 64-bit targets anyway, so this costs nothing: the
-/// allocator's aligned path (the cost of a 128-aligned `CachePadded`) is
-/// only taken above it.
-#[repr(C, align(16))]
-struct PaddedCounts {
-    counts: Counts,
-    _gap: [MaybeUninit<u8>; COUNTS_REGION.saturating_sub(core::mem::size_of::<Counts>())],
-}
+/// ```
+/// use heaparray::*;
+/// let a = CompactArcArray::with_label("small", 4, |_, i| i as u64);
+/// let b = a.clone();
+/// assert_eq!((&*b, ArcArray::strong_count(&a)), (&[0, 1, 2, 3][..], 2));
+/// ```
+pub type CompactArcArray<E, L = ()> = ArcArray<E, L, Compact>;
 
-/// The header of an `ArcArray` block: the padded counts, then the length,
-/// which starts the read-mostly region shared with the label and elements.
+/// The [`WeakArcArray`] of a [`CompactArcArray`].
+pub type CompactWeakArcArray<E, L = ()> = WeakArcArray<E, L, Compact>;
+
+/// The [`UniqueArcArray`] of a [`CompactArcArray`].
+pub type CompactUniqueArcArray<E, L = ()> = UniqueArcArray<E, L, Compact>;
+
+/// The header of an `ArcArray` block: the counts, the layout's gap (128
+/// bytes of counts and gap for [`Padded`], none for [`Compact`]), then the
+/// length, which starts the read-mostly region shared with the label and
+/// elements.
 #[repr(C)]
-pub(crate) struct ArcHeader {
-    counts: PaddedCounts,
+pub(crate) struct ArcHeader<P: ArcLayout> {
+    counts: Counts,
+    _gap: P::Gap,
     len: usize,
 }
 
-impl ArcHeader {
+impl<P: ArcLayout> ArcHeader<P> {
     pub(crate) fn new(len: usize) -> Self {
         ArcHeader {
-            counts: PaddedCounts {
-                counts: Counts::new(),
-                _gap: [MaybeUninit::uninit(); _],
-            },
+            counts: Counts::new(),
+            _gap: P::GAP,
             len,
         }
     }
 }
 
 /// The block behind `ArcArray`, `WeakArcArray` and `UniqueArcArray`.
-pub(crate) type ArcBlock<E, L> = Block<ArcHeader, L, E>;
+pub(crate) type ArcBlock<E, L, P> = Block<ArcHeader<P>, L, E>;
 
-impl<E, L> Block<ArcHeader, L, E> {
+impl<E, L, P: ArcLayout> Block<ArcHeader<P>, L, E> {
     /// The counts.
     ///
     /// # Safety
@@ -78,7 +73,7 @@ impl<E, L> Block<ArcHeader, L, E> {
         // SAFETY: the header is initialised for the block's whole life and
         // the counts are only accessed atomically through shared references.
         // The reference covers the counts alone, never the data (rust#55005).
-        unsafe { &(*self.header()).counts.counts }
+        unsafe { &(*self.header()).counts }
     }
 
     /// The length, fixed for the block's life.
@@ -119,7 +114,7 @@ impl<E, L> Block<ArcHeader, L, E> {
         // SAFETY: the header is live until the deallocation below, and ours
         // alone (caller); the block was allocated for its length.
         unsafe {
-            Counts::before_free(&raw mut (*self.header()).counts.counts);
+            Counts::before_free(&raw mut (*self.header()).counts);
             self.deallocate(self.len());
         }
     }
@@ -144,7 +139,7 @@ impl<E, L> Block<ArcHeader, L, E> {
         // and the caller owns them; the move leaves them to the new block.
         let moved = unsafe {
             let len = self.len();
-            self.move_contents(len, ArcHeader::new(len))
+            self.move_contents(len, ArcHeader::<P>::new(len))
         };
         // SAFETY: we hold the strong handles' weak count and are done with
         // the old block; its weak handles free it.
@@ -196,9 +191,9 @@ impl<E, L> Block<ArcHeader, L, E> {
 /// assert_eq!(sums.iter().sum::<f32>(), 499_500.0);
 /// assert_eq!(*a.get_label(), "weights");
 /// ```
-pub struct ArcArray<E, L = ()> {
+pub struct ArcArray<E, L = (), P: ArcLayout = Padded> {
     block: NonNull<u8>,
-    _owns: PhantomData<(L, E)>,
+    _owns: PhantomData<(L, E, P)>,
 }
 
 // SAFETY: handles on several threads share the label and the elements
@@ -206,16 +201,16 @@ pub struct ArcArray<E, L = ()> {
 // the last handle and drop them, or take them with `try_unique` /
 // `make_mut`, so both must be `Send`. This is `Arc<T>`'s
 // `T: Send + Sync`, for both parts. The counts are atomic.
-unsafe impl<E: Send + Sync, L: Send + Sync> Send for ArcArray<E, L> {}
+unsafe impl<E: Send + Sync, L: Send + Sync, P: ArcLayout> Send for ArcArray<E, L, P> {}
 // SAFETY: `&ArcArray` can be cloned into an owned handle on another thread,
 // so sharing it is sending one: the same bounds as `Send`.
-unsafe impl<E: Send + Sync, L: Send + Sync> Sync for ArcArray<E, L> {}
+unsafe impl<E: Send + Sync, L: Send + Sync, P: ArcLayout> Sync for ArcArray<E, L, P> {}
 
 // Like `Arc<T>: UnwindSafe where T: RefUnwindSafe`: a panic while a
 // handle is borrowed can only have left the data as `&`-access leaves it.
-impl<E: RefUnwindSafe, L: RefUnwindSafe> UnwindSafe for ArcArray<E, L> {}
+impl<E: RefUnwindSafe, L: RefUnwindSafe, P: ArcLayout> UnwindSafe for ArcArray<E, L, P> {}
 
-impl<E, L> ArcArray<E, L> {
+impl<E, L, P: ArcLayout> ArcArray<E, L, P> {
     /// The label.
     ///
     /// # Examples
@@ -303,7 +298,7 @@ impl<E, L> ArcArray<E, L> {
     /// ```
     #[must_use]
     #[inline]
-    pub fn downgrade(this: &Self) -> WeakArcArray<E, L> {
+    pub fn downgrade(this: &Self) -> WeakArcArray<E, L, P> {
         this.counts().downgrade();
         WeakArcArray::from_block(this.block)
     }
@@ -364,7 +359,8 @@ impl<E, L> ArcArray<E, L> {
             let block = unsafe { this.raw().into_unique_block() };
             this.block = block.as_non_null();
         } else {
-            *this = Self::with_label(this.get_label().clone(), this.len(), |_, i| this[i].clone());
+            let (label, len) = (this.get_label().clone(), this.len());
+            *this = Self::from_builder(fill(label, len, |_, i| this[i].clone()));
         }
         // SAFETY: `this` is now the only handle of any kind to its block
         // (a fresh clone, a moved block, or a claimed one with no weak
@@ -393,7 +389,7 @@ impl<E, L> ArcArray<E, L> {
     /// u[0] = 5;
     /// assert_eq!(&*u, &[5, 1]);
     /// ```
-    pub fn try_unique(this: Self) -> Result<UniqueArcArray<E, L>, Self> {
+    pub fn try_unique(this: Self) -> Result<UniqueArcArray<E, L, P>, Self> {
         if !this.counts().claim_unique() {
             return Err(this);
         }
@@ -419,7 +415,7 @@ impl<E, L> ArcArray<E, L> {
     /// assert_eq!(&*ArcArray::into_unique(b).unwrap(), &[0, 1]);
     /// ```
     #[must_use]
-    pub fn into_unique(this: Self) -> Option<UniqueArcArray<E, L>> {
+    pub fn into_unique(this: Self) -> Option<UniqueArcArray<E, L, P>> {
         let this = ManuallyDrop::new(this);
         if !this.counts().decrement_strong() {
             return None;
@@ -477,13 +473,13 @@ impl<E, L> ArcArray<E, L> {
     pub unsafe fn from_raw(ptr: *const E) -> Self {
         // SAFETY: `ptr` is the element pointer of a live block of this type
         // (caller), so stepping back to the block start stays in bounds.
-        let block = unsafe { ArcBlock::<E, L>::from_elems(ptr) };
+        let block = unsafe { ArcBlock::<E, L, P>::from_elems(ptr) };
         Self::from_block(block.as_non_null())
     }
 
     #[inline]
-    fn raw(&self) -> ArcBlock<E, L> {
-        // SAFETY: `self.block` came from `as_non_null` of an ArcBlock<E, L>.
+    fn raw(&self) -> ArcBlock<E, L, P> {
+        // SAFETY: `self.block` came from `as_non_null` of an ArcBlock<E, L, P>.
         unsafe { Block::from_non_null(self.block) }
     }
 
@@ -519,14 +515,14 @@ impl<E, L> ArcArray<E, L> {
     }
 }
 
-impl<E, L> FromBuilder<E, L> for ArcArray<E, L> {
-    type Header = ArcHeader;
-    fn from_builder(builder: Builder<ArcHeader, L, E>) -> Self {
+impl<E, L, P: ArcLayout> FromBuilder<E, L> for ArcArray<E, L, P> {
+    type Header = ArcHeader<P>;
+    fn from_builder(builder: Builder<ArcHeader<P>, L, E>) -> Self {
         UniqueArcArray::from_builder(builder).shareable()
     }
 }
 
-impl<E, L> Clone for ArcArray<E, L> {
+impl<E, L, P: ArcLayout> Clone for ArcArray<E, L, P> {
     /// Another handle to the same block: one relaxed atomic increment.
     ///
     /// Aborts the process if the count would exceed `isize::MAX`, as `Arc`
@@ -538,7 +534,7 @@ impl<E, L> Clone for ArcArray<E, L> {
     }
 }
 
-impl<E, L> Drop for ArcArray<E, L> {
+impl<E, L, P: ArcLayout> Drop for ArcArray<E, L, P> {
     #[inline]
     fn drop(&mut self) {
         if self.counts().decrement_strong() {
@@ -547,7 +543,7 @@ impl<E, L> Drop for ArcArray<E, L> {
     }
 }
 
-impl<E, L> Deref for ArcArray<E, L> {
+impl<E, L, P: ArcLayout> Deref for ArcArray<E, L, P> {
     type Target = [E];
     #[inline]
     fn deref(&self) -> &[E] {
@@ -558,8 +554,8 @@ impl<E, L> Deref for ArcArray<E, L> {
     }
 }
 
-impl_slice_traits!(ArcArray);
-impl_constructors!(ArcArray);
+impl_slice_traits!(ArcArray, P: ArcLayout);
+impl_constructors!(ArcArray, P: ArcLayout);
 
 impl<E, L> From<HeapArray<E, L>> for ArcArray<E, L> {
     /// Moves the label and the elements into a shared block (one copy).
@@ -568,9 +564,9 @@ impl<E, L> From<HeapArray<E, L>> for ArcArray<E, L> {
     }
 }
 
-impl<E, L> From<UniqueArcArray<E, L>> for ArcArray<E, L> {
+impl<E, L, P: ArcLayout> From<UniqueArcArray<E, L, P>> for ArcArray<E, L, P> {
     /// Shares the block as it is, no copy (as [`UniqueArcArray::shareable`]).
-    fn from(unique: UniqueArcArray<E, L>) -> Self {
+    fn from(unique: UniqueArcArray<E, L, P>) -> Self {
         unique.shareable()
     }
 }

@@ -7,7 +7,7 @@ use core::ops::{Deref, DerefMut};
 use core::panic::{RefUnwindSafe, UnwindSafe};
 use core::ptr::NonNull;
 
-use super::{ArcArray, ArcBlock, ArcHeader};
+use super::{ArcArray, ArcBlock, ArcHeader, ArcLayout, Padded};
 
 use crate::block::{Block, Builder, FromBuilder};
 use crate::traits::LabelledArrayMut;
@@ -35,22 +35,22 @@ use crate::HeapArray;
 /// let a: ArcArray<u32, u32> = u.shareable();
 /// assert_eq!(*a.get_label(), 11);
 /// ```
-pub struct UniqueArcArray<E, L = ()> {
+pub struct UniqueArcArray<E, L = (), P: ArcLayout = Padded> {
     block: NonNull<u8>,
-    _owns: PhantomData<(L, E)>,
+    _owns: PhantomData<(L, E, P)>,
 }
 
 // SAFETY: the only handle owns the label and the elements as a `Box` does,
 // so `Box`'s bounds apply. `shareable` on the receiving thread is sound
 // with them: the `ArcArray` it makes is only `Send`/`Sync` under
 // `ArcArray`'s own, stronger bounds.
-unsafe impl<E: Send, L: Send> Send for UniqueArcArray<E, L> {}
+unsafe impl<E: Send, L: Send, P: ArcLayout> Send for UniqueArcArray<E, L, P> {}
 // SAFETY: `&UniqueArcArray` gives out `&L` and `&[E]` only, as `&Box`.
-unsafe impl<E: Sync, L: Sync> Sync for UniqueArcArray<E, L> {}
-impl<E: UnwindSafe, L: UnwindSafe> UnwindSafe for UniqueArcArray<E, L> {}
-impl<E: RefUnwindSafe, L: RefUnwindSafe> RefUnwindSafe for UniqueArcArray<E, L> {}
+unsafe impl<E: Sync, L: Sync, P: ArcLayout> Sync for UniqueArcArray<E, L, P> {}
+impl<E: UnwindSafe, L: UnwindSafe, P: ArcLayout> UnwindSafe for UniqueArcArray<E, L, P> {}
+impl<E: RefUnwindSafe, L: RefUnwindSafe, P: ArcLayout> RefUnwindSafe for UniqueArcArray<E, L, P> {}
 
-impl<E, L> UniqueArcArray<E, L> {
+impl<E, L, P: ArcLayout> UniqueArcArray<E, L, P> {
     /// The label.
     ///
     /// # Examples
@@ -97,13 +97,13 @@ impl<E, L> UniqueArcArray<E, L> {
     /// ```
     #[must_use]
     #[inline]
-    pub fn shareable(self) -> ArcArray<E, L> {
+    pub fn shareable(self) -> ArcArray<E, L, P> {
         ArcArray::from_block(ManuallyDrop::new(self).block)
     }
 
     #[inline]
-    fn raw(&self) -> ArcBlock<E, L> {
-        // SAFETY: `self.block` came from `as_non_null` of an ArcBlock<E, L>.
+    fn raw(&self) -> ArcBlock<E, L, P> {
+        // SAFETY: `self.block` came from `as_non_null` of an ArcBlock<E, L, P>.
         unsafe { Block::from_non_null(self.block) }
     }
 
@@ -117,15 +117,15 @@ impl<E, L> UniqueArcArray<E, L> {
     }
 }
 
-impl<E, L> FromBuilder<E, L> for UniqueArcArray<E, L> {
-    type Header = ArcHeader;
-    fn from_builder(builder: Builder<ArcHeader, L, E>) -> Self {
-        let (block, _) = builder.finish(ArcHeader::new);
+impl<E, L, P: ArcLayout> FromBuilder<E, L> for UniqueArcArray<E, L, P> {
+    type Header = ArcHeader<P>;
+    fn from_builder(builder: Builder<ArcHeader<P>, L, E>) -> Self {
+        let (block, _) = builder.finish(ArcHeader::<P>::new);
         Self::from_block(block.as_non_null())
     }
 }
 
-impl<E, L> Drop for UniqueArcArray<E, L> {
+impl<E, L, P: ArcLayout> Drop for UniqueArcArray<E, L, P> {
     fn drop(&mut self) {
         let block = self.raw();
         // SAFETY: the only handle of any kind: the contents are initialised
@@ -134,7 +134,7 @@ impl<E, L> Drop for UniqueArcArray<E, L> {
     }
 }
 
-impl<E, L> Deref for UniqueArcArray<E, L> {
+impl<E, L, P: ArcLayout> Deref for UniqueArcArray<E, L, P> {
     type Target = [E];
     #[inline]
     fn deref(&self) -> &[E] {
@@ -144,7 +144,7 @@ impl<E, L> Deref for UniqueArcArray<E, L> {
     }
 }
 
-impl<E, L> DerefMut for UniqueArcArray<E, L> {
+impl<E, L, P: ArcLayout> DerefMut for UniqueArcArray<E, L, P> {
     #[inline]
     fn deref_mut(&mut self) -> &mut [E] {
         let block = self.raw();
@@ -153,9 +153,9 @@ impl<E, L> DerefMut for UniqueArcArray<E, L> {
     }
 }
 
-impl_slice_traits!(UniqueArcArray);
-impl_constructors!(UniqueArcArray);
-impl_slice_mut_traits!(UniqueArcArray);
+impl_slice_traits!(UniqueArcArray, P: ArcLayout);
+impl_constructors!(UniqueArcArray, P: ArcLayout);
+impl_slice_mut_traits!(UniqueArcArray, P: ArcLayout);
 
 impl<E, L> From<HeapArray<E, L>> for UniqueArcArray<E, L> {
     /// Moves the label and the elements into a new block (one copy).
@@ -165,7 +165,7 @@ impl<E, L> From<HeapArray<E, L>> for UniqueArcArray<E, L> {
         // consumed); they are moved once, then the old block, allocated for
         // `len`, is freed without dropping them.
         let moved = unsafe {
-            let moved = block.move_contents(len, ArcHeader::new(len));
+            let moved = block.move_contents(len, ArcHeader::<Padded>::new(len));
             block.deallocate(len);
             moved
         };
@@ -173,7 +173,7 @@ impl<E, L> From<HeapArray<E, L>> for UniqueArcArray<E, L> {
     }
 }
 
-impl<E, L> LabelledArrayMut<E, L> for UniqueArcArray<E, L> {
+impl<E, L, P: ArcLayout> LabelledArrayMut<E, L> for UniqueArcArray<E, L, P> {
     fn get_label_mut(&mut self) -> &mut L {
         UniqueArcArray::get_label_mut(self)
     }

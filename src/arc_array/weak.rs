@@ -7,7 +7,7 @@ use core::panic::{RefUnwindSafe, UnwindSafe};
 use core::ptr::NonNull;
 
 use super::counts::Counts;
-use super::{ArcArray, ArcBlock};
+use super::{ArcArray, ArcBlock, ArcLayout, Padded};
 use crate::block::Block;
 
 /// A weak handle to an [`ArcArray`] block, from [`ArcArray::downgrade`].
@@ -31,10 +31,10 @@ use crate::block::Block;
 /// drop(a);
 /// assert!(w.upgrade().is_none());
 /// ```
-pub struct WeakArcArray<E, L = ()> {
+pub struct WeakArcArray<E, L = (), P: ArcLayout = Padded> {
     /// A block, or [`dangling`] for a weak handle that never had one.
     block: NonNull<u8>,
-    _owns: PhantomData<(L, E)>,
+    _owns: PhantomData<(L, E, P)>,
 }
 
 /// The address of a weak handle made by [`WeakArcArray::new`]: no block is
@@ -45,12 +45,12 @@ fn dangling() -> NonNull<u8> {
 
 // SAFETY: a weak handle can upgrade into a strong one on its thread, so it
 // needs exactly `ArcArray`'s bounds, for the same reasons.
-unsafe impl<E: Send + Sync, L: Send + Sync> Send for WeakArcArray<E, L> {}
+unsafe impl<E: Send + Sync, L: Send + Sync, P: ArcLayout> Send for WeakArcArray<E, L, P> {}
 // SAFETY: as `Send`: `&WeakArcArray` can be upgraded on any thread.
-unsafe impl<E: Send + Sync, L: Send + Sync> Sync for WeakArcArray<E, L> {}
-impl<E: RefUnwindSafe, L: RefUnwindSafe> UnwindSafe for WeakArcArray<E, L> {}
+unsafe impl<E: Send + Sync, L: Send + Sync, P: ArcLayout> Sync for WeakArcArray<E, L, P> {}
+impl<E: RefUnwindSafe, L: RefUnwindSafe, P: ArcLayout> UnwindSafe for WeakArcArray<E, L, P> {}
 
-impl<E, L> WeakArcArray<E, L> {
+impl<E, L, P: ArcLayout> WeakArcArray<E, L, P> {
     /// A weak handle to nothing: it never upgrades. Allocates nothing.
     ///
     /// # Examples
@@ -79,7 +79,7 @@ impl<E, L> WeakArcArray<E, L> {
     /// assert!(w.upgrade().is_none());
     /// ```
     #[must_use]
-    pub fn upgrade(&self) -> Option<ArcArray<E, L>> {
+    pub fn upgrade(&self) -> Option<ArcArray<E, L, P>> {
         if self.counts()?.upgrade() {
             Some(ArcArray::from_block(self.block))
         } else {
@@ -136,7 +136,7 @@ impl<E, L> WeakArcArray<E, L> {
     }
 
     /// The block, unless this handle was made by [`WeakArcArray::new`].
-    fn raw(&self) -> Option<ArcBlock<E, L>> {
+    fn raw(&self) -> Option<ArcBlock<E, L, P>> {
         // SAFETY: a block pointer came from `as_non_null` of an ArcBlock.
         (self.block != dangling()).then(|| unsafe { Block::from_non_null(self.block) })
     }
@@ -158,7 +158,7 @@ impl<E, L> WeakArcArray<E, L> {
     }
 }
 
-impl<E, L> Clone for WeakArcArray<E, L> {
+impl<E, L, P: ArcLayout> Clone for WeakArcArray<E, L, P> {
     /// Another weak handle to the same block.
     fn clone(&self) -> Self {
         if let Some(counts) = self.counts() {
@@ -168,7 +168,7 @@ impl<E, L> Clone for WeakArcArray<E, L> {
     }
 }
 
-impl<E, L> Drop for WeakArcArray<E, L> {
+impl<E, L, P: ArcLayout> Drop for WeakArcArray<E, L, P> {
     fn drop(&mut self) {
         if let Some(block) = self.raw() {
             // SAFETY: we hold a weak count and never use the block again.
@@ -177,14 +177,14 @@ impl<E, L> Drop for WeakArcArray<E, L> {
     }
 }
 
-impl<E, L> Default for WeakArcArray<E, L> {
+impl<E, L, P: ArcLayout> Default for WeakArcArray<E, L, P> {
     /// As [`WeakArcArray::new`].
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<E, L> fmt::Debug for WeakArcArray<E, L> {
+impl<E, L, P: ArcLayout> fmt::Debug for WeakArcArray<E, L, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("(WeakArcArray)")
     }

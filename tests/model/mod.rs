@@ -15,7 +15,7 @@
 
 use std::sync::Arc;
 
-use heaparray::{ArcArray, UniqueArcArray, WeakArcArray};
+use heaparray::{ArcArray, ArcLayout, LabelledArray, UniqueArcArray, WeakArcArray};
 
 use super::common::{catch_expected, Canary, Ledger};
 
@@ -277,11 +277,14 @@ impl Payload for Aligned {
 }
 
 /// One slot of the pool.
-enum Handle<E, L> {
-    Strong(ArcArray<E, L>),
-    Weak(WeakArcArray<E, L>),
-    Unique(UniqueArcArray<E, L>),
+enum Handle<E, L, P: ArcLayout> {
+    Strong(ArcArray<E, L, P>),
+    Weak(WeakArcArray<E, L, P>),
+    Unique(UniqueArcArray<E, L, P>),
 }
+
+/// A pool slot: a handle and the model block it belongs to, or nothing.
+type Slot<E, L, P> = Option<(Handle<E, L, P>, usize)>;
 
 /// Which kind a handle was, once it is gone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -291,7 +294,7 @@ enum Kind {
     Unique,
 }
 
-impl<E, L> Handle<E, L> {
+impl<E, L, P: ArcLayout> Handle<E, L, P> {
     fn kind(&self) -> Kind {
         match self {
             Handle::Strong(_) => Kind::Strong,
@@ -369,15 +372,15 @@ pub enum Op {
 pub const POOL: usize = 6;
 
 /// The pool, the model and the ledger of every canary made, for elements
-/// `E` and labels `L`. One machine at a time per thread (the [`tally`] is
+/// `E` and labels `L` in blocks of layout `P`. One machine at a time per thread (the [`tally`] is
 /// per thread).
-pub struct Machine<E: Payload, L: Payload> {
+pub struct Machine<E: Payload, L: Payload, P: ArcLayout> {
     ledger: Arc<Ledger>,
-    slots: Vec<Option<(Handle<E, L>, usize)>>,
+    slots: Vec<Slot<E, L, P>>,
     blocks: Vec<Block>,
 }
 
-impl<E: Payload, L: Payload> Default for Machine<E, L> {
+impl<E: Payload, L: Payload, P: ArcLayout> Default for Machine<E, L, P> {
     fn default() -> Self {
         tally::reset();
         Machine {
@@ -388,10 +391,10 @@ impl<E: Payload, L: Payload> Default for Machine<E, L> {
     }
 }
 
-impl<E: Payload, L: Payload> Machine<E, L> {
+impl<E: Payload, L: Payload, P: ArcLayout> Machine<E, L, P> {
     /// Puts a new strong handle of a new model block in the first free slot
     /// (or drops it when the pool is full).
-    fn add_block(&mut self, handle: Handle<E, L>, contents: (u32, Vec<u32>), strong: usize) {
+    fn add_block(&mut self, handle: Handle<E, L, P>, contents: (u32, Vec<u32>), strong: usize) {
         let id = self.blocks.len();
         self.blocks.push(Block {
             strong,
@@ -401,7 +404,7 @@ impl<E: Payload, L: Payload> Machine<E, L> {
         self.put(handle, id);
     }
 
-    fn put(&mut self, handle: Handle<E, L>, id: usize) {
+    fn put(&mut self, handle: Handle<E, L, P>, id: usize) {
         match self.slots.iter_mut().find(|s| s.is_none()) {
             Some(slot) => *slot = Some((handle, id)),
             None => self.release(handle, id),
@@ -409,7 +412,7 @@ impl<E: Payload, L: Payload> Machine<E, L> {
     }
 
     /// Drops a handle and updates the model as its drop must.
-    fn release(&mut self, handle: Handle<E, L>, id: usize) {
+    fn release(&mut self, handle: Handle<E, L, P>, id: usize) {
         let kind = handle.kind();
         drop(handle);
         self.released(kind, id);
@@ -444,12 +447,12 @@ impl<E: Payload, L: Payload> Machine<E, L> {
         }
     }
 
-    fn take(&mut self, slot: u8) -> Option<(Handle<E, L>, usize)> {
+    fn take(&mut self, slot: u8) -> Option<(Handle<E, L, P>, usize)> {
         self.slots[slot as usize % POOL].take()
     }
 
     /// Takes the slot's handle if it is of `kind`; leaves anything else.
-    fn take_kind(&mut self, slot: u8, kind: Kind) -> Option<(Handle<E, L>, usize)> {
+    fn take_kind(&mut self, slot: u8, kind: Kind) -> Option<(Handle<E, L, P>, usize)> {
         let slot = &mut self.slots[slot as usize % POOL];
         if slot.as_ref()?.0.kind() == kind {
             slot.take()
@@ -458,21 +461,21 @@ impl<E: Payload, L: Payload> Machine<E, L> {
         }
     }
 
-    fn take_strong(&mut self, slot: u8) -> Option<(ArcArray<E, L>, usize)> {
+    fn take_strong(&mut self, slot: u8) -> Option<(ArcArray<E, L, P>, usize)> {
         match self.take_kind(slot, Kind::Strong)? {
             (Handle::Strong(h), id) => Some((h, id)),
             _ => unreachable!(),
         }
     }
 
-    fn take_weak(&mut self, slot: u8) -> Option<(WeakArcArray<E, L>, usize)> {
+    fn take_weak(&mut self, slot: u8) -> Option<(WeakArcArray<E, L, P>, usize)> {
         match self.take_kind(slot, Kind::Weak)? {
             (Handle::Weak(w), id) => Some((w, id)),
             _ => unreachable!(),
         }
     }
 
-    fn take_unique(&mut self, slot: u8) -> Option<(UniqueArcArray<E, L>, usize)> {
+    fn take_unique(&mut self, slot: u8) -> Option<(UniqueArcArray<E, L, P>, usize)> {
         match self.take_kind(slot, Kind::Unique)? {
             (Handle::Unique(u), id) => Some((u, id)),
             _ => unreachable!(),
@@ -482,7 +485,13 @@ impl<E: Payload, L: Payload> Machine<E, L> {
     /// The model after `make_mut` returned for a handle of block `id`
     /// (which was `before`): in place when it was the only handle of any
     /// kind, otherwise a new block (cloned, or moved away from weak ones).
-    fn made_mut(&mut self, h: ArcArray<E, L>, id: usize, before: Block, contents: (u32, Vec<u32>)) {
+    fn made_mut(
+        &mut self,
+        h: ArcArray<E, L, P>,
+        id: usize,
+        before: Block,
+        contents: (u32, Vec<u32>),
+    ) {
         if before.strong == 1 && before.weak == 0 {
             self.blocks[id].contents = Some(contents);
             self.put(Handle::Strong(h), id);
@@ -504,7 +513,7 @@ impl<E: Payload, L: Payload> Machine<E, L> {
     }
 
     /// A collected array holds `len` elements reading `stored(i)`.
-    fn check_collected(a: &ArcArray<E>, len: u8, what: &str) {
+    fn check_collected(a: &ArcArray<E, (), P>, len: u8, what: &str) {
         assert_eq!(a.len(), usize::from(len), "{what} changed the length");
         assert!(
             a.iter()
@@ -521,15 +530,17 @@ impl<E: Payload, L: Payload> Machine<E, L> {
             Op::New { len, label } => {
                 let values: Vec<u32> = (0..u32::from(len)).map(|i| i * 3).collect();
                 let ledger = &self.ledger;
-                let h = ArcArray::with_label(L::make(label, ledger), len as usize, |_, i| {
-                    E::make(values[i], ledger)
-                });
+                let h = ArcArray::<E, L, P>::with_label(
+                    L::make(label, ledger),
+                    len as usize,
+                    |_, i| E::make(values[i], ledger),
+                );
                 let stored = values.iter().map(|&v| E::stored(v)).collect();
                 self.add_block(Handle::Strong(h), (L::stored(label), stored), 1);
             }
             Op::Collect { len, exact } => {
                 let elems = self.elems(len, |i| i);
-                let a: ArcArray<E> = if exact {
+                let a: ArcArray<E, (), P> = if exact {
                     elems.into_iter().collect()
                 } else {
                     elems.into_iter().filter(|_| true).collect()
@@ -545,7 +556,7 @@ impl<E: Payload, L: Payload> Machine<E, L> {
                     items: self.elems(real, |i| i).into_iter(),
                     hint: (hint_low as usize, hint_high.map(usize::from)),
                 };
-                let a: ArcArray<E> = lying.collect();
+                let a: ArcArray<E, (), P> = lying.collect();
                 Self::check_collected(&a, real, "a lying size_hint");
             }
             Op::Clone(slot) => {
@@ -724,7 +735,7 @@ impl<E: Payload, L: Payload> Machine<E, L> {
                     let p = ArcArray::into_raw(h);
                     assert_aligned(p);
                     // SAFETY: from `into_raw` of this type, rebuilt once.
-                    let h = unsafe { ArcArray::<E, L>::from_raw(p) };
+                    let h = unsafe { ArcArray::<E, L, P>::from_raw(p) };
                     assert_eq!(ArcArray::as_ptr(&h), p);
                     self.put(Handle::Strong(h), id);
                 }
@@ -735,7 +746,7 @@ impl<E: Payload, L: Payload> Machine<E, L> {
 
     /// The model after a successful `try_unique` / `into_unique`: in place
     /// if no weak handle exists, else a new block and a dead old one.
-    fn become_unique(&mut self, u: UniqueArcArray<E, L>, id: usize, before: Block) {
+    fn become_unique(&mut self, u: UniqueArcArray<E, L, P>, id: usize, before: Block) {
         if before.weak == 0 {
             self.blocks[id].strong = 1;
             self.put(Handle::Unique(u), id);
