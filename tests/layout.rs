@@ -31,6 +31,7 @@ thread_local! {
     static SHIFT: Cell<usize> = const { Cell::new(0) };
     static LAST: Cell<usize> = const { Cell::new(0) };
     static ALLOCS: Cell<usize> = const { Cell::new(0) };
+    static LAST_SIZE: Cell<usize> = const { Cell::new(0) };
 }
 
 fn outer(layout: Layout) -> Option<Layout> {
@@ -64,6 +65,7 @@ unsafe impl GlobalAlloc for Placing {
             unsafe { base.add(shift) }
         };
         LAST.with(|l| l.set(ptr.addr()));
+        LAST_SIZE.with(|l| l.set(layout.size()));
         ptr
     }
 
@@ -169,6 +171,13 @@ fn thin_handles_are_one_word() {
         ArcArray<(), ()>,
         WeakArcArray<(), ()>,
         UniqueArcArray<(), ()>,
+        CompactArcArray<u8>,
+        CompactWeakArcArray<u8>,
+        CompactUniqueArcArray<u8>,
+        CompactArcArray<Align256, Align256>,
+        CompactWeakArcArray<Align256, Align256>,
+        CompactUniqueArcArray<Align256, Align256>,
+        CompactArcArray<(), ()>,
     );
 }
 
@@ -301,6 +310,84 @@ fn arc_array_layout_for_every_constructor() {
         assert!(w.upgrade().is_none());
         check("try_unique with a weak handle", &u.shareable(), start);
     }
+}
+
+// ---------------------------------------------------------------------------
+// The compact layout
+
+/// `n` rounded up to a multiple of `align`.
+fn round_up(n: usize, align: usize) -> usize {
+    n.div_ceil(align) * align
+}
+
+/// The block size the allocator is asked for, for a block made by `f`.
+fn block_size<R>(f: impl FnOnce() -> R) -> usize {
+    let (r, _, n) = placed(0, f);
+    assert_eq!(n, 1, "one allocation");
+    drop(r);
+    LAST_SIZE.with(Cell::get)
+}
+
+#[test]
+fn compact_block_is_counts_length_label_elements() {
+    // Strong, weak, len (three words), the label, the elements: nothing
+    // else, at every placement, in one allocation.
+    for shift in shifts(WORD) {
+        let (a, start, n) = placed(shift, || CompactArcArray::new(4, |i| i as u64));
+        assert_eq!(n, 1);
+        let elems = round_up(3 * WORD, align_of::<u64>());
+        assert_eq!(ArcArray::as_ptr(&a).addr(), start + elems);
+        let (b, start, _) = placed(shift, || {
+            CompactArcArray::with_label(1u8, 3, |_, i| i as u16)
+        });
+        assert_eq!(addr(b.get_label()), start + 3 * WORD);
+        assert_eq!(b.as_ptr().addr(), start + 3 * WORD + 2);
+        assert_eq!(&*b, &[0, 1, 2]);
+        let (u, start, _) = placed(shift, || {
+            CompactUniqueArcArray::with_label(7u32, 2, |_, i| i as u8)
+        });
+        assert_eq!(addr(u.get_label()), start + 3 * WORD);
+        assert_eq!(u.as_ptr().addr(), start + 3 * WORD + 4);
+        let (c, _, n) = placed(shift, || (a.clone(), ArcArray::downgrade(&a)));
+        assert_eq!(n, 0, "clone and downgrade allocate nothing");
+        drop(c);
+    }
+}
+
+#[test]
+fn compact_parts_are_aligned() {
+    let a = CompactArcArray::with_label(Align256(1), 2, |_, i| Align256(i as u64));
+    assert_eq!(ArcArray::as_ptr(&a).addr() % 256, 0, "elements");
+    assert_eq!(addr(a.get_label()) % 256, 0, "label");
+    let b = CompactArcArray::with_label(1u8, 2, |_, i| Align128(i as u8));
+    assert_eq!(b.as_ptr().addr() % 128, 0);
+    let p = ArcArray::into_raw(a);
+    assert_eq!(p.addr() % 256, 0, "into_raw stays aligned");
+    // SAFETY: from `CompactArcArray::<Align256, Align256>::into_raw`, once.
+    let a = unsafe { CompactArcArray::<Align256, Align256>::from_raw(p) };
+    assert_eq!((*a.get_label(), a[1]), (Align256(1), Align256(1)));
+}
+
+#[test]
+fn block_sizes_of_the_two_layouts() {
+    // What the allocator is asked for: the header, then 0, 4 or 1000
+    // `u64`. Padded: 128 bytes of counts and gap, then `len`, the header
+    // rounded up to its alignment of 16 (SAFETY.md, "Padding"): 144 bytes.
+    // Compact: three words.
+    let padded_header = round_up(128 + WORD, 16);
+    let compact_header = round_up(3 * WORD, align_of::<u64>());
+    for len in [0, 4, 1000] {
+        let elems = 8 * len;
+        let padded = block_size(|| ArcArray::new(len, |i| i as u64));
+        let compact = block_size(|| CompactArcArray::new(len, |i| i as u64));
+        assert_eq!(padded, padded_header + elems, "padded, {len}");
+        assert_eq!(compact, compact_header + elems, "compact, {len}");
+    }
+    // Collected and unique blocks have the same sizes.
+    let collected = block_size(|| (0..4u64).collect::<CompactArcArray<u64>>());
+    assert_eq!(collected, compact_header + 32);
+    let unique = block_size(|| CompactUniqueArcArray::<u64>::new(4, |i| i as u64));
+    assert_eq!(unique, collected);
 }
 
 // ---------------------------------------------------------------------------

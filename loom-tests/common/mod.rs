@@ -77,8 +77,18 @@ pub fn array(drops: &Tally) -> Array {
     })
 }
 
+/// `array` in the compact layout.
+pub fn compact_array(drops: &Tally) -> CompactArray {
+    heaparray::LabelledArray::with_label(Tracked::new(7, drops), 2, |_, i| {
+        Tracked::new(10 + i, drops)
+    })
+}
+
+/// `Array` in the compact layout.
+pub type CompactArray = heaparray::CompactArcArray<Tracked, Tracked>;
+
 /// Reads the label and every element through tracked reads.
-pub fn read_all(a: &Array) -> usize {
+pub fn read_all<P: heaparray::ArcLayout>(a: &heaparray::ArcArray<Tracked, Tracked, P>) -> usize {
     a.get_label().get() + a.iter().map(Tracked::get).sum::<usize>()
 }
 
