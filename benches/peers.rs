@@ -1,7 +1,8 @@
 //! Criterion benchmarks: every workload with heaparray and its peers in one
 //! group (std `Arc<[u64]>`, `Arc<Vec<u64>>`, triomphe's `ThinArc` and
-//! `Arc<[u64]>`), so that `target/criterion/<group>/report` compares them
-//! side by side. `cargo run --release --example compare` prints the same
+//! `Arc<[u64]>`; `CompactArcArray` where the layout matters: groups 1, 3,
+//! 4 and 6), so that `target/criterion/<group>/report` compares them side
+//! by side. `cargo run --release --example compare` prints the same
 //! comparison as a table of ratios in under a minute; the memory workload
 //! (7) is only there, as it needs a counting allocator. Group 9 (`par_new`)
 //! needs `--features rayon`.
@@ -16,12 +17,17 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use heaparray::ArcArray;
+use heaparray::{ArcArray, CompactArcArray, MakeArray};
 use rayon::prelude::*;
 use triomphe::ThinArc;
 
 fn four() -> impl ExactSizeIterator<Item = u64> {
     (0..4usize).map(|j| j as u64)
+}
+
+/// A compact-layout array of `len` elements, `f(i)` each.
+fn compact(len: usize, f: impl FnMut(usize) -> u64) -> CompactArcArray<u64> {
+    CompactArcArray::new(len, f)
 }
 
 /// 1. clone + drop on one thread.
@@ -32,7 +38,11 @@ fn clone_drop(c: &mut Criterion) {
     let std_vec: Arc<Vec<u64>> = Arc::new(four().collect());
     let thin = ThinArc::from_header_and_iter((), four());
     let tri: triomphe::Arc<[u64]> = four().collect();
+    let small = compact(4, |i| i as u64);
     g.bench_function("ArcArray", |b| b.iter(|| drop(black_box(ours.clone()))));
+    g.bench_function("CompactArcArray", |b| {
+        b.iter(|| drop(black_box(small.clone())))
+    });
     g.bench_function("Arc<[u64]>", |b| {
         b.iter(|| drop(black_box(std_slice.clone())))
     });
@@ -119,8 +129,12 @@ fn false_sharing(c: &mut Criterion) {
     let std_slice: Arc<[u64]> = four().collect();
     let std_vec: Arc<Vec<u64>> = Arc::new(four().collect());
     let thin = ThinArc::from_header_and_iter((), four());
+    let small = compact(4, |i| i as u64);
     g.bench_function("ArcArray", |b| {
         b.iter_custom(|n| reads_under_traffic(&ours, |h| sum(h), n))
+    });
+    g.bench_function("CompactArcArray", |b| {
+        b.iter_custom(|n| reads_under_traffic(&small, |h| sum(h), n))
     });
     g.bench_function("Arc<[u64]>", |b| {
         b.iter_custom(|n| reads_under_traffic(&std_slice, |h| sum(h), n))
@@ -147,55 +161,63 @@ fn shuffled(n: usize) -> Vec<usize> {
     order
 }
 
-/// 4. scattered reads over 1M small arrays.
+/// Sums `len` and the elements of the arrays in `order`.
+fn scatter<H>(arrays: &[H], order: &[usize], slice: impl Fn(&H) -> &[u64]) -> u64 {
+    order
+        .iter()
+        .map(|&i| {
+            let s = slice(&arrays[i]);
+            s.len() as u64 + s.iter().sum::<u64>()
+        })
+        .sum()
+}
+
+/// 4. scattered reads over 1M small arrays. The arrays are made
+/// round-robin (array `i` of every contender, then `i + 1`), so that every
+/// set spreads over the same heap, and `Arc<Vec>` two ways: its buffer
+/// right before its `ArcInner` (adjacent), and wrapping `Vec`s built
+/// earlier (two independent cache misses); see `examples/compare.rs`.
 fn scattered_reads(c: &mut Criterion) {
     let mut g = c.benchmark_group("4_scattered_reads_1M_arrays");
     g.sample_size(10);
     let n = 1_000_000;
     let order = shuffled(n);
-    let ours: Vec<ArcArray<u64>> = (0..n)
-        .map(|i| ArcArray::new(4, |j| (i + j) as u64))
-        .collect();
-    let std_slice: Vec<Arc<[u64]>> = (0..n)
-        .map(|i| four().map(|j| j + i as u64).collect())
-        .collect();
-    let std_vec: Vec<Arc<Vec<u64>>> = (0..n)
-        .map(|i| Arc::new(four().map(|j| j + i as u64).collect()))
-        .collect();
-    let thin: Vec<ThinArc<(), u64>> = (0..n)
-        .map(|i| ThinArc::from_header_and_iter((), four().map(move |j| j + i as u64)))
-        .collect();
-    g.bench_function("ArcArray", |b| {
-        b.iter(|| {
-            order
-                .iter()
-                .map(|&i| ours[i].len() as u64 + ours[i].iter().sum::<u64>())
-                .sum::<u64>()
-        })
+    let mut early = (0..n)
+        .map(|i| four().map(|j| j + i as u64).collect::<Vec<u64>>())
+        .collect::<Vec<_>>()
+        .into_iter();
+    let mut ours = Vec::with_capacity(n);
+    let mut small = Vec::with_capacity(n);
+    let mut std_slice: Vec<Arc<[u64]>> = Vec::with_capacity(n);
+    let mut std_vec: Vec<Arc<Vec<u64>>> = Vec::with_capacity(n);
+    let mut std_vec_early = Vec::with_capacity(n);
+    let mut thin = Vec::with_capacity(n);
+    for i in 0..n {
+        ours.push(ArcArray::new(4, |j| (i + j) as u64));
+        small.push(compact(4, |j| (i + j) as u64));
+        std_slice.push(four().map(|j| j + i as u64).collect());
+        std_vec.push(Arc::new(four().map(|j| j + i as u64).collect()));
+        std_vec_early.push(Arc::new(early.next().expect("n vectors")));
+        thin.push(ThinArc::from_header_and_iter(
+            (),
+            four().map(move |j| j + i as u64),
+        ));
+    }
+    g.bench_function("ArcArray", |b| b.iter(|| scatter(&ours, &order, |h| h)));
+    g.bench_function("CompactArcArray", |b| {
+        b.iter(|| scatter(&small, &order, |h| h))
     });
     g.bench_function("Arc<[u64]>", |b| {
-        b.iter(|| {
-            order
-                .iter()
-                .map(|&i| std_slice[i].len() as u64 + std_slice[i].iter().sum::<u64>())
-                .sum::<u64>()
-        })
+        b.iter(|| scatter(&std_slice, &order, |h| h))
     });
-    g.bench_function("Arc<Vec<u64>>", |b| {
-        b.iter(|| {
-            order
-                .iter()
-                .map(|&i| std_vec[i].len() as u64 + std_vec[i].iter().sum::<u64>())
-                .sum::<u64>()
-        })
+    g.bench_function("Arc<Vec<u64>>, buffer adjacent", |b| {
+        b.iter(|| scatter(&std_vec, &order, |h| h))
+    });
+    g.bench_function("Arc<Vec<u64>>, Vec built earlier", |b| {
+        b.iter(|| scatter(&std_vec_early, &order, |h| h))
     });
     g.bench_function("triomphe::ThinArc", |b| {
-        b.iter(|| {
-            order
-                .iter()
-                .map(|&i| thin[i].slice.len() as u64 + thin[i].slice.iter().sum::<u64>())
-                .sum::<u64>()
-        })
+        b.iter(|| scatter(&thin, &order, |h| &h.slice))
     });
     g.finish();
 }
@@ -227,6 +249,9 @@ fn build_small(c: &mut Criterion) {
     let mut g = c.benchmark_group("6_build_drop_4_u64");
     g.bench_function("ArcArray::new", |b| {
         b.iter(|| ArcArray::new(4, |j| black_box(j as u64)))
+    });
+    g.bench_function("CompactArcArray::new", |b| {
+        b.iter(|| compact(4, |j| black_box(j as u64)))
     });
     g.bench_function("collect::<Arc<[u64]>>", |b| {
         b.iter(|| {

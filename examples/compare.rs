@@ -1,6 +1,7 @@
 //! heaparray against its peers, side by side in one run: `ArcArray<u64>`
 //! against std's `Arc<[u64]>` and `Arc<Vec<u64>>` and triomphe's `ThinArc`
-//! (one word, header + slice). Every figure is the median of 9 rounds timed
+//! (one word, header + slice); where the layout matters (workloads 1, 3, 4,
+//! 6, 7), `CompactArcArray<u64>` too, with its own ratios. Every figure is the median of 9 rounds timed
 //! with `Instant`; each round samples every contender once, starting at a
 //! different one each time, so drift on a shared machine hits all alike.
 //! Every ratio is
@@ -18,7 +19,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use heaparray::ArcArray;
+use heaparray::{ArcArray, CompactArcArray, MakeArray};
 use rayon::prelude::*;
 use triomphe::ThinArc;
 
@@ -71,6 +72,9 @@ struct Row {
     unit: &'static str,
     ours: f64,
     peers: Vec<(&'static str, f64)>,
+    /// The contender named [`COMPACT`]'s median, if it ran: its ratios
+    /// against the peers are printed beside ArcArray's.
+    compact: Option<f64>,
     /// `true` when a higher figure is better (throughput).
     higher_is_better: bool,
     mark: &'static str,
@@ -98,42 +102,58 @@ impl Row {
         }
         let mut medians = samples.into_iter().map(median);
         let ours = medians.next().expect("ArcArray is a contender");
+        let peers: Vec<(&'static str, f64)> = contenders
+            .iter()
+            .skip(1)
+            .map(|c| c.0)
+            .zip(medians)
+            .collect();
+        let compact = peers.iter().find(|p| p.0 == COMPACT).map(|p| p.1);
         Row {
             workload,
             unit,
             ours,
-            peers: contenders
-                .iter()
-                .skip(1)
-                .map(|c| c.0)
-                .zip(medians)
-                .collect(),
+            peers,
+            compact,
             higher_is_better,
             mark,
         }
     }
 
-    fn ratio(&self, peer: f64) -> f64 {
+    /// How many times better `ours` is than `peer`.
+    fn ratio(&self, ours: f64, peer: f64) -> f64 {
         if self.higher_is_better {
-            self.ours / peer
+            ours / peer
         } else {
-            peer / self.ours
+            peer / ours
         }
     }
 
     fn print(&self) {
         println!("{} ({})", self.workload, self.unit);
         println!("  {:<36} {:>10.2}", "ArcArray", self.ours);
-        for (name, figure) in &self.peers {
-            println!(
+        for &(name, figure) in &self.peers {
+            let mut line = format!(
                 "  {:<36} {:>10.2}   ArcArray is {:.2}x",
                 name,
                 figure,
-                self.ratio(*figure)
+                self.ratio(self.ours, figure)
             );
+            if let Some(compact) = self.compact.filter(|_| name != COMPACT) {
+                line += &format!(", {COMPACT} {:.2}x", self.ratio(compact, figure));
+            }
+            println!("{line}");
         }
         println!("  mark: {}", self.mark);
     }
+}
+
+/// The name of the compact-layout contender.
+const COMPACT: &str = "CompactArcArray";
+
+/// A compact-layout array of `len` elements, `f(i)` each.
+fn compact(len: usize, f: impl FnMut(usize) -> u64) -> CompactArcArray<u64> {
+    CompactArcArray::new(len, f)
 }
 
 /// Boxes a sampling closure as a contender.
@@ -145,6 +165,7 @@ fn c<'a>(name: &'static str, f: impl FnMut() -> f64 + 'a) -> Contender<'a> {
 fn clone_drop_one_thread() -> Row {
     let n = 1_000_000;
     let ours = ArcArray::new(4, |i| i as u64);
+    let small = compact(4, |i| i as u64);
     let std_slice: Arc<[u64]> = (0..4).collect();
     let std_vec: Arc<Vec<u64>> = Arc::new((0..4).collect());
     let thin = ThinArc::from_header_and_iter((), (0..4usize).map(|j| j as u64));
@@ -155,6 +176,7 @@ fn clone_drop_one_thread() -> Row {
         "equal to Arc<[T]> (ratio ~1.0)",
         vec![
             c("ArcArray", || ns_per(n, |_| drop(black_box(ours.clone())))),
+            c(COMPACT, || ns_per(n, |_| drop(black_box(small.clone())))),
             c("Arc<[u64]>", || {
                 ns_per(n, |_| drop(black_box(std_slice.clone())))
             }),
@@ -247,6 +269,7 @@ fn reads_under_clone_traffic<H: Clone + Send + Sync>(
 /// Workload 3: readers against clone/drop traffic (false sharing).
 fn false_sharing() -> Row {
     let ours = ArcArray::new(4, |i| i as u64);
+    let small = compact(4, |i| i as u64);
     let std_slice: Arc<[u64]> = (0..4).collect();
     let thin = ThinArc::from_header_and_iter((), (0..4usize).map(|j| j as u64));
     let std_vec: Arc<Vec<u64>> = Arc::new((0..4).collect());
@@ -258,6 +281,7 @@ fn false_sharing() -> Row {
         ">= 1.5x Arc<[T]>'s reader throughput",
         vec![
             c("ArcArray", || reads_under_clone_traffic(&ours, |h| sum(h))),
+            c(COMPACT, || reads_under_clone_traffic(&small, |h| sum(h))),
             c("Arc<[u64]>", || {
                 reads_under_clone_traffic(&std_slice, |h| sum(h))
             }),
@@ -299,32 +323,71 @@ fn scatter<H>(arrays: &[H], order: &[usize], slice: impl Fn(&H) -> &[u64]) -> f6
     start.elapsed().as_nanos() as f64 / order.len() as f64
 }
 
+/// The arrays of workload 4, one set per contender.
+#[derive(Default)]
+struct Scattered {
+    ours: Vec<ArcArray<u64>>,
+    small: Vec<CompactArcArray<u64>>,
+    std_slice: Vec<Arc<[u64]>>,
+    std_vec: Vec<Arc<Vec<u64>>>,
+    std_vec_early: Vec<Arc<Vec<u64>>>,
+    thin: Vec<ThinArc<(), u64>>,
+}
+
+impl Scattered {
+    /// `n` arrays of 4 `u64` per contender, array `i` holding `i..i + 4`.
+    ///
+    /// Made round-robin (array `i` of every contender, then array `i + 1`)
+    /// so that every set is spread over the same heap: built one set after
+    /// the other, the set made last ran up to 1.4x faster than the first
+    /// in the same process, whatever its type. `Arc<Vec>` comes two ways:
+    /// its buffer allocated right before its `ArcInner`, the two adjacent,
+    /// so the second hop mostly lands on a line the first one fetched (the
+    /// best case for it); and wrapping `Vec`s built earlier, the usual
+    /// "build, then share", where the hops are independent cache misses.
+    fn new(n: usize) -> Self {
+        let mut early = (0..n)
+            .map(|i| (0..4).map(|j| (i + j) as u64).collect::<Vec<u64>>())
+            .collect::<Vec<_>>()
+            .into_iter();
+        let mut s = Scattered::default();
+        for i in 0..n {
+            let four = || (0..4).map(move |j| (i + j) as u64);
+            s.ours.push(ArcArray::new(4, |j| (i + j) as u64));
+            s.small.push(compact(4, |j| (i + j) as u64));
+            s.std_slice.push(four().collect());
+            s.std_vec.push(Arc::new(four().collect()));
+            s.std_vec_early
+                .push(Arc::new(early.next().expect("n vectors")));
+            s.thin.push(ThinArc::from_header_and_iter((), four()));
+        }
+        s
+    }
+}
+
 /// Workload 4: scattered reads over 1M small arrays.
 fn scattered_reads() -> Row {
     let n = 1_000_000;
     let order = shuffled(n);
-    let ours: Vec<ArcArray<u64>> = (0..n)
-        .map(|i| ArcArray::new(4, |j| (i + j) as u64))
-        .collect();
-    let std_slice: Vec<Arc<[u64]>> = (0..n)
-        .map(|i| (0..4).map(|j| (i + j) as u64).collect())
-        .collect();
-    let std_vec: Vec<Arc<Vec<u64>>> = (0..n)
-        .map(|i| Arc::new((0..4).map(|j| (i + j) as u64).collect()))
-        .collect();
-    let thin: Vec<ThinArc<(), u64>> = (0..n)
-        .map(|i| ThinArc::from_header_and_iter((), (0..4).map(move |j| (i + j) as u64)))
-        .collect();
+    let s = Scattered::new(n);
     Row::measure(
         "4. scattered reads over 1M arrays of 4 u64",
         "ns per array read (len + 4 elements), median",
         false,
         ">= 1.2x Arc<Vec<T>>, ~1.0x Arc<[T]>",
         vec![
-            c("ArcArray", || scatter(&ours, &order, |h| h)),
-            c("Arc<[u64]>", || scatter(&std_slice, &order, |h| h)),
-            c("Arc<Vec<u64>>", || scatter(&std_vec, &order, |h| h)),
-            c("triomphe::ThinArc", || scatter(&thin, &order, |h| &h.slice)),
+            c("ArcArray", || scatter(&s.ours, &order, |h| h)),
+            c(COMPACT, || scatter(&s.small, &order, |h| h)),
+            c("Arc<[u64]>", || scatter(&s.std_slice, &order, |h| h)),
+            c("Arc<Vec<u64>>, buffer adjacent", || {
+                scatter(&s.std_vec, &order, |h| h)
+            }),
+            c("Arc<Vec<u64>>, Vec built earlier", || {
+                scatter(&s.std_vec_early, &order, |h| h)
+            }),
+            c("triomphe::ThinArc", || {
+                scatter(&s.thin, &order, |h| &h.slice)
+            }),
         ],
     )
 }
@@ -380,6 +443,9 @@ fn build_small() -> Row {
         vec![
             c("ArcArray", || {
                 ns_per(n, |i| drop(black_box(ArcArray::new(4, |j| (i + j) as u64))))
+            }),
+            c(COMPACT, || {
+                ns_per(n, |i| drop(black_box(compact(4, |j| (i + j) as u64))))
             }),
             c("collect::<Arc<[u64]>>()", || {
                 ns_per(n, |i| {
@@ -478,6 +544,11 @@ fn memory() {
         "ArcArray",
         measure(|| ArcArray::new(4, |i| i as u64)),
         measure(|| ArcArray::new(1000, |i| i as u64)),
+    );
+    row(
+        COMPACT,
+        measure(|| compact(4, |i| i as u64)),
+        measure(|| compact(1000, |i| i as u64)),
     );
     row(
         "Arc<[u64]>",
