@@ -172,8 +172,9 @@ fn scatter<H>(arrays: &[H], order: &[usize], slice: impl Fn(&H) -> &[u64]) -> u6
         .sum()
 }
 
-/// 4. scattered reads over 1M small arrays. The arrays are made
-/// round-robin (array `i` of every contender, then `i + 1`), so that every
+/// 4. scattered reads over 1M small arrays.
+///
+/// The arrays are made round-robin (array `i` of every contender, then `i + 1`), so that every
 /// set spreads over the same heap, and `Arc<Vec>` two ways: its buffer
 /// right before its `ArcInner` (adjacent), and wrapping `Vec`s built
 /// earlier (two independent cache misses); see `examples/compare.rs`.
