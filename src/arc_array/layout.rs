@@ -29,8 +29,9 @@ pub trait ArcLayout: sealed::Sealed {}
 /// The default layout: the counts alone on the first 128 bytes of the
 /// block, so that `clone` and `drop` on other threads never write the cache
 /// lines (nor the 128-byte prefetch pair) that readers of the length, label
-/// and elements load. Costs 104 bytes per block on 64-bit targets against
-/// [`Compact`]; README ("Compact or padded") has the measured trade-off.
+/// and elements load. Costs 120 bytes per block on 64-bit targets against
+/// [`Compact`] (a 144-byte header against 24); the README ("Padded or
+/// compact") has the measured trade-off.
 pub enum Padded {}
 
 /// The compact layout: strong count, weak count and length packed in 24

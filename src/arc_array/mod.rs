@@ -162,17 +162,44 @@ impl<E, L, P: ArcLayout> Block<ArcHeader<P>, L, E> {
 ///
 /// # Size and alignment
 ///
-/// One word; `Option<ArcArray>` is one word too. The block is
+/// One word; `Option<ArcArray>` is one word too. In the default layout,
+/// [`Padded`], the block is (offsets on 64-bit targets)
 ///
 /// ```text
 /// offset 0    strong: AtomicUsize, weak: AtomicUsize
 ///       16    gap (uninitialised)
 ///      128    len: usize
-///      136    label: L, then the elements at their alignment
+///      136    (the header is 16-aligned: 8 bytes to round it to 144)
+///      144    label: L, then the elements at their alignment
 /// ```
 ///
 /// so the counts, written by every clone and drop, never share a cache line
 /// (nor a 128-byte prefetch pair) with the data readers touch.
+///
+/// # Layout
+///
+/// The third parameter picks the layout: [`Padded`] (the default) or
+/// [`Compact`], whose block is strong, weak and `len` in 24 bytes, then the
+/// label and the elements: 120 bytes less per block, at the price of the
+/// false sharing the gap prevents. [`CompactArcArray`] names it. Both run
+/// the same code and have the same methods and traits, with one exception
+/// kept for type inference: the inherent constructors (`new`,
+/// `with_label`, `with_len`, `par_new`, `par_with_label`) and the `From`
+/// conversions are for the default layout only (a call like
+/// `ArcArray::new(..)` could not tell which layout is meant otherwise, as
+/// `HashMap::new` is for the default hasher only). A compact array is built
+/// through the same-named methods of the construction traits, which
+/// `use heaparray::*` brings in, or by `collect`:
+///
+/// ```
+/// use heaparray::*;
+///
+/// let a = CompactArcArray::new(4, |i| i as u64); // MakeArray::new
+/// let b = CompactArcArray::with_label("meta", 2, |_, i| i); // LabelledArray
+/// let c: CompactArcArray<u64> = (0..4).collect();
+/// assert_eq!((&*a, &*c), (&[0, 1, 2, 3][..], &[0, 1, 2, 3][..]));
+/// assert_eq!(*b.get_label(), "meta");
+/// ```
 ///
 /// # Examples
 ///
