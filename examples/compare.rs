@@ -1,9 +1,10 @@
 //! heaparray against its peers, side by side in one run: `ArcArray<u64>`
 //! against std's `Arc<[u64]>` and `Arc<Vec<u64>>` and triomphe's `ThinArc`
 //! (one word, header + slice); where the layout matters (workloads 1, 3, 4,
-//! 6, 7), `CompactArcArray<u64>` too, with its own ratios. Every figure is the median of 9 rounds timed
-//! with `Instant`; each round samples every contender once, starting at a
-//! different one each time, so drift on a shared machine hits all alike.
+//! 6, 7), `CompactArcArray<u64>` too, with its own ratios. Every figure is
+//! the median of 9 rounds timed with `Instant`, after a warm-up round; each
+//! round samples every contender once, starting at a different one each
+//! time, so drift on a shared machine hits all alike.
 //! Every ratio is
 //! `peer time / ArcArray time` (above 1: ArcArray is faster) or, for reader
 //! throughput, `ArcArray / peer`. The machine is what it is: run it twice.
@@ -49,6 +50,11 @@ static ALLOC: Counting = Counting;
 /// Rounds per workload: each round times every contender once.
 const REPS: usize = 9;
 
+/// Rounds for workload 4, whose samples (one pass over 1M arrays, about
+/// 70 ms) are few and long enough for other tenants' bursts to hit several
+/// of 9.
+const SCATTER_REPS: usize = 25;
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -81,11 +87,24 @@ struct Row {
 }
 
 impl Row {
-    /// Samples every contender (ArcArray first in `contenders`) once per
-    /// round, `REPS` rounds, starting each round at the next contender so
-    /// that none is always first (on a shared machine, the first of a
-    /// sequence is often the slowest); the figures are the medians.
+    /// [`Row::measure_with`] over `REPS` rounds.
     fn measure(
+        workload: &'static str,
+        unit: &'static str,
+        higher_is_better: bool,
+        mark: &'static str,
+        contenders: Vec<Contender<'_>>,
+    ) -> Row {
+        Row::measure_with(REPS, workload, unit, higher_is_better, mark, contenders)
+    }
+
+    /// After one unrecorded warm-up round, samples every contender
+    /// (ArcArray first in `contenders`) once per round, `rounds` rounds,
+    /// starting each round at the next contender so that none is always
+    /// first (on a shared machine, the first of a sequence is often the
+    /// slowest); the figures are the medians.
+    fn measure_with(
+        rounds: usize,
         workload: &'static str,
         unit: &'static str,
         higher_is_better: bool,
@@ -93,8 +112,13 @@ impl Row {
         mut contenders: Vec<Contender<'_>>,
     ) -> Row {
         let n = contenders.len();
-        let mut samples = vec![Vec::with_capacity(REPS); n];
-        for round in 0..REPS {
+        // A warm-up round, not recorded: otherwise the first contender
+        // always takes the cold first sample (caches, page faults).
+        for contender in &mut contenders {
+            (contender.1)();
+        }
+        let mut samples = vec![Vec::with_capacity(rounds); n];
+        for round in 0..rounds {
             for k in 0..n {
                 let c = (round + k) % n;
                 samples[c].push((contenders[c].1)());
@@ -337,32 +361,50 @@ struct Scattered {
 impl Scattered {
     /// `n` arrays of 4 `u64` per contender, array `i` holding `i..i + 4`.
     ///
-    /// Made round-robin (array `i` of every contender, then array `i + 1`)
-    /// so that every set is spread over the same heap: built one set after
-    /// the other, the set made last ran up to 1.4x faster than the first
-    /// in the same process, whatever its type. `Arc<Vec>` comes two ways:
-    /// its buffer allocated right before its `ArcInner`, the two adjacent,
-    /// so the second hop mostly lands on a line the first one fetched (the
-    /// best case for it); and wrapping `Vec`s built earlier, the usual
-    /// "build, then share", where the hops are independent cache misses.
+    /// Made in turns of [`Scattered::TURN`] arrays per contender, so that
+    /// every set is spread alike over the same heap. On this VM the speed
+    /// of scattered reads depends on where in memory a set lands: built one
+    /// whole set after another, sets of the same process differed by up to
+    /// 1.4x whatever their type, and not the same set from one run to the
+    /// next; in turns of 4096 arrays, still by up to 1.5x. In turns of 64
+    /// arrays (4 to 12 KiB of blocks, about a page) every set samples the
+    /// whole heap, and each page still holds one set's blocks.
+    ///
+    /// `Arc<Vec>` comes two ways: its buffer allocated right before its
+    /// `ArcInner`, the two adjacent, so the second hop mostly lands on a
+    /// line the first one fetched or its prefetched neighbour (the best
+    /// case for it); and wrapping `Vec`s built earlier, the usual "build,
+    /// then share", where the two hops are independent cache misses.
     fn new(n: usize) -> Self {
         let mut early = (0..n)
             .map(|i| (0..4).map(|j| (i + j) as u64).collect::<Vec<u64>>())
             .collect::<Vec<_>>()
             .into_iter();
         let mut s = Scattered::default();
-        for i in 0..n {
-            let four = || (0..4).map(move |j| (i + j) as u64);
-            s.ours.push(ArcArray::new(4, |j| (i + j) as u64));
-            s.small.push(compact(4, |j| (i + j) as u64));
-            s.std_slice.push(four().collect());
-            s.std_vec.push(Arc::new(four().collect()));
+        let four = |i: usize| (0..4).map(move |j| (i + j) as u64);
+        for turn in (0..n).step_by(Self::TURN) {
+            let arrays = turn..(turn + Self::TURN).min(n);
+            s.ours
+                .extend(arrays.clone().map(|i| ArcArray::new(4, |j| (i + j) as u64)));
+            s.small
+                .extend(arrays.clone().map(|i| compact(4, |j| (i + j) as u64)));
+            s.std_slice
+                .extend(arrays.clone().map(|i| four(i).collect::<Arc<[u64]>>()));
+            s.std_vec.extend(
+                arrays
+                    .clone()
+                    .map(|i| Arc::new(four(i).collect::<Vec<u64>>())),
+            );
             s.std_vec_early
-                .push(Arc::new(early.next().expect("n vectors")));
-            s.thin.push(ThinArc::from_header_and_iter((), four()));
+                .extend(early.by_ref().take(arrays.len()).map(Arc::new));
+            s.thin
+                .extend(arrays.map(|i| ThinArc::from_header_and_iter((), four(i))));
         }
         s
     }
+
+    /// Arrays per contender per turn.
+    const TURN: usize = 64;
 }
 
 /// Workload 4: scattered reads over 1M small arrays.
@@ -370,7 +412,8 @@ fn scattered_reads() -> Row {
     let n = 1_000_000;
     let order = shuffled(n);
     let s = Scattered::new(n);
-    Row::measure(
+    Row::measure_with(
+        SCATTER_REPS,
         "4. scattered reads over 1M arrays of 4 u64",
         "ns per array read (len + 4 elements), median",
         false,
@@ -577,7 +620,7 @@ fn main() {
         })
         .unwrap_or_else(|| "unknown CPU".into());
     println!(
-        "heaparray vs peers on {cpu}, {} threads available; medians of {REPS} interleaved rounds\n",
+        "heaparray vs peers on {cpu}, {} threads available; medians of {REPS} interleaved rounds ({SCATTER_REPS} for workload 4)\n",
         thread::available_parallelism().map_or(1, |n| n.get())
     );
     let start = Instant::now();
