@@ -174,10 +174,11 @@ fn scatter<H>(arrays: &[H], order: &[usize], slice: impl Fn(&H) -> &[u64]) -> u6
 
 /// 4. scattered reads over 1M small arrays.
 ///
-/// The arrays are made round-robin (array `i` of every contender, then `i + 1`), so that every
-/// set spreads over the same heap, and `Arc<Vec>` two ways: its buffer
+/// The arrays are made in turns of 64 per contender, so that every set
+/// spreads alike over the same heap, and `Arc<Vec>` two ways: its buffer
 /// right before its `ArcInner` (adjacent), and wrapping `Vec`s built
-/// earlier (two independent cache misses); see `examples/compare.rs`.
+/// earlier (two independent cache misses); `examples/compare.rs`
+/// (`Scattered::new`) says why.
 fn scattered_reads(c: &mut Criterion) {
     let mut g = c.benchmark_group("4_scattered_reads_1M_arrays");
     g.sample_size(10);
@@ -193,16 +194,24 @@ fn scattered_reads(c: &mut Criterion) {
     let mut std_vec: Vec<Arc<Vec<u64>>> = Vec::with_capacity(n);
     let mut std_vec_early = Vec::with_capacity(n);
     let mut thin = Vec::with_capacity(n);
-    for i in 0..n {
-        ours.push(ArcArray::new(4, |j| (i + j) as u64));
-        small.push(compact(4, |j| (i + j) as u64));
-        std_slice.push(four().map(|j| j + i as u64).collect());
-        std_vec.push(Arc::new(four().map(|j| j + i as u64).collect()));
-        std_vec_early.push(Arc::new(early.next().expect("n vectors")));
-        thin.push(ThinArc::from_header_and_iter(
-            (),
-            four().map(move |j| j + i as u64),
-        ));
+    for turn in (0..n).step_by(64) {
+        let arrays = turn..(turn + 64).min(n);
+        ours.extend(arrays.clone().map(|i| ArcArray::new(4, |j| (i + j) as u64)));
+        small.extend(arrays.clone().map(|i| compact(4, |j| (i + j) as u64)));
+        std_slice.extend(
+            arrays
+                .clone()
+                .map(|i| four().map(|j| j + i as u64).collect::<Arc<[u64]>>()),
+        );
+        std_vec.extend(
+            arrays
+                .clone()
+                .map(|i| Arc::new(four().map(|j| j + i as u64).collect::<Vec<u64>>())),
+        );
+        std_vec_early.extend(early.by_ref().take(arrays.len()).map(Arc::new));
+        thin.extend(
+            arrays.map(|i| ThinArc::from_header_and_iter((), four().map(move |j| j + i as u64))),
+        );
     }
     g.bench_function("ArcArray", |b| b.iter(|| scatter(&ours, &order, |h| h)));
     g.bench_function("CompactArcArray", |b| {
