@@ -55,7 +55,7 @@ MIRIFLAGS="$rayon_flags" timed run cargo +nightly miri test --all-features --doc
 echo "== threaded suites under 8 seeds" >&2
 MIRIFLAGS="$strict -Zmiri-many-seeds=0..8" timed run cargo +nightly miri test --test arc_threads --test drop_panics
 
-cross=(--test arc_protocol --test layout --test heap_array)
+cross=(--test arc_protocol --test layout --test heap_array --test compact_api)
 [ "${MIRI_SUBSET:-0}" = 1 ] && cross=(--test arc_protocol --test layout)
 echo "== 32-bit (i686) and big-endian (s390x)" >&2
 for target in i686-unknown-linux-gnu s390x-unknown-linux-gnu; do

@@ -120,4 +120,8 @@ fn parallel_iteration_over_shared_handles() {
     let h = HeapArray::from(&a[..]);
     assert_eq!(h.par_iter().sum::<u64>(), expected);
     assert_eq!((&h).into_par_iter().sum::<u64>(), expected);
+    let c = CompactArcArray::new(n(), |i| i as u64);
+    assert_eq!((&c).into_par_iter().sum::<u64>(), expected);
+    let u = CompactUniqueArcArray::new(n(), |i| i as u64);
+    assert_eq!((&u).into_par_iter().sum::<u64>(), expected);
 }

@@ -24,6 +24,12 @@ fn round_trip_every_handle() {
     assert_eq!(serde_json::to_string(&a).unwrap(), json);
     let u: UniqueArcArray<u32, String> = serde_json::from_str(&json).unwrap();
     assert_eq!(serde_json::to_string(&u).unwrap(), json);
+
+    // The compact layout: the same form.
+    let c: CompactArcArray<u32, String> = serde_json::from_str(&json).unwrap();
+    assert_eq!(serde_json::to_string(&c).unwrap(), json);
+    let cu: CompactUniqueArcArray<u32, String> = serde_json::from_str(&json).unwrap();
+    assert_eq!(serde_json::to_string(&cu).unwrap(), json);
 }
 
 #[test]
