@@ -101,4 +101,17 @@ fn main() {
     println!(
         "\nreaching an element: ArcArray 1 hop, Arc<[T]> 1 hop (2-word handle), Arc<Vec<T>> 2 hops"
     );
+
+    // Many small arrays: the compact layout drops the 128-byte padding
+    // around the counts (same methods; built through the traits, which
+    // `use heaparray::*` brings in).
+    let small: Vec<CompactArcArray<u16>> = (0..1000)
+        .map(|i| CompactArcArray::new(4, |j| (i + j) as u16))
+        .collect();
+    let last = CompactArcArray::clone(&small[999]);
+    println!(
+        "\n1000 compact arrays of 4 u16 (24-byte header each, not 144); the last: {:?}, {} handles",
+        &*last,
+        ArcArray::strong_count(&last)
+    );
 }
