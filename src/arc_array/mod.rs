@@ -494,8 +494,10 @@ impl<E, L, P: ArcLayout> ArcArray<E, L, P> {
     ///
     /// # Safety
     ///
-    /// `ptr` came from `ArcArray::<E, L>::into_raw` with the same `E` and
-    /// `L`, and each such pointer is passed to `from_raw` at most once.
+    /// `ptr` came from `ArcArray::<E, L, P>::into_raw` with the same `E`,
+    /// `L` and layout `P` (a padded array's pointer does not lead back to
+    /// a compact block, nor the reverse), and each such pointer is passed
+    /// to `from_raw` at most once.
     #[inline]
     pub unsafe fn from_raw(ptr: *const E) -> Self {
         // SAFETY: `ptr` is the element pointer of a live block of this type
