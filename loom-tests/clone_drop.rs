@@ -5,17 +5,27 @@
 
 mod common;
 
-use common::{array, model, read_all, Tally, UNTOUCHED};
-use heaparray::ArcArray;
+use common::{array, array_in, model, read_all, Tally, UNTOUCHED};
+use heaparray::{ArcArray, ArcLayout, Compact, Padded};
 use loom::thread;
 
 /// Two handles on two threads, each reading then dropping. Kills: the
 /// Release decrement in `decrement_strong` and its Acquire fence.
 #[test]
 fn two_threads_read_then_drop() {
+    two_threads_read_then_drop_in::<Padded>();
+}
+
+/// The same on a compact-layout block.
+#[test]
+fn two_threads_read_then_drop_compact() {
+    two_threads_read_then_drop_in::<Compact>();
+}
+
+fn two_threads_read_then_drop_in<P: ArcLayout>() {
     model(|| {
         let drops = Tally::new();
-        let a = array(&drops);
+        let a = array_in::<P>(&drops);
         let b = a.clone();
         let t = thread::spawn(move || {
             assert_eq!(read_all(&b), UNTOUCHED);

@@ -5,17 +5,27 @@
 
 mod common;
 
-use common::{array, model, read_all, Tally, UNTOUCHED};
-use heaparray::ArcArray;
+use common::{array, array_in, model, read_all, Tally, UNTOUCHED};
+use heaparray::{ArcArray, ArcLayout, Compact, Padded};
 use loom::thread;
 
 /// `make_mut` while another handle reads and drops: it clones if the other
 /// is still there, or claims the block after the other's reads.
 #[test]
 fn make_mut_races_read_and_drop() {
+    make_mut_races_read_and_drop_in::<Padded>();
+}
+
+/// The same on a compact-layout block.
+#[test]
+fn make_mut_races_read_and_drop_compact() {
+    make_mut_races_read_and_drop_in::<Compact>();
+}
+
+fn make_mut_races_read_and_drop_in<P: ArcLayout>() {
     model(|| {
         let drops = Tally::new();
-        let mut a = array(&drops);
+        let mut a = array_in::<P>(&drops);
         let b = a.clone();
         let t = thread::spawn(move || {
             assert_eq!(read_all(&b), UNTOUCHED);

@@ -18,7 +18,7 @@ fn raw_pointer_crosses_threads() {
         let t = thread::spawn(move || {
             // SAFETY: the address came from `into_raw` of an `Array` and is
             // rebuilt exactly once.
-            let b = unsafe { Array::from_raw(address as *const Tracked) };
+            let b = unsafe { <Array>::from_raw(address as *const Tracked) };
             assert_eq!(read_all(&b), UNTOUCHED);
         });
         assert_eq!(read_all(&a), UNTOUCHED);

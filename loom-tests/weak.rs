@@ -7,8 +7,8 @@
 
 mod common;
 
-use common::{array, model, read_all, Tally, UNTOUCHED};
-use heaparray::ArcArray;
+use common::{array, array_in, model, read_all, Tally, UNTOUCHED};
+use heaparray::{ArcArray, ArcLayout, Compact, Padded};
 use loom::thread;
 
 /// Upgrade races the last strong drop: either the upgrade fails, or it
@@ -16,9 +16,19 @@ use loom::thread;
 /// decrement and the fence in `decrement_weak` (the block free is checked).
 #[test]
 fn upgrade_races_last_strong_drop() {
+    upgrade_races_last_strong_drop_in::<Padded>();
+}
+
+/// The same on a compact-layout block.
+#[test]
+fn upgrade_races_last_strong_drop_compact() {
+    upgrade_races_last_strong_drop_in::<Compact>();
+}
+
+fn upgrade_races_last_strong_drop_in<P: ArcLayout>() {
     model(|| {
         let drops = Tally::new();
-        let a = array(&drops);
+        let a = array_in::<P>(&drops);
         let w = ArcArray::downgrade(&a);
         let t = thread::spawn(move || {
             if let Some(s) = w.upgrade() {
@@ -35,9 +45,19 @@ fn upgrade_races_last_strong_drop() {
 /// frees the block, exactly once, after the other's count access.
 #[test]
 fn last_weak_drop_races_last_strong_drop() {
+    last_weak_drop_races_last_strong_drop_in::<Padded>();
+}
+
+/// The same on a compact-layout block.
+#[test]
+fn last_weak_drop_races_last_strong_drop_compact() {
+    last_weak_drop_races_last_strong_drop_in::<Compact>();
+}
+
+fn last_weak_drop_races_last_strong_drop_in<P: ArcLayout>() {
     model(|| {
         let drops = Tally::new();
-        let a = array(&drops);
+        let a = array_in::<P>(&drops);
         let w = ArcArray::downgrade(&a);
         let t = thread::spawn(move || drop(w));
         assert_eq!(read_all(&a), UNTOUCHED);

@@ -1,7 +1,9 @@
 //! Scaffolding shared by the loom models: a value whose every read and its
 //! drop go through `loom::cell::UnsafeCell`, so that a read or drop not
 //! ordered by happens-before with another thread's access fails the model;
-//! and a tally of drops, checked after the threads are joined.
+//! and a tally of drops, checked after the threads are joined. A model
+//! whose body takes a layout parameter runs twice: as itself and as
+//! `<name>_compact`, on a `Compact` block.
 #![allow(dead_code)]
 
 use loom::cell::UnsafeCell;
@@ -68,27 +70,23 @@ impl Drop for Tracked {
 }
 
 /// The array every model shares: a tracked label and two tracked elements
-/// (values 10, 11; the label is 7).
-pub type Array = heaparray::ArcArray<Tracked, Tracked>;
+/// (values 10, 11; the label is 7), in block layout `P`.
+pub type Array<P = heaparray::Padded> = heaparray::ArcArray<Tracked, Tracked, P>;
 
+/// The shared array in the default layout.
 pub fn array(drops: &Tally) -> Array {
-    Array::with_label(Tracked::new(7, drops), 2, |_, i| {
-        Tracked::new(10 + i, drops)
-    })
+    array_in(drops)
 }
 
-/// `array` in the compact layout.
-pub fn compact_array(drops: &Tally) -> CompactArray {
+/// The shared array in layout `P`, for the models run in both layouts.
+pub fn array_in<P: heaparray::ArcLayout>(drops: &Tally) -> Array<P> {
     heaparray::LabelledArray::with_label(Tracked::new(7, drops), 2, |_, i| {
         Tracked::new(10 + i, drops)
     })
 }
 
-/// `Array` in the compact layout.
-pub type CompactArray = heaparray::CompactArcArray<Tracked, Tracked>;
-
 /// Reads the label and every element through tracked reads.
-pub fn read_all<P: heaparray::ArcLayout>(a: &heaparray::ArcArray<Tracked, Tracked, P>) -> usize {
+pub fn read_all<P: heaparray::ArcLayout>(a: &Array<P>) -> usize {
     a.get_label().get() + a.iter().map(Tracked::get).sum::<usize>()
 }
 

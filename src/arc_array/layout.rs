@@ -13,7 +13,9 @@ use super::counts::Counts;
 ///
 /// The choice is the third type parameter of `ArcArray`, `WeakArcArray` and
 /// `UniqueArcArray`; every method and trait is the same for both. Generic
-/// code over the layout names it as `P: ArcLayout`.
+/// code over the layout names it as `P: ArcLayout` (which implies
+/// `'static`: both layouts are plain markers, so handles move into
+/// spawned threads whatever `P` is).
 ///
 /// ```
 /// use heaparray::*;
@@ -24,7 +26,7 @@ use super::counts::Counts;
 /// assert_eq!(first(&ArcArray::new(1, |i| i as u32 + 7)), 8);
 /// assert_eq!(first(&CompactArcArray::new(1, |i| i as u32 + 7)), 8);
 /// ```
-pub trait ArcLayout: sealed::Sealed {}
+pub trait ArcLayout: sealed::Sealed + 'static {}
 
 /// The default layout: the counts alone on the first 128 bytes of the
 /// block, so that `clone` and `drop` on other threads never write the cache
