@@ -11,7 +11,8 @@
 //!
 //! Run with `cargo run --release --example compare` (under a minute);
 //! `--features rayon` adds workload 9, `par_new` against a parallel `Vec`.
-//! Workload numbers as arguments (`-- 4 8`) run just those.
+//! Workload numbers as arguments (`-- 4 8`) run just those. Workload 10
+//! is a probe for workload 4: the same reads with no branch on the length.
 //! `cargo bench` measures the same workloads with criterion.
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -336,16 +337,33 @@ fn shuffled(n: usize) -> Vec<usize> {
 /// One sample: ns per array of reading `len` and the elements of every
 /// array in `order`.
 fn scatter<H>(arrays: &[H], order: &[usize], slice: impl Fn(&H) -> &[u64]) -> f64 {
+    scatter_with(arrays, order, |h| {
+        let s = slice(h);
+        s.len() as u64 + s.iter().sum::<u64>()
+    })
+}
+
+/// One sample: ns per array of `read` over every array in `order`.
+fn scatter_with<H>(arrays: &[H], order: &[usize], read: impl Fn(&H) -> u64) -> f64 {
     let start = Instant::now();
-    let total: u64 = order
-        .iter()
-        .map(|&i| {
-            let s = slice(&arrays[i]);
-            s.len() as u64 + s.iter().sum::<u64>()
-        })
-        .sum();
+    let total: u64 = order.iter().map(|&i| read(&arrays[i])).sum();
     black_box(total);
     start.elapsed().as_nanos() as f64 / order.len() as f64
+}
+
+/// `len` plus the first four elements, with no branch on `len`: the length
+/// is only added, so nothing waits for it to arrive.
+///
+/// # Safety
+///
+/// `s` has at least four elements.
+unsafe fn len_and_four(s: &[u64]) -> u64 {
+    debug_assert!(s.len() >= 4);
+    // SAFETY: indices 0 to 3 are in bounds (the caller's promise).
+    let four = unsafe {
+        s.get_unchecked(0) + s.get_unchecked(1) + s.get_unchecked(2) + s.get_unchecked(3)
+    };
+    s.len() as u64 + four
 }
 
 /// The arrays of workload 4, one set per contender.
@@ -431,6 +449,39 @@ fn scattered_reads() -> Row {
             }),
             c("triomphe::ThinArc", || {
                 scatter(&s.thin, &order, |h| &h.slice)
+            }),
+        ],
+    )
+}
+
+/// Workload 10, a probe for workload 4: the same sets, the same lines
+/// read, but no branch waits on the length (see [`len_and_four`]). A thin
+/// handle (`ArcArray`, `ThinArc`) finds its length in the block, on the line
+/// the read misses, so in workload 4 the loop's and the bounds check's
+/// branches wait for the miss; `Arc<[u64]>` has its length in the handle.
+/// Where workload 4 has thin handles behind `Arc<[u64]>` and this probe
+/// has them level, those branches are the difference.
+fn scattered_reads_no_length_branch() -> Row {
+    let n = 1_000_000;
+    let order = shuffled(n);
+    let s = Scattered::new(n);
+    // SAFETY: called on the arrays of `s` alone, each of 4 elements
+    // (`Scattered::new`).
+    let read = |a: &[u64]| unsafe { len_and_four(a) };
+    Row::measure_with(
+        SCATTER_REPS,
+        "10. probe for 4: the same reads, no branch on the length",
+        "ns per array read (len + 4 elements), median",
+        false,
+        "none; level here but not in 4: the branches on the length cost it",
+        vec![
+            c("ArcArray", || scatter_with(&s.ours, &order, |h| read(h))),
+            c(COMPACT, || scatter_with(&s.small, &order, |h| read(h))),
+            c("Arc<[u64]>", || {
+                scatter_with(&s.std_slice, &order, |h| read(h))
+            }),
+            c("triomphe::ThinArc", || {
+                scatter_with(&s.thin, &order, |h| read(&h.slice))
             }),
         ],
     )
@@ -644,7 +695,7 @@ fn main() {
         })
         .unwrap_or_else(|| "unknown CPU".into());
     println!(
-        "heaparray vs peers on {cpu}, {} threads available; medians of {REPS} interleaved rounds ({SCATTER_REPS} for workload 4)\n",
+        "heaparray vs peers on {cpu}, {} threads available; medians of {REPS} interleaved rounds ({SCATTER_REPS} for workloads 4 and 10)\n",
         thread::available_parallelism().map_or(1, |n| n.get())
     );
     // Workload numbers on the command line run just those.
@@ -676,6 +727,9 @@ fn main() {
         rayon_build().print();
         #[cfg(not(feature = "rayon"))]
         println!("9. parallel construction (par_new): run with `--features rayon`");
+    }
+    if run(10) {
+        scattered_reads_no_length_branch().print();
     }
     println!("\n(total {:.1} s)", start.elapsed().as_secs_f64());
 }
