@@ -465,8 +465,16 @@ fn scattered_reads_no_length_branch() -> Row {
     let n = 1_000_000;
     let order = shuffled(n);
     let s = Scattered::new(n);
+    // The invariant `read` relies on, checked once outside the timing.
+    assert!(
+        s.ours.iter().all(|a| a.len() == 4)
+            && s.small.iter().all(|a| a.len() == 4)
+            && s.std_slice.iter().all(|a| a.len() == 4)
+            && s.thin.iter().all(|a| a.slice.len() == 4),
+        "every array of workload 10 holds 4 elements"
+    );
     // SAFETY: called on the arrays of `s` alone, each of 4 elements
-    // (`Scattered::new`).
+    // (asserted above).
     let read = |a: &[u64]| unsafe { len_and_four(a) };
     Row::measure_with(
         SCATTER_REPS,
