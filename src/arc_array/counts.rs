@@ -263,3 +263,9 @@ impl Counts {
         self.strong.store(1, Relaxed);
     }
 }
+
+// White-box tests of the overflow guards: they start a count at the limit,
+// which no public API can do without leaking 2^63 handles.
+#[cfg(all(test, not(any(loom, shuttle, miri))))]
+#[path = "counts_tests.rs"]
+mod tests;

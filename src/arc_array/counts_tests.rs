@@ -1,0 +1,1 @@
+//! White-box tests of the count protocol's overflow guards.
