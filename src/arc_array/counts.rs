@@ -78,12 +78,21 @@ impl Counts {
     }
 
     /// The weak count as a weak handle sees it: 0 once no strong handle is
-    /// left (as `std::sync::Weak::weak_count`).
+    /// left (as `std::sync::Weak::weak_count`). Never a value that was not
+    /// true at some point: with two weak handles it is 2 or, once the last
+    /// strong handle is gone, 0, never 1.
     #[inline]
     pub(crate) fn weak_from_weak(&self) -> usize {
-        // Relaxed: snapshots. The lock cannot be held: it is only taken
-        // while no weak handle exists, and we are one.
-        let weak = self.weak.load(Relaxed);
+        // Acquire: if this reads the weak count after the last strong
+        // handle released the strong handles' weak count, it pairs with
+        // that Release decrement, so the strong load below sees the strong
+        // count's 0, which came before it; with Relaxed it could read a
+        // stale strong count of 1 and report the strong handles' weak count
+        // as a weak handle (as std's `Weak::weak_count` loads Acquire). The
+        // lock cannot be held: it is only taken while no weak handle
+        // exists, and we are one.
+        let weak = self.weak.load(Acquire);
+        // Relaxed: ordered by the Acquire above where it matters.
         if self.strong.load(Relaxed) == 0 {
             0
         } else {
@@ -117,6 +126,23 @@ impl Counts {
         // Acquire: pairs with every other handle's Release decrement.
         acquire_fence(&self.strong);
         true
+    }
+
+    /// After the last strong handle has dropped the contents: whether no
+    /// weak handle exists, so that the caller may free the block at once
+    /// instead of releasing the strong handles' weak count with a second
+    /// read-modify-write. Once the strong count is 0 no weak handle can
+    /// appear (there is no strong handle to downgrade, and a weak one to
+    /// clone would keep the count above 1), so a 1 read here stays true.
+    #[inline]
+    pub(crate) fn last_strong_frees(&self) -> bool {
+        // Acquire: pairs with the Release decrement of the last weak handle
+        // dropped, so everything its holder did with the block (its count
+        // operations, upgrades and reads) happens before our free. Every
+        // `downgrade` happened before its strong handle's Release
+        // decrement, which our fence in `decrement_strong` acquired, so
+        // this load cannot read a 1 from before a weak handle was made.
+        self.weak.load(Acquire) == 1
     }
 
     /// `clone` of a weak handle.

@@ -104,6 +104,28 @@ impl<E, L, P: ArcLayout> Block<ArcHeader<P>, L, E> {
         }
     }
 
+    /// Ends the strong handles' hold on the block once the last of them has
+    /// dropped the contents: frees the block at once if no weak handle
+    /// exists (one atomic load, not a second read-modify-write), otherwise
+    /// releases the strong handles' weak count.
+    ///
+    /// # Safety
+    ///
+    /// The caller dropped the last strong handle (the strong count is 0),
+    /// the contents are dropped, and it does not use the block afterwards.
+    unsafe fn release_last_strong(self) {
+        // SAFETY: the strong handles' weak count, now the caller's, keeps
+        // the block allocated.
+        if unsafe { self.counts() }.last_strong_frees() {
+            // SAFETY: no weak handle exists and none can appear (strong
+            // count 0): the caller holds the last count of any kind.
+            unsafe { self.free() }
+        } else {
+            // SAFETY: the caller holds the strong handles' weak count.
+            unsafe { self.release_weak() }
+        }
+    }
+
     /// Frees the block (its contents are already dropped or moved out).
     ///
     /// # Safety
@@ -535,11 +557,11 @@ impl<E, L, P: ArcLayout> ArcArray<E, L, P> {
         let block = self.raw();
         // SAFETY: the last strong handle: the contents are initialised and
         // no reference to them is live (upgrade cannot resurrect a count of
-        // 0); then the strong handles' weak count, ours now, is released
+        // 0); then the strong handles' hold on the block, ours now, ends
         // (freeing the block if no weak handle is left), even if an
         // element's destructor panics.
         unsafe {
-            block.drop_contents_then(block.len(), |block| block.release_weak());
+            block.drop_contents_then(block.len(), |block| block.release_last_strong());
         }
     }
 }
