@@ -516,6 +516,14 @@ impl<H, L, E> Builder<H, L, E> {
     /// `f(&label, i)`, on rayon's pool: each task writes one contiguous
     /// chunk of the block.
     ///
+    /// Every task's pointers are derived from one raw base pointer, the
+    /// block's `elems()`, which carries the provenance of the whole block;
+    /// no reference to a chunk is ever made. (Pointers saved from chunk
+    /// references were invalidated by the next reborrow, and a merged run
+    /// dropped the right chunk through the left chunk's pointer: UB under
+    /// both of Miri's borrow models when a task panicked with elements that
+    /// own memory.)
+    ///
     /// Panic safety: each task's written prefix is owned by a [`Written`]
     /// guard; rayon's ordered `reduce` merges adjacent guards. If any task
     /// panics, rayon drops the guards it already holds (each drops its
@@ -536,19 +544,20 @@ impl<H, L, E> Builder<H, L, E> {
         // SAFETY: the label is initialised and nothing writes it while the
         // tasks run (`&mut self` is held, tasks get `&L`).
         let label: &L = unsafe { &*self.block.label() };
-        let elems = self.block.elems().cast::<mem::MaybeUninit<E>>();
-        // SAFETY: the block has room for `len <= cap` elements, not yet
-        // initialised; `MaybeUninit<E>` has `E`'s layout and no validity
-        // requirement; the label lies outside this range.
-        let slots = unsafe { core::slice::from_raw_parts_mut(elems, len) };
+        let base = Slots(self.block.elems());
         let chunk = len.div_ceil(rayon::current_num_threads() * 4).max(1);
-        let written = slots
-            .par_chunks_mut(chunk)
-            .enumerate()
-            .map(|(c, slots)| {
-                let mut written = Written::empty_at(slots.as_mut_ptr().cast::<E>());
-                for (j, slot) in slots.iter_mut().enumerate() {
-                    slot.write(f(label, c * chunk + j));
+        let written = (0..len.div_ceil(chunk))
+            .into_par_iter()
+            .map(|c| {
+                let (start, end) = (c * chunk, len.min((c + 1) * chunk));
+                // SAFETY: `start <= len <= cap`: in bounds of the block.
+                let mut written = Written::empty_at(unsafe { base.at(start) });
+                for i in start..end {
+                    let elem = f(label, i);
+                    // SAFETY: `i < len <= cap`, and slot `i` belongs to this
+                    // chunk alone: no other task writes or reads it, and
+                    // it is uninitialised until this write.
+                    unsafe { base.at(i).write(elem) };
                     written.len += 1;
                 }
                 written
@@ -597,11 +606,38 @@ impl<H, L, E> Drop for Builder<H, L, E> {
     }
 }
 
+/// The element slots of a block being filled in parallel: the one base
+/// pointer every task derives its slot pointers from.
+#[cfg(feature = "rayon")]
+struct Slots<E>(*mut E);
+
+// SAFETY: tasks on other threads use the base pointer only to write the
+// distinct slots of their own chunks (`Builder::par_fill`), moving an `E`
+// made there into the block: sharing it is sending `E`s.
+#[cfg(feature = "rayon")]
+unsafe impl<E: Send> Sync for Slots<E> {}
+
+#[cfg(feature = "rayon")]
+impl<E> Slots<E> {
+    /// The pointer to slot `i`, with the base's provenance over the block.
+    ///
+    /// # Safety
+    ///
+    /// `i` is at most the block's capacity.
+    #[inline]
+    unsafe fn at(&self, i: usize) -> *mut E {
+        // SAFETY: in bounds of the block's allocation (caller).
+        unsafe { self.0.add(i) }
+    }
+}
+
 /// Owns a contiguous run of initialised elements while a parallel fill
 /// runs: dropping it drops them.
 ///
-/// `start` is never null, even for an empty run: dropping a run builds a
-/// `&mut [E]`, which must be non-null and aligned at any length.
+/// `start` is derived from the fill's one base pointer ([`Slots`]), so it
+/// has permission for the whole block and a merged run may drop its right
+/// part through it. It is never null, even for an empty run: dropping a
+/// run drops a slice, which must be non-null and aligned at any length.
 #[cfg(feature = "rayon")]
 struct Written<E> {
     start: *mut E,
@@ -619,7 +655,8 @@ impl<E> Written<E> {
         Written { start, len: 0 }
     }
 
-    /// Joins two runs that rayon's ordered reduce hands over left, right.
+    /// Joins two runs that rayon's ordered reduce hands over left, right:
+    /// `left.start` covers both, being derived from the same base.
     fn merge(left: Self, right: Self) -> Self {
         if left.len == 0 {
             return right;
