@@ -147,6 +147,28 @@
 //! std::thread::spawn(move || a.len());
 //! ```
 //!
+//! a handle shares its contents with its clones, so a panic caught around
+//! one can leave them half-updated for the others: like `Arc<[Cell<u8>]>`
+//! and `Rc<[Cell<u8>]>`, neither an `ArcArray` nor an `RcArray` of `Cell`s
+//! is `UnwindSafe` (wrap it in `AssertUnwindSafe` to say it is),
+//!
+//! ```compile_fail,E0277
+//! let a = heaparray::RcArray::new(1, |_| std::cell::Cell::new(0u8));
+//! let _ = std::panic::catch_unwind(move || a[0].set(1));
+//! ```
+//!
+//! ```compile_fail,E0277
+//! let a = heaparray::ArcArray::new(1, |_| std::cell::Cell::new(0u8));
+//! let _ = std::panic::catch_unwind(move || a[0].set(1));
+//! ```
+//!
+//! while handles of plain data are,
+//!
+//! ```
+//! let (a, b) = (heaparray::RcArray::new(1, |i| i), heaparray::ArcArray::new(1, |i| i));
+//! assert!(std::panic::catch_unwind(move || a[0] + b[0]).is_ok());
+//! ```
+//!
 //! a shared `ArcArray` cannot be written through (use
 //! [`ArcArray::get_mut`] or [`ArcArray::make_mut`]),
 //!

@@ -4,6 +4,7 @@
 use core::cell::Cell;
 use core::marker::PhantomData;
 use core::ops::Deref;
+use core::panic::{RefUnwindSafe, UnwindSafe};
 use core::ptr::NonNull;
 
 use crate::block::{Block, Builder, FromBuilder};
@@ -47,6 +48,14 @@ pub struct RcArray<E, L = ()> {
     block: NonNull<u8>,
     _owns: PhantomData<(L, E)>,
 }
+
+// Like `Rc<T>: UnwindSafe where T: RefUnwindSafe`: a handle moved into
+// `catch_unwind` shares its contents with the handles outside, so a panic
+// can only have left them as `&`-access leaves them; an `RcArray` of
+// `Cell`s is not unwind-safe, as `Rc<[Cell<u8>]>` is not. (The explicit
+// impl replaces the automatic one, which only asked `E, L: UnwindSafe`.)
+// `RefUnwindSafe` stays automatic: it already needs `E, L: RefUnwindSafe`.
+impl<E: RefUnwindSafe, L: RefUnwindSafe> UnwindSafe for RcArray<E, L> {}
 
 impl<E, L> RcArray<E, L> {
     /// The label.
