@@ -1,6 +1,6 @@
 //! Handle sizes and block layout: every thin handle is one word (and so is
 //! its `Option`), `HeapArray` two; an `ArcArray` block keeps its counts off
-//! the 128-byte line pair its data lives on, wherever the allocator puts
+//! the cache-line pair its data lives on (`REGION` bytes: 128 on x86_64), wherever the allocator puts
 //! the block (checked with an allocator that places blocks at every
 //! offset); parts are aligned, over-aligned types included.
 #![cfg(not(any(loom, shuttle)))]
@@ -17,8 +17,13 @@ use heaparray::*;
 /// 128-byte boundary, to try every placement a real allocator might pick.
 struct Placing;
 
-/// Blocks aligned to more than this are passed to `System` unshifted.
-const SLACK: usize = 128;
+/// The padded layout's count region: crossbeam-utils' cache-line pair for
+/// the target (128 bytes on x86_64, 256 on s390x, 64 on i686).
+const REGION: usize = align_of::<crossbeam_utils::CachePadded<u8>>();
+
+/// Blocks are placed at every offset below this from a boundary aligned to
+/// it; blocks aligned to more are passed to `System` unshifted.
+const SLACK: usize = if REGION > 128 { REGION } else { 128 };
 
 /// Whether blocks are placed at all. Not under Miri: the pointer a `Box` or
 /// `Vec` hands back to `dealloc` carries a tag for its own bytes only, so
@@ -108,24 +113,23 @@ fn addr<T: ?Sized>(r: &T) -> usize {
     (r as *const T).cast::<u8>().addr()
 }
 
-/// `data`, `size` bytes from there, sits at least 128 bytes past the block
-/// start and never on the 128-byte-aligned line pair holding any byte of
-/// the counts.
+/// `data` sits at least `REGION` bytes past the block start and never on
+/// the `REGION`-aligned line pair holding any byte of the counts.
 #[track_caller]
 fn off_the_counts(start: usize, data: usize, what: &str) {
     assert!(
-        data >= start + 128,
+        data >= start + REGION,
         "{what}: {} bytes from the block start",
         data - start
     );
     let last_count_byte = start + COUNTS - 1;
     assert!(
-        data / 128 > last_count_byte / 128,
-        "{what} at {data:#x} shares a 128-byte line pair with the counts of the block at {start:#x}"
+        data / REGION > last_count_byte / REGION,
+        "{what} at {data:#x} shares a {REGION}-byte line pair with the counts of the block at {start:#x}"
     );
 }
 
-/// Every offset from a 128-byte boundary that an allocator can give a
+/// Every offset from a `SLACK`-byte boundary that an allocator can give a
 /// block of this alignment.
 fn shifts(align: usize) -> impl Iterator<Item = usize> {
     let end = if SHIFTING { SLACK } else { 1 };
@@ -209,7 +213,7 @@ fn arc_placements<E: Clone + Default + PartialEq + std::fmt::Debug, L: Default>(
     // The padded counts are 16-aligned (SAFETY.md, "Padding").
     let block_align = align_of::<E>().max(align_of::<L>()).max(16);
     for shift in shifts(block_align) {
-        let what = format!("{what}, block at {shift} past a 128-byte boundary");
+        let what = format!("{what}, block at {shift} past a {SLACK}-byte boundary");
         let (a, start, n) = placed(shift, || {
             ArcArray::<E, L>::with_label(L::default(), len, |_, _| E::default())
         });
@@ -368,13 +372,46 @@ fn compact_parts_are_aligned() {
     assert_eq!((*a.get_label(), a[1]), (Align256(1), Align256(1)));
 }
 
+/// The padded region is crossbeam-utils' `CachePadded` alignment, whatever
+/// the target (run on i686 and s390x by ci/miri.sh): the length starts
+/// there, and on s390x, whose cache lines are 256 bytes, the region is 256.
+#[test]
+fn the_padded_region_is_crossbeams_cache_line_pair() {
+    let expected = if cfg!(any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "powerpc64"
+    )) {
+        128
+    } else if cfg!(target_arch = "s390x") {
+        256
+    } else {
+        REGION
+    };
+    assert_eq!(REGION, expected);
+    assert!(REGION >= 16 && REGION.is_power_of_two());
+    // The elements of an `ArcArray<u8>` start right after `len`, which
+    // starts the region's end: the header is `REGION + WORD` rounded up to
+    // 16, and the first element follows it.
+    let (a, start, n) = placed(0, || ArcArray::new(3, |i| i as u8));
+    assert_eq!(n, 1);
+    let offset = ArcArray::as_ptr(&a).addr() - start;
+    assert_eq!(offset, round_up(REGION + WORD, 16), "ArcArray<u8>");
+    if cfg!(target_arch = "x86_64") {
+        assert_eq!(offset, 144);
+    }
+    // The compact layout does not depend on it.
+    let (c, start, _) = placed(0, || CompactArcArray::new(3, |i| i as u8));
+    assert_eq!(ArcArray::as_ptr(&c).addr() - start, 3 * WORD);
+}
+
 #[test]
 fn block_sizes_of_the_two_layouts() {
     // What the allocator is asked for: the header, then 0, 4 or 1000
-    // `u64`. Padded: 128 bytes of counts and gap, then `len`, the header
-    // rounded up to its alignment of 16 (SAFETY.md, "Padding"): 144 bytes.
-    // Compact: three words.
-    let padded_header = round_up(128 + WORD, 16);
+    // `u64`. Padded: `REGION` bytes of counts and gap, then `len`, the
+    // header rounded up to its alignment of 16 (SAFETY.md, "Padding"): 144
+    // bytes on x86_64. Compact: three words.
+    let padded_header = round_up(REGION + WORD, 16);
     let compact_header = round_up(3 * WORD, align_of::<u64>());
     for len in [0, 4, 1000] {
         let elems = 8 * len;

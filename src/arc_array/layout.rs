@@ -1,5 +1,6 @@
 //! Where an `ArcArray` block keeps its counts: [`Padded`] (the default), on
-//! a 128-byte region of their own, or [`Compact`], right before the length.
+//! a region of their own (128 bytes on `x86_64`; the size crossbeam-utils
+//! gives the target's cache-line pair), or [`Compact`], right before the length.
 //! Both run the same code (`counts.rs`, `mod.rs`); only the gap between the
 //! counts and the length differs, chosen by the block's header type.
 
@@ -29,9 +30,11 @@ use super::counts::Counts;
 pub trait ArcLayout: sealed::Sealed + 'static {}
 
 /// The default layout: the counts alone on the first 128 bytes of the
-/// block, so that `clone` and `drop` on other threads never write the cache
-/// lines (nor the 128-byte prefetch pair) that readers of the length, label
-/// and elements load. Costs 120 bytes per block on 64-bit targets against
+/// block (on `x86_64`, aarch64 and powerpc64; the target's cache-line pair
+/// as `crossbeam_utils::CachePadded` knows it: 256 bytes on s390x, 32 or 64
+/// on others), so that `clone` and `drop` on other threads never write the
+/// cache lines (nor the prefetch pair) that readers of the length, label
+/// and elements load. Costs 120 bytes per block on `x86_64` against
 /// [`Compact`] (a 144-byte header against 24); the README ("Padded or
 /// compact") has the measured trade-off.
 pub enum Padded {}
@@ -59,24 +62,28 @@ impl fmt::Debug for Compact {
 }
 
 /// How far the length, label and elements sit from the block start in the
-/// [`Padded`] layout. The counts are written by every `clone` and `drop` on
-/// every thread; readers of the data must not share a cache line with them,
-/// nor the adjacent line that `x86_64`'s spatial prefetcher pulls in pairs
-/// (Intel's optimisation manual, "Spatial Prefetcher"; the 128 of
-/// crossbeam's `CachePadded`). With the counts at offset 0 and the data at
-/// offset 128 or more, the data never shares a 128-byte-aligned pair of
-/// lines with the counts, wherever the allocator puts the block. SAFETY.md
-/// ("Padding") has the measurements that chose this unaligned gap over a
-/// 128-byte-aligned `CachePadded`.
-pub(crate) const COUNTS_REGION: usize = 128;
+/// [`Padded`] layout: the target's cache-line pair as crossbeam-utils knows
+/// it, `CachePadded`'s alignment (128 bytes on `x86_64`, aarch64 and
+/// powerpc64, 256 on s390x, 32 or 64 elsewhere), so that this crate keeps no
+/// per-architecture table of its own. The counts are written by every
+/// `clone` and `drop` on every thread; readers of the data must not share a
+/// cache line with them, nor the adjacent line that `x86_64`'s spatial
+/// prefetcher pulls in pairs (Intel's optimisation manual, "Spatial
+/// Prefetcher"). With the counts at offset 0 and the data at offset
+/// `COUNTS_REGION` or more, the data never shares a `COUNTS_REGION`-aligned
+/// unit of lines with the counts, wherever the allocator puts the block.
+/// Only the size is taken: the block is not aligned to it. SAFETY.md
+/// ("Padding") has the measurements that chose this unaligned gap over an
+/// aligned `CachePadded`.
+pub(crate) const COUNTS_REGION: usize = mem::align_of::<crossbeam_utils::CachePadded<u8>>();
 
 /// The bytes between the counts and the length in the [`Padded`] layout,
 /// never read or written.
 ///
 /// Aligned to 16, which aligns the whole header to 16: the 16 bytes of
-/// counts at its start then never straddle a 128-byte boundary (at an
-/// 8-aligned address `A = 128k + 120` the weak count would share the pair
-/// of lines that `len`, at `A + 128`, starts). Sixteen is what `malloc`
+/// counts at its start then never straddle a `COUNTS_REGION` boundary (at
+/// an 8-aligned address `A = 128k + 120` the weak count would share the
+/// pair of lines that `len`, at `A + 128`, starts). Sixteen is what `malloc`
 /// gives on 64-bit targets anyway, so this costs nothing: the allocator's
 /// aligned path (the cost of a 128-aligned `CachePadded`) is only taken
 /// above it.

@@ -38,8 +38,9 @@ pub type CompactWeakArcArray<E, L = ()> = WeakArcArray<E, L, Compact>;
 /// The [`UniqueArcArray`] of a [`CompactArcArray`].
 pub type CompactUniqueArcArray<E, L = ()> = UniqueArcArray<E, L, Compact>;
 
-/// The header of an `ArcArray` block: the counts, the layout's gap (128
-/// bytes of counts and gap for [`Padded`], none for [`Compact`]), then the
+/// The header of an `ArcArray` block: the counts, the layout's gap (counts
+/// and gap fill `layout::COUNTS_REGION`, 128 bytes on `x86_64`, for
+/// [`Padded`]; none for [`Compact`]), then the
 /// length, which starts the read-mostly region shared with the label and
 /// elements.
 #[repr(C)]
@@ -185,7 +186,10 @@ impl<E, L, P: ArcLayout> Block<ArcHeader<P>, L, E> {
 /// # Size and alignment
 ///
 /// One word; `Option<ArcArray>` is one word too. In the default layout,
-/// [`Padded`], the block is (offsets on 64-bit targets)
+/// [`Padded`], the block is (offsets on `x86_64`, aarch64 and powerpc64;
+/// the length sits at the target's cache-line pair as crossbeam-utils'
+/// `CachePadded` knows it, which is 256 bytes on s390x and 32 or 64 on
+/// other targets)
 ///
 /// ```text
 /// offset 0    strong: AtomicUsize, weak: AtomicUsize
@@ -196,7 +200,8 @@ impl<E, L, P: ArcLayout> Block<ArcHeader<P>, L, E> {
 /// ```
 ///
 /// so the counts, written by every clone and drop, never share a cache line
-/// (nor a 128-byte prefetch pair) with the data readers touch.
+/// (nor the adjacent line a prefetcher pulls in with it) with the data
+/// readers touch.
 ///
 /// # Layout
 ///
