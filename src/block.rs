@@ -549,7 +549,11 @@ impl<H, L, E> Builder<H, L, E> {
         let written = (0..len.div_ceil(chunk))
             .into_par_iter()
             .map(|c| {
-                let (start, end) = (c * chunk, len.min((c + 1) * chunk));
+                // `start < len`, so `len - start` cannot wrap, nor can
+                // `start + chunk.min(..)` overflow (zero-sized elements
+                // can make `len` close to `usize::MAX`).
+                let start = c * chunk;
+                let end = start + chunk.min(len - start);
                 // SAFETY: `start <= len <= cap`: in bounds of the block.
                 let mut written = Written::empty_at(unsafe { base.at(start) });
                 for i in start..end {

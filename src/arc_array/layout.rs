@@ -31,7 +31,7 @@ pub trait ArcLayout: sealed::Sealed + 'static {}
 
 /// The default layout: the counts alone on the first 128 bytes of the
 /// block (on `x86_64`, aarch64 and powerpc64; the target's cache-line pair
-/// as `crossbeam_utils::CachePadded` knows it: 256 bytes on s390x, 32 or 64
+/// as `crossbeam_utils::CachePadded` knows it: 256 bytes on s390x, 16 to 64
 /// on others), so that `clone` and `drop` on other threads never write the
 /// cache lines (nor the prefetch pair) that readers of the length, label
 /// and elements load. Costs 120 bytes per block on `x86_64` against
@@ -64,7 +64,7 @@ impl fmt::Debug for Compact {
 /// How far the length, label and elements sit from the block start in the
 /// [`Padded`] layout: the target's cache-line pair as crossbeam-utils knows
 /// it, `CachePadded`'s alignment (128 bytes on `x86_64`, aarch64 and
-/// powerpc64, 256 on s390x, 32 or 64 elsewhere), so that this crate keeps no
+/// powerpc64, 256 on s390x, 16 on m68k, 32 or 64 elsewhere), so that this crate keeps no
 /// per-architecture table of its own. The counts are written by every
 /// `clone` and `drop` on every thread; readers of the data must not share a
 /// cache line with them, nor the adjacent line that `x86_64`'s spatial

@@ -38,7 +38,8 @@ pub struct WeakArcArray<E, L = (), P: ArcLayout = Padded> {
 }
 
 /// The address of a weak handle made by [`WeakArcArray::new`]: no block is
-/// ever there (blocks are aligned to at least 8 and `usize::MAX` is odd).
+/// ever there (`usize::MAX` is odd, and every block is aligned to at least
+/// 4, the alignment of its counts).
 fn dangling() -> NonNull<u8> {
     NonNull::new(core::ptr::without_provenance_mut(usize::MAX)).unwrap_or(NonNull::dangling())
 }
