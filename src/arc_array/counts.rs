@@ -277,15 +277,20 @@ impl Counts {
         self.weak.load(Acquire) != 1
     }
 
-    /// After a claim that found no weak handle: the caller's handle is
-    /// again the one strong handle.
+    /// After a claim that found no weak handle, or whose move of the
+    /// contents to a new block unwound before copying anything: the
+    /// caller's handle is again the one strong handle.
     #[inline]
     pub(crate) fn restore_unique(&self) {
-        // Relaxed: no other handle of any kind exists (the strong count was
-        // claimed and no weak handle is left to upgrade or clone), so no
-        // thread reads this store before the caller passes a handle on,
-        // which brings its own synchronisation. std's Release here pairs
-        // with its `upgrade` Acquire for `new_cyclic` (SAFETY.md).
+        // Relaxed: after a claim that found no weak handle, no other handle
+        // of any kind exists (the strong count was claimed and no weak
+        // handle is left to upgrade or clone), so no thread reads this
+        // store before the caller passes a handle on, which brings its own
+        // synchronisation. After a failed move, weak handles may upgrade
+        // on the strength of it, but the caller wrote nothing since its
+        // claim: what they then read was written before a handle reached
+        // them, as for any upgrade. std's Release here pairs with its
+        // `upgrade` Acquire for `new_cyclic` (SAFETY.md).
         self.strong.store(1, Relaxed);
     }
 }

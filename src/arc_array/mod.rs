@@ -9,7 +9,7 @@ mod unique;
 mod weak;
 
 use core::marker::PhantomData;
-use core::mem::ManuallyDrop;
+use core::mem::{self, ManuallyDrop};
 use core::ops::Deref;
 use core::panic::{RefUnwindSafe, UnwindSafe};
 use core::ptr::NonNull;
@@ -158,16 +158,32 @@ impl<E, L, P: ArcLayout> Block<ArcHeader<P>, L, E> {
             counts.restore_unique();
             return self;
         }
+        // If the move unwinds (an allocation failure that panics), it has
+        // copied nothing: the claimed strong count is given back, so the
+        // caller's handle counts again, over its untouched contents.
+        let unclaim = Unclaim(counts);
         // SAFETY: the strong count is 0, so no one else reads the contents
         // and the caller owns them; the move leaves them to the new block.
         let moved = unsafe {
             let len = self.len();
             self.move_contents(len, ArcHeader::<P>::new(len))
         };
+        mem::forget(unclaim);
         // SAFETY: we hold the strong handles' weak count and are done with
         // the old block; its weak handles free it.
         unsafe { self.release_weak() };
         moved
+    }
+}
+
+/// Gives a claimed strong count back if dropped: armed while
+/// `into_unique_block` moves the contents, so that a move that unwinds
+/// leaves the caller's handle counted.
+struct Unclaim<'a>(&'a Counts);
+
+impl Drop for Unclaim<'_> {
+    fn drop(&mut self) {
+        self.0.restore_unique();
     }
 }
 
@@ -447,10 +463,12 @@ impl<E, L, P: ArcLayout> ArcArray<E, L, P> {
         if !this.counts().claim_unique() {
             return Err(this);
         }
-        let this = ManuallyDrop::new(this);
         // SAFETY: the claim took the strong count (ours) to 0 and the
-        // contents are intact; the handle is forgotten.
+        // contents are intact. `this` stays a handle until the block is
+        // made unique: if that unwinds, the claim is given back and `this`
+        // drops as any handle; then it is forgotten.
         let block = unsafe { this.raw().into_unique_block() };
+        mem::forget(this);
         Ok(UniqueArcArray::from_block(block.as_non_null()))
     }
 
@@ -474,9 +492,13 @@ impl<E, L, P: ArcLayout> ArcArray<E, L, P> {
         if !this.counts().decrement_strong() {
             return None;
         }
+        let this = ManuallyDrop::into_inner(this);
         // SAFETY: ours was the last strong count, now 0; the contents are
-        // intact; the handle is forgotten.
+        // intact. As in `try_unique`, `this` drops as any handle if making
+        // the block unique unwinds (its count given back), and is
+        // forgotten once it is done.
         let block = unsafe { this.raw().into_unique_block() };
+        mem::forget(this);
         Some(UniqueArcArray::from_block(block.as_non_null()))
     }
 
