@@ -110,3 +110,55 @@ fn make_mut_against_clone_drop_and_upgrade_on_three_threads() {
         assert!(drops.get() == 3 || drops.get() == 6);
     });
 }
+
+/// `make_mut` on both handles at once: the first claim fails (two strong
+/// handles), so at least one side clones; each side then writes its own
+/// copy or the original, which only it can reach.
+#[test]
+fn make_mut_races_make_mut() {
+    model(|| {
+        let drops = Tally::new();
+        let mut a = array(&drops);
+        let mut b = a.clone();
+        let t = thread::spawn(move || {
+            ArcArray::make_mut(&mut b)[0].set(90);
+            assert_eq!(read_all(&b), UNTOUCHED + 80);
+        });
+        ArcArray::make_mut(&mut a)[1].set(91);
+        assert_eq!(read_all(&a), UNTOUCHED + 80);
+        t.join().unwrap();
+        assert_eq!(
+            (ArcArray::strong_count(&a), ArcArray::weak_count(&a)),
+            (1, 0)
+        );
+        drop(a);
+        // One clone (3 + 3 drops), or both sides cloned (3 + 6).
+        assert!(drops.get() == 6 || drops.get() == 9, "{}", drops.get());
+    });
+}
+
+/// `make_mut` on one handle, `get_mut` on the other: `get_mut` succeeds
+/// only once `make_mut` has cloned and let go of the original.
+#[test]
+fn make_mut_races_get_mut() {
+    model(|| {
+        let drops = Tally::new();
+        let mut a = array(&drops);
+        let mut b = a.clone();
+        let t = thread::spawn(move || {
+            let wrote = if let Some(elems) = ArcArray::get_mut(&mut b) {
+                elems[0].set(20);
+                10
+            } else {
+                0
+            };
+            assert_eq!(read_all(&b), UNTOUCHED + wrote);
+        });
+        ArcArray::make_mut(&mut a)[1].set(91);
+        assert_eq!(read_all(&a), UNTOUCHED + 80);
+        t.join().unwrap();
+        drop(a);
+        // In place once the other handle is gone (3), or after a clone (6).
+        assert!(drops.get() == 3 || drops.get() == 6, "{}", drops.get());
+    });
+}

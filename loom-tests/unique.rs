@@ -4,8 +4,8 @@
 
 mod common;
 
-use common::{array, model, read_all, Tally, UNTOUCHED};
-use heaparray::{ArcArray, UniqueArcArray};
+use common::{array, array_in, model, read_all, Tally, UNTOUCHED};
+use heaparray::{ArcArray, ArcLayout, Compact, Padded, UniqueArcArray};
 use loom::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use loom::sync::Arc;
 use loom::thread;
@@ -135,6 +135,97 @@ fn into_unique_three_racers_one_winner() {
             racer.join().unwrap();
         }
         assert_eq!(wins.load(Relaxed), 1, "exactly one into_unique wins");
+        assert_eq!(drops.get(), 3);
+    });
+}
+
+/// `into_unique` races a weak handle's upgrade, whose handle then calls
+/// `into_unique` too: exactly one of the calls wins (the upgrade fails
+/// once the strong count is 0), and its writes follow the other's reads.
+#[test]
+fn into_unique_races_upgrade() {
+    model(|| {
+        let drops = Tally::new();
+        let a = array(&drops);
+        let w = ArcArray::downgrade(&a);
+        let wins = Arc::new(AtomicUsize::new(0));
+        let wins2 = wins.clone();
+        let t = thread::spawn(move || {
+            if let Some(s) = w.upgrade() {
+                assert_eq!(read_all(&s), UNTOUCHED);
+                if let Some(u) = ArcArray::into_unique(s) {
+                    u[0].set(50);
+                    wins2.fetch_add(1, Relaxed);
+                }
+            }
+        });
+        if let Some(u) = ArcArray::into_unique(a) {
+            u[1].set(60);
+            wins.fetch_add(1, Relaxed);
+        }
+        t.join().unwrap();
+        assert_eq!(wins.load(Relaxed), 1, "exactly one into_unique wins");
+        assert_eq!(drops.get(), 3);
+    });
+}
+
+/// `into_unique` of the last strong handle races the last weak handle's
+/// drop: the contents stay in place (the weak handle was gone) or move to
+/// a new block, and the old block is freed once, by whichever side lets
+/// go last, after the move. Kills: the old block's weak count released
+/// before the contents are moved out of it.
+#[test]
+fn into_unique_races_last_weak_drop() {
+    into_unique_races_last_weak_drop_in::<Padded>();
+}
+
+/// The same on a compact-layout block.
+#[test]
+fn into_unique_races_last_weak_drop_compact() {
+    into_unique_races_last_weak_drop_in::<Compact>();
+}
+
+fn into_unique_races_last_weak_drop_in<P: ArcLayout>() {
+    model(|| {
+        let drops = Tally::new();
+        let a = array_in::<P>(&drops);
+        let w = ArcArray::downgrade(&a);
+        let t = thread::spawn(move || drop(w));
+        let u = ArcArray::into_unique(a).expect("the only strong handle");
+        u[0].set(50);
+        assert_eq!(read_all(&u.shareable()), UNTOUCHED + 40);
+        t.join().unwrap();
+        assert_eq!(drops.get(), 3);
+    });
+}
+
+/// `try_unique` on both handles at once: at most one wins (both may see
+/// the other's handle and fail), and the winner's writes follow the
+/// loser's drop.
+#[test]
+fn try_unique_races_try_unique() {
+    model(|| {
+        let drops = Tally::new();
+        let a = array(&drops);
+        let b = a.clone();
+        let wins = Arc::new(AtomicUsize::new(0));
+        let wins2 = wins.clone();
+        let t = thread::spawn(move || match ArcArray::try_unique(b) {
+            Ok(u) => {
+                u[0].set(50);
+                wins2.fetch_add(1, Relaxed);
+            }
+            Err(b) => assert_eq!(read_all(&b), UNTOUCHED),
+        });
+        match ArcArray::try_unique(a) {
+            Ok(u) => {
+                u[1].set(60);
+                wins.fetch_add(1, Relaxed);
+            }
+            Err(a) => assert_eq!(read_all(&a), UNTOUCHED),
+        }
+        t.join().unwrap();
+        assert!(wins.load(Relaxed) <= 1, "at most one try_unique wins");
         assert_eq!(drops.get(), 3);
     });
 }

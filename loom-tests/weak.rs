@@ -192,3 +192,89 @@ fn downgrade_upgrade_clone_and_get_mut_on_three_threads() {
         assert_eq!(drops.get(), 3);
     });
 }
+
+/// Two weak handles upgrade on two threads while the main thread drops the
+/// last strong handle: each upgrade fails or reads intact contents, and
+/// the contents are dropped once, by the last strong handle of the three.
+#[test]
+fn two_upgrades_race_last_strong_drop() {
+    model(|| {
+        let drops = Tally::new();
+        let a = array(&drops);
+        let w1 = ArcArray::downgrade(&a);
+        let w2 = w1.clone();
+        let upgraders: Vec<_> = [w1, w2]
+            .into_iter()
+            .map(|w| {
+                thread::spawn(move || {
+                    if let Some(s) = w.upgrade() {
+                        assert_eq!(read_all(&s), UNTOUCHED);
+                    }
+                })
+            })
+            .collect();
+        drop(a);
+        for t in upgraders {
+            t.join().unwrap();
+        }
+        assert_eq!(drops.get(), 3);
+    });
+}
+
+/// The strong handles are gone; the two weak handles are dropped on two
+/// threads: exactly one frees the block, after the other's decrement.
+#[test]
+fn two_last_weak_drops() {
+    two_last_weak_drops_in::<Padded>();
+}
+
+/// The same on a compact-layout block.
+#[test]
+fn two_last_weak_drops_compact() {
+    two_last_weak_drops_in::<Compact>();
+}
+
+fn two_last_weak_drops_in<P: ArcLayout>() {
+    model(|| {
+        let drops = Tally::new();
+        let a = array_in::<P>(&drops);
+        let w1 = ArcArray::downgrade(&a);
+        let w2 = w1.clone();
+        drop(a);
+        assert_eq!(drops.get(), 3);
+        let t = thread::spawn(move || {
+            assert!(w1.upgrade().is_none());
+            drop(w1);
+        });
+        assert_eq!((w2.strong_count(), w2.weak_count()), (0, 0));
+        drop(w2);
+        t.join().unwrap();
+    });
+}
+
+/// A weak handle upgrades, drops itself and reads through the upgraded
+/// handle while the owner calls `get_mut`: once the weak count is 1 the
+/// lock succeeds, and the strong count read after it sees the upgrade.
+/// Kills: `is_unique` reading the strong count before it takes the lock
+/// (it would read 1 before the upgrade, then lock after the weak drop).
+#[test]
+fn get_mut_races_upgrade_then_weak_drop() {
+    model(|| {
+        let drops = Tally::new();
+        let mut a = array(&drops);
+        let w = ArcArray::downgrade(&a);
+        let t = thread::spawn(move || {
+            let s = w.upgrade();
+            drop(w);
+            if let Some(s) = s {
+                assert_eq!(read_all(&s), UNTOUCHED);
+            }
+        });
+        if let Some(elems) = ArcArray::get_mut(&mut a) {
+            elems[1].set(30);
+        }
+        t.join().unwrap();
+        drop(a);
+        assert_eq!(drops.get(), 3);
+    });
+}

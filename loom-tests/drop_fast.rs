@@ -1,0 +1,92 @@
+//! loom models: the last strong drop's fast path. Once the contents are
+//! dropped, the last strong handle loads the weak count and, reading 1,
+//! frees the block with no second read-modify-write
+//! (`Counts::last_strong_frees`). Each model races that load against
+//! something a weak handle does: a drop, an upgrade, a clone. The free is
+//! checked: loom tracks the allocation, `before_free` checks that every
+//! count access happened before it, and the poisoning allocator
+//! (loom-tests/common) makes any later access to the block fail.
+#![cfg(loom)]
+
+mod common;
+
+use common::{array, array_in, model, read_all, Tally, UNTOUCHED};
+use heaparray::{ArcArray, ArcLayout, Compact, Padded};
+use loom::thread;
+
+/// The last strong drop races the weak handle's reads of the counts and
+/// its drop: whichever is last frees the block, once, after the other's
+/// accesses. Kills: the Acquire load in `last_strong_frees`.
+#[test]
+fn last_strong_drop_races_weak_drop() {
+    last_strong_drop_races_weak_drop_in::<Padded>();
+}
+
+/// The same on a compact-layout block.
+#[test]
+fn last_strong_drop_races_weak_drop_compact() {
+    last_strong_drop_races_weak_drop_in::<Compact>();
+}
+
+fn last_strong_drop_races_weak_drop_in<P: ArcLayout>() {
+    model(|| {
+        let drops = Tally::new();
+        let a = array_in::<P>(&drops);
+        let w = ArcArray::downgrade(&a);
+        let t = thread::spawn(move || {
+            let (strong, weak) = (w.strong_count(), w.weak_count());
+            // One strong handle and this weak one, or none and 0.
+            assert!((strong, weak) == (1, 1) || weak == 0, "{strong} {weak}");
+            assert!(strong <= 1);
+            drop(w);
+        });
+        assert_eq!(read_all(&a), UNTOUCHED);
+        drop(a);
+        t.join().unwrap();
+        assert_eq!(drops.get(), 3);
+    });
+}
+
+/// The weak handle upgrades and drops itself before its strong handle, so
+/// the upgraded handle, if it is the last strong one, takes the fast path
+/// on the other thread; the original's drop races it.
+#[test]
+fn last_strong_drop_races_upgrade() {
+    model(|| {
+        let drops = Tally::new();
+        let a = array(&drops);
+        let w = ArcArray::downgrade(&a);
+        let t = thread::spawn(move || {
+            let s = w.upgrade();
+            drop(w);
+            if let Some(s) = s {
+                assert_eq!(read_all(&s), UNTOUCHED);
+            }
+        });
+        drop(a);
+        t.join().unwrap();
+        assert_eq!(drops.get(), 3);
+    });
+}
+
+/// A weak clone races the last strong drop: the clone keeps the weak count
+/// above 1 while it lives, so the fast path frees only once both weak
+/// handles are gone, and otherwise the last of the weak handles frees.
+#[test]
+fn last_strong_drop_races_weak_clone() {
+    model(|| {
+        let drops = Tally::new();
+        let a = array(&drops);
+        let w = ArcArray::downgrade(&a);
+        let t = thread::spawn(move || {
+            let w2 = w.clone();
+            drop(w);
+            if let Some(s) = w2.upgrade() {
+                assert_eq!(read_all(&s), UNTOUCHED);
+            }
+        });
+        drop(a);
+        t.join().unwrap();
+        assert_eq!(drops.get(), 3);
+    });
+}
