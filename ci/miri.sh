@@ -28,7 +28,7 @@ for f in tests/*.rs; do
     name=$(basename "$f" .rs)
     case "$name" in
         rayon_* | shuttle_*) ;; # rayon: flags below; shuttle: cfg(shuttle) only
-        model_ops) suites+=(--test "$name") ;; # 8 cases under Miri (cfg(miri))
+        model_ops) suites+=(--test "$name") ;; # 12 cases under Miri (cfg(miri))
         *) suites+=(--test "$name") ;;
     esac
 done

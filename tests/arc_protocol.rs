@@ -10,7 +10,10 @@ mod common;
 use std::collections::HashSet;
 use std::hash::{BuildHasher, RandomState};
 
-use common::{allocations, expect_panic, Align256, Canary, Counting, Ledger, Liar};
+use common::{
+    allocations, check_all, expect_panic, ids_of, owning_layout_tests, Align256, Canary, Counting,
+    Ledger, Liar, Owning, LABEL,
+};
 use heaparray::*;
 
 #[global_allocator]
@@ -163,23 +166,53 @@ fn make_mut_with_only_weak_handles_moves_without_cloning() {
     ledger.assert_all_dropped();
 }
 
-#[test]
-fn make_mut_with_a_panicking_clone_leaves_this_unchanged() {
-    let ledger = Ledger::new();
-    let ((), _, live) = allocations(|| {
-        let mut a = canaries(&ledger, 4);
-        let b = a.clone();
-        ledger.panic_on_clone(2);
-        let message = expect_panic(|| {
-            ArcArray::make_mut(&mut a);
-        });
-        assert!(message.contains("on purpose"));
-        assert!(ArcArray::ptr_eq(&a, &b), "unchanged");
-        assert_eq!(ArcArray::strong_count(&a), 2);
-        drop((a, b));
-    });
-    assert_eq!(live, 0);
-    ledger.assert_all_dropped();
+owning_layout_tests!(make_mut_with_a_panicking_clone_leaves_this_unchanged);
+
+/// A `Clone` panicking at each point of `make_mut`'s copy (clone 0 is the
+/// label's, element `i` is clone `i + 1`), with and without weak handles:
+/// the copy is dropped and its block freed, the handle, the counts and the
+/// contents unchanged, the weak handles still upgrade, and a later
+/// `make_mut` copies.
+fn make_mut_with_a_panicking_clone_leaves_this_unchanged<E: Owning, L: Owning, P: ArcLayout>() {
+    let len = 4;
+    for weak in [false, true] {
+        for k in [0, 1, 2, len] {
+            let ledger = Ledger::new();
+            let ((), _, live) = allocations(|| {
+                let mut a: ArcArray<E, L, P> =
+                    LabelledArray::with_label(L::make(&ledger, LABEL), len, |_, i| {
+                        E::make(&ledger, i)
+                    });
+                let b = a.clone();
+                let w = weak.then(|| ArcArray::downgrade(&a));
+                let ids = ids_of(&a);
+                ledger.panic_on_clone(k);
+                let message = expect_panic(|| {
+                    ArcArray::make_mut(&mut a);
+                });
+                assert!(message.contains("on purpose"));
+                assert!(ArcArray::ptr_eq(&a, &b), "unchanged");
+                assert_eq!(ArcArray::strong_count(&a), 2);
+                assert_eq!(ArcArray::weak_count(&a), usize::from(weak));
+                assert_eq!(ledger.live(), len + 1, "k = {k}: the clones dropped");
+                assert_eq!(ids_of(&a), ids);
+                check_all(&a);
+                a.get_label().check(LABEL);
+                if let Some(w) = &w {
+                    let up = w.upgrade().expect("a strong handle is left");
+                    assert!(ArcArray::ptr_eq(&up, &a));
+                }
+                ledger.panic_on_clone(usize::MAX);
+                ArcArray::make_mut(&mut a);
+                assert!(!ArcArray::ptr_eq(&a, &b), "copied now");
+                check_all(&a);
+                a.get_label().check(LABEL);
+                drop((a, b, w));
+            });
+            assert_eq!(live, 0, "weak = {weak}, k = {k}");
+            ledger.assert_all_dropped();
+        }
+    }
 }
 
 // ---- try_unique / into_unique ---------------------------------------------
@@ -334,29 +367,52 @@ fn from_vec_box_and_heap_array() {
     ledger.assert_all_dropped();
 }
 
-#[test]
-fn a_panicking_initialiser_drops_what_was_made() {
+owning_layout_tests!(
+    a_panicking_initialiser_drops_what_was_made,
+    from_slice_with_a_panicking_clone_leaks_nothing,
+    from_iter_with_a_panicking_iterator_leaks_nothing,
+    capacity_overflow_drops_the_label_once,
+);
+
+fn a_panicking_initialiser_drops_what_was_made<E: Owning, L: Owning, P: ArcLayout>() {
     for k in [0, 1, 5, 9] {
         let ledger = Ledger::new();
         let ((), _, live) = allocations(|| {
             let message = expect_panic(|| {
-                ArcArray::with_label(ledger.canary(), 10, |_, i| {
-                    assert!(i != k, "initialiser fails at {k}");
-                    ledger.canary()
-                })
+                <ArcArray<E, L, P> as LabelledArray<E, L>>::with_label(
+                    L::make(&ledger, LABEL),
+                    10,
+                    |label, i| {
+                        label.check(LABEL);
+                        assert!(i != k, "initialiser fails at {k}");
+                        E::make(&ledger, i)
+                    },
+                )
             });
             assert!(message.contains("fails at"));
+            // The same through UniqueArcArray.
+            expect_panic(|| {
+                <UniqueArcArray<E, L, P> as LabelledArray<E, L>>::with_label(
+                    L::make(&ledger, LABEL),
+                    10,
+                    |_, i| {
+                        assert!(i != k, "initialiser fails at {k}");
+                        E::make(&ledger, i)
+                    },
+                )
+            });
         });
         assert_eq!(live, 0, "k = {k}");
-        assert_eq!(ledger.made(), k + 1);
+        assert_eq!(ledger.made(), 2 * (k + 1));
         ledger.assert_all_dropped();
     }
 }
 
-#[test]
-fn from_slice_with_a_panicking_clone_leaks_nothing() {
+/// `From<&[E]>` (the default layout only) and, for every layout, a collect
+/// of cloned elements: a `Clone` panicking at `k`.
+fn from_slice_with_a_panicking_clone_leaks_nothing<E: Owning, L: Owning, P: ArcLayout>() {
     let ledger = Ledger::new();
-    let source: Vec<Canary> = (0..6).map(|_| ledger.canary()).collect();
+    let source: Vec<E> = (0..6).map(|i| E::make(&ledger, i)).collect();
     for k in [0, 3, 5] {
         ledger.panic_on_clone(k);
         let ((), _, live) = allocations(|| {
@@ -364,26 +420,71 @@ fn from_slice_with_a_panicking_clone_leaks_nothing() {
         });
         assert_eq!(live, 0, "k = {k}");
         assert_eq!(ledger.live(), 6, "k = {k}: only the source is left");
+        ledger.panic_on_clone(k);
+        let ((), _, live) = allocations(|| {
+            expect_panic(|| source.iter().cloned().collect::<ArcArray<E, (), P>>());
+            ledger.panic_on_clone(k);
+            expect_panic(|| {
+                source
+                    .iter()
+                    .filter(|_| true)
+                    .cloned()
+                    .collect::<UniqueArcArray<E, (), P>>()
+            });
+        });
+        assert_eq!(live, 0, "k = {k}");
+        assert_eq!(ledger.live(), 6, "k = {k}: only the source is left");
     }
     ledger.panic_on_clone(usize::MAX);
+    check_all(&source);
     drop(source);
     ledger.assert_all_dropped();
 }
 
-#[test]
-fn from_iter_with_a_panicking_iterator_leaks_nothing() {
+fn from_iter_with_a_panicking_iterator_leaks_nothing<E: Owning, L: Owning, P: ArcLayout>() {
+    for k in [0, 1, 6] {
+        let ledger = Ledger::new();
+        let ((), _, live) = allocations(|| {
+            expect_panic(|| {
+                (0..10)
+                    .map(|i| {
+                        assert!(i != k, "the iterator fails");
+                        E::make(&ledger, i)
+                    })
+                    .collect::<ArcArray<E, (), P>>()
+            });
+            expect_panic(|| {
+                (0..10)
+                    .filter(|_| true)
+                    .map(|i| {
+                        assert!(i != k, "the iterator fails");
+                        E::make(&ledger, i)
+                    })
+                    .collect::<ArcArray<E, (), P>>()
+            });
+        });
+        assert_eq!(live, 0, "k = {k}");
+        assert_eq!(ledger.made(), 2 * k);
+        ledger.assert_all_dropped();
+    }
+}
+
+/// A capacity overflow drops the label (moved in) once, having allocated
+/// nothing.
+fn capacity_overflow_drops_the_label_once<E: Owning, L: Owning, P: ArcLayout>() {
     let ledger = Ledger::new();
     let ((), _, live) = allocations(|| {
-        expect_panic(|| {
-            (0..10)
-                .map(|i| {
-                    assert!(i < 6, "the iterator fails");
-                    ledger.canary()
-                })
-                .collect::<ArcArray<Canary>>()
+        let message = expect_panic(|| {
+            <ArcArray<E, L, P> as LabelledArray<E, L>>::with_label(
+                L::make(&ledger, LABEL),
+                usize::MAX / 4,
+                |_, _| unreachable!(),
+            )
         });
+        assert!(message.contains("capacity overflow"), "{message}");
     });
     assert_eq!(live, 0);
+    assert_eq!(ledger.made(), 1);
     ledger.assert_all_dropped();
 }
 

@@ -9,7 +9,7 @@ mod common;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 
-use common::{allocations, expect_panic, Counting, Ledger};
+use common::{allocations, expect_panic, owning_tests, Counting, Ledger, Owning, LABEL};
 use heaparray::*;
 
 #[global_allocator]
@@ -111,18 +111,30 @@ fn raw_round_trip_and_threads() {
     assert_eq!(ArcArray::strong_count(&a), 1);
 }
 
-#[test]
-fn a_panicking_closure_leaks_nothing() {
-    let ledger = Ledger::new();
-    let ((), _, live) = allocations(|| {
-        let message = expect_panic(|| {
-            CompactArcArray::with_label(ledger.canary(), 5, |_, i| {
-                assert!(i < 3, "boom");
-                ledger.canary()
-            })
+owning_tests!(a_panicking_closure_leaks_nothing);
+
+fn a_panicking_closure_leaks_nothing<E: Owning, L: Owning>() {
+    for k in [0, 3, 4] {
+        let ledger = Ledger::new();
+        let ((), _, live) = allocations(|| {
+            let message = expect_panic(|| {
+                CompactArcArray::with_label(L::make(&ledger, LABEL), 5, |label, i| {
+                    label.check(LABEL);
+                    assert!(i < k, "boom");
+                    E::make(&ledger, i)
+                })
+            });
+            assert_eq!(message, "boom");
+            let message = expect_panic(|| {
+                CompactUniqueArcArray::with_label(L::make(&ledger, LABEL), 5, |_, i| {
+                    assert!(i < k, "boom");
+                    E::make(&ledger, i)
+                })
+            });
+            assert_eq!(message, "boom");
         });
-        assert_eq!(message, "boom");
-    });
-    assert_eq!(ledger.live(), 0);
-    assert_eq!(live, 0, "the block was freed");
+        assert_eq!(ledger.made(), 2 * (k + 1), "k = {k}");
+        ledger.assert_all_dropped();
+        assert_eq!(live, 0, "the block was freed");
+    }
 }

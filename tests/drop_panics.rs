@@ -1,7 +1,10 @@
-//! A panicking element destructor: the panic propagates, every other
-//! element and the label are still dropped exactly once, and the block is
-//! freed, for every handle (HeapArray and RcArray leaked the block here
-//! before `Block::drop_contents_then`).
+//! A panicking element or label destructor: the panic propagates, every
+//! other element and the label are still dropped exactly once, and the
+//! block is freed, for every handle (HeapArray and RcArray leaked the block
+//! here before `Block::drop_contents_then`). Every test runs with the
+//! canary alone and with elements and labels that own heap memory
+//! (`String`, `Box<u64>`, `Vec<u64>`), the `ArcArray` handles in both
+//! layouts.
 #![cfg(not(any(loom, shuttle)))]
 
 mod common;
@@ -9,29 +12,52 @@ mod common;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
-use common::{allocations, Canary, Counting, Ledger};
+use common::{allocations, owning_layout_tests, owning_tests, Counting, Ledger, Owning, LABEL};
 use heaparray::*;
 
 #[global_allocator]
 static ALLOC: Counting = Counting;
 
-/// A canary whose destructor panics (after recording its drop) if `bomb`.
-struct Bomb {
-    canary: Canary,
+/// A value whose destructor panics (after checking its contents, which
+/// its fields then drop) if `bomb`.
+struct Bomb<T: Owning> {
+    value: T,
+    n: usize,
     bomb: bool,
 }
 
-impl Drop for Bomb {
+impl<T: Owning> Drop for Bomb<T> {
     fn drop(&mut self) {
+        self.value.check(self.n);
         if self.bomb {
-            panic!("element {} panics in drop", self.canary.id);
+            panic!("value {} panics in drop", self.value.id());
         }
     }
 }
 
-fn elements(ledger: &Arc<Ledger>, bomb_at: usize) -> impl FnMut(&mut Canary, usize) -> Bomb + '_ {
+/// `bomb_at` this label makes the label's destructor panic instead of an
+/// element's.
+const LABEL_BOMB: usize = usize::MAX;
+
+/// Where the destructor panics: the first, a middle and the last element,
+/// and the label.
+const BOMBS: [usize; 4] = [0, 2, 4, LABEL_BOMB];
+
+fn label<L: Owning>(ledger: &Arc<Ledger>, bomb_at: usize) -> Bomb<L> {
+    Bomb {
+        value: L::make(ledger, LABEL),
+        n: LABEL,
+        bomb: bomb_at == LABEL_BOMB,
+    }
+}
+
+fn elements<E: Owning, L: Owning>(
+    ledger: &Arc<Ledger>,
+    bomb_at: usize,
+) -> impl FnMut(&mut Bomb<L>, usize) -> Bomb<E> + '_ {
     move |_, i| Bomb {
-        canary: ledger.canary(),
+        value: E::make(ledger, i),
+        n: i,
         bomb: i == bomb_at,
     }
 }
@@ -55,7 +81,7 @@ fn quiet_panics() {
 /// Builds with `make`, drops, and checks the panic, the drops and the bytes.
 fn check<T>(name: &str, make: impl Fn(&Arc<Ledger>, usize) -> T) {
     quiet_panics();
-    for bomb_at in [0, 2, 4] {
+    for bomb_at in BOMBS {
         let ledger = Ledger::new();
         let ((), _, live) = allocations(|| {
             let handle = make(&ledger, bomb_at);
@@ -68,49 +94,66 @@ fn check<T>(name: &str, make: impl Fn(&Arc<Ledger>, usize) -> T) {
     }
 }
 
-#[test]
-fn heap_array() {
+owning_tests!(heap_array, rc_array);
+owning_layout_tests!(
+    unique_arc_array,
+    arc_array_last_strong_handle,
+    arc_array_with_a_weak_handle_left
+);
+
+fn heap_array<E: Owning, L: Owning>() {
     check("HeapArray", |l, k| {
-        HeapArray::with_label(l.canary(), 5, elements(l, k))
+        HeapArray::with_label(label::<L>(l, k), 5, elements::<E, L>(l, k))
     });
 }
 
-#[test]
-fn rc_array() {
+fn rc_array<E: Owning, L: Owning>() {
     check("RcArray", |l, k| {
-        RcArray::with_label(l.canary(), 5, elements(l, k))
+        RcArray::with_label(label::<L>(l, k), 5, elements::<E, L>(l, k))
     });
 }
 
-#[test]
-fn unique_arc_array() {
+fn unique_arc_array<E: Owning, L: Owning, P: ArcLayout>() {
     check("UniqueArcArray", |l, k| {
-        UniqueArcArray::with_label(l.canary(), 5, elements(l, k))
+        <UniqueArcArray<_, _, P> as LabelledArray<_, _>>::with_label(
+            label::<L>(l, k),
+            5,
+            elements::<E, L>(l, k),
+        )
     });
 }
 
-#[test]
-fn arc_array_last_strong_handle() {
+fn arc_array_last_strong_handle<E: Owning, L: Owning, P: ArcLayout>() {
     check("ArcArray", |l, k| {
-        let a = ArcArray::with_label(l.canary(), 5, elements(l, k));
+        let a = <ArcArray<_, _, P> as LabelledArray<_, _>>::with_label(
+            label::<L>(l, k),
+            5,
+            elements::<E, L>(l, k),
+        );
         let b = a.clone();
         drop(a);
         b
     });
 }
 
-#[test]
-fn arc_array_with_a_weak_handle_left() {
+fn arc_array_with_a_weak_handle_left<E: Owning, L: Owning, P: ArcLayout>() {
     quiet_panics();
-    let ledger = Ledger::new();
-    let ((), _, live) = allocations(|| {
-        let a = ArcArray::with_label(ledger.canary(), 5, elements(&ledger, 3));
-        let weak = ArcArray::downgrade(&a);
-        assert!(catch_unwind(AssertUnwindSafe(|| drop(a))).is_err());
-        // The contents are gone; the weak handle still holds the block.
-        assert!(weak.upgrade().is_none());
-        ledger.assert_all_dropped();
-        drop(weak);
-    });
-    assert_eq!(live, 0, "the last weak handle frees the block");
+    for bomb_at in [3, LABEL_BOMB] {
+        let ledger = Ledger::new();
+        let ((), _, live) = allocations(|| {
+            let a = <ArcArray<_, _, P> as LabelledArray<_, _>>::with_label(
+                label::<L>(&ledger, bomb_at),
+                5,
+                elements::<E, L>(&ledger, bomb_at),
+            );
+            let weak = ArcArray::downgrade(&a);
+            assert!(catch_unwind(AssertUnwindSafe(|| drop(a))).is_err());
+            // The contents are gone; the weak handle still holds the block.
+            assert!(weak.upgrade().is_none());
+            assert_eq!((weak.strong_count(), weak.weak_count()), (0, 0));
+            ledger.assert_all_dropped();
+            drop(weak);
+        });
+        assert_eq!(live, 0, "the last weak handle frees the block");
+    }
 }

@@ -11,7 +11,10 @@ use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use common::{allocations, expect_panic, Align256, Canary, Counting, Ledger, Liar};
+use common::{
+    allocations, check_all, expect_panic, ids_of, owning_tests, Align256, Canary, Counting, Ledger,
+    Liar, Owning, LABEL,
+};
 use heaparray::*;
 
 #[global_allocator]
@@ -616,9 +619,22 @@ fn every_element_and_label_dropped_once() {
 
 // ---------------------------------------------------------------------------
 // Panic safety
+//
+// Each test is generic over the element and label types and runs with the
+// canary alone and with elements and labels that own heap memory
+// (`owning_tests!`: `String`, `Box<u64>`, `Vec<u64>`), so that Miri sees
+// every drop on the unwind path touch memory.
 
-#[test]
-fn panicking_closure_drops_what_was_made() {
+owning_tests!(
+    panicking_closure_drops_what_was_made,
+    panicking_closure_without_label,
+    panicking_clone_in_clone,
+    panicking_clone_in_from_slice,
+    panicking_iterator_in_collect,
+    capacity_overflow_drops_the_label_once,
+);
+
+fn panicking_closure_drops_what_was_made<E: Owning, L: Owning>() {
     quiet_panics();
     let len = 8;
     for k in panic_points(len) {
@@ -626,12 +642,13 @@ fn panicking_closure_drops_what_was_made() {
         let calls = Cell::new(0);
         let ((), _, live) = allocations(|| {
             let msg = expect_panic(|| {
-                HeapArray::with_label(ledger.canary(), len, |_, i| {
+                HeapArray::with_label(L::make(&ledger, LABEL), len, |label, i| {
+                    label.check(LABEL);
                     calls.set(calls.get() + 1);
                     if i == k {
                         panic!("closure panics on purpose at {i}");
                     }
-                    ledger.canary()
+                    E::make(&ledger, i)
                 })
             });
             assert_eq!(msg, format!("closure panics on purpose at {k}"));
@@ -643,8 +660,7 @@ fn panicking_closure_drops_what_was_made() {
     }
 }
 
-#[test]
-fn panicking_closure_without_label() {
+fn panicking_closure_without_label<E: Owning, L: Owning>() {
     quiet_panics();
     let len = 5;
     for k in panic_points(len) {
@@ -655,25 +671,33 @@ fn panicking_closure_without_label() {
                     if i == k {
                         panic!("closure panics on purpose");
                     }
-                    ledger.canary()
+                    E::make(&ledger, i)
+                })
+            });
+            // And with a label that owns memory but no canary.
+            expect_panic(|| {
+                HeapArray::with_label(format!("label {k}"), len, |_, i| {
+                    if i == k {
+                        panic!("closure panics on purpose");
+                    }
+                    L::make(&ledger, i)
                 })
             });
         });
-        assert_eq!(ledger.made(), k);
+        assert_eq!(ledger.made(), 2 * k);
         ledger.assert_all_dropped();
         assert_eq!(live, 0, "k = {k}");
     }
 }
 
-#[test]
-fn panicking_clone_in_clone() {
+fn panicking_clone_in_clone<E: Owning, L: Owning>() {
     quiet_panics();
     let len = 6;
     // Clone number 0 is the label's; element i is clone number i + 1.
     for k in [0, 1, 2, len / 2 + 1, len] {
         let ledger = Ledger::new();
-        let a = HeapArray::with_label(ledger.canary(), len, |_, _| ledger.canary());
-        let ids: Vec<usize> = a.iter().map(|c| c.id).collect();
+        let a = HeapArray::with_label(L::make(&ledger, LABEL), len, |_, i| E::make(&ledger, i));
+        let ids = ids_of(&a);
         ledger.panic_on_clone(k);
         let ((), _, live) = allocations(|| {
             let msg = expect_panic(|| a.clone());
@@ -682,24 +706,21 @@ fn panicking_clone_in_clone() {
         assert_eq!(live, 0, "k = {k}: the new block leaked");
         assert_eq!(ledger.made(), len + 1 + k, "k = {k}: clones made");
         assert_eq!(ledger.live(), len + 1, "k = {k}: every clone dropped");
-        assert_eq!(
-            a.iter().map(|c| c.id).collect::<Vec<_>>(),
-            ids,
-            "original intact"
-        );
-        assert_eq!(a.get_label().id, 0);
+        assert_eq!(ids_of(&a), ids, "original intact");
+        check_all(&a);
+        assert_eq!(a.get_label().id(), 0);
+        a.get_label().check(LABEL);
         drop(a);
         ledger.assert_all_dropped();
     }
 }
 
-#[test]
-fn panicking_clone_in_from_slice() {
+fn panicking_clone_in_from_slice<E: Owning, L: Owning>() {
     quiet_panics();
     let len = 6;
     for k in panic_points(len) {
         let ledger = Ledger::new();
-        let src: Vec<Canary> = (0..len).map(|_| ledger.canary()).collect();
+        let src: Vec<E> = (0..len).map(|i| E::make(&ledger, i)).collect();
         ledger.panic_on_clone(k);
         let ((), _, live) = allocations(|| {
             expect_panic(|| HeapArray::from(&src[..]));
@@ -707,13 +728,13 @@ fn panicking_clone_in_from_slice() {
         assert_eq!(live, 0, "k = {k}");
         assert_eq!(ledger.made(), len + k);
         assert_eq!(ledger.live(), len, "k = {k}: the clones are dropped");
+        check_all(&src);
         drop(src);
         ledger.assert_all_dropped();
     }
 }
 
-#[test]
-fn panicking_iterator_in_collect() {
+fn panicking_iterator_in_collect<E: Owning, L: Owning>() {
     quiet_panics();
     let len = 8;
     for k in panic_points(len) {
@@ -724,7 +745,7 @@ fn panicking_iterator_in_collect() {
                     if i == k {
                         panic!("iterator panics on purpose");
                     }
-                    ledger.canary()
+                    E::make(&ledger, i)
                 });
                 if exact {
                     expect_panic(|| items.collect::<HeapArray<_>>());
@@ -924,19 +945,24 @@ fn capacity_overflow_panics_before_allocating() {
     assert!(!called.get(), "the closure is never called");
 }
 
-#[test]
-fn capacity_overflow_drops_the_label_once() {
+fn capacity_overflow_drops_the_label_once<E: Owning, L: Owning>() {
     quiet_panics();
     let ledger = Ledger::new();
     let ((), _, live) = allocations(|| {
         let msg = expect_panic(|| {
-            HeapArray::with_label(ledger.canary(), usize::MAX, |_, _| -> u64 {
+            HeapArray::with_label(L::make(&ledger, LABEL), usize::MAX, |_, _| -> u64 {
+                panic!("never called")
+            })
+        });
+        assert!(msg.contains("capacity overflow"), "{msg}");
+        let msg = expect_panic(|| {
+            HeapArray::with_label(L::make(&ledger, LABEL), usize::MAX / 2, |_, _| -> E {
                 panic!("never called")
             })
         });
         assert!(msg.contains("capacity overflow"), "{msg}");
     });
-    assert_eq!(ledger.made(), 1);
+    assert_eq!(ledger.made(), 2);
     ledger.assert_all_dropped();
     assert_eq!(live, 0);
 }

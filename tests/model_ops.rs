@@ -5,19 +5,20 @@
 //! the number of values alive), and at the end every element and label
 //! ever made must have been dropped exactly once.
 //!
-//! The same sequences run over four element types — zero-sized, `u8`,
-//! `String` and align-256 — each with a different label type, and with
-//! `Clone` and `Drop` panicking on demand (`MakeMutPanicking`,
-//! `DropPanicking`, caught with `catch_unwind`), and in both block layouts
-//! (`Padded`, `Compact`). 400 cases per element type and layout (3,200 in
-//! all) run on every `cargo test`; under Miri, 1 per type and layout.
+//! The same sequences run over six pairs of element and label types —
+//! zero-sized elements, `u8`, `String`, align-256, and `String` and `Box`
+//! elements and labels both owning heap memory — and with `Clone` and
+//! `Drop` panicking on demand (`MakeMutPanicking`, `DropPanicking`, caught
+//! with `catch_unwind`), and in both block layouts (`Padded`, `Compact`).
+//! 400 cases per pair and layout (4,800 in all) run on every `cargo test`;
+//! under Miri, 1 per pair and layout.
 #![cfg(not(any(loom, shuttle)))]
 
 mod common;
 mod model;
 
 use heaparray::{ArcLayout, Compact, Padded};
-use model::{Aligned, Byte, Machine, Op, Payload, Text, Zst};
+use model::{Aligned, Boxed, Byte, Machine, Op, Payload, Text, Zst};
 use proptest::prelude::*;
 
 fn op() -> impl Strategy<Value = Op> {
@@ -102,6 +103,32 @@ proptest! {
     #[test]
     fn string_elements_compact(ops in ops()) {
         run::<Text, Zst, Compact>(&ops);
+    }
+
+    /// Elements and labels that both own heap memory: every drop on a
+    /// panicking path (`MakeMutPanicking`, `DropPanicking`) frees memory
+    /// of both.
+    #[test]
+    fn string_elements_boxed_label(ops in ops()) {
+        run::<Text, Boxed, Padded>(&ops);
+    }
+
+    /// The same in the compact layout.
+    #[test]
+    fn string_elements_boxed_label_compact(ops in ops()) {
+        run::<Text, Boxed, Compact>(&ops);
+    }
+
+    /// The same, the other way round.
+    #[test]
+    fn boxed_elements_string_label(ops in ops()) {
+        run::<Boxed, Text, Padded>(&ops);
+    }
+
+    /// The same in the compact layout.
+    #[test]
+    fn boxed_elements_string_label_compact(ops in ops()) {
+        run::<Boxed, Text, Compact>(&ops);
     }
 
     /// Over-aligned elements after a one-byte label (padding up to 256).

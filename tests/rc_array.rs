@@ -12,7 +12,10 @@ use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use common::{allocations, expect_panic, Align256, Canary, Counting, Ledger, Liar};
+use common::{
+    allocations, check_all, expect_panic, ids_of, owning_tests, Align256, Canary, Counting, Ledger,
+    Liar, Owning, LABEL,
+};
 use heaparray::*;
 
 #[global_allocator]
@@ -607,20 +610,31 @@ fn every_element_and_label_dropped_once() {
 
 // ---------------------------------------------------------------------------
 // Panic safety
+//
+// Generic over the element and label types: run with the canary alone and
+// with heap-owning elements and labels (`owning_tests!`).
 
-#[test]
-fn panicking_closure_drops_what_was_made() {
+owning_tests!(
+    panicking_closure_drops_what_was_made,
+    panicking_clone_in_from_slice,
+    panicking_clone_in_make_mut_leaves_the_handle_unchanged,
+    panicking_iterator_in_collect,
+    capacity_overflow_drops_the_label_once,
+);
+
+fn panicking_closure_drops_what_was_made<E: Owning, L: Owning>() {
     quiet_panics();
     let len = 8;
     for k in panic_points(len) {
         let ledger = Ledger::new();
         let ((), _, live) = allocations(|| {
             let msg = expect_panic(|| {
-                RcArray::with_label(ledger.canary(), len, |_, i| {
+                RcArray::with_label(L::make(&ledger, LABEL), len, |label, i| {
+                    label.check(LABEL);
                     if i == k {
                         panic!("closure panics on purpose at {i}");
                     }
-                    ledger.canary()
+                    E::make(&ledger, i)
                 })
             });
             assert_eq!(msg, format!("closure panics on purpose at {k}"));
@@ -631,13 +645,12 @@ fn panicking_closure_drops_what_was_made() {
     }
 }
 
-#[test]
-fn panicking_clone_in_from_slice() {
+fn panicking_clone_in_from_slice<E: Owning, L: Owning>() {
     quiet_panics();
     let len = 6;
     for k in panic_points(len) {
         let ledger = Ledger::new();
-        let src: Vec<Canary> = (0..len).map(|_| ledger.canary()).collect();
+        let src: Vec<E> = (0..len).map(|i| E::make(&ledger, i)).collect();
         ledger.panic_on_clone(k);
         let ((), _, live) = allocations(|| {
             assert_eq!(
@@ -648,21 +661,21 @@ fn panicking_clone_in_from_slice() {
         assert_eq!(live, 0, "k = {k}");
         assert_eq!(ledger.made(), len + k);
         assert_eq!(ledger.live(), len);
+        check_all(&src);
         drop(src);
         ledger.assert_all_dropped();
     }
 }
 
-#[test]
-fn panicking_clone_in_make_mut_leaves_the_handle_unchanged() {
+fn panicking_clone_in_make_mut_leaves_the_handle_unchanged<E: Owning, L: Owning>() {
     quiet_panics();
     let len = 6;
     // Clone number 0 is the label's; element i is clone number i + 1.
     for k in [0, 1, 2, len / 2 + 1, len] {
         let ledger = Ledger::new();
-        let mut a = RcArray::with_label(ledger.canary(), len, |_, _| ledger.canary());
+        let mut a = RcArray::with_label(L::make(&ledger, LABEL), len, |_, i| E::make(&ledger, i));
         let b = a.clone();
-        let old = ids(&a);
+        let old = ids_of(&a);
         ledger.panic_on_clone(k);
         let ((), _, live) = allocations(|| {
             assert_eq!(
@@ -675,19 +688,22 @@ fn panicking_clone_in_make_mut_leaves_the_handle_unchanged() {
         assert_eq!(ledger.live(), len + 1, "k = {k}: the clones dropped");
         assert!(RcArray::ptr_eq(&a, &b), "k = {k}: still the shared block");
         assert_eq!(RcArray::strong_count(&a), 2);
-        assert_eq!(ids(&a), old);
-        assert_eq!(a.get_label().id, 0);
+        assert_eq!(ids_of(&a), old);
+        check_all(&a);
+        assert_eq!(a.get_label().id(), 0);
+        a.get_label().check(LABEL);
         // make_mut works afterwards.
         ledger.panic_on_clone(usize::MAX);
         RcArray::make_mut(&mut a);
         assert!(!RcArray::ptr_eq(&a, &b));
+        check_all(&a);
+        a.get_label().check(LABEL);
         drop((a, b));
         ledger.assert_all_dropped();
     }
 }
 
-#[test]
-fn panicking_iterator_in_collect() {
+fn panicking_iterator_in_collect<E: Owning, L: Owning>() {
     quiet_panics();
     let len = 8;
     for k in panic_points(len) {
@@ -698,7 +714,7 @@ fn panicking_iterator_in_collect() {
                     if i == k {
                         panic!("iterator panics on purpose");
                     }
-                    ledger.canary()
+                    E::make(&ledger, i)
                 });
                 if exact {
                     expect_panic(|| items.collect::<RcArray<_>>());
@@ -830,19 +846,24 @@ fn capacity_overflow_panics_before_allocating() {
     assert!(!called.get(), "the closure is never called");
 }
 
-#[test]
-fn capacity_overflow_drops_the_label_once() {
+fn capacity_overflow_drops_the_label_once<E: Owning, L: Owning>() {
     quiet_panics();
     let ledger = Ledger::new();
     let ((), _, live) = allocations(|| {
         let msg = expect_panic(|| {
-            RcArray::with_label(ledger.canary(), usize::MAX / 2, |_, _| -> u64 {
+            RcArray::with_label(L::make(&ledger, LABEL), usize::MAX / 2, |_, _| -> u64 {
+                panic!("never called")
+            })
+        });
+        assert!(msg.contains("capacity overflow"), "{msg}");
+        let msg = expect_panic(|| {
+            RcArray::with_label(L::make(&ledger, LABEL), usize::MAX / 2, |_, _| -> E {
                 panic!("never called")
             })
         });
         assert!(msg.contains("capacity overflow"), "{msg}");
     });
-    assert_eq!(ledger.made(), 1);
+    assert_eq!(ledger.made(), 2);
     ledger.assert_all_dropped();
     assert_eq!(live, 0);
 }

@@ -13,7 +13,10 @@ use std::fmt::Debug;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use common::{allocations, expect_panic, Align256, Canary, Counting, Ledger, Liar};
+use common::{
+    allocations, check_all, expect_panic, ids_of, owning_tests, Align256, Canary, Counting, Ledger,
+    Liar, Owning, LABEL,
+};
 // The one import a user needs.
 use heaparray::*;
 
@@ -184,23 +187,47 @@ where
 
 /// A panicking initialiser at `k`: elements `0..k` and the label dropped
 /// once, the block freed, the panic propagated.
-fn panicking_initialiser<A: LabelledArray<Canary, Canary>>(name: &str) {
+fn panicking_initialiser<A: LabelledArray<E, L>, E: Owning, L: Owning>(name: &str) {
     quiet_panics();
     let len = 8;
     for k in [0, 1, len / 2, len - 1] {
         let ledger = Ledger::new();
         let ((), _, live) = allocations(|| {
             let msg = expect_panic(|| {
-                A::with_label(ledger.canary(), len, |_, i| {
+                A::with_label(L::make(&ledger, LABEL), len, |label, i| {
+                    label.check(LABEL);
                     if i == k {
                         panic!("closure panics on purpose");
                     }
-                    ledger.canary()
+                    E::make(&ledger, i)
                 })
             });
             assert_eq!(msg, "closure panics on purpose", "{name}");
         });
         assert_eq!(ledger.made(), k + 1, "{name}, k = {k}");
+        ledger.assert_all_dropped();
+        assert_eq!(live, 0, "{name}, k = {k}: the block leaked");
+    }
+}
+
+/// The same through `MakeArray::new` (no label).
+fn panicking_new<A: MakeArray<E>, E: Owning>(name: &str) {
+    quiet_panics();
+    let len = 6;
+    for k in [0, 1, len - 1] {
+        let ledger = Ledger::new();
+        let ((), _, live) = allocations(|| {
+            let msg = expect_panic(|| {
+                A::new(len, |i| {
+                    if i == k {
+                        panic!("closure panics on purpose");
+                    }
+                    E::make(&ledger, i)
+                })
+            });
+            assert_eq!(msg, "closure panics on purpose", "{name}");
+        });
+        assert_eq!(ledger.made(), k, "{name}, k = {k}");
         ledger.assert_all_dropped();
         assert_eq!(live, 0, "{name}, k = {k}: the block leaked");
     }
@@ -228,7 +255,7 @@ fn panic_cost() -> usize {
 
 /// "capacity overflow" before anything is allocated or the closure called;
 /// the label dropped once.
-fn capacity_overflow<A: LabelledArray<u64, Canary>>(name: &str) {
+fn capacity_overflow<A: LabelledArray<u64, L>, L: Owning>(name: &str) {
     quiet_panics();
     let cost = panic_cost();
     for len in [
@@ -239,9 +266,12 @@ fn capacity_overflow<A: LabelledArray<u64, Canary>>(name: &str) {
     ] {
         let ledger = Ledger::new();
         let called = Cell::new(false);
+        // Made before counting: the label's own heap memory is not the
+        // block's.
+        let label = L::make(&ledger, LABEL);
         let (msg, n, _) = allocations(|| {
             expect_panic(|| {
-                A::with_label(ledger.canary(), len, |_, _| {
+                A::with_label(label, len, |_, _| {
                     called.set(true);
                     0
                 })
@@ -360,7 +390,7 @@ where
 }
 
 /// A panicking iterator: what it yielded is dropped, nothing leaks.
-fn panicking_iterator<A: FromIterator<Canary>>(name: &str) {
+fn panicking_iterator<A: FromIterator<E>, E: Owning>(name: &str) {
     quiet_panics();
     for k in [0, 1, 4, 7] {
         for exact in [true, false] {
@@ -370,7 +400,7 @@ fn panicking_iterator<A: FromIterator<Canary>>(name: &str) {
                     if i == k {
                         panic!("iterator panics on purpose");
                     }
-                    ledger.canary()
+                    E::make(&ledger, i)
                 });
                 if exact {
                     expect_panic(|| items.collect::<A>());
@@ -471,12 +501,30 @@ fn copy_map_with_plain_values() {
     assert_eq!(&*u, &[3, 2, 1]);
 }
 
-#[test]
-fn panicking_initialiser_for_every_handle() {
-    panicking_initialiser::<HeapArray<Canary, Canary>>("HeapArray");
-    panicking_initialiser::<RcArray<Canary, Canary>>("RcArray");
-    panicking_initialiser::<ArcArray<Canary, Canary>>("ArcArray");
-    panicking_initialiser::<UniqueArcArray<Canary, Canary>>("UniqueArcArray");
+// The panic tests run for every handle (both layouts of the `ArcArray`
+// handles) and, through `owning_tests!`, with the canary alone and with
+// elements and labels that own heap memory.
+owning_tests!(
+    panicking_initialiser_for_every_handle,
+    capacity_overflow_for_every_handle,
+    panicking_iterator_for_every_handle,
+    panicking_clone_in_from_slice_for_every_handle,
+    panicking_clone_in_arc_make_mut,
+);
+
+fn panicking_initialiser_for_every_handle<E: Owning, L: Owning>() {
+    panicking_initialiser::<HeapArray<E, L>, E, L>("HeapArray");
+    panicking_initialiser::<RcArray<E, L>, E, L>("RcArray");
+    panicking_initialiser::<ArcArray<E, L>, E, L>("ArcArray");
+    panicking_initialiser::<UniqueArcArray<E, L>, E, L>("UniqueArcArray");
+    panicking_initialiser::<CompactArcArray<E, L>, E, L>("CompactArcArray");
+    panicking_initialiser::<CompactUniqueArcArray<E, L>, E, L>("CompactUniqueArcArray");
+    panicking_new::<HeapArray<E>, E>("HeapArray");
+    panicking_new::<RcArray<E>, E>("RcArray");
+    panicking_new::<ArcArray<E>, E>("ArcArray");
+    panicking_new::<UniqueArcArray<E>, E>("UniqueArcArray");
+    panicking_new::<CompactArcArray<E>, E>("CompactArcArray");
+    panicking_new::<CompactUniqueArcArray<E>, E>("CompactUniqueArcArray");
 }
 
 #[test]
@@ -487,12 +535,13 @@ fn drops_once_for_every_handle() {
     drops_once::<UniqueArcArray<Canary, Canary>>("UniqueArcArray");
 }
 
-#[test]
-fn capacity_overflow_for_every_handle() {
-    capacity_overflow::<HeapArray<u64, Canary>>("HeapArray");
-    capacity_overflow::<RcArray<u64, Canary>>("RcArray");
-    capacity_overflow::<ArcArray<u64, Canary>>("ArcArray");
-    capacity_overflow::<UniqueArcArray<u64, Canary>>("UniqueArcArray");
+fn capacity_overflow_for_every_handle<E: Owning, L: Owning>() {
+    capacity_overflow::<HeapArray<u64, L>, L>("HeapArray");
+    capacity_overflow::<RcArray<u64, L>, L>("RcArray");
+    capacity_overflow::<ArcArray<u64, L>, L>("ArcArray");
+    capacity_overflow::<UniqueArcArray<u64, L>, L>("UniqueArcArray");
+    capacity_overflow::<CompactArcArray<u64, L>, L>("CompactArcArray");
+    capacity_overflow::<CompactUniqueArcArray<u64, L>, L>("CompactUniqueArcArray");
     // HeapArray has no header: an isize::MAX-byte array of u8 would fit its
     // layout (and fail to allocate), so only the others are asked for it.
     capacity_overflow_bytes::<RcArray<u8>>("RcArray");
@@ -547,12 +596,13 @@ fn lying_size_hints_for_every_handle() {
     lying_size_hints::<UniqueArcArray<String>>("UniqueArcArray");
 }
 
-#[test]
-fn panicking_iterator_for_every_handle() {
-    panicking_iterator::<HeapArray<Canary>>("HeapArray");
-    panicking_iterator::<RcArray<Canary>>("RcArray");
-    panicking_iterator::<ArcArray<Canary>>("ArcArray");
-    panicking_iterator::<UniqueArcArray<Canary>>("UniqueArcArray");
+fn panicking_iterator_for_every_handle<E: Owning, L: Owning>() {
+    panicking_iterator::<HeapArray<E>, E>("HeapArray");
+    panicking_iterator::<RcArray<E>, E>("RcArray");
+    panicking_iterator::<ArcArray<E>, E>("ArcArray");
+    panicking_iterator::<UniqueArcArray<E>, E>("UniqueArcArray");
+    panicking_iterator::<CompactArcArray<E>, E>("CompactArcArray");
+    panicking_iterator::<CompactUniqueArcArray<E>, E>("CompactUniqueArcArray");
 }
 
 #[test]
@@ -573,12 +623,12 @@ fn over_aligned_for_every_handle() {
 
 /// A panicking `Clone` in `From<&[E]>`: the clones made are dropped, the
 /// block freed, the source untouched.
-fn panicking_clone_from_slice<A: for<'a> From<&'a [Canary]>>(name: &str) {
+fn panicking_clone_from_slice<A: for<'a> From<&'a [E]>, E: Owning>(name: &str) {
     quiet_panics();
     let len = 5;
     for k in [0, 1, 2, len - 1] {
         let ledger = Ledger::new();
-        let src: Vec<Canary> = (0..len).map(|_| ledger.canary()).collect();
+        let src: Vec<E> = (0..len).map(|i| E::make(&ledger, i)).collect();
         ledger.panic_on_clone(k);
         let ((), _, live) = allocations(|| {
             let msg = expect_panic(|| A::from(&src[..]));
@@ -587,27 +637,32 @@ fn panicking_clone_from_slice<A: for<'a> From<&'a [Canary]>>(name: &str) {
         assert_eq!(live, 0, "{name}, k = {k}");
         assert_eq!(ledger.made(), len + k, "{name}, k = {k}");
         assert_eq!(ledger.live(), len, "{name}, k = {k}");
-        assert_eq!(ids(&src), (0..len).collect::<Vec<_>>(), "{name}");
+        assert_eq!(ids_of(&src), (0..len).collect::<Vec<_>>(), "{name}");
+        check_all(&src);
         drop(src);
         ledger.assert_all_dropped();
     }
 }
 
-#[test]
-fn panicking_clone_in_from_slice_for_every_handle() {
-    panicking_clone_from_slice::<HeapArray<Canary>>("HeapArray");
-    panicking_clone_from_slice::<RcArray<Canary>>("RcArray");
-    panicking_clone_from_slice::<ArcArray<Canary>>("ArcArray");
-    panicking_clone_from_slice::<UniqueArcArray<Canary>>("UniqueArcArray");
+fn panicking_clone_in_from_slice_for_every_handle<E: Owning, L: Owning>() {
+    panicking_clone_from_slice::<HeapArray<E>, E>("HeapArray");
+    panicking_clone_from_slice::<RcArray<E>, E>("RcArray");
+    panicking_clone_from_slice::<ArcArray<E>, E>("ArcArray");
+    panicking_clone_from_slice::<UniqueArcArray<E>, E>("UniqueArcArray");
 }
 
-#[test]
-fn panicking_clone_in_arc_make_mut() {
+fn panicking_clone_in_arc_make_mut<E: Owning, L: Owning>() {
+    panicking_clone_in_make_mut::<E, L, Padded>();
+    panicking_clone_in_make_mut::<E, L, Compact>();
+}
+
+fn panicking_clone_in_make_mut<E: Owning, L: Owning, P: ArcLayout>() {
     quiet_panics();
     let len = 5;
     for k in [0, 1, 3, len] {
         let ledger = Ledger::new();
-        let mut a = ArcArray::with_label(ledger.canary(), len, |_, _| ledger.canary());
+        let mut a: ArcArray<E, L, P> =
+            LabelledArray::with_label(L::make(&ledger, LABEL), len, |_, i| E::make(&ledger, i));
         let b = a.clone();
         ledger.panic_on_clone(k);
         let ((), _, live) = allocations(|| {
@@ -616,6 +671,8 @@ fn panicking_clone_in_arc_make_mut() {
         assert_eq!(live, 0, "k = {k}");
         assert_eq!(ledger.live(), len + 1, "k = {k}: the clones dropped");
         assert!(ArcArray::ptr_eq(&a, &b), "k = {k}: unchanged");
+        check_all(&a);
+        a.get_label().check(LABEL);
         drop((a, b));
         ledger.assert_all_dropped();
     }

@@ -203,3 +203,175 @@ pub fn expect_panic<R>(f: impl FnOnce() -> R) -> String {
         .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
         .unwrap_or_default()
 }
+
+// ---- element and label types that own heap memory ---------------------------
+
+/// Heap memory for [`Owned`] to carry: made from an index, compared back.
+pub trait Heap: Clone + PartialEq + std::fmt::Debug + Send + Sync + 'static {
+    /// The value for index `n` (it always allocates).
+    fn make(n: usize) -> Self;
+}
+
+impl Heap for String {
+    fn make(n: usize) -> Self {
+        format!("value {n}")
+    }
+}
+
+impl Heap for Box<u64> {
+    fn make(n: usize) -> Self {
+        Box::new(n as u64 * 3 + 1)
+    }
+}
+
+impl Heap for Vec<u64> {
+    fn make(n: usize) -> Self {
+        (0..=(n % 3) as u64).map(|x| x + n as u64).collect()
+    }
+}
+
+/// An element or label type for the panic tests: drops counted by a
+/// [`Canary`] of the test's ledger and, for [`Owned`], heap memory, so that
+/// a drop of a value never written, a double drop or a use after free also
+/// shows as a leak (the counting allocator), a double free or a read of
+/// freed memory (Miri, AddressSanitizer). A zero-sized or `Copy` payload
+/// proves nothing about how the drops touch memory.
+pub trait Owning: Clone + std::fmt::Debug + Send + Sync + 'static {
+    /// A new value for index `n`, holding a fresh canary of `ledger`.
+    fn make(ledger: &Arc<Ledger>, n: usize) -> Self;
+    /// The canary's id.
+    fn id(&self) -> usize;
+    /// Panics unless this holds what `make(_, n)` put in (reading its heap
+    /// memory, for Miri to check).
+    #[track_caller]
+    fn check(&self, n: usize);
+}
+
+impl Owning for Canary {
+    fn make(ledger: &Arc<Ledger>, _: usize) -> Self {
+        ledger.canary()
+    }
+    fn id(&self) -> usize {
+        self.id
+    }
+    fn check(&self, _: usize) {}
+}
+
+/// A canary and a heap value (`String`, `Box<u64>`, `Vec<u64>`). Cloning
+/// clones the canary first, so an armed [`Ledger::panic_on_clone`] fires
+/// before the heap value is cloned.
+#[derive(Clone, Debug)]
+pub struct Owned<T> {
+    pub canary: Canary,
+    pub value: T,
+}
+
+impl<T: Heap> Owning for Owned<T> {
+    fn make(ledger: &Arc<Ledger>, n: usize) -> Self {
+        Owned {
+            canary: ledger.canary(),
+            value: T::make(n),
+        }
+    }
+    fn id(&self) -> usize {
+        self.canary.id
+    }
+    #[track_caller]
+    fn check(&self, n: usize) {
+        assert_eq!(self.value, T::make(n), "canary {}", self.canary.id);
+    }
+}
+
+/// The index the panic tests make labels with (elements use their own).
+pub const LABEL: usize = 1000;
+
+/// Panics unless `elems[i]` holds what `make(_, i)` put in, for every `i`.
+#[track_caller]
+pub fn check_all<E: Owning>(elems: &[E]) {
+    for (i, e) in elems.iter().enumerate() {
+        e.check(i);
+    }
+}
+
+/// The canary ids of `elems`.
+pub fn ids_of<E: Owning>(elems: &[E]) -> Vec<usize> {
+    elems.iter().map(Owning::id).collect()
+}
+
+/// One `#[test]` per element and label type for each generic function
+/// `f::<E, L>()` named: a module `f` with the tests `canary` (the canary
+/// alone, as before), `string_box`, `box_vec` and `vec_string` (elements
+/// `Owned<String>` with labels `Owned<Box<u64>>`, and so on: each heap type
+/// once as element and once as label).
+#[allow(unused_macros)]
+macro_rules! owning_tests {
+    ($($f:ident),* $(,)?) => {$(
+        mod $f {
+            use crate::common::{Canary, Owned};
+            #[test]
+            fn canary() {
+                super::$f::<Canary, Canary>();
+            }
+            #[test]
+            fn string_box() {
+                super::$f::<Owned<String>, Owned<Box<u64>>>();
+            }
+            #[test]
+            fn box_vec() {
+                super::$f::<Owned<Box<u64>>, Owned<Vec<u64>>>();
+            }
+            #[test]
+            fn vec_string() {
+                super::$f::<Owned<Vec<u64>>, Owned<String>>();
+            }
+        }
+    )*};
+}
+#[allow(unused_imports)]
+pub(crate) use owning_tests;
+
+/// As [`owning_tests`], for generic functions `f::<E, L, P>()` over the
+/// `ArcArray` layout too: every pair in `Padded` and in `Compact`.
+#[allow(unused_macros)]
+macro_rules! owning_layout_tests {
+    ($($f:ident),* $(,)?) => {$(
+        mod $f {
+            use crate::common::{Canary, Owned};
+            use heaparray::{Compact, Padded};
+            #[test]
+            fn canary_padded() {
+                super::$f::<Canary, Canary, Padded>();
+            }
+            #[test]
+            fn canary_compact() {
+                super::$f::<Canary, Canary, Compact>();
+            }
+            #[test]
+            fn string_box_padded() {
+                super::$f::<Owned<String>, Owned<Box<u64>>, Padded>();
+            }
+            #[test]
+            fn string_box_compact() {
+                super::$f::<Owned<String>, Owned<Box<u64>>, Compact>();
+            }
+            #[test]
+            fn box_vec_padded() {
+                super::$f::<Owned<Box<u64>>, Owned<Vec<u64>>, Padded>();
+            }
+            #[test]
+            fn box_vec_compact() {
+                super::$f::<Owned<Box<u64>>, Owned<Vec<u64>>, Compact>();
+            }
+            #[test]
+            fn vec_string_padded() {
+                super::$f::<Owned<Vec<u64>>, Owned<String>, Padded>();
+            }
+            #[test]
+            fn vec_string_compact() {
+                super::$f::<Owned<Vec<u64>>, Owned<String>, Compact>();
+            }
+        }
+    )*};
+}
+#[allow(unused_imports)]
+pub(crate) use owning_layout_tests;

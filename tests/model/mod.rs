@@ -5,7 +5,7 @@
 //! handles against the model after every step.
 //!
 //! The machine is generic over the element type `E` and the label type `L`
-//! (any [`Payload`]): a zero-sized type, a `u8`, a `String` and an
+//! (any [`Payload`]): a zero-sized type, a `u8`, a `String`, a `Box` and an
 //! align-256 type, so that the same operation sequences run over every
 //! layout corner the design promises to support. Every payload value's
 //! `Clone` and `Drop` can be made to panic on demand (see [`tally`]); after
@@ -243,6 +243,36 @@ impl Payload for Text {
     }
     fn set(&mut self, value: u32) {
         self.value = value.to_string();
+    }
+}
+
+/// A `Box<u32>` value: heap memory of its own, as [`Text`], behind a
+/// one-word field, so that element and label can both own memory (paired
+/// with `Text` in tests/model_ops.rs).
+#[derive(Clone)]
+pub struct Boxed {
+    tracked: Tracked,
+    value: Box<u32>,
+    canary: Canary,
+}
+
+impl Payload for Boxed {
+    const CANARIES: usize = 1;
+    fn make(value: u32, ledger: &Arc<Ledger>) -> Self {
+        Boxed {
+            tracked: Tracked::new(),
+            value: Box::new(value),
+            canary: ledger.canary(),
+        }
+    }
+    fn stored(value: u32) -> u32 {
+        value
+    }
+    fn value(&self) -> u32 {
+        *self.value
+    }
+    fn set(&mut self, value: u32) {
+        *self.value = value;
     }
 }
 
