@@ -542,7 +542,7 @@ fn build_small() -> Row {
         "6. build + drop a 4-element u64 array",
         "ns, median",
         false,
-        "within 10% of collecting an Arc<[T]> (ratio >= 0.91)",
+        ">= 1.4x collecting an Arc<[T]>, >= 0.9x ThinArc::from_header_and_iter, both layouts",
         vec![
             c("ArcArray", || {
                 ns_per(n, |i| drop(black_box(ArcArray::new(4, |j| (i + j) as u64))))
