@@ -407,7 +407,10 @@ impl<E, L, P: ArcLayout> ArcArray<E, L, P> {
     /// # Panics
     ///
     /// If a `Clone` panics, what was cloned is dropped, the new block freed
-    /// and `this` left unchanged.
+    /// and `this` left unchanged. If the new block cannot be allocated, the
+    /// global allocator's error handler runs, as for `Vec` (an abort on
+    /// stable Rust); should it unwind instead, `this` is left unchanged
+    /// too: still a counted handle over the same contents.
     ///
     /// # Examples
     ///

@@ -103,7 +103,9 @@ impl<E, L, P: ArcLayout> WeakArcArray<E, L, P> {
     }
 
     /// The number of weak handles, or 0 if no strong handle is left (like
-    /// `Weak::weak_count`).
+    /// `Weak::weak_count`). A snapshot, but always one the counts held: with
+    /// two weak handles, while another thread drops the last strong one, it
+    /// is 2 or 0, never 1.
     ///
     /// # Examples
     ///
