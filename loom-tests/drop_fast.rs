@@ -1,7 +1,7 @@
 //! loom models: the last strong drop's fast path. Once the contents are
 //! dropped, the last strong handle loads the weak count and, reading 1,
 //! frees the block with no second read-modify-write
-//! (`Counts::last_strong_frees`). Each model races that load against
+//! (`Counts::weak_handles_left` in `release_last_strong`). Each model races that load against
 //! something a weak handle does: a drop, an upgrade, a clone. The free is
 //! checked: loom tracks the allocation, `before_free` checks that every
 //! count access happened before it, and the poisoning allocator
@@ -16,7 +16,7 @@ use loom::thread;
 
 /// The last strong drop races the weak handle's reads of the counts and
 /// its drop: whichever is last frees the block, once, after the other's
-/// accesses. Kills: the Acquire load in `last_strong_frees`.
+/// accesses. Kills: the Acquire load in `weak_handles_left` (as the drop uses it).
 #[test]
 fn last_strong_drop_races_weak_drop() {
     last_strong_drop_races_weak_drop_in::<Padded>();

@@ -128,23 +128,6 @@ impl Counts {
         true
     }
 
-    /// After the last strong handle has dropped the contents: whether no
-    /// weak handle exists, so that the caller may free the block at once
-    /// instead of releasing the strong handles' weak count with a second
-    /// read-modify-write. Once the strong count is 0 no weak handle can
-    /// appear (there is no strong handle to downgrade, and a weak one to
-    /// clone would keep the count above 1), so a 1 read here stays true.
-    #[inline]
-    pub(crate) fn last_strong_frees(&self) -> bool {
-        // Acquire: pairs with the Release decrement of the last weak handle
-        // dropped, so everything its holder did with the block (its count
-        // operations, upgrades and reads) happens before our free. Every
-        // `downgrade` happened before its strong handle's Release
-        // decrement, which our fence in `decrement_strong` acquired, so
-        // this load cannot read a 1 from before a weak handle was made.
-        self.weak.load(Acquire) == 1
-    }
-
     /// `clone` of a weak handle.
     #[inline]
     pub(crate) fn increment_weak(&self) {
@@ -267,13 +250,21 @@ impl Counts {
         self.strong.compare_exchange(1, 0, Acquire, Relaxed).is_ok()
     }
 
-    /// After a successful claim (strong count 0), whether weak handles
-    /// still exist. If none does, none can appear: there is no strong
-    /// handle to downgrade and no weak one to clone.
+    /// Once the strong count is 0 (a successful claim, or the last strong
+    /// drop), whether weak handles still exist. If none does, none can
+    /// appear (there is no strong handle to downgrade, and a weak one to
+    /// clone would keep the count above 1), so the caller owns the block
+    /// outright: a claim reuses it in place, the last strong drop frees it
+    /// without the second read-modify-write.
     #[inline]
     pub(crate) fn weak_handles_left(&self) -> bool {
         // Acquire: pairs with the Release decrement of the last weak handle
-        // dropped, whose upgrades' reads then happen before our writes.
+        // dropped, so everything its holder did with the block (count
+        // operations, upgrades and their reads) happens before our writes
+        // or our free. Every `downgrade` happened before its strong
+        // handle's Release decrement, which the claim or the last drop's
+        // fence acquired, so this load cannot read a 1 from before a weak
+        // handle was made.
         self.weak.load(Acquire) != 1
     }
 

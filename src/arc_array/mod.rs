@@ -117,13 +117,13 @@ impl<E, L, P: ArcLayout> Block<ArcHeader<P>, L, E> {
     unsafe fn release_last_strong(self) {
         // SAFETY: the strong handles' weak count, now the caller's, keeps
         // the block allocated.
-        if unsafe { self.counts() }.last_strong_frees() {
+        if unsafe { self.counts() }.weak_handles_left() {
+            // SAFETY: the caller holds the strong handles' weak count.
+            unsafe { self.release_weak() }
+        } else {
             // SAFETY: no weak handle exists and none can appear (strong
             // count 0): the caller holds the last count of any kind.
             unsafe { self.free() }
-        } else {
-            // SAFETY: the caller holds the strong handles' weak count.
-            unsafe { self.release_weak() }
         }
     }
 
