@@ -20,7 +20,7 @@ use core::ptr::{self, NonNull};
 
 use alloc::vec::Vec;
 
-use crate::sync::heap;
+use crate::allocation::{Allocator, TryReserveError};
 
 /// Panics with the message every handle gives for a length too large to
 /// allocate. Called before anything is allocated.
@@ -31,14 +31,31 @@ pub(crate) fn capacity_overflow() -> ! {
     panic!("capacity overflow: the block for this length would exceed isize::MAX bytes")
 }
 
+/// What a handle keeps at the start of its block: its counts or length, and
+/// the allocator the block came from, which the last owner moves out to
+/// free the block with.
+pub(crate) trait Header {
+    /// The allocator the block was allocated with.
+    type Alloc: Allocator;
+
+    /// The allocator's place inside the header.
+    ///
+    /// # Safety
+    ///
+    /// `header` points to the header of an allocated block (initialised or
+    /// not: the result is only a place).
+    unsafe fn alloc(header: *mut Self) -> *mut Self::Alloc;
+}
+
 /// The block of a header `H`, a label `L` and elements `E`, addressed by a
 /// pointer to its first byte. `Copy`: it is an address, not an owner; the
 /// handles decide who frees it.
 ///
 /// Invariants the rest of the crate relies on (SAFETY.md, "The block"):
 /// - `ptr` is aligned to [`Block::align`] and, unless the block's layout has
-///   size zero, came from [`heap::alloc`] or [`heap::realloc`] with the
-///   layout [`Block::layout`] gives for the block's capacity;
+///   size zero, came from its allocator (the one its header holds once it
+///   is finished, its [`Builder`]'s before) with the layout
+///   [`Block::layout`] gives for the block's capacity;
 /// - every part pointer is derived from `ptr` by an in-bounds offset, so it
 ///   carries the provenance of the whole allocation.
 pub(crate) struct Block<H, L, E> {
@@ -88,6 +105,17 @@ impl<H, L, E> Block<H, L, E> {
         Self::prefix().0.align().max(mem::align_of::<E>())
     }
 
+    /// The layout of a block with room for `cap` elements, or
+    /// `CapacityOverflow` if it would exceed `isize::MAX` bytes.
+    #[inline]
+    pub(crate) fn try_layout(cap: usize) -> Result<Layout, TryReserveError> {
+        let (prefix, _) = Self::prefix();
+        match Layout::array::<E>(cap).and_then(|elems| prefix.extend(elems)) {
+            Ok((layout, _)) => Ok(layout),
+            Err(_) => Err(TryReserveError::CapacityOverflow),
+        }
+    }
+
     /// The layout of a block with room for `cap` elements.
     ///
     /// # Panics
@@ -96,9 +124,8 @@ impl<H, L, E> Block<H, L, E> {
     #[inline]
     #[track_caller]
     pub(crate) fn layout(cap: usize) -> Layout {
-        let (prefix, _) = Self::prefix();
-        match Layout::array::<E>(cap).and_then(|elems| prefix.extend(elems)) {
-            Ok((layout, _)) => layout,
+        match Self::try_layout(cap) {
+            Ok(layout) => layout,
             Err(_) => capacity_overflow(),
         }
     }
@@ -119,30 +146,42 @@ impl<H, L, E> Block<H, L, E> {
         NonNull::new(ptr::without_provenance_mut(Self::align())).unwrap_or(NonNull::dangling())
     }
 
-    /// Allocates an uninitialised block for `cap` elements.
-    ///
-    /// # Panics
-    ///
-    /// "capacity overflow" before allocating if the layout overflows;
-    /// allocation failure calls [`alloc::alloc::handle_alloc_error`].
-    #[track_caller]
-    #[allow(clippy::disallowed_methods)] // the one place that allocates blocks
-    pub(crate) fn allocate(cap: usize) -> Self {
-        let layout = Self::layout(cap);
-        if layout.size() == 0 {
-            return Block {
-                ptr: Self::dangling(),
-                _parts: PhantomData,
-            };
+    /// A block at `ptr`.
+    #[inline]
+    fn at(ptr: NonNull<u8>) -> Self {
+        Block {
+            ptr,
+            _parts: PhantomData,
         }
-        // SAFETY: `layout` has a non-zero size.
-        let raw = unsafe { heap::alloc(layout) };
-        match NonNull::new(raw) {
-            Some(ptr) => Block {
-                ptr,
-                _parts: PhantomData,
-            },
-            None => alloc::alloc::handle_alloc_error(layout),
+    }
+
+    /// Allocates an uninitialised block for `cap` elements from `alloc`,
+    /// zeroed if `zeroed` (through `Allocator::allocate_zeroed`: for the
+    /// global allocator that is `calloc`, whose fresh pages come zeroed from
+    /// the OS with no write pass).
+    ///
+    /// # Errors
+    ///
+    /// `CapacityOverflow` before asking the allocator if the layout
+    /// overflows; `AllocError` if the allocator fails. Nothing is allocated
+    /// then.
+    pub(crate) fn try_allocate<A: Allocator>(
+        cap: usize,
+        alloc: &A,
+        zeroed: bool,
+    ) -> Result<Self, TryReserveError> {
+        let layout = Self::try_layout(cap)?;
+        if layout.size() == 0 {
+            return Ok(Self::at(Self::dangling()));
+        }
+        let memory = if zeroed {
+            alloc.allocate_zeroed(layout)
+        } else {
+            alloc.allocate(layout)
+        };
+        match memory {
+            Ok(memory) => Ok(Self::at(memory.cast())),
+            Err(_) => Err(TryReserveError::AllocError { layout }),
         }
     }
 
@@ -151,43 +190,49 @@ impl<H, L, E> Block<H, L, E> {
     ///
     /// # Safety
     ///
-    /// - `self` was allocated (or last resized) for `old_cap` elements;
-    /// - `self` is not used afterwards: the returned block replaces it.
+    /// - `self` was allocated (or last resized) from `alloc` for `old_cap`
+    ///   elements;
+    /// - on `Ok`, `self` is not used afterwards: the returned block
+    ///   replaces it.
     ///
-    /// # Panics
+    /// # Errors
     ///
-    /// "capacity overflow" if `new_cap`'s layout overflows, before the block
-    /// is touched; `self` is then still valid for `old_cap`.
-    #[track_caller]
-    #[allow(clippy::disallowed_methods)] // the one place that resizes blocks
-    pub(crate) unsafe fn resize(self, old_cap: usize, new_cap: usize) -> Self {
+    /// `CapacityOverflow` if `new_cap`'s layout overflows, `AllocError` if
+    /// the allocator cannot grow or shrink the block; `self` is then
+    /// untouched and still valid for `old_cap`.
+    pub(crate) unsafe fn try_resize<A: Allocator>(
+        self,
+        old_cap: usize,
+        new_cap: usize,
+        alloc: &A,
+    ) -> Result<Self, TryReserveError> {
         let old = Self::layout(old_cap);
-        let new = Self::layout(new_cap);
+        let new = Self::try_layout(new_cap)?;
         if old.size() == new.size() {
-            return self;
+            return Ok(self);
         }
         if new.size() == 0 {
-            // SAFETY: as in `deallocate`: allocated for `old_cap` (caller).
-            unsafe { self.deallocate(old_cap) };
-            return Block {
-                ptr: Self::dangling(),
-                _parts: PhantomData,
-            };
+            // SAFETY: allocated from `alloc` for `old_cap` (caller).
+            unsafe { self.deallocate(old_cap, alloc) };
+            return Ok(Self::at(Self::dangling()));
         }
         if old.size() == 0 {
-            return Self::allocate(new_cap);
+            return Self::try_allocate(new_cap, alloc, false);
         }
         // SAFETY:
-        // - `self.ptr` was allocated with `old` (caller's promise);
-        // - `new.size()` is non-zero and, being a valid `Layout` of the same
-        //   alignment, does not overflow isize when rounded up.
-        let raw = unsafe { heap::realloc(self.ptr.as_ptr(), old, new.size()) };
-        match NonNull::new(raw) {
-            Some(ptr) => Block {
-                ptr,
-                _parts: PhantomData,
-            },
-            None => alloc::alloc::handle_alloc_error(new),
+        // - `self.ptr` was allocated from `alloc` with `old` (caller);
+        // - `old` and `new` have the same alignment, and `new` is larger
+        //   for `grow`, smaller for `shrink`.
+        let resized = unsafe {
+            if new.size() > old.size() {
+                alloc.grow(self.ptr, old, new)
+            } else {
+                alloc.shrink(self.ptr, old, new)
+            }
+        };
+        match resized {
+            Ok(memory) => Ok(Self::at(memory.cast())),
+            Err(_) => Err(TryReserveError::AllocError { layout: new }),
         }
     }
 
@@ -195,15 +240,15 @@ impl<H, L, E> Block<H, L, E> {
     ///
     /// # Safety
     ///
-    /// - `self` was allocated (or last resized) for `cap` elements;
+    /// - `self` was allocated (or last resized) from `alloc` for `cap`
+    ///   elements;
     /// - nothing uses the block afterwards.
-    #[allow(clippy::disallowed_methods)] // the one place that frees blocks
-    pub(crate) unsafe fn deallocate(self, cap: usize) {
+    pub(crate) unsafe fn deallocate<A: Allocator>(self, cap: usize, alloc: &A) {
         let layout = Self::layout(cap);
         if layout.size() != 0 {
-            // SAFETY: `ptr` came from `heap::alloc`/`realloc` with `layout`
-            // (the caller's first promise, and the type's invariant).
-            unsafe { heap::dealloc(self.ptr.as_ptr(), layout) };
+            // SAFETY: `ptr` came from `alloc` with `layout` (the caller's
+            // first promise, and the type's invariant).
+            unsafe { alloc.deallocate(self.ptr, layout) };
         }
     }
 
@@ -239,10 +284,7 @@ impl<H, L, E> Block<H, L, E> {
     /// `ptr` came from `as_non_null` of a block of the same `H`, `L`, `E`.
     #[inline]
     pub(crate) unsafe fn from_non_null(ptr: NonNull<u8>) -> Self {
-        Block {
-            ptr,
-            _parts: PhantomData,
-        }
+        Self::at(ptr)
     }
 
     /// Rebuilds the block from the pointer [`Block::elems`] gave.
@@ -258,10 +300,7 @@ impl<H, L, E> Block<H, L, E> {
         let ptr = unsafe { elems.cast::<u8>().cast_mut().sub(Self::elems_offset()) };
         // SAFETY: the original block start, which is non-null.
         let ptr = unsafe { NonNull::new_unchecked(ptr) };
-        Block {
-            ptr,
-            _parts: PhantomData,
-        }
+        Self::at(ptr)
     }
 
     /// The elements as a slice.
@@ -349,121 +388,201 @@ impl<H, L, E> Block<H, L, E> {
         unsafe { ptr::drop_in_place(elems) }
     }
 
-    /// Drops the contents and frees a block allocated for `len` elements.
-    ///
-    /// # Safety
-    ///
-    /// As [`Block::drop_contents_then`], and the block was allocated for
-    /// `len` and is not used afterwards.
-    pub(crate) unsafe fn destroy(self, len: usize) {
-        // SAFETY: the caller's promises, passed on; the block is freed once,
-        // after its contents.
-        unsafe { self.drop_contents_then(len, |block| block.deallocate(len)) }
-    }
-
     /// Moves the label and the first `len` elements bitwise into a new block
-    /// with header `header`. The old block's contents are then logically
-    /// uninitialised: the caller frees it without dropping them.
+    /// allocated from `alloc`, whose header the caller then writes
+    /// ([`Block::write_header`]). The old block's contents are then
+    /// logically uninitialised: the caller frees it without dropping them.
     ///
     /// # Safety
     ///
     /// The label and the first `len` elements of `self` are initialised and
-    /// nothing else reads or writes them, now or later.
-    pub(crate) unsafe fn move_contents<H2>(self, len: usize, header: H2) -> Block<H2, L, E> {
-        let new = Block::<H2, L, E>::allocate(len);
-        // SAFETY:
-        // - the sources are initialised and ours to move (caller); the
-        //   destinations are freshly allocated with room for a label and
-        //   `len` elements, aligned, and do not overlap the sources;
-        // - `header()` of a fresh block is aligned and writable.
+    /// nothing else reads or writes them, now or later (unless this fails).
+    ///
+    /// # Errors
+    ///
+    /// As [`Block::try_allocate`]; nothing has been moved then, and `self`
+    /// is as it was.
+    pub(crate) unsafe fn try_move_contents<H2, A: Allocator>(
+        self,
+        len: usize,
+        alloc: &A,
+    ) -> Result<Block<H2, L, E>, TryReserveError> {
+        let new = Block::<H2, L, E>::try_allocate(len, alloc, false)?;
+        // SAFETY: the sources are initialised and ours to move (caller); the
+        // destinations are freshly allocated with room for a label and
+        // `len` elements, aligned, and do not overlap the sources.
         unsafe {
             ptr::copy_nonoverlapping(self.label(), new.label(), 1);
             ptr::copy_nonoverlapping(self.elems(), new.elems(), len);
-            new.header().write(header);
         }
-        new
+        Ok(new)
+    }
+
+    /// Writes the header of a block whose header is not initialised (a
+    /// fresh block, or one its contents were just moved into).
+    ///
+    /// # Safety
+    ///
+    /// The block is allocated and its header slot holds no value that
+    /// still needs dropping.
+    #[inline]
+    pub(crate) unsafe fn write_header(self, header: H) {
+        // SAFETY: the header slot at offset 0 is inside the block and
+        // aligned (the block's alignment covers `H`'s); nothing is
+        // overwritten that needed dropping (caller).
+        unsafe { self.header().write(header) }
+    }
+}
+
+impl<H: Header, L, E> Block<H, L, E> {
+    /// The allocator the block came from, kept in its header.
+    ///
+    /// # Safety
+    ///
+    /// The header is initialised and, for `'a`, the allocator is not moved
+    /// out (the block is not freed).
+    #[inline]
+    pub(crate) unsafe fn allocator<'a>(self) -> &'a H::Alloc {
+        // SAFETY: the header, and so the allocator in it, is initialised
+        // and stays in place for 'a (caller); it is only ever read through
+        // shared references until the last owner moves it out.
+        unsafe { &*H::alloc(self.header()) }
+    }
+
+    /// Frees the block with the allocator its header holds: moves the
+    /// allocator out, frees the block with it, then drops it. Nothing else
+    /// in the block is dropped.
+    ///
+    /// # Safety
+    ///
+    /// - the header is initialised and the block was allocated (or last
+    ///   resized) from that allocator for `cap` elements;
+    /// - the caller holds the last owner's right to the block, and nothing
+    ///   uses it afterwards.
+    pub(crate) unsafe fn dispose(self, cap: usize) {
+        // SAFETY: the allocator is initialised, and read exactly once: the
+        // block, which held it, is freed next and never read again.
+        let alloc = unsafe { H::alloc(self.header()).read() };
+        // SAFETY: allocated from `alloc` for `cap` (caller). If the
+        // allocator's `deallocate` panics, `alloc` still drops, once.
+        unsafe { self.deallocate(cap, &alloc) };
+    }
+
+    /// Drops the contents and frees a block allocated for `len` elements.
+    ///
+    /// # Safety
+    ///
+    /// As [`Block::drop_contents_then`] and [`Block::dispose`].
+    pub(crate) unsafe fn destroy(self, len: usize) {
+        // SAFETY: the caller's promises, passed on; the block is freed once,
+        // after its contents.
+        unsafe { self.drop_contents_then(len, |block| block.dispose(len)) }
     }
 }
 
 /// Fills a block: the label first, then elements one by one, growing the
-/// block with `realloc` when it runs out of room; [`Builder::finish`] trims
-/// it and writes the header.
+/// block through its allocator when it runs out of room;
+/// [`Builder::try_finish`] trims it and writes the header, into which the
+/// allocator moves.
 ///
-/// This is the crate's one initialisation guard. If anything panics before
-/// `finish` (the element closure, a `Clone`, an iterator, a capacity
-/// overflow while growing), dropping the builder drops the elements written
-/// so far and the label exactly once and frees the block.
-pub(crate) struct Builder<H, L, E> {
+/// This is the crate's one initialisation guard. If anything panics or
+/// fails before the block is finished (the element closure, a `Clone`, an
+/// iterator, an allocation that fails or panics while growing or
+/// trimming), dropping the builder drops the elements written so far and
+/// the label exactly once, frees the block, then drops the allocator.
+pub(crate) struct Builder<H: Header, L, E> {
     block: Block<H, L, E>,
     cap: usize,
     len: usize,
+    alloc: H::Alloc,
 }
 
-impl<H, L, E> Builder<H, L, E> {
-    /// Allocates room for `cap` elements and moves `label` in.
+impl<H: Header, L, E> Builder<H, L, E> {
+    /// Allocates room for `cap` elements from `alloc` (zeroed if `zeroed`)
+    /// and moves `label` in.
     ///
-    /// # Panics
+    /// # Errors
     ///
-    /// "capacity overflow" before allocating if the block would exceed
-    /// `isize::MAX` bytes. `label` is dropped on that path.
-    #[track_caller]
-    pub(crate) fn new(label: L, cap: usize) -> Self {
+    /// As [`Block::try_allocate`]; `label` and `alloc` are dropped then.
+    pub(crate) fn try_new(
+        label: L,
+        cap: usize,
+        alloc: H::Alloc,
+        zeroed: bool,
+    ) -> Result<Self, TryReserveError> {
         // Zero-sized elements never need room: the block holds any number.
         let cap = if mem::size_of::<E>() == 0 {
             usize::MAX
         } else {
             cap
         };
-        let block = Block::<H, L, E>::allocate(cap);
+        let block = Block::<H, L, E>::try_allocate(cap, &alloc, zeroed)?;
         // SAFETY: the fresh block has room for a label, aligned.
         unsafe { block.label().write(label) };
-        Builder { block, cap, len: 0 }
+        Ok(Builder {
+            block,
+            cap,
+            len: 0,
+            alloc,
+        })
     }
 
     /// The label, for initialisers that update it as they go.
     #[inline]
     pub(crate) fn label_mut(&mut self) -> &mut L {
-        // SAFETY: the label was written in `new`; `&mut self` makes the
+        // SAFETY: the label was written in `try_new`; `&mut self` makes the
         // reference exclusive.
         unsafe { self.block.label_mut() }
     }
 
     /// Makes room for at least `additional` more elements.
     ///
-    /// # Panics
+    /// # Errors
     ///
-    /// "capacity overflow" if the count or the block size overflows.
-    #[track_caller]
-    pub(crate) fn reserve(&mut self, additional: usize) {
+    /// `CapacityOverflow` if the count or the block size overflows,
+    /// `AllocError` if the allocator cannot grow the block; the builder is
+    /// unchanged then.
+    pub(crate) fn try_reserve(&mut self, additional: usize) -> Result<(), TryReserveError> {
         let Some(needed) = self.len.checked_add(additional) else {
-            capacity_overflow()
+            return Err(TryReserveError::CapacityOverflow);
         };
         if needed <= self.cap {
-            return;
+            return Ok(());
         }
         // Amortised doubling, as Vec does; at least 4 to skip tiny steps.
-        let new_cap = needed.max(self.cap.saturating_mul(2)).max(4);
-        // SAFETY: the block was allocated for `self.cap`; the old value is
-        // replaced by the returned block. On a capacity-overflow panic the
-        // block is untouched and the builder still owns it.
-        self.block = unsafe { self.block.resize(self.cap, new_cap) };
+        // Doubling past what fits falls back to exactly what is needed.
+        let doubled = needed.max(self.cap.saturating_mul(2)).max(4);
+        let new_cap = if Block::<H, L, E>::fits(doubled) {
+            doubled
+        } else {
+            needed
+        };
+        // SAFETY: the block was allocated from `self.alloc` for `self.cap`;
+        // on `Ok` the old value is replaced by the returned block, on `Err`
+        // it is untouched and the builder still owns it.
+        self.block = unsafe { self.block.try_resize(self.cap, new_cap, &self.alloc)? };
         self.cap = new_cap;
+        Ok(())
     }
 
     /// Appends one element, growing the block if it is full.
+    ///
+    /// # Errors
+    ///
+    /// As [`Builder::try_reserve`]; `elem` is dropped then.
     #[inline]
-    #[track_caller]
-    pub(crate) fn push(&mut self, elem: E) {
+    pub(crate) fn try_push(&mut self, elem: E) -> Result<(), TryReserveError> {
         if self.len == self.cap {
-            self.reserve(1);
+            self.try_reserve(1)?;
         }
-        // SAFETY: the block had room, or `reserve` just made it: `len < cap`.
+        // SAFETY: the block had room, or `try_reserve` just made it.
         unsafe { self.push_within_capacity(elem) };
+        Ok(())
     }
 
     /// Appends one element into room already made: no capacity check, so
     /// that a fill loop of known length compiles to plain, unrolled stores.
-    /// `push` is the checked form.
+    /// `try_push` is the checked form.
     ///
     /// # Safety
     ///
@@ -478,38 +597,31 @@ impl<H, L, E> Builder<H, L, E> {
         self.len += 1;
     }
 
-    /// Appends `count` elements moved bitwise from `src`.
-    ///
-    /// # Safety
-    ///
-    /// `src` is valid for reads of `count` initialised elements that do not
-    /// overlap this block, and the caller treats them as moved out (it must
-    /// not drop them).
-    #[track_caller]
-    pub(crate) unsafe fn push_moved(&mut self, src: *const E, count: usize) {
-        self.reserve(count);
-        // SAFETY: `reserve` made room for `count` more elements; the caller
-        // promises `src` is readable and does not overlap.
-        unsafe { ptr::copy_nonoverlapping(src, self.block.elems().add(self.len), count) };
-        self.len += count;
-    }
-
     /// A builder holding `vec`'s elements, moved with one copy; the
     /// vector's buffer is freed.
-    #[track_caller]
-    pub(crate) fn from_vec(label: L, vec: Vec<E>) -> Self {
+    ///
+    /// # Errors
+    ///
+    /// As [`Builder::try_new`]; the label and the vector (with its
+    /// elements) are dropped then.
+    pub(crate) fn try_from_vec(
+        label: L,
+        vec: Vec<E>,
+        alloc: H::Alloc,
+    ) -> Result<Self, TryReserveError> {
+        let mut builder = Builder::try_new(label, vec.len(), alloc, false)?;
         let mut vec = mem::ManuallyDrop::new(vec);
-        let mut builder = Builder::new(label, vec.len());
         // SAFETY: the vector's `len` elements are initialised and do not
-        // overlap the new block; `set_len(0)` then makes the vector forget
-        // them, so each is moved exactly once. Nothing between can unwind:
-        // `reserve` inside `push_moved` has room already.
+        // overlap the new block, which has room for them; `set_len(0)` then
+        // makes the vector forget them, so each is moved exactly once.
+        // Nothing between can unwind.
         unsafe {
-            builder.push_moved(vec.as_ptr(), vec.len());
+            ptr::copy_nonoverlapping(vec.as_ptr(), builder.block.elems(), vec.len());
+            builder.len = vec.len();
             vec.set_len(0);
             mem::ManuallyDrop::drop(&mut vec);
         }
-        builder
+        Ok(builder)
     }
 
     /// Fills `len` elements (at most the capacity) in parallel, element `i` being
@@ -575,37 +687,49 @@ impl<H, L, E> Builder<H, L, E> {
         self.len = len;
     }
 
-    /// Trims the block to the elements written, writes the header (which
-    /// may depend on the final length) and hands over the filled block.
-    #[track_caller]
-    pub(crate) fn finish(self, header: impl FnOnce(usize) -> H) -> (Block<H, L, E>, usize) {
-        // From here on nothing may unwind with the builder alive: the header
-        // closure runs first, then the builder is forgotten.
-        let header = header(self.len);
+    /// Trims the block to the elements written, writes the header (from
+    /// the final length and the allocator, which moves into it) and hands
+    /// over the filled block, allocated for the length returned.
+    ///
+    /// # Errors
+    ///
+    /// `AllocError` if the allocator cannot shrink the block; the builder
+    /// is dropped then, with everything in it.
+    pub(crate) fn try_finish(
+        mut self,
+        header: impl FnOnce(usize, H::Alloc) -> H,
+    ) -> Result<(Block<H, L, E>, usize), TryReserveError> {
+        if self.len != self.cap && mem::size_of::<E>() != 0 {
+            // SAFETY: allocated from `self.alloc` for `self.cap`; on `Ok` the
+            // block is replaced, on `Err` untouched and dropped with `self`.
+            self.block = unsafe { self.block.try_resize(self.cap, self.len, &self.alloc)? };
+            self.cap = self.len;
+        }
+        // From here on nothing may unwind: the builder is forgotten and its
+        // allocator moved into the header (the header closures of this
+        // crate only build a value).
         let this = mem::ManuallyDrop::new(self);
-        let (block, len) = if this.len == this.cap || mem::size_of::<E>() == 0 {
-            (this.block, this.len)
-        } else {
-            // SAFETY: allocated for `this.cap`; shrinking never overflows.
-            (unsafe { this.block.resize(this.cap, this.len) }, this.len)
-        };
-        // SAFETY: the header slot at offset 0 is inside the block and aligned.
-        unsafe { block.header().write(header) };
-        (block, len)
+        // SAFETY: read once, from a builder that is never dropped.
+        let alloc = unsafe { ptr::read(&raw const this.alloc) };
+        let (block, len) = (this.block, this.len);
+        // SAFETY: the header slot of the block holds nothing yet.
+        unsafe { block.write_header(header(len, alloc)) };
+        Ok((block, len))
     }
 }
 
-impl<H, L, E> Drop for Builder<H, L, E> {
-    /// Only reached by unwinding (or a builder abandoned before `finish`):
-    /// drops what was written and frees the block.
+impl<H: Header, L, E> Drop for Builder<H, L, E> {
+    /// Only reached by unwinding or a failed build: drops what was written,
+    /// frees the block, then (as a field) the allocator.
     fn drop(&mut self) {
-        let cap = self.cap;
+        let (cap, alloc) = (self.cap, &self.alloc);
         // SAFETY: the label and the first `len` elements were written and
         // are dropped only here (the builder never handed them out); the
-        // block was allocated for `cap` and is freed once, after them.
+        // block was allocated from `alloc` for `cap` and is freed once,
+        // after them.
         unsafe {
             self.block
-                .drop_contents_then(self.len, |block| block.deallocate(cap));
+                .drop_contents_then(self.len, |block| block.deallocate(cap, alloc));
         }
     }
 }
@@ -694,63 +818,89 @@ impl<E> Drop for Written<E> {
 /// every handle ends (closures, clones, iterators, vectors, deserialisers).
 pub(crate) trait FromBuilder<E, L>: Sized {
     /// The header of this handle's block.
-    type Header;
-    /// Finishes the builder (writing the header) and wraps the block.
-    fn from_builder(builder: Builder<Self::Header, L, E>) -> Self;
+    type Header: Header;
+
+    /// Finishes the builder (trimming the block, writing the header) and
+    /// wraps the block.
+    ///
+    /// # Errors
+    ///
+    /// As [`Builder::try_finish`].
+    fn try_from_builder(builder: Builder<Self::Header, L, E>) -> Result<Self, TryReserveError>;
 }
 
 /// Fills a builder with `len` elements, element `i` being
 /// `f(&mut label, i)`: the body of every `with_label`.
-#[track_caller]
-pub(crate) fn fill<H, L, E>(
+///
+/// # Errors
+///
+/// As [`Builder::try_new`]: the only allocation is the first.
+pub(crate) fn try_fill<H: Header, L, E>(
     label: L,
     len: usize,
     mut f: impl FnMut(&mut L, usize) -> E,
-) -> Builder<H, L, E> {
-    let mut builder = Builder::new(label, len);
+    alloc: H::Alloc,
+) -> Result<Builder<H, L, E>, TryReserveError> {
+    let mut builder = Builder::try_new(label, len, alloc, false)?;
     for i in 0..len {
         let elem = f(builder.label_mut(), i);
-        // SAFETY: `Builder::new` made room for `len` elements and `i` have
-        // been pushed.
+        // SAFETY: `Builder::try_new` made room for `len` elements and `i`
+        // have been pushed.
         unsafe { builder.push_within_capacity(elem) };
     }
-    builder
+    Ok(builder)
 }
 
 /// Fills a builder with `len` elements in parallel on rayon's pool,
 /// element `i` being `f(&label, i)`: the body of every `par_with_label`.
 #[cfg(feature = "rayon")]
-#[track_caller]
-pub(crate) fn par_fill<H, L: Sync, E: Send>(
+pub(crate) fn try_par_fill<H: Header, L: Sync, E: Send>(
     label: L,
     len: usize,
     f: impl Fn(&L, usize) -> E + Sync,
-) -> Builder<H, L, E> {
-    let mut builder = Builder::new(label, len);
+    alloc: H::Alloc,
+) -> Result<Builder<H, L, E>, TryReserveError> {
+    let mut builder = Builder::try_new(label, len, alloc, false)?;
     builder.par_fill(len, f);
-    builder
+    Ok(builder)
 }
 
 /// Collects an iterator into a builder: room for the iterator's lower
 /// bound first (its upper bound when both agree), then growth by doubling
-/// if it yields more. A `size_hint` that lies costs a `realloc`, never
+/// if it yields more. A `size_hint` that lies costs a reallocation, never
 /// soundness: the builder checks its room on every push.
-#[track_caller]
-pub(crate) fn collect<H, L, E, I: IntoIterator<Item = E>>(label: L, iter: I) -> Builder<H, L, E> {
-    let iter = iter.into_iter();
+///
+/// # Errors
+///
+/// At the first allocation or any growth, as [`Builder::try_reserve`]: the
+/// builder, the element in hand and the rest of the iterator are dropped.
+pub(crate) fn try_collect<H: Header, L, E, I: IntoIterator<Item = E>>(
+    label: L,
+    iter: I,
+    alloc: H::Alloc,
+) -> Result<Builder<H, L, E>, TryReserveError> {
+    let mut iter = iter.into_iter();
     let (lower, upper) = iter.size_hint();
     let room = match upper {
         Some(upper) if upper == lower => upper,
         _ => lower,
     };
     // A hint beyond what could ever be allocated is a lie: ignore it rather
-    // than panic before the iterator has yielded anything.
+    // than fail before the iterator has yielded anything.
     let room = if Block::<H, L, E>::fits(room) {
         room
     } else {
         0
     };
-    let mut builder = Builder::new(label, room);
-    iter.for_each(|elem| builder.push(elem));
-    builder
+    let mut builder = Builder::try_new(label, room, alloc, false)?;
+    iter.try_for_each(|elem| builder.try_push(elem))?;
+    Ok(builder)
+}
+
+/// Builds a handle from a builder, or passes the builder's error on.
+#[inline]
+pub(crate) fn build<T: FromBuilder<E, L>, E, L>(
+    builder: Result<Builder<T::Header, L, E>, TryReserveError>,
+) -> Result<T, TryReserveError> {
+    builder.and_then(T::try_from_builder)
 }

@@ -8,11 +8,27 @@ use core::ptr::NonNull;
 
 use alloc::vec::Vec;
 
-use crate::block::{Block, Builder, FromBuilder};
+use crate::allocation::{self, Allocator, Global, TryReserveError};
+use crate::block::{Block, Builder, FromBuilder, Header};
 use crate::traits::LabelledArrayMut;
 
-/// The block of a `HeapArray`: no header, the length lives in the handle.
-type HeapBlock<E, L> = Block<(), L, E>;
+/// The header of a `HeapArray` block: only the allocator (nothing at all
+/// for a zero-sized one); the length lives in the handle.
+#[repr(transparent)]
+pub(crate) struct HeapHeader<A>(A);
+
+impl<A: Allocator> Header for HeapHeader<A> {
+    type Alloc = A;
+    // SAFETY: the trait's contract: `header` points to a header of an
+    // allocated block; the result is a place inside it.
+    unsafe fn alloc(header: *mut Self) -> *mut A {
+        // `repr(transparent)`: the header is the allocator.
+        header.cast()
+    }
+}
+
+/// The block of a `HeapArray`.
+type HeapBlock<E, L, A> = Block<HeapHeader<A>, L, E>;
 
 /// An owned array of `E` with a label `L`, in one heap allocation.
 ///
@@ -22,9 +38,17 @@ type HeapBlock<E, L> = Block<(), L, E>;
 ///
 /// # Size and alignment
 ///
-/// Two words (a pointer to the block and the length); `Option<HeapArray>`
-/// is two words too. The block holds the label, then the elements at their
-/// alignment; nothing else.
+/// Two words (a pointer to the block and the length) for any allocator;
+/// `Option<HeapArray>` is two words too. The block holds the allocator
+/// (no byte for a zero-sized one such as [`Global`]), the label, then the
+/// elements at their alignment.
+///
+/// # Allocator
+///
+/// The last parameter, `A`, is the [`Allocator`] the block comes from
+/// (allocator-api2's trait, so `&bumpalo::Bump` works). It lives in the
+/// block, not in the handle, and is dropped after the block is freed with
+/// it. The `_in` constructors take one; the others use [`Global`].
 ///
 /// # Examples
 ///
@@ -39,20 +63,20 @@ type HeapBlock<E, L> = Block<(), L, E>;
 /// *b.get_label_mut() = "other";
 /// assert_eq!(*b.get_label(), "other");
 /// ```
-pub struct HeapArray<E, L = ()> {
+pub struct HeapArray<E, L = (), A: Allocator = Global> {
     block: NonNull<u8>,
     len: usize,
-    _owns: PhantomData<(L, E)>,
+    _owns: PhantomData<(L, E, A)>,
 }
 
-// SAFETY: a HeapArray owns its label and elements exactly as a
-// `Box<(L, [E])>` would, with no shared state: sending it sends them, and
-// sharing `&HeapArray` shares only `&L` and `&[E]`.
-unsafe impl<E: Send, L: Send> Send for HeapArray<E, L> {}
-// SAFETY: as above: `&HeapArray` gives out `&L` and `&[E]` only.
-unsafe impl<E: Sync, L: Sync> Sync for HeapArray<E, L> {}
+// SAFETY: a HeapArray owns its label, elements and allocator exactly as a
+// `Box<(L, [E]), A>` would, with no shared state: sending it sends them,
+// and sharing `&HeapArray` shares only `&L`, `&[E]` and `&A`.
+unsafe impl<E: Send, L: Send, A: Allocator + Send> Send for HeapArray<E, L, A> {}
+// SAFETY: as above: `&HeapArray` gives out `&L`, `&[E]` and `&A` only.
+unsafe impl<E: Sync, L: Sync, A: Allocator + Sync> Sync for HeapArray<E, L, A> {}
 
-impl<E, L> HeapArray<E, L> {
+impl<E, L, A: Allocator> HeapArray<E, L, A> {
     /// The label.
     ///
     /// # Examples
@@ -98,62 +122,109 @@ impl<E, L> HeapArray<E, L> {
     /// ```
     #[must_use]
     pub fn into_parts(self) -> (L, Vec<E>) {
+        // The vector first: if its allocation fails and unwinds, `self` is
+        // still a handle and drops as one.
+        let mut elems = Vec::with_capacity(self.len);
         let this = ManuallyDrop::new(self);
         let block = this.raw();
-        let mut elems = Vec::with_capacity(this.len);
         // SAFETY:
         // - the label and `len` elements are initialised and owned by this
         //   handle, which is forgotten: they are moved out exactly once;
         // - `elems` has room for `len` elements and does not overlap;
-        // - the block was allocated for `len` and is not used after.
+        // - the block was allocated from its allocator for `len` and is not
+        //   used after.
         unsafe {
             let label = block.label().read();
             core::ptr::copy_nonoverlapping(block.elems(), elems.as_mut_ptr(), this.len);
             elems.set_len(this.len);
-            block.deallocate(this.len);
+            block.dispose(this.len);
             (label, elems)
         }
     }
 
+    /// The allocator the block came from (like `Box::allocator`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = HeapArray::new_in(2, |i| i, Global);
+    /// let b = HeapArray::<usize>::new_in(1, |i| i, *HeapArray::allocator(&a));
+    /// assert_eq!(b.len(), 1);
+    /// ```
+    #[must_use]
+    #[inline]
+    pub fn allocator(this: &Self) -> &A {
+        // SAFETY: the header is initialised for the handle's life and the
+        // allocator is only moved out when the block is freed.
+        unsafe { this.raw().allocator() }
+    }
+
     /// The block behind this handle.
     #[inline]
-    fn raw(&self) -> HeapBlock<E, L> {
-        // SAFETY: `self.block` came from `as_non_null` of a HeapBlock<E, L>.
+    fn raw(&self) -> HeapBlock<E, L, A> {
+        // SAFETY: `self.block` came from `as_non_null` of a HeapBlock<E, L, A>.
         unsafe { Block::from_non_null(self.block) }
     }
 
-    /// Hands the block and the length to the caller, who now owns the
-    /// label, the elements and the allocation (made for `len` elements).
-    pub(crate) fn into_raw_block(self) -> (Block<(), L, E>, usize) {
-        let this = ManuallyDrop::new(self);
-        (this.raw(), this.len)
+    /// Moves the label and the elements into a new block of header `H2`
+    /// from the same allocator, which then moves into that header (made by
+    /// `header` from the length and the allocator); the old block is freed.
+    /// If the allocation fails, the global allocation error handler runs
+    /// with `self` still whole (dropped as it is should the handler unwind).
+    pub(crate) fn move_into<H2: Header<Alloc = A>>(
+        self,
+        header: impl FnOnce(usize, A) -> H2,
+    ) -> Block<H2, L, E> {
+        let (block, len) = (self.raw(), self.len);
+        // SAFETY: `self` owns its initialised label and `len` elements, and
+        // nothing else reads them; on failure nothing has moved.
+        let moved = match unsafe { block.try_move_contents(len, Self::allocator(&self)) } {
+            Ok(moved) => moved,
+            Err(err) => {
+                drop(self);
+                allocation::fail(&err)
+            }
+        };
+        let _moved_out = ManuallyDrop::new(self);
+        // SAFETY: the contents now belong to the new block. The old block's
+        // header holds the allocator: it is read out once here (the old
+        // block, allocated from it for `len`, is freed with it and never
+        // read again), then moved into the new header, which holds nothing.
+        unsafe {
+            let alloc = HeapHeader::alloc(block.header()).read();
+            block.deallocate(len, &alloc);
+            moved.write_header(header(len, alloc));
+        }
+        moved
     }
 }
 
-impl<E, L> FromBuilder<E, L> for HeapArray<E, L> {
-    type Header = ();
-    fn from_builder(builder: Builder<(), L, E>) -> Self {
-        let (block, len) = builder.finish(|_| ());
-        HeapArray {
+impl<E, L, A: Allocator> FromBuilder<E, L> for HeapArray<E, L, A> {
+    type Header = HeapHeader<A>;
+    fn try_from_builder(builder: Builder<HeapHeader<A>, L, E>) -> Result<Self, TryReserveError> {
+        let (block, len) = builder.try_finish(|_, alloc| HeapHeader(alloc))?;
+        Ok(HeapArray {
             block: block.as_non_null(),
             len,
             _owns: PhantomData,
-        }
+        })
     }
 }
 
-impl<E, L> Drop for HeapArray<E, L> {
+impl<E, L, A: Allocator> Drop for HeapArray<E, L, A> {
     fn drop(&mut self) {
         let block = self.raw();
         // SAFETY: the handle owns an initialised label and `len` elements in
-        // a block allocated for `len`; it is never used again.
+        // a block allocated from its allocator for `len`; it is never used
+        // again.
         unsafe {
             block.destroy(self.len);
         }
     }
 }
 
-impl<E, L> Deref for HeapArray<E, L> {
+impl<E, L, A: Allocator> Deref for HeapArray<E, L, A> {
     type Target = [E];
     #[inline]
     fn deref(&self) -> &[E] {
@@ -163,7 +234,7 @@ impl<E, L> Deref for HeapArray<E, L> {
     }
 }
 
-impl<E, L> DerefMut for HeapArray<E, L> {
+impl<E, L, A: Allocator> DerefMut for HeapArray<E, L, A> {
     #[inline]
     fn deref_mut(&mut self) -> &mut [E] {
         // SAFETY: as `deref`, and `&mut self` makes the access exclusive.
@@ -175,15 +246,24 @@ impl_slice_traits!(HeapArray);
 impl_constructors!(HeapArray);
 impl_slice_mut_traits!(HeapArray);
 
-impl<E: Clone, L: Clone> Clone for HeapArray<E, L> {
-    /// Clones the label and every element into a new block. A panicking
-    /// `Clone` drops what was cloned so far and frees the new block.
+impl<E: Clone, L: Clone, A: Allocator + Clone> Clone for HeapArray<E, L, A> {
+    /// Clones the label and every element into a new block from a clone of
+    /// the allocator. A panicking `Clone` drops what was cloned so far and
+    /// frees the new block; an allocation failure calls the global
+    /// allocation error handler, as `Box::clone` does.
     fn clone(&self) -> Self {
-        Self::with_label(self.get_label().clone(), self.len, |_, i| self[i].clone())
+        let alloc = Self::allocator(self).clone();
+        let label = self.get_label().clone();
+        allocation::infallible(crate::block::build(crate::block::try_fill(
+            label,
+            self.len,
+            |_, i| self[i].clone(),
+            alloc,
+        )))
     }
 }
 
-impl<E, L> IntoIterator for HeapArray<E, L> {
+impl<E, L, A: Allocator> IntoIterator for HeapArray<E, L, A> {
     type Item = E;
     type IntoIter = alloc::vec::IntoIter<E>;
     /// Moves the elements out (through a `Vec`; the label is dropped).

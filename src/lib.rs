@@ -209,6 +209,7 @@ extern crate std;
 #[macro_use]
 mod macros;
 
+mod allocation;
 mod arc_array;
 mod block;
 mod heap_array;
@@ -220,6 +221,10 @@ mod serde_impls;
 mod sync;
 pub mod traits;
 
+pub use allocation::{AllocError, Allocator, Global, TryReserveError};
+/// allocator-api2 0.2, whose [`Allocator`] trait every handle takes: the
+/// version hashbrown and bumpalo (feature `allocator-api2`) use.
+pub use allocator_api2;
 pub use arc_array::{
     ArcArray, ArcLayout, Compact, CompactArcArray, CompactUniqueArcArray, CompactWeakArcArray,
     Padded, UniqueArcArray, WeakArcArray,

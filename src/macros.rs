@@ -11,21 +11,21 @@
 /// parameter names it and its bound: `impl_slice_traits!(ArcArray, P: ArcLayout)`.
 macro_rules! impl_slice_traits {
     ($handle:ident $(, $p:ident: $bound:path)?) => {
-        impl<E, L $(, $p: $bound)?> core::convert::AsRef<[E]> for $handle<E, L $(, $p)?> {
+        impl<E, L $(, $p: $bound)?, A: $crate::Allocator> core::convert::AsRef<[E]> for $handle<E, L $(, $p)?, A> {
             #[inline]
             fn as_ref(&self) -> &[E] {
                 self
             }
         }
 
-        impl<E, L $(, $p: $bound)?> core::borrow::Borrow<[E]> for $handle<E, L $(, $p)?> {
+        impl<E, L $(, $p: $bound)?, A: $crate::Allocator> core::borrow::Borrow<[E]> for $handle<E, L $(, $p)?, A> {
             #[inline]
             fn borrow(&self) -> &[E] {
                 self
             }
         }
 
-        impl<E, L, I: core::slice::SliceIndex<[E]> $(, $p: $bound)?> core::ops::Index<I> for $handle<E, L $(, $p)?> {
+        impl<E, L, I: core::slice::SliceIndex<[E]> $(, $p: $bound)?, A: $crate::Allocator> core::ops::Index<I> for $handle<E, L $(, $p)?, A> {
             type Output = I::Output;
             #[inline]
             #[track_caller]
@@ -34,7 +34,7 @@ macro_rules! impl_slice_traits {
             }
         }
 
-        impl<'a, E, L $(, $p: $bound)?> IntoIterator for &'a $handle<E, L $(, $p)?> {
+        impl<'a, E, L $(, $p: $bound)?, A: $crate::Allocator> IntoIterator for &'a $handle<E, L $(, $p)?, A> {
             type Item = &'a E;
             type IntoIter = core::slice::Iter<'a, E>;
             #[inline]
@@ -43,7 +43,7 @@ macro_rules! impl_slice_traits {
             }
         }
 
-        impl<E: core::fmt::Debug, L: core::fmt::Debug $(, $p: $bound)?> core::fmt::Debug for $handle<E, L $(, $p)?> {
+        impl<E: core::fmt::Debug, L: core::fmt::Debug $(, $p: $bound)?, A: $crate::Allocator> core::fmt::Debug for $handle<E, L $(, $p)?, A> {
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
                 f.debug_struct(stringify!($handle))
                     .field("label", self.get_label())
@@ -52,44 +52,44 @@ macro_rules! impl_slice_traits {
             }
         }
 
-        impl<E: PartialEq, L $(, $p: $bound)?> PartialEq for $handle<E, L $(, $p)?> {
+        impl<E: PartialEq, L $(, $p: $bound)?, A: $crate::Allocator> PartialEq for $handle<E, L $(, $p)?, A> {
             #[inline]
             fn eq(&self, other: &Self) -> bool {
                 **self == **other
             }
         }
 
-        impl<E: Eq, L $(, $p: $bound)?> Eq for $handle<E, L $(, $p)?> {}
+        impl<E: Eq, L $(, $p: $bound)?, A: $crate::Allocator> Eq for $handle<E, L $(, $p)?, A> {}
 
-        impl<E: PartialOrd, L $(, $p: $bound)?> PartialOrd for $handle<E, L $(, $p)?> {
+        impl<E: PartialOrd, L $(, $p: $bound)?, A: $crate::Allocator> PartialOrd for $handle<E, L $(, $p)?, A> {
             #[inline]
             fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
                 (**self).partial_cmp(&**other)
             }
         }
 
-        impl<E: Ord, L $(, $p: $bound)?> Ord for $handle<E, L $(, $p)?> {
+        impl<E: Ord, L $(, $p: $bound)?, A: $crate::Allocator> Ord for $handle<E, L $(, $p)?, A> {
             #[inline]
             fn cmp(&self, other: &Self) -> core::cmp::Ordering {
                 (**self).cmp(&**other)
             }
         }
 
-        impl<E: core::hash::Hash, L $(, $p: $bound)?> core::hash::Hash for $handle<E, L $(, $p)?> {
+        impl<E: core::hash::Hash, L $(, $p: $bound)?, A: $crate::Allocator> core::hash::Hash for $handle<E, L $(, $p)?, A> {
             #[inline]
             fn hash<Hs: core::hash::Hasher>(&self, state: &mut Hs) {
                 (**self).hash(state)
             }
         }
 
-        impl<E, L $(, $p: $bound)?> $crate::traits::Container for $handle<E, L $(, $p)?> {
+        impl<E, L $(, $p: $bound)?, A: $crate::Allocator> $crate::traits::Container for $handle<E, L $(, $p)?, A> {
             #[inline]
             fn len(&self) -> usize {
                 <[E]>::len(self)
             }
         }
 
-        impl<E, L $(, $p: $bound)?> $crate::traits::SliceArray<E> for $handle<E, L $(, $p)?> {
+        impl<E, L $(, $p: $bound)?, A: $crate::Allocator> $crate::traits::SliceArray<E> for $handle<E, L $(, $p)?, A> {
             #[inline]
             fn as_slice(&self) -> &[E] {
                 self
@@ -103,7 +103,7 @@ macro_rules! impl_slice_traits {
 /// `CopyMap<usize, E>`. The optional parameter is `impl_slice_traits!`'s.
 macro_rules! impl_slice_mut_traits {
     ($handle:ident $(, $p:ident: $bound:path)?) => {
-        impl<E, L, I: core::slice::SliceIndex<[E]> $(, $p: $bound)?> core::ops::IndexMut<I> for $handle<E, L $(, $p)?> {
+        impl<E, L, I: core::slice::SliceIndex<[E]> $(, $p: $bound)?, A: $crate::Allocator> core::ops::IndexMut<I> for $handle<E, L $(, $p)?, A> {
             #[inline]
             #[track_caller]
             fn index_mut(&mut self, index: I) -> &mut I::Output {
@@ -111,7 +111,7 @@ macro_rules! impl_slice_mut_traits {
             }
         }
 
-        impl<'a, E, L $(, $p: $bound)?> IntoIterator for &'a mut $handle<E, L $(, $p)?> {
+        impl<'a, E, L $(, $p: $bound)?, A: $crate::Allocator> IntoIterator for &'a mut $handle<E, L $(, $p)?, A> {
             type Item = &'a mut E;
             type IntoIter = core::slice::IterMut<'a, E>;
             #[inline]
@@ -120,14 +120,14 @@ macro_rules! impl_slice_mut_traits {
             }
         }
 
-        impl<E, L $(, $p: $bound)?> $crate::traits::SliceArrayMut<E> for $handle<E, L $(, $p)?> {
+        impl<E, L $(, $p: $bound)?, A: $crate::Allocator> $crate::traits::SliceArrayMut<E> for $handle<E, L $(, $p)?, A> {
             #[inline]
             fn as_slice_mut(&mut self) -> &mut [E] {
                 self
             }
         }
 
-        impl<E, L $(, $p: $bound)?> $crate::traits::CopyMap<usize, E> for $handle<E, L $(, $p)?> {
+        impl<E, L $(, $p: $bound)?, A: $crate::Allocator> $crate::traits::CopyMap<usize, E> for $handle<E, L $(, $p)?, A> {
             #[inline]
             fn get(&self, key: usize) -> Option<&E> {
                 <[E]>::get(self, key)
@@ -144,23 +144,33 @@ macro_rules! impl_slice_mut_traits {
     };
 }
 
-/// Implements the constructors, conversions and constructing seed traits
-/// every owning handle shares, over [`crate::block::FromBuilder`]: `new`
-/// (unlabelled), `with_label`, `with_len`, `Default`, `From<Vec<E>>`,
-/// `From<Box<[E]>>`, `From<&[E]>`, `FromIterator`, `MakeArray`,
-/// `LabelledArray`, `DefaultLabelledArray`. The handle supplies
-/// `get_label` and `FromBuilder`.
+/// Implements the constructors, conversions and constructing traits every
+/// owning handle shares, over [`crate::block::FromBuilder`]:
 ///
-/// A handle with a layout parameter names it as `impl_slice_traits!` does.
-/// The inherent constructors and the `From` conversions are then for the
-/// default layout only, as `HashMap::new` is for the default hasher only:
-/// on two layouts, `ArcArray::new(..)` and `ArcArray::from(vec)` could not
-/// infer which. `Default`, `FromIterator` and the seed traits are for
-/// every layout (the type is always named where they are used, and the
-/// inherent constructors shadow the traits' for the default), so
-/// `CompactArcArray::new(..)` finds `MakeArray::new`.
+/// - inherent, for the global allocator: `new`, `with_label`, `with_len`,
+///   `try_new`, `try_with_label`, `try_from_iter`;
+/// - inherent, for any allocator: `new_in`, `with_label_in`,
+///   `from_iter_in`, `try_new_in`, `try_with_label_in`, `try_from_iter_in`;
+/// - `From<Vec<E>>`, `From<Box<[E]>>`, `From<&[E]>` (global allocator);
+/// - for every layout: `MakeArrayIn`, `LabelledArrayIn` (any allocator);
+///   `Default`, `FromIterator` (an allocator that is `Default`); and
+///   `MakeArray`, `LabelledArray`, `DefaultLabelledArray`, `TryMakeArray`,
+///   `TryLabelledArray` (the global allocator: these name no allocator,
+///   so that `CompactArcArray::new(..)` infers it).
+///
+/// The handle supplies `get_label` and `FromBuilder`.
+///
+/// A handle with a layout parameter names it, its bound and its default
+/// (`impl_constructors!(ArcArray, P: ArcLayout = Padded)`). The inherent
+/// constructors and the `From` conversions are then for the default layout
+/// only, as `HashMap::new` is for the default hasher only: on two layouts,
+/// `ArcArray::new(..)` and `ArcArray::from(vec)` could not infer which. The
+/// traits are for every layout (the type is always named where they are
+/// used, and the inherent constructors shadow the traits' for the
+/// default), so `CompactArcArray::new(..)` finds `MakeArray::new` and
+/// `CompactArcArray::try_new(..)` finds `TryMakeArray::try_new`.
 macro_rules! impl_constructors {
-    ($handle:ident $(, $p:ident: $bound:path)?) => {
+    ($handle:ident $(, $p:ident: $bound:path = $default:ty)?) => {
         impl<E> $handle<E> {
             /// Builds an unlabelled array of `len` elements, element `i` being
             /// `f(i)`, written straight into the block.
@@ -170,7 +180,9 @@ macro_rules! impl_constructors {
             /// "capacity overflow" if the block would exceed `isize::MAX`
             /// bytes, before anything is allocated. If `f` panics, the
             /// elements made so far are dropped, the block is freed and the
-            /// panic propagates.
+            /// panic propagates. If the allocation fails, the global
+            /// allocation error handler runs (an abort, as for `Vec`); the
+            /// `try_` constructors return the error instead.
             ///
             /// # Examples
             ///
@@ -180,7 +192,63 @@ macro_rules! impl_constructors {
             /// ```
             #[track_caller]
             pub fn new<F: FnMut(usize) -> E>(len: usize, f: F) -> Self {
-                <Self as $crate::traits::MakeArray<E>>::new(len, f)
+                <Self as $crate::traits::MakeArrayIn<E, $crate::Global>>::new_in(len, f, $crate::Global)
+            }
+
+            /// As [`new`](Self::new), but an allocation failure or a length
+            /// too large is an `Err`, never an abort or a panic (like
+            /// `Box::try_new`).
+            ///
+            /// # Errors
+            ///
+            /// [`TryReserveError::CapacityOverflow`](crate::TryReserveError)
+            /// before anything is allocated, or
+            /// [`TryReserveError::AllocError`](crate::TryReserveError) with
+            /// the layout the allocator refused. `f` is not called then.
+            ///
+            /// # Panics
+            ///
+            /// Only if `f` panics (the elements made so far are dropped and
+            /// the block freed).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// use heaparray::*;
+            #[doc = concat!("let a = ", stringify!($handle), "::try_new(3, |i| i)?;")]
+            /// assert_eq!(&*a, &[0, 1, 2]);
+            #[doc = concat!("let too_long = ", stringify!($handle), "::<u64>::try_new(usize::MAX / 4, |_| 0);")]
+            /// assert_eq!(too_long.unwrap_err(), TryReserveError::CapacityOverflow);
+            /// # Ok::<(), TryReserveError>(())
+            /// ```
+            pub fn try_new<F: FnMut(usize) -> E>(
+                len: usize,
+                f: F,
+            ) -> Result<Self, $crate::TryReserveError> {
+                <Self as $crate::traits::TryMakeArray<E>>::try_new(len, f)
+            }
+
+            /// Collects an iterator, as `collect` does, but an allocation
+            /// failure (at the first allocation, at each growth, or at the
+            /// final trim) is an `Err`.
+            ///
+            /// # Errors
+            ///
+            /// As [`try_new`](Self::try_new); the elements collected so far
+            /// and the rest of the iterator are dropped.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// use heaparray::*;
+            #[doc = concat!("let a = ", stringify!($handle), "::try_from_iter((0..4).filter(|i| i % 2 == 0))?;")]
+            /// assert_eq!(&*a, &[0, 2]);
+            /// # Ok::<(), TryReserveError>(())
+            /// ```
+            pub fn try_from_iter<I: IntoIterator<Item = E>>(
+                iter: I,
+            ) -> Result<Self, $crate::TryReserveError> {
+                <Self as $crate::traits::TryMakeArray<E>>::try_from_iter(iter)
             }
         }
 
@@ -206,7 +274,35 @@ macro_rules! impl_constructors {
             /// ```
             #[track_caller]
             pub fn with_label<F: FnMut(&mut L, usize) -> E>(label: L, len: usize, f: F) -> Self {
-                <Self as $crate::traits::LabelledArray<E, L>>::with_label(label, len, f)
+                <Self as $crate::traits::LabelledArrayIn<E, L, $crate::Global>>::with_label_in(
+                    label,
+                    len,
+                    f,
+                    $crate::Global,
+                )
+            }
+
+            /// As [`with_label`](Self::with_label), but an allocation
+            /// failure or a length too large is an `Err`.
+            ///
+            /// # Errors
+            ///
+            #[doc = concat!("As [`", stringify!($handle), "::try_new`]; the label is dropped then, as `Box::try_new` drops its value.")]
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// use heaparray::*;
+            #[doc = concat!("let a = ", stringify!($handle), "::try_with_label(\"meta\", 2, |_, i| i)?;")]
+            /// assert_eq!((*a.get_label(), &*a), ("meta", &[0, 1][..]));
+            /// # Ok::<(), TryReserveError>(())
+            /// ```
+            pub fn try_with_label<F: FnMut(&mut L, usize) -> E>(
+                label: L,
+                len: usize,
+                f: F,
+            ) -> Result<Self, $crate::TryReserveError> {
+                <Self as $crate::traits::TryLabelledArray<E, L>>::try_with_label(label, len, f)
             }
 
             /// Builds an array of `len` default elements with a label.
@@ -231,22 +327,165 @@ macro_rules! impl_constructors {
             }
         }
 
-        impl<E $(, $p: $bound)?> Default for $handle<E, () $(, $p)?> {
+        impl<E, A: $crate::Allocator> $handle<E, () $(, $default)?, A> {
+            /// Builds an unlabelled array of `len` elements, element `i`
+            /// being `f(i)`, in a block from `alloc`. The allocator moves
+            /// into the block; the last owner frees the block with it.
+            ///
+            /// # Panics
+            ///
+            #[doc = concat!("As [`", stringify!($handle), "::new`].")]
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// use heaparray::*;
+            /// let arena = bumpalo::Bump::new();
+            #[doc = concat!("let a = ", stringify!($handle), "::new_in(3, |i| i * 2, &arena);")]
+            /// assert_eq!(&*a, &[0, 2, 4]);
+            /// ```
+            #[track_caller]
+            pub fn new_in<F: FnMut(usize) -> E>(len: usize, f: F, alloc: A) -> Self {
+                <Self as $crate::traits::MakeArrayIn<E, A>>::new_in(len, f, alloc)
+            }
+
+            /// As [`new_in`](Self::new_in), but an allocation failure or a
+            /// length too large is an `Err` (the allocator is dropped then).
+            ///
+            /// # Errors
+            ///
+            #[doc = concat!("As [`", stringify!($handle), "::try_new`].")]
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// use heaparray::*;
+            /// let arena = bumpalo::Bump::new();
+            #[doc = concat!("let a = ", stringify!($handle), "::try_new_in(2, |i| i, &arena)?;")]
+            /// assert_eq!(&*a, &[0, 1]);
+            /// # Ok::<(), TryReserveError>(())
+            /// ```
+            pub fn try_new_in<F: FnMut(usize) -> E>(
+                len: usize,
+                f: F,
+                alloc: A,
+            ) -> Result<Self, $crate::TryReserveError> {
+                <Self as $crate::traits::MakeArrayIn<E, A>>::try_new_in(len, f, alloc)
+            }
+
+            /// Collects an iterator into a block from `alloc`.
+            ///
+            /// # Panics
+            ///
+            #[doc = concat!("As [`", stringify!($handle), "::new`]; if the iterator panics, what it yielded is dropped and the block freed.")]
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// use heaparray::*;
+            /// let arena = bumpalo::Bump::new();
+            #[doc = concat!("let a = ", stringify!($handle), "::from_iter_in((0..3).map(|i| i + 1), &arena);")]
+            /// assert_eq!(&*a, &[1, 2, 3]);
+            /// ```
+            #[track_caller]
+            pub fn from_iter_in<I: IntoIterator<Item = E>>(iter: I, alloc: A) -> Self {
+                <Self as $crate::traits::MakeArrayIn<E, A>>::from_iter_in(iter, alloc)
+            }
+
+            /// As [`from_iter_in`](Self::from_iter_in), but an allocation
+            /// failure is an `Err`.
+            ///
+            /// # Errors
+            ///
+            #[doc = concat!("As [`", stringify!($handle), "::try_from_iter`].")]
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// use heaparray::*;
+            /// let arena = bumpalo::Bump::new();
+            #[doc = concat!("let a = ", stringify!($handle), "::try_from_iter_in(0..2, &arena)?;")]
+            /// assert_eq!(&*a, &[0, 1]);
+            /// # Ok::<(), TryReserveError>(())
+            /// ```
+            pub fn try_from_iter_in<I: IntoIterator<Item = E>>(
+                iter: I,
+                alloc: A,
+            ) -> Result<Self, $crate::TryReserveError> {
+                <Self as $crate::traits::MakeArrayIn<E, A>>::try_from_iter_in(iter, alloc)
+            }
+        }
+
+        impl<E, L, A: $crate::Allocator> $handle<E, L $(, $default)?, A> {
+            /// Builds a labelled array, element `i` being
+            /// `f(&mut label, i)`, in a block from `alloc`.
+            ///
+            /// # Panics
+            ///
+            #[doc = concat!("As [`", stringify!($handle), "::with_label`].")]
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// use heaparray::*;
+            /// let arena = bumpalo::Bump::new();
+            #[doc = concat!("let a = ", stringify!($handle), "::with_label_in(\"meta\", 2, |_, i| i, &arena);")]
+            /// assert_eq!(*a.get_label(), "meta");
+            /// ```
+            #[track_caller]
+            pub fn with_label_in<F: FnMut(&mut L, usize) -> E>(
+                label: L,
+                len: usize,
+                f: F,
+                alloc: A,
+            ) -> Self {
+                <Self as $crate::traits::LabelledArrayIn<E, L, A>>::with_label_in(label, len, f, alloc)
+            }
+
+            /// As [`with_label_in`](Self::with_label_in), but an allocation
+            /// failure or a length too large is an `Err`; the label and the
+            /// allocator are dropped then.
+            ///
+            /// # Errors
+            ///
+            #[doc = concat!("As [`", stringify!($handle), "::try_new`].")]
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// use heaparray::*;
+            /// let arena = bumpalo::Bump::new();
+            #[doc = concat!("let a = ", stringify!($handle), "::try_with_label_in(7u8, 1, |_, i| i, &arena)?;")]
+            /// assert_eq!(*a.get_label(), 7);
+            /// # Ok::<(), TryReserveError>(())
+            /// ```
+            pub fn try_with_label_in<F: FnMut(&mut L, usize) -> E>(
+                label: L,
+                len: usize,
+                f: F,
+                alloc: A,
+            ) -> Result<Self, $crate::TryReserveError> {
+                <Self as $crate::traits::LabelledArrayIn<E, L, A>>::try_with_label_in(
+                    label, len, f, alloc,
+                )
+            }
+        }
+
+        impl<E $(, $p: $bound)?, A: $crate::Allocator + Default> Default for $handle<E, () $(, $p)?, A> {
             /// An empty array.
             fn default() -> Self {
-                <Self as $crate::block::FromBuilder<E, ()>>::from_builder(
-                    $crate::block::Builder::new((), 0),
-                )
+                <Self as $crate::traits::MakeArrayIn<E, A>>::new_in(0, |_| unreachable!(), A::default())
             }
         }
 
         impl<E> From<alloc::vec::Vec<E>> for $handle<E> {
             /// Moves the elements into a new block (one copy, as
             /// `Arc::<[T]>::from(vec)`); the vector's buffer is freed.
+            #[track_caller]
             fn from(vec: alloc::vec::Vec<E>) -> Self {
-                <Self as $crate::block::FromBuilder<E, ()>>::from_builder(
-                    $crate::block::Builder::from_vec((), vec),
-                )
+                $crate::allocation::infallible($crate::block::build(
+                    $crate::block::Builder::try_from_vec((), vec, $crate::Global),
+                ))
             }
         }
 
@@ -261,35 +500,111 @@ macro_rules! impl_constructors {
             /// Clones the elements into a new block; a panicking `Clone`
             /// drops what was cloned and frees the block.
             fn from(slice: &[E]) -> Self {
-                <Self as $crate::traits::MakeArray<E>>::new(slice.len(), |i| slice[i].clone())
+                Self::new(slice.len(), |i| slice[i].clone())
             }
         }
 
-        impl<E $(, $p: $bound)?> FromIterator<E> for $handle<E, () $(, $p)?> {
+        impl<E $(, $p: $bound)?, A: $crate::Allocator + Default> FromIterator<E> for $handle<E, () $(, $p)?, A> {
             /// Collects straight into the block: exact-size iterators fill
-            /// it with no reallocation, others grow it with `realloc`. A
-            /// `size_hint` that lies costs a reallocation, never soundness.
+            /// it with no reallocation, others grow it through the
+            /// allocator. A `size_hint` that lies costs a reallocation,
+            /// never soundness.
             fn from_iter<I: IntoIterator<Item = E>>(iter: I) -> Self {
-                <Self as $crate::block::FromBuilder<E, ()>>::from_builder($crate::block::collect(
+                <Self as $crate::traits::MakeArrayIn<E, A>>::from_iter_in(iter, A::default())
+            }
+        }
+
+        impl<E $(, $p: $bound)?, A: $crate::Allocator> $crate::traits::MakeArrayIn<E, A> for $handle<E, () $(, $p)?, A> {
+            #[track_caller]
+            fn new_in<F: FnMut(usize) -> E>(len: usize, f: F, alloc: A) -> Self {
+                $crate::allocation::infallible(Self::try_new_in(len, f, alloc))
+            }
+            fn try_new_in<F: FnMut(usize) -> E>(
+                len: usize,
+                mut f: F,
+                alloc: A,
+            ) -> Result<Self, $crate::TryReserveError> {
+                <Self as $crate::traits::LabelledArrayIn<E, (), A>>::try_with_label_in(
                     (),
-                    iter,
-                ))
+                    len,
+                    |(), i| f(i),
+                    alloc,
+                )
+            }
+            #[track_caller]
+            fn from_iter_in<I: IntoIterator<Item = E>>(iter: I, alloc: A) -> Self {
+                $crate::allocation::infallible(Self::try_from_iter_in(iter, alloc))
+            }
+            fn try_from_iter_in<I: IntoIterator<Item = E>>(
+                iter: I,
+                alloc: A,
+            ) -> Result<Self, $crate::TryReserveError> {
+                $crate::block::build($crate::block::try_collect((), iter, alloc))
+            }
+        }
+
+        impl<E, L $(, $p: $bound)?, A: $crate::Allocator> $crate::traits::LabelledArrayIn<E, L, A>
+            for $handle<E, L $(, $p)?, A>
+        {
+            #[track_caller]
+            fn with_label_in<F: FnMut(&mut L, usize) -> E>(
+                label: L,
+                len: usize,
+                f: F,
+                alloc: A,
+            ) -> Self {
+                $crate::allocation::infallible(Self::try_with_label_in(label, len, f, alloc))
+            }
+            fn try_with_label_in<F: FnMut(&mut L, usize) -> E>(
+                label: L,
+                len: usize,
+                f: F,
+                alloc: A,
+            ) -> Result<Self, $crate::TryReserveError> {
+                $crate::block::build($crate::block::try_fill(label, len, f, alloc))
             }
         }
 
         impl<E $(, $p: $bound)?> $crate::traits::MakeArray<E> for $handle<E, () $(, $p)?> {
             #[track_caller]
-            fn new<F: FnMut(usize) -> E>(len: usize, mut f: F) -> Self {
-                <Self as $crate::traits::LabelledArray<E, ()>>::with_label((), len, |(), i| f(i))
+            fn new<F: FnMut(usize) -> E>(len: usize, f: F) -> Self {
+                <Self as $crate::traits::MakeArrayIn<E, $crate::Global>>::new_in(len, f, $crate::Global)
+            }
+        }
+
+        impl<E $(, $p: $bound)?> $crate::traits::TryMakeArray<E> for $handle<E, () $(, $p)?> {
+            fn try_new<F: FnMut(usize) -> E>(len: usize, f: F) -> Result<Self, $crate::TryReserveError> {
+                <Self as $crate::traits::MakeArrayIn<E, $crate::Global>>::try_new_in(len, f, $crate::Global)
+            }
+            fn try_from_iter<I: IntoIterator<Item = E>>(iter: I) -> Result<Self, $crate::TryReserveError> {
+                <Self as $crate::traits::MakeArrayIn<E, $crate::Global>>::try_from_iter_in(iter, $crate::Global)
+            }
+        }
+
+        impl<E, L $(, $p: $bound)?> $crate::traits::TryLabelledArray<E, L> for $handle<E, L $(, $p)?> {
+            fn try_with_label<F: FnMut(&mut L, usize) -> E>(
+                label: L,
+                len: usize,
+                f: F,
+            ) -> Result<Self, $crate::TryReserveError> {
+                <Self as $crate::traits::LabelledArrayIn<E, L, $crate::Global>>::try_with_label_in(
+                    label,
+                    len,
+                    f,
+                    $crate::Global,
+                )
             }
         }
 
         impl<E, L $(, $p: $bound)?> $crate::traits::LabelledArray<E, L> for $handle<E, L $(, $p)?> {
             #[track_caller]
             fn with_label<F: FnMut(&mut L, usize) -> E>(label: L, len: usize, f: F) -> Self {
-                <Self as $crate::block::FromBuilder<E, L>>::from_builder($crate::block::fill(
-                    label, len, f,
-                ))
+                <Self as $crate::traits::LabelledArrayIn<E, L, $crate::Global>>::with_label_in(
+                    label,
+                    len,
+                    f,
+                    $crate::Global,
+                )
             }
             fn get_label(&self) -> &L {
                 $handle::get_label(self)

@@ -4,7 +4,7 @@
 use rayon::iter::IntoParallelIterator;
 use rayon::slice::Iter;
 
-use crate::block::{self, FromBuilder};
+use crate::block;
 use crate::{ArcArray, ArcLayout, HeapArray, UniqueArcArray};
 
 macro_rules! impl_par_new {
@@ -47,7 +47,12 @@ macro_rules! impl_par_new {
             /// ```
             #[track_caller]
             pub fn par_with_label<F: Fn(&L, usize) -> E + Sync>(label: L, len: usize, f: F) -> Self {
-                Self::from_builder(block::par_fill(label, len, f))
+                crate::allocation::infallible(block::build(block::try_par_fill(
+                    label,
+                    len,
+                    f,
+                    crate::Global,
+                )))
             }
         }
     };
@@ -59,7 +64,9 @@ impl_par_new!(UniqueArcArray);
 
 macro_rules! impl_par_iter {
     ($handle:ident $(, $p:ident: $bound:path)?) => {
-        impl<'a, E: Sync, L $(, $p: $bound)?> IntoParallelIterator for &'a $handle<E, L $(, $p)?> {
+        impl<'a, E: Sync, L $(, $p: $bound)?, A: crate::Allocator> IntoParallelIterator
+            for &'a $handle<E, L $(, $p)?, A>
+        {
             type Iter = Iter<'a, E>;
             type Item = &'a E;
             /// A parallel iterator over the elements.

@@ -7,16 +7,29 @@ use core::ops::Deref;
 use core::panic::{RefUnwindSafe, UnwindSafe};
 use core::ptr::NonNull;
 
-use crate::block::{Block, Builder, FromBuilder};
+use crate::allocation::{Allocator, Global, TryReserveError};
+use crate::block::{Block, Builder, FromBuilder, Header};
 
-/// The header of an `RcArray` block: the strong count and the length.
+/// The header of an `RcArray` block: the strong count, the length and the
+/// allocator (no byte for a zero-sized one).
 #[repr(C)]
-pub(crate) struct RcHeader {
+pub(crate) struct RcHeader<A> {
     strong: Cell<usize>,
     len: usize,
+    alloc: A,
 }
 
-type RcBlock<E, L> = Block<RcHeader, L, E>;
+impl<A: Allocator> Header for RcHeader<A> {
+    type Alloc = A;
+    // SAFETY: the trait's contract: `header` points to a header of an
+    // allocated block; the result is a place inside it.
+    unsafe fn alloc(header: *mut Self) -> *mut A {
+        // SAFETY: a place inside the header the caller points to.
+        unsafe { &raw mut (*header).alloc }
+    }
+}
+
+type RcBlock<E, L, A> = Block<RcHeader<A>, L, E>;
 
 /// A reference-counted label and array for one thread, reached through a
 /// single pointer.
@@ -30,8 +43,11 @@ type RcBlock<E, L> = Block<RcHeader, L, E>;
 ///
 /// # Size and alignment
 ///
-/// One word, and `Option<RcArray>` is one word. The block holds the count
-/// and the length (two words), the label, then the elements.
+/// One word for any allocator, and `Option<RcArray>` is one word. The block
+/// holds the count and the length (two words), the allocator (no byte for
+/// [`Global`]), the label, then the elements. The last parameter, `A`, is
+/// the [`Allocator`] the block comes from, as for
+/// [`HeapArray`](crate::HeapArray#allocator).
 ///
 /// # Examples
 ///
@@ -44,9 +60,9 @@ type RcBlock<E, L> = Block<RcHeader, L, E>;
 /// assert!(RcArray::ptr_eq(&a, &b));
 /// assert_eq!(*b.get_label(), "shared");
 /// ```
-pub struct RcArray<E, L = ()> {
+pub struct RcArray<E, L = (), A: Allocator = Global> {
     block: NonNull<u8>,
-    _owns: PhantomData<(L, E)>,
+    _owns: PhantomData<(L, E, A)>,
 }
 
 // Like `Rc<T>: UnwindSafe where T: RefUnwindSafe`: a handle moved into
@@ -55,9 +71,12 @@ pub struct RcArray<E, L = ()> {
 // `Cell`s is not unwind-safe, as `Rc<[Cell<u8>]>` is not. (The explicit
 // impl replaces the automatic one, which only asked `E, L: UnwindSafe`.)
 // `RefUnwindSafe` stays automatic: it already needs `E, L: RefUnwindSafe`.
-impl<E: RefUnwindSafe, L: RefUnwindSafe> UnwindSafe for RcArray<E, L> {}
+impl<E: RefUnwindSafe, L: RefUnwindSafe, A: Allocator + RefUnwindSafe> UnwindSafe
+    for RcArray<E, L, A>
+{
+}
 
-impl<E, L> RcArray<E, L> {
+impl<E, L, A: Allocator> RcArray<E, L, A> {
     /// The label.
     ///
     /// # Examples
@@ -149,43 +168,69 @@ impl<E, L> RcArray<E, L> {
     where
         E: Clone,
         L: Clone,
+        A: Clone,
     {
         if Self::strong_count(this) != 1 {
-            *this = Self::with_label(this.get_label().clone(), this.len(), |_, i| this[i].clone());
+            let alloc = Self::allocator(this).clone();
+            let label = this.get_label().clone();
+            *this = crate::allocation::infallible(crate::block::build(crate::block::try_fill(
+                label,
+                this.len(),
+                |_, i| this[i].clone(),
+                alloc,
+            )));
         }
         // SAFETY: this is now the only handle, and `&mut this` is exclusive.
         unsafe { this.raw().elements_mut(this.len()) }
     }
 
+    /// The allocator the block came from (like `Rc::allocator`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = RcArray::new_in(2, |i| i, Global);
+    /// let _: &Global = RcArray::allocator(&a);
+    /// ```
+    #[must_use]
     #[inline]
-    fn raw(&self) -> RcBlock<E, L> {
-        // SAFETY: `self.block` came from `as_non_null` of an RcBlock<E, L>.
+    pub fn allocator(this: &Self) -> &A {
+        // SAFETY: the header is initialised while any handle lives, and the
+        // allocator is only moved out when the last handle frees the block.
+        unsafe { this.raw().allocator() }
+    }
+
+    #[inline]
+    fn raw(&self) -> RcBlock<E, L, A> {
+        // SAFETY: `self.block` came from `as_non_null` of an RcBlock<E, L, A>.
         unsafe { Block::from_non_null(self.block) }
     }
 
     #[inline]
-    fn header(&self) -> &RcHeader {
+    fn header(&self) -> &RcHeader<A> {
         // SAFETY: the header is initialised while any handle lives; it is
         // only ever accessed through shared references (its count is a Cell).
         unsafe { &*self.raw().header() }
     }
 }
 
-impl<E, L> FromBuilder<E, L> for RcArray<E, L> {
-    type Header = RcHeader;
-    fn from_builder(builder: Builder<RcHeader, L, E>) -> Self {
-        let (block, _) = builder.finish(|len| RcHeader {
+impl<E, L, A: Allocator> FromBuilder<E, L> for RcArray<E, L, A> {
+    type Header = RcHeader<A>;
+    fn try_from_builder(builder: Builder<RcHeader<A>, L, E>) -> Result<Self, TryReserveError> {
+        let (block, _) = builder.try_finish(|len, alloc| RcHeader {
             strong: Cell::new(1),
             len,
-        });
-        RcArray {
+            alloc,
+        })?;
+        Ok(RcArray {
             block: block.as_non_null(),
             _owns: PhantomData,
-        }
+        })
     }
 }
 
-impl<E, L> Clone for RcArray<E, L> {
+impl<E, L, A: Allocator> Clone for RcArray<E, L, A> {
     /// Another handle to the same block.
     ///
     /// Aborts the process if the count would exceed `isize::MAX`, as `Rc`
@@ -205,7 +250,7 @@ impl<E, L> Clone for RcArray<E, L> {
     }
 }
 
-impl<E, L> Drop for RcArray<E, L> {
+impl<E, L, A: Allocator> Drop for RcArray<E, L, A> {
     fn drop(&mut self) {
         let strong = &self.header().strong;
         let count = strong.get() - 1;
@@ -213,8 +258,8 @@ impl<E, L> Drop for RcArray<E, L> {
         if count == 0 {
             let (block, len) = (self.raw(), self.len());
             // SAFETY: this was the last handle: the label and `len` elements
-            // are initialised and unreferenced, the block was allocated for
-            // `len`, and nothing uses it again.
+            // are initialised and unreferenced, the block was allocated from
+            // its allocator for `len`, and nothing uses it again.
             unsafe {
                 block.destroy(len);
             }
@@ -222,7 +267,7 @@ impl<E, L> Drop for RcArray<E, L> {
     }
 }
 
-impl<E, L> Deref for RcArray<E, L> {
+impl<E, L, A: Allocator> Deref for RcArray<E, L, A> {
     type Target = [E];
     #[inline]
     fn deref(&self) -> &[E] {

@@ -12,8 +12,8 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde::ser::{SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 
-use crate::block::{Block, Builder, FromBuilder};
-use crate::{ArcArray, ArcLayout, HeapArray, RcArray, UniqueArcArray};
+use crate::block::{Block, Builder, FromBuilder, Header};
+use crate::{Allocator, ArcArray, ArcLayout, HeapArray, RcArray, TryReserveError, UniqueArcArray};
 
 const FIELDS: &[&str] = &["label", "elements"];
 
@@ -23,7 +23,9 @@ const MAX_PREALLOCATION: usize = 4096;
 
 macro_rules! impl_serde {
     ($handle:ident $(, $p:ident: $bound:path)?) => {
-        impl<E: Serialize, L: Serialize $(, $p: $bound)?> Serialize for $handle<E, L $(, $p)?> {
+        impl<E: Serialize, L: Serialize $(, $p: $bound)?, A: Allocator> Serialize
+            for $handle<E, L $(, $p)?, A>
+        {
             /// As a struct `{ label, elements }`.
             fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 let mut state = serializer.serialize_struct(stringify!($handle), 2)?;
@@ -33,10 +35,13 @@ macro_rules! impl_serde {
             }
         }
 
-        impl<'de, E: Deserialize<'de>, L: Deserialize<'de> $(, $p: $bound)?> Deserialize<'de>
-            for $handle<E, L $(, $p)?>
+        impl<'de, E: Deserialize<'de>, L: Deserialize<'de> $(, $p: $bound)?, A: Allocator + Default>
+            Deserialize<'de> for $handle<E, L $(, $p)?, A>
         {
-            /// From a struct `{ label, elements }` (or a 2-sequence).
+            /// From a struct `{ label, elements }` (or a 2-sequence), into a
+            /// block from `A::default()`. An allocation failure is an error
+            /// of the deserializer ("memory allocation of ... failed"), not
+            /// an abort: the input is untrusted.
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 deserializer.deserialize_struct(
                     stringify!($handle),
@@ -59,9 +64,15 @@ type Produces<A, E, L> = fn() -> (A, E, L);
 /// Visits a handle's struct (or sequence) form.
 struct HandleVisitor<A, E, L>(PhantomData<Produces<A, E, L>>);
 
+/// A failed allocation as the deserializer's error.
+fn alloc_error<Er: de::Error>(err: TryReserveError) -> Er {
+    Er::custom(err)
+}
+
 impl<'de, A, E, L> Visitor<'de> for HandleVisitor<A, E, L>
 where
     A: FromBuilder<E, L>,
+    <A::Header as Header>::Alloc: Default,
     E: Deserialize<'de>,
     L: Deserialize<'de>,
 {
@@ -78,7 +89,7 @@ where
         let builder = seq
             .next_element_seed(ElementsSeed::<A::Header, L, E>::new(label))?
             .ok_or_else(|| de::Error::invalid_length(1, &self))?;
-        Ok(A::from_builder(builder))
+        A::try_from_builder(builder).map_err(alloc_error)
     }
 
     fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<A, M::Error> {
@@ -94,7 +105,11 @@ where
                 Field::Label => {
                     let value = map.next_value()?;
                     match early.take() {
-                        Some(elems) => builder = Some(Builder::from_vec(value, elems)),
+                        Some(elems) => {
+                            let alloc = Default::default();
+                            let from_vec = Builder::try_from_vec(value, elems, alloc);
+                            builder = Some(from_vec.map_err(alloc_error)?);
+                        }
                         None => label = Some(value),
                     }
                 }
@@ -113,7 +128,7 @@ where
             }
         }
         match (builder, label) {
-            (Some(builder), _) => Ok(A::from_builder(builder)),
+            (Some(builder), _) => A::try_from_builder(builder).map_err(alloc_error),
             (None, Some(_)) => Err(de::Error::missing_field("elements")),
             (None, None) => Err(de::Error::missing_field("label")),
         }
@@ -170,7 +185,10 @@ impl<H, L, E> ElementsSeed<H, L, E> {
     }
 }
 
-impl<'de, H, L, E: Deserialize<'de>> DeserializeSeed<'de> for ElementsSeed<H, L, E> {
+impl<'de, H: Header, L, E: Deserialize<'de>> DeserializeSeed<'de> for ElementsSeed<H, L, E>
+where
+    H::Alloc: Default,
+{
     type Value = Builder<H, L, E>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
@@ -178,7 +196,10 @@ impl<'de, H, L, E: Deserialize<'de>> DeserializeSeed<'de> for ElementsSeed<H, L,
     }
 }
 
-impl<'de, H, L, E: Deserialize<'de>> Visitor<'de> for ElementsSeed<H, L, E> {
+impl<'de, H: Header, L, E: Deserialize<'de>> Visitor<'de> for ElementsSeed<H, L, E>
+where
+    H::Alloc: Default,
+{
     type Value = Builder<H, L, E>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -194,9 +215,10 @@ impl<'de, H, L, E: Deserialize<'de>> Visitor<'de> for ElementsSeed<H, L, E> {
         };
         // On an error below, dropping the builder drops the label and the
         // elements read so far and frees the block.
-        let mut builder = Builder::new(self.label, room);
+        let mut builder =
+            Builder::try_new(self.label, room, H::Alloc::default(), false).map_err(alloc_error)?;
         while let Some(elem) = seq.next_element()? {
-            builder.push(elem);
+            builder.try_push(elem).map_err(alloc_error)?;
         }
         Ok(builder)
     }

@@ -1,5 +1,5 @@
-//! The one place that names atomic types, fences, spin hints and the raw
-//! allocator: `core`/`alloc` normally, `loom` under `cfg(loom)`, `shuttle`
+//! The one place that names atomic types, fences, spin hints and the
+//! default allocator: `core`/`alloc` normally, `loom` under `cfg(loom)`, `shuttle`
 //! under `cfg(shuttle)`. The rest of the crate imports from here, so the
 //! model checkers see every synchronising operation and `cfg(loom)` or
 //! `cfg(shuttle)` appear nowhere else in `src/`.
@@ -62,46 +62,56 @@ pub(crate) fn spin_loop() {
     shuttle::hint::spin_loop();
 }
 
-/// The raw allocator. Under loom, allocations are tracked so that a model
-/// that leaks or double-frees a block fails.
-pub(crate) mod heap {
-    #[cfg(not(loom))]
-    pub(crate) use alloc::alloc::{alloc, dealloc, realloc};
+/// The default allocator of every handle. Normally allocator-api2's
+/// `Global` (the `#[global_allocator]`); under loom a zero-sized allocator
+/// that goes through `loom::alloc`, so that a model that leaks or
+/// double-frees a block fails. loom has no `realloc`: growing and shrinking
+/// use the `Allocator` trait's provided methods (allocate, copy, free),
+/// which is what `realloc` may do anyway.
+#[cfg(not(loom))]
+pub use allocator_api2::alloc::Global;
 
-    #[cfg(loom)]
-    pub(crate) use loom::alloc::{alloc, dealloc};
+#[cfg(loom)]
+pub use loom_global::Global;
 
-    /// loom has no `realloc`: allocate, copy, free, which is what `realloc`
-    /// may do anyway.
-    ///
-    /// # Safety
-    ///
-    /// As [`std::alloc::realloc`]: `ptr` was allocated with `layout`,
-    /// `new_size` is non-zero and, rounded up to `layout.align()`, does not
-    /// overflow `isize`.
-    #[cfg(loom)]
-    pub(crate) unsafe fn realloc(
-        ptr: *mut u8,
-        layout: std::alloc::Layout,
-        new_size: usize,
-    ) -> *mut u8 {
-        use std::alloc::Layout;
-        // SAFETY: the caller promises `new_size` and `layout.align()` form a
-        // valid, non-zero layout.
-        let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
-        // SAFETY: `new_layout` has a non-zero size (caller's promise).
-        let new = unsafe { alloc(new_layout) };
-        if !new.is_null() {
-            // SAFETY:
-            // - `ptr` is valid for reads of `layout.size()` bytes (it was
-            //   allocated with `layout`), `new` for writes of `new_size`;
-            // - two live allocations do not overlap.
-            unsafe {
-                core::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
-                dealloc(ptr, layout);
+#[cfg(loom)]
+mod loom_global {
+    use allocator_api2::alloc::{AllocError, Allocator};
+    use core::alloc::Layout;
+    use core::ptr::NonNull;
+
+    /// The global allocator as loom sees it (see the module docs).
+    #[derive(Clone, Copy, Default, Debug)]
+    pub struct Global;
+
+    // SAFETY: blocks come from `loom::alloc::alloc` with the layout asked
+    // for and go back to `loom::alloc::dealloc` with the same layout (the
+    // caller's promise in `deallocate`); a zero-sized request gets an
+    // aligned dangling pointer that is never passed to loom. `Global` has
+    // no state, so its copies are one allocator.
+    unsafe impl Allocator for Global {
+        fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+            if layout.size() == 0 {
+                let dangling = NonNull::new(core::ptr::without_provenance_mut(layout.align()))
+                    .ok_or(AllocError)?;
+                return Ok(NonNull::slice_from_raw_parts(dangling, 0));
+            }
+            // SAFETY: `layout` has a non-zero size.
+            let raw = unsafe { loom::alloc::alloc(layout) };
+            NonNull::new(raw)
+                .map(|ptr| NonNull::slice_from_raw_parts(ptr, layout.size()))
+                .ok_or(AllocError)
+        }
+
+        // SAFETY: the trait's contract: `ptr` came from `allocate` with
+        // `layout`, and is not used afterwards.
+        unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
+            if layout.size() != 0 {
+                // SAFETY: `ptr` came from `allocate` with `layout` (the
+                // trait's contract), which took it from `loom::alloc::alloc`.
+                unsafe { loom::alloc::dealloc(ptr.as_ptr(), layout) }
             }
         }
-        new
     }
 }
 

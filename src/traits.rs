@@ -15,6 +15,8 @@
 //! assert_eq!(total(&a), 103);
 //! ```
 
+use crate::allocation::{Allocator, TryReserveError};
+
 /// Something with a length.
 pub trait Container {
     /// The number of elements.
@@ -89,4 +91,149 @@ pub trait SliceArray<E> {
 pub trait SliceArrayMut<E>: SliceArray<E> {
     /// The elements as a mutable slice.
     fn as_slice_mut(&mut self) -> &mut [E];
+}
+
+/// [`MakeArray`] with a chosen allocator, and with allocation failure
+/// reported as an error: the `_in` and `try_` constructors of unlabelled
+/// arrays, for every handle and layout.
+///
+/// The default layout's handles have the same constructors as inherent
+/// functions; this trait is how the [`Compact`](crate::Compact) layout, or
+/// generic code, reaches them:
+///
+/// ```
+/// use heaparray::*;
+///
+/// let arena = bumpalo::Bump::new();
+/// let a = CompactArcArray::try_new_in(4, |i| i as u64, &arena)?; // MakeArrayIn
+/// let b = CompactArcArray::new_in(2, |i| i, Global);
+/// let c = CompactUniqueArcArray::from_iter_in(0..3u8, &arena);
+/// assert_eq!((&*a, &*b, &*c), (&[0, 1, 2, 3][..], &[0, 1][..], &[0, 1, 2][..]));
+/// # Ok::<(), TryReserveError>(())
+/// ```
+pub trait MakeArrayIn<E, A: Allocator>: Sized {
+    /// Builds an array of `len` elements, element `i` being `f(i)`, in a
+    /// block from `alloc`.
+    ///
+    /// # Panics
+    ///
+    /// "capacity overflow" for a block over `isize::MAX` bytes; the global
+    /// allocation error handler if the allocation fails; `f`'s panics.
+    fn new_in<F: FnMut(usize) -> E>(len: usize, f: F, alloc: A) -> Self;
+
+    /// As [`new_in`](Self::new_in), returning allocation failure.
+    ///
+    /// # Errors
+    ///
+    /// [`TryReserveError`]: nothing is leaked and `alloc` is dropped.
+    fn try_new_in<F: FnMut(usize) -> E>(
+        len: usize,
+        f: F,
+        alloc: A,
+    ) -> Result<Self, TryReserveError>;
+
+    /// Collects an iterator into a block from `alloc`.
+    ///
+    /// # Panics
+    ///
+    /// As [`new_in`](Self::new_in).
+    fn from_iter_in<I: IntoIterator<Item = E>>(iter: I, alloc: A) -> Self;
+
+    /// As [`from_iter_in`](Self::from_iter_in), returning allocation
+    /// failure at the first allocation, any growth or the final trim.
+    ///
+    /// # Errors
+    ///
+    /// [`TryReserveError`]: the elements collected so far are dropped.
+    fn try_from_iter_in<I: IntoIterator<Item = E>>(
+        iter: I,
+        alloc: A,
+    ) -> Result<Self, TryReserveError>;
+}
+
+/// [`MakeArray`] with allocation failure reported as an error, from the
+/// global allocator: `try_new` and `try_from_iter` for every handle and
+/// layout (see [`MakeArrayIn`] for the forms that take an allocator).
+///
+/// ```
+/// use heaparray::*;
+///
+/// let a = CompactArcArray::try_new(2, |i| i)?; // TryMakeArray::try_new
+/// let b = CompactUniqueArcArray::<u8>::try_from_iter(0..3)?;
+/// assert_eq!((&*a, &*b), (&[0, 1][..], &[0, 1, 2][..]));
+/// # Ok::<(), TryReserveError>(())
+/// ```
+pub trait TryMakeArray<E>: Sized {
+    /// Builds an array of `len` elements, element `i` being `f(i)`.
+    ///
+    /// # Errors
+    ///
+    /// [`TryReserveError`]: nothing is leaked, `f` is not called.
+    fn try_new<F: FnMut(usize) -> E>(len: usize, f: F) -> Result<Self, TryReserveError>;
+
+    /// Collects an iterator.
+    ///
+    /// # Errors
+    ///
+    /// [`TryReserveError`] at the first allocation, any growth or the final
+    /// trim: the elements collected so far are dropped.
+    fn try_from_iter<I: IntoIterator<Item = E>>(iter: I) -> Result<Self, TryReserveError>;
+}
+
+/// [`LabelledArray::with_label`] with allocation failure reported as an
+/// error, from the global allocator, for every handle and layout.
+///
+/// ```
+/// use heaparray::*;
+/// let a = CompactArcArray::try_with_label("meta", 2, |_, i| i)?;
+/// assert_eq!(*a.get_label(), "meta");
+/// # Ok::<(), TryReserveError>(())
+/// ```
+pub trait TryLabelledArray<E, L>: Sized {
+    /// Builds a labelled array, element `i` being `f(&mut label, i)`.
+    ///
+    /// # Errors
+    ///
+    /// [`TryReserveError`]: the label is dropped.
+    fn try_with_label<F: FnMut(&mut L, usize) -> E>(
+        label: L,
+        len: usize,
+        f: F,
+    ) -> Result<Self, TryReserveError>;
+}
+
+/// [`LabelledArray`]'s constructor with a chosen allocator, and with
+/// allocation failure reported as an error, for every handle and layout
+/// (see [`MakeArrayIn`]).
+///
+/// ```
+/// use heaparray::*;
+///
+/// let arena = bumpalo::Bump::new();
+/// let a = CompactArcArray::try_with_label_in("meta", 2, |_, i| i, &arena)?;
+/// let b = CompactUniqueArcArray::with_label_in(1u8, 1, |_, i| i, Global);
+/// assert_eq!((*a.get_label(), *b.get_label()), ("meta", 1));
+/// # Ok::<(), TryReserveError>(())
+/// ```
+pub trait LabelledArrayIn<E, L, A: Allocator>: Sized {
+    /// Builds a labelled array, element `i` being `f(&mut label, i)`, in a
+    /// block from `alloc`.
+    ///
+    /// # Panics
+    ///
+    /// As [`MakeArrayIn::new_in`]; the label is dropped too.
+    fn with_label_in<F: FnMut(&mut L, usize) -> E>(label: L, len: usize, f: F, alloc: A) -> Self;
+
+    /// As [`with_label_in`](Self::with_label_in), returning allocation
+    /// failure.
+    ///
+    /// # Errors
+    ///
+    /// [`TryReserveError`]: the label and `alloc` are dropped.
+    fn try_with_label_in<F: FnMut(&mut L, usize) -> E>(
+        label: L,
+        len: usize,
+        f: F,
+        alloc: A,
+    ) -> Result<Self, TryReserveError>;
 }

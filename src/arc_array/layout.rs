@@ -1,11 +1,12 @@
 //! Where an `ArcArray` block keeps its counts: [`Padded`] (the default), on
 //! a region of their own (128 bytes on `x86_64`; the size crossbeam-utils
 //! gives the target's cache-line pair), or [`Compact`], right before the length.
-//! Both run the same code (`counts.rs`, `mod.rs`); only the gap between the
-//! counts and the length differs, chosen by the block's header type.
+//! Both run the same code (`counts.rs`, `mod.rs`); only the room between the
+//! start of the counts and the length differs, chosen by the block's header
+//! type.
 
 use core::fmt;
-use core::mem::{self, MaybeUninit};
+use core::mem::{self, ManuallyDrop, MaybeUninit};
 
 use super::counts::Counts;
 
@@ -77,8 +78,11 @@ impl fmt::Debug for Compact {
 /// aligned `CachePadded`.
 pub(crate) const COUNTS_REGION: usize = mem::align_of::<crossbeam_utils::CachePadded<u8>>();
 
-/// The bytes between the counts and the length in the [`Padded`] layout,
-/// never read or written.
+/// The front of a [`Padded`] header: the counts and the allocator, in a
+/// region of `COUNTS_REGION` bytes (more only if they do not fit), so that
+/// the length after it starts the next cache-line pair. The allocator
+/// takes room the gap had anyway: up to 112 bytes on `x86_64`, a
+/// `&bumpalo::Bump` or a 24-byte allocator cost no byte of block.
 ///
 /// Aligned to 16, which aligns the whole header to 16: the 16 bytes of
 /// counts at its start then never straddle a `COUNTS_REGION` boundary (at
@@ -87,37 +91,75 @@ pub(crate) const COUNTS_REGION: usize = mem::align_of::<crossbeam_utils::CachePa
 /// gives on 64-bit targets anyway, so this costs nothing: the allocator's
 /// aligned path (the cost of a 128-aligned `CachePadded`) is only taken
 /// above it.
+#[repr(C)]
+pub union PaddedFront<A> {
+    /// The counts and the allocator, at offset 0 as in [`Compact`]'s front.
+    slots: ManuallyDrop<CountsAndAlloc<A>>,
+    /// Sizes the union: never read or written.
+    _region: PaddedRegion,
+}
+
+/// `COUNTS_REGION` uninitialised bytes, aligned to 16.
 #[repr(C, align(16))]
 #[derive(Clone, Copy)]
-pub struct PaddedGap([MaybeUninit<u8>; COUNTS_REGION.saturating_sub(PADDED_COUNTS)]);
+struct PaddedRegion([MaybeUninit<u8>; COUNTS_REGION]);
 
-impl fmt::Debug for PaddedGap {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "PaddedGap({} bytes)", mem::size_of::<Self>())
+/// The counts and then the allocator the block came from: the front of
+/// every `ArcArray` header (all of it in [`Compact`]; the start of the
+/// padded region in [`Padded`]). Only the last owner of the block reads
+/// the allocator, to move it out and free the block with it.
+#[repr(C)]
+pub struct CountsAndAlloc<A> {
+    pub(super) counts: Counts,
+    pub(super) alloc: ManuallyDrop<A>,
+}
+
+impl<A> CountsAndAlloc<A> {
+    pub(super) fn new(alloc: A) -> Self {
+        CountsAndAlloc {
+            counts: Counts::new(),
+            alloc: ManuallyDrop::new(alloc),
+        }
     }
 }
 
-/// The room the counts take before the gap: their size rounded up to the
-/// gap's alignment of 16 (16 bytes on 64- and 32-bit targets; more under
-/// loom, whose atomics are larger, which only moves the data further).
-const PADDED_COUNTS: usize = mem::size_of::<Counts>().next_multiple_of(16);
+impl<A> fmt::Debug for CountsAndAlloc<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CountsAndAlloc")
+    }
+}
+
+impl<A> fmt::Debug for PaddedFront<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PaddedFront({} bytes)", mem::size_of::<Self>())
+    }
+}
 
 pub(crate) mod sealed {
+    use super::CountsAndAlloc;
+
     /// The part of [`ArcLayout`](super::ArcLayout) only this crate sees.
     pub trait Sealed {
-        /// What the block header puts between the counts and the length.
-        type Gap: Copy;
-        /// Its (uninitialised) value.
-        const GAP: Self::Gap;
+        /// What the block header puts before the length: the counts and
+        /// the allocator ([`CountsAndAlloc`]) at offset 0, padded or not.
+        type Front<A>;
+        /// The front holding `slots`.
+        fn front<A>(slots: CountsAndAlloc<A>) -> Self::Front<A>;
     }
 
     impl Sealed for super::Padded {
-        type Gap = super::PaddedGap;
-        const GAP: super::PaddedGap = super::PaddedGap([core::mem::MaybeUninit::uninit(); _]);
+        type Front<A> = super::PaddedFront<A>;
+        fn front<A>(slots: CountsAndAlloc<A>) -> super::PaddedFront<A> {
+            super::PaddedFront {
+                slots: core::mem::ManuallyDrop::new(slots),
+            }
+        }
     }
 
     impl Sealed for super::Compact {
-        type Gap = ();
-        const GAP: () = ();
+        type Front<A> = CountsAndAlloc<A>;
+        fn front<A>(slots: CountsAndAlloc<A>) -> CountsAndAlloc<A> {
+            slots
+        }
     }
 }

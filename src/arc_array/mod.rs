@@ -14,9 +14,11 @@ use core::ops::Deref;
 use core::panic::{RefUnwindSafe, UnwindSafe};
 use core::ptr::NonNull;
 
-use crate::block::{fill, Block, Builder, FromBuilder};
+use crate::allocation::{self, Allocator, Global, TryReserveError};
+use crate::block::{build, try_fill, Block, Builder, FromBuilder, Header};
 use crate::HeapArray;
 use counts::Counts;
+use layout::CountsAndAlloc;
 pub use layout::{ArcLayout, Compact, Padded};
 pub use unique::UniqueArcArray;
 pub use weak::WeakArcArray;
@@ -30,40 +32,57 @@ pub use weak::WeakArcArray;
 /// let b = a.clone();
 /// assert_eq!((&*b, ArcArray::strong_count(&a)), (&[0, 1, 2, 3][..], 2));
 /// ```
-pub type CompactArcArray<E, L = ()> = ArcArray<E, L, Compact>;
+pub type CompactArcArray<E, L = (), A = Global> = ArcArray<E, L, Compact, A>;
 
 /// The [`WeakArcArray`] of a [`CompactArcArray`].
-pub type CompactWeakArcArray<E, L = ()> = WeakArcArray<E, L, Compact>;
+pub type CompactWeakArcArray<E, L = (), A = Global> = WeakArcArray<E, L, Compact, A>;
 
 /// The [`UniqueArcArray`] of a [`CompactArcArray`].
-pub type CompactUniqueArcArray<E, L = ()> = UniqueArcArray<E, L, Compact>;
+pub type CompactUniqueArcArray<E, L = (), A = Global> = UniqueArcArray<E, L, Compact, A>;
 
-/// The header of an `ArcArray` block: the counts, the layout's gap (counts
-/// and gap fill `layout::COUNTS_REGION`, 128 bytes on `x86_64`, for
-/// [`Padded`]; none for [`Compact`]), then the
-/// length, which starts the read-mostly region shared with the label and
-/// elements.
+/// The header of an `ArcArray` block: the counts and the allocator (the
+/// layout's front: padded to `layout::COUNTS_REGION`, 128 bytes on
+/// `x86_64`, for [`Padded`]; packed for [`Compact`]), then the length,
+/// which starts the read-mostly region shared with the label and elements.
 #[repr(C)]
-pub(crate) struct ArcHeader<P: ArcLayout> {
-    counts: Counts,
-    _gap: P::Gap,
+pub(crate) struct ArcHeader<P: ArcLayout, A> {
+    front: P::Front<A>,
     len: usize,
 }
 
-impl<P: ArcLayout> ArcHeader<P> {
-    pub(crate) fn new(len: usize) -> Self {
+impl<P: ArcLayout, A> ArcHeader<P, A> {
+    pub(crate) fn new(len: usize, alloc: A) -> Self {
         ArcHeader {
-            counts: Counts::new(),
-            _gap: P::GAP,
+            front: P::front(CountsAndAlloc::new(alloc)),
             len,
         }
+    }
+
+    /// The counts and the allocator at the header's start.
+    #[inline]
+    fn slots(header: *mut Self) -> *mut CountsAndAlloc<A> {
+        // Both fronts are `repr(C)` with `CountsAndAlloc<A>` at offset 0
+        // (`Compact`'s is one, `Padded`'s a union holding one), and the
+        // front is the header's first field: the same address.
+        header.cast()
+    }
+}
+
+impl<P: ArcLayout, A: Allocator> Header for ArcHeader<P, A> {
+    type Alloc = A;
+    // SAFETY: the trait's contract: `header` points to a header of an
+    // allocated block; the result is a place inside it.
+    unsafe fn alloc(header: *mut Self) -> *mut A {
+        // SAFETY: a place inside the header the caller points to;
+        // `ManuallyDrop<A>` is `repr(transparent)` over `A`.
+        unsafe { (&raw mut (*Self::slots(header)).alloc).cast() }
     }
 }
 
 /// The block behind `ArcArray`, `WeakArcArray` and `UniqueArcArray`.
-pub(crate) type ArcBlock<E, L, P> = Block<ArcHeader<P>, L, E>;
+pub(crate) type ArcBlock<E, L, P, A> = Block<ArcHeader<P, A>, L, E>;
 
-impl<E, L, P: ArcLayout> Block<ArcHeader<P>, L, E> {
+impl<E, L, P: ArcLayout, A: Allocator> Block<ArcHeader<P, A>, L, E> {
     /// The counts.
     ///
     /// # Safety
@@ -73,8 +92,9 @@ impl<E, L, P: ArcLayout> Block<ArcHeader<P>, L, E> {
     unsafe fn counts<'a>(self) -> &'a Counts {
         // SAFETY: the header is initialised for the block's whole life and
         // the counts are only accessed atomically through shared references.
-        // The reference covers the counts alone, never the data (rust#55005).
-        unsafe { &(*self.header()).counts }
+        // The reference covers the counts alone, never the allocator beside
+        // them or the data (rust#55005).
+        unsafe { &(*ArcHeader::slots(self.header())).counts }
     }
 
     /// The length, fixed for the block's life.
@@ -135,39 +155,55 @@ impl<E, L, P: ArcLayout> Block<ArcHeader<P>, L, E> {
     /// block afterwards.
     unsafe fn free(self) {
         // SAFETY: the header is live until the deallocation below, and ours
-        // alone (caller); the block was allocated for its length.
+        // alone (caller); the block was allocated from the allocator in its
+        // header for its length, and `dispose` moves that allocator out,
+        // frees the block with it and drops it.
         unsafe {
-            Counts::before_free(&raw mut (*self.header()).counts);
-            self.deallocate(self.len());
+            Counts::before_free(&raw mut (*ArcHeader::slots(self.header())).counts);
+            self.dispose(self.len());
         }
     }
 
     /// Makes the caller, holding the claimed strong count (now 0, see
     /// `Counts::claim_unique`), the unique owner of the contents: in place
     /// if no weak handle is left, otherwise by moving the label and the
-    /// elements to a new block and leaving the weak handles dead.
+    /// elements to a new block, from a clone of the allocator (the weak
+    /// handles keep the old block, and free it with the allocator in it),
+    /// and leaving the weak handles dead.
     ///
     /// # Safety
     ///
     /// The caller took the strong count to 0 (last `decrement_strong` or a
     /// successful `claim_unique`) and has not dropped the contents.
-    unsafe fn into_unique_block(self) -> Self {
+    unsafe fn into_unique_block(self) -> Self
+    where
+        A: Clone,
+    {
         // SAFETY: the strong handles' weak count keeps the block alive.
         let counts = unsafe { self.counts() };
         if !counts.weak_handles_left() {
             counts.restore_unique();
             return self;
         }
-        // If the move unwinds (an allocation failure that panics), it has
-        // copied nothing: the claimed strong count is given back, so the
-        // caller's handle counts again, over its untouched contents.
+        // If the allocator's `clone` panics, or the move fails (the error
+        // handler may unwind) or its allocator panics, nothing has been
+        // copied: the claimed strong count is given back, so the caller's
+        // handle counts again, over its untouched contents.
         let unclaim = Unclaim(counts);
+        // SAFETY: the header is initialised and stays so while we hold the
+        // strong handles' weak count.
+        let alloc = unsafe { self.allocator() }.clone();
+        // SAFETY: the block is allocated while we hold a count.
+        let len = unsafe { self.len() };
         // SAFETY: the strong count is 0, so no one else reads the contents
-        // and the caller owns them; the move leaves them to the new block.
-        let moved = unsafe {
-            let len = self.len();
-            self.move_contents(len, ArcHeader::<P>::new(len))
+        // and the caller owns them; a successful move leaves them to the
+        // new block, whose header is written next.
+        let moved = match unsafe { self.try_move_contents(len, &alloc) } {
+            Ok(moved) => moved,
+            Err(err) => allocation::fail(&err),
         };
+        // SAFETY: the fresh block's header holds nothing yet.
+        unsafe { moved.write_header(ArcHeader::<P, A>::new(len, alloc)) };
         mem::forget(unclaim);
         // SAFETY: we hold the strong handles' weak count and are done with
         // the old block; its weak handles free it.
@@ -261,26 +297,37 @@ impl Drop for Unclaim<'_> {
 /// assert_eq!(sums.iter().sum::<f32>(), 499_500.0);
 /// assert_eq!(*a.get_label(), "weights");
 /// ```
-pub struct ArcArray<E, L = (), P: ArcLayout = Padded> {
+pub struct ArcArray<E, L = (), P: ArcLayout = Padded, A: Allocator = Global> {
     block: NonNull<u8>,
-    _owns: PhantomData<(L, E, P)>,
+    _owns: PhantomData<(L, E, P, A)>,
 }
 
-// SAFETY: handles on several threads share the label and the elements
-// (`&L`, `&[E]` from each), so both must be `Sync`; and any thread may hold
-// the last handle and drop them, or take them with `try_unique` /
-// `make_mut`, so both must be `Send`. This is `Arc<T>`'s
-// `T: Send + Sync`, for both parts. The counts are atomic.
-unsafe impl<E: Send + Sync, L: Send + Sync, P: ArcLayout> Send for ArcArray<E, L, P> {}
+// SAFETY: handles on several threads share the label, the elements and the
+// allocator (`&L`, `&[E]`, `&A` from each), so all must be `Sync`; and any
+// thread may hold the last handle and drop them, or take them with
+// `try_unique` / `make_mut`, or free the block with the allocator, so all
+// must be `Send`. This is `Arc<T, A>`'s `T: Send + Sync, A: Send + Sync`,
+// for every part. The counts are atomic.
+unsafe impl<E: Send + Sync, L: Send + Sync, P: ArcLayout, A: Allocator + Send + Sync> Send
+    for ArcArray<E, L, P, A>
+{
+}
 // SAFETY: `&ArcArray` can be cloned into an owned handle on another thread,
 // so sharing it is sending one: the same bounds as `Send`.
-unsafe impl<E: Send + Sync, L: Send + Sync, P: ArcLayout> Sync for ArcArray<E, L, P> {}
+unsafe impl<E: Send + Sync, L: Send + Sync, P: ArcLayout, A: Allocator + Send + Sync> Sync
+    for ArcArray<E, L, P, A>
+{
+}
 
-// Like `Arc<T>: UnwindSafe where T: RefUnwindSafe`: a panic while a
-// handle is borrowed can only have left the data as `&`-access leaves it.
-impl<E: RefUnwindSafe, L: RefUnwindSafe, P: ArcLayout> UnwindSafe for ArcArray<E, L, P> {}
+// Like `Arc<T, A>: UnwindSafe where T: RefUnwindSafe, A: UnwindSafe`: a
+// panic while a handle is borrowed can only have left the data as
+// `&`-access leaves it.
+impl<E: RefUnwindSafe, L: RefUnwindSafe, P: ArcLayout, A: Allocator + UnwindSafe> UnwindSafe
+    for ArcArray<E, L, P, A>
+{
+}
 
-impl<E, L, P: ArcLayout> ArcArray<E, L, P> {
+impl<E, L, P: ArcLayout, A: Allocator> ArcArray<E, L, P, A> {
     /// The label.
     ///
     /// # Examples
@@ -368,7 +415,7 @@ impl<E, L, P: ArcLayout> ArcArray<E, L, P> {
     /// ```
     #[must_use]
     #[inline]
-    pub fn downgrade(this: &Self) -> WeakArcArray<E, L, P> {
+    pub fn downgrade(this: &Self) -> WeakArcArray<E, L, P, A> {
         this.counts().downgrade();
         WeakArcArray::from_block(this.block)
     }
@@ -404,13 +451,17 @@ impl<E, L, P: ArcLayout> ArcArray<E, L, P> {
     /// handles share it, the contents move to a new block (no clone) and
     /// the weak handles can no longer upgrade.
     ///
+    /// The new block comes from a clone of the allocator, as std's
+    /// `Arc::make_mut` clones its allocator.
+    ///
     /// # Panics
     ///
-    /// If a `Clone` panics, what was cloned is dropped, the new block freed
-    /// and `this` left unchanged. If the new block cannot be allocated, the
-    /// global allocator's error handler runs, as for `Vec` (an abort on
-    /// stable Rust); should it unwind instead, `this` is left unchanged
-    /// too: still a counted handle over the same contents.
+    /// If a `Clone` (of an element, the label or the allocator) panics,
+    /// what was cloned is dropped, the new block freed and `this` left
+    /// unchanged. If the new block cannot be allocated, the global
+    /// allocation error handler runs, as for `Vec` (an abort on stable
+    /// Rust); should it unwind instead, or the allocator panic, `this` is
+    /// left unchanged too: still a counted handle over the same contents.
     ///
     /// # Examples
     ///
@@ -425,6 +476,7 @@ impl<E, L, P: ArcLayout> ArcArray<E, L, P> {
     where
         E: Clone,
         L: Clone,
+        A: Clone,
     {
         if this.counts().claim_unique() {
             // SAFETY: the claim took the strong count to 0 and the contents
@@ -432,8 +484,12 @@ impl<E, L, P: ArcLayout> ArcArray<E, L, P> {
             let block = unsafe { this.raw().into_unique_block() };
             this.block = block.as_non_null();
         } else {
+            // `this` keeps its strong count across every call into user
+            // code below (the clones of the allocator, label and elements).
+            let alloc = Self::allocator(this).clone();
             let (label, len) = (this.get_label().clone(), this.len());
-            *this = Self::from_builder(fill(label, len, |_, i| this[i].clone()));
+            *this =
+                allocation::infallible(build(try_fill(label, len, |_, i| this[i].clone(), alloc)));
         }
         // SAFETY: `this` is now the only handle of any kind to its block
         // (a fresh clone, a moved block, or a claimed one with no weak
@@ -444,7 +500,8 @@ impl<E, L, P: ArcLayout> ArcArray<E, L, P> {
     /// Unique ownership of the contents if no other strong handle exists
     /// (like `Arc::try_unwrap`); otherwise the handle back. Weak handles can
     /// no longer upgrade afterwards. No copy unless weak handles exist, in
-    /// which case the contents move to a new block.
+    /// which case the contents move to a new block from a clone of the
+    /// allocator (allocation failure: as [`ArcArray::make_mut`]).
     ///
     /// # Errors
     ///
@@ -462,7 +519,10 @@ impl<E, L, P: ArcLayout> ArcArray<E, L, P> {
     /// u[0] = 5;
     /// assert_eq!(&*u, &[5, 1]);
     /// ```
-    pub fn try_unique(this: Self) -> Result<UniqueArcArray<E, L, P>, Self> {
+    pub fn try_unique(this: Self) -> Result<UniqueArcArray<E, L, P, A>, Self>
+    where
+        A: Clone,
+    {
         if !this.counts().claim_unique() {
             return Err(this);
         }
@@ -478,7 +538,8 @@ impl<E, L, P: ArcLayout> ArcArray<E, L, P> {
     /// Drops this handle and, if it was the last strong one, returns unique
     /// ownership of the contents (like `Arc::into_inner`): of any number of
     /// threads calling this on the handles of one block, exactly one gets
-    /// `Some`.
+    /// `Some`. As [`ArcArray::try_unique`], the contents move to a new block
+    /// if weak handles exist.
     ///
     /// # Examples
     ///
@@ -490,7 +551,10 @@ impl<E, L, P: ArcLayout> ArcArray<E, L, P> {
     /// assert_eq!(&*ArcArray::into_unique(b).unwrap(), &[0, 1]);
     /// ```
     #[must_use]
-    pub fn into_unique(this: Self) -> Option<UniqueArcArray<E, L, P>> {
+    pub fn into_unique(this: Self) -> Option<UniqueArcArray<E, L, P, A>>
+    where
+        A: Clone,
+    {
         let this = ManuallyDrop::new(this);
         if !this.counts().decrement_strong() {
             return None;
@@ -546,21 +610,41 @@ impl<E, L, P: ArcLayout> ArcArray<E, L, P> {
     ///
     /// # Safety
     ///
-    /// `ptr` came from `ArcArray::<E, L, P>::into_raw` with the same `E`,
-    /// `L` and layout `P` (a padded array's pointer does not lead back to
-    /// a compact block, nor the reverse), and each such pointer is passed
-    /// to `from_raw` at most once.
+    /// `ptr` came from `ArcArray::<E, L, P, A>::into_raw` with the same
+    /// `E`, `L`, layout `P` and allocator type `A` (a padded array's pointer
+    /// does not lead back to a compact block, nor the reverse), and each
+    /// such pointer is passed to `from_raw` at most once.
     #[inline]
     pub unsafe fn from_raw(ptr: *const E) -> Self {
         // SAFETY: `ptr` is the element pointer of a live block of this type
         // (caller), so stepping back to the block start stays in bounds.
-        let block = unsafe { ArcBlock::<E, L, P>::from_elems(ptr) };
+        let block = unsafe { ArcBlock::<E, L, P, A>::from_elems(ptr) };
         Self::from_block(block.as_non_null())
     }
 
+    /// The allocator the block came from (like `Arc::allocator`). It lives
+    /// in the block; the last handle of any kind frees the block with it,
+    /// then drops it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = ArcArray::new_in(2, |i| i, Global);
+    /// let _: &Global = ArcArray::allocator(&a);
+    /// ```
+    #[must_use]
     #[inline]
-    fn raw(&self) -> ArcBlock<E, L, P> {
-        // SAFETY: `self.block` came from `as_non_null` of an ArcBlock<E, L, P>.
+    pub fn allocator(this: &Self) -> &A {
+        // SAFETY: a strong handle keeps the block, and the allocator in its
+        // header, in place: only the last owner moves it out.
+        unsafe { this.raw().allocator() }
+    }
+
+    #[inline]
+    fn raw(&self) -> ArcBlock<E, L, P, A> {
+        // SAFETY: `self.block` came from `as_non_null` of an
+        // ArcBlock<E, L, P, A>.
         unsafe { Block::from_non_null(self.block) }
     }
 
@@ -596,14 +680,14 @@ impl<E, L, P: ArcLayout> ArcArray<E, L, P> {
     }
 }
 
-impl<E, L, P: ArcLayout> FromBuilder<E, L> for ArcArray<E, L, P> {
-    type Header = ArcHeader<P>;
-    fn from_builder(builder: Builder<ArcHeader<P>, L, E>) -> Self {
-        UniqueArcArray::from_builder(builder).shareable()
+impl<E, L, P: ArcLayout, A: Allocator> FromBuilder<E, L> for ArcArray<E, L, P, A> {
+    type Header = ArcHeader<P, A>;
+    fn try_from_builder(builder: Builder<ArcHeader<P, A>, L, E>) -> Result<Self, TryReserveError> {
+        UniqueArcArray::try_from_builder(builder).map(UniqueArcArray::shareable)
     }
 }
 
-impl<E, L, P: ArcLayout> Clone for ArcArray<E, L, P> {
+impl<E, L, P: ArcLayout, A: Allocator> Clone for ArcArray<E, L, P, A> {
     /// Another handle to the same block: one relaxed atomic increment.
     ///
     /// Aborts the process if the count would exceed `isize::MAX`, as `Arc`
@@ -615,7 +699,7 @@ impl<E, L, P: ArcLayout> Clone for ArcArray<E, L, P> {
     }
 }
 
-impl<E, L, P: ArcLayout> Drop for ArcArray<E, L, P> {
+impl<E, L, P: ArcLayout, A: Allocator> Drop for ArcArray<E, L, P, A> {
     #[inline]
     fn drop(&mut self) {
         if self.counts().decrement_strong() {
@@ -624,7 +708,7 @@ impl<E, L, P: ArcLayout> Drop for ArcArray<E, L, P> {
     }
 }
 
-impl<E, L, P: ArcLayout> Deref for ArcArray<E, L, P> {
+impl<E, L, P: ArcLayout, A: Allocator> Deref for ArcArray<E, L, P, A> {
     type Target = [E];
     #[inline]
     fn deref(&self) -> &[E] {
@@ -636,18 +720,19 @@ impl<E, L, P: ArcLayout> Deref for ArcArray<E, L, P> {
 }
 
 impl_slice_traits!(ArcArray, P: ArcLayout);
-impl_constructors!(ArcArray, P: ArcLayout);
+impl_constructors!(ArcArray, P: ArcLayout = Padded);
 
-impl<E, L> From<HeapArray<E, L>> for ArcArray<E, L> {
-    /// Moves the label and the elements into a shared block (one copy).
-    fn from(heap: HeapArray<E, L>) -> Self {
+impl<E, L, A: Allocator> From<HeapArray<E, L, A>> for ArcArray<E, L, Padded, A> {
+    /// Moves the label and the elements into a shared block from the same
+    /// allocator (one copy), which then moves into the new block.
+    fn from(heap: HeapArray<E, L, A>) -> Self {
         UniqueArcArray::from(heap).shareable()
     }
 }
 
-impl<E, L, P: ArcLayout> From<UniqueArcArray<E, L, P>> for ArcArray<E, L, P> {
+impl<E, L, P: ArcLayout, A: Allocator> From<UniqueArcArray<E, L, P, A>> for ArcArray<E, L, P, A> {
     /// Shares the block as it is, no copy (as [`UniqueArcArray::shareable`]).
-    fn from(unique: UniqueArcArray<E, L, P>) -> Self {
+    fn from(unique: UniqueArcArray<E, L, P, A>) -> Self {
         unique.shareable()
     }
 }

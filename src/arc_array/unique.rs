@@ -9,6 +9,7 @@ use core::ptr::NonNull;
 
 use super::{ArcArray, ArcBlock, ArcHeader, ArcLayout, Padded};
 
+use crate::allocation::{Allocator, Global, TryReserveError};
 use crate::block::{Block, Builder, FromBuilder};
 use crate::traits::LabelledArrayMut;
 use crate::HeapArray;
@@ -35,22 +36,34 @@ use crate::HeapArray;
 /// let a: ArcArray<u32, u32> = u.shareable();
 /// assert_eq!(*a.get_label(), 11);
 /// ```
-pub struct UniqueArcArray<E, L = (), P: ArcLayout = Padded> {
+pub struct UniqueArcArray<E, L = (), P: ArcLayout = Padded, A: Allocator = Global> {
     block: NonNull<u8>,
-    _owns: PhantomData<(L, E, P)>,
+    _owns: PhantomData<(L, E, P, A)>,
 }
 
-// SAFETY: the only handle owns the label and the elements as a `Box` does,
-// so `Box`'s bounds apply. `shareable` on the receiving thread is sound
-// with them: the `ArcArray` it makes is only `Send`/`Sync` under
-// `ArcArray`'s own, stronger bounds.
-unsafe impl<E: Send, L: Send, P: ArcLayout> Send for UniqueArcArray<E, L, P> {}
-// SAFETY: `&UniqueArcArray` gives out `&L` and `&[E]` only, as `&Box`.
-unsafe impl<E: Sync, L: Sync, P: ArcLayout> Sync for UniqueArcArray<E, L, P> {}
-impl<E: UnwindSafe, L: UnwindSafe, P: ArcLayout> UnwindSafe for UniqueArcArray<E, L, P> {}
-impl<E: RefUnwindSafe, L: RefUnwindSafe, P: ArcLayout> RefUnwindSafe for UniqueArcArray<E, L, P> {}
+// SAFETY: the only handle owns the label, the elements and the allocator
+// as a `Box<_, A>` does, so `Box`'s bounds apply. `shareable` on the
+// receiving thread is sound with them: the `ArcArray` it makes is only
+// `Send`/`Sync` under `ArcArray`'s own, stronger bounds.
+unsafe impl<E: Send, L: Send, P: ArcLayout, A: Allocator + Send> Send
+    for UniqueArcArray<E, L, P, A>
+{
+}
+// SAFETY: `&UniqueArcArray` gives out `&L`, `&[E]` and `&A` only, as `&Box`.
+unsafe impl<E: Sync, L: Sync, P: ArcLayout, A: Allocator + Sync> Sync
+    for UniqueArcArray<E, L, P, A>
+{
+}
+impl<E: UnwindSafe, L: UnwindSafe, P: ArcLayout, A: Allocator + UnwindSafe> UnwindSafe
+    for UniqueArcArray<E, L, P, A>
+{
+}
+impl<E: RefUnwindSafe, L: RefUnwindSafe, P: ArcLayout, A: Allocator + RefUnwindSafe> RefUnwindSafe
+    for UniqueArcArray<E, L, P, A>
+{
+}
 
-impl<E, L, P: ArcLayout> UniqueArcArray<E, L, P> {
+impl<E, L, P: ArcLayout, A: Allocator> UniqueArcArray<E, L, P, A> {
     /// The label.
     ///
     /// # Examples
@@ -97,13 +110,31 @@ impl<E, L, P: ArcLayout> UniqueArcArray<E, L, P> {
     /// ```
     #[must_use]
     #[inline]
-    pub fn shareable(self) -> ArcArray<E, L, P> {
+    pub fn shareable(self) -> ArcArray<E, L, P, A> {
         ArcArray::from_block(ManuallyDrop::new(self).block)
     }
 
+    /// The allocator the block came from.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let u = UniqueArcArray::new_in(2, |i| i, Global);
+    /// let _: &Global = UniqueArcArray::allocator(&u);
+    /// ```
+    #[must_use]
     #[inline]
-    fn raw(&self) -> ArcBlock<E, L, P> {
-        // SAFETY: `self.block` came from `as_non_null` of an ArcBlock<E, L, P>.
+    pub fn allocator(this: &Self) -> &A {
+        // SAFETY: the only handle keeps the header, and the allocator in
+        // it, initialised and in place.
+        unsafe { this.raw().allocator() }
+    }
+
+    #[inline]
+    fn raw(&self) -> ArcBlock<E, L, P, A> {
+        // SAFETY: `self.block` came from `as_non_null` of an
+        // ArcBlock<E, L, P, A>.
         unsafe { Block::from_non_null(self.block) }
     }
 
@@ -117,15 +148,15 @@ impl<E, L, P: ArcLayout> UniqueArcArray<E, L, P> {
     }
 }
 
-impl<E, L, P: ArcLayout> FromBuilder<E, L> for UniqueArcArray<E, L, P> {
-    type Header = ArcHeader<P>;
-    fn from_builder(builder: Builder<ArcHeader<P>, L, E>) -> Self {
-        let (block, _) = builder.finish(ArcHeader::<P>::new);
-        Self::from_block(block.as_non_null())
+impl<E, L, P: ArcLayout, A: Allocator> FromBuilder<E, L> for UniqueArcArray<E, L, P, A> {
+    type Header = ArcHeader<P, A>;
+    fn try_from_builder(builder: Builder<ArcHeader<P, A>, L, E>) -> Result<Self, TryReserveError> {
+        let (block, _) = builder.try_finish(ArcHeader::<P, A>::new)?;
+        Ok(Self::from_block(block.as_non_null()))
     }
 }
 
-impl<E, L, P: ArcLayout> Drop for UniqueArcArray<E, L, P> {
+impl<E, L, P: ArcLayout, A: Allocator> Drop for UniqueArcArray<E, L, P, A> {
     fn drop(&mut self) {
         let block = self.raw();
         // SAFETY: the only handle of any kind: the contents are initialised
@@ -134,7 +165,7 @@ impl<E, L, P: ArcLayout> Drop for UniqueArcArray<E, L, P> {
     }
 }
 
-impl<E, L, P: ArcLayout> Deref for UniqueArcArray<E, L, P> {
+impl<E, L, P: ArcLayout, A: Allocator> Deref for UniqueArcArray<E, L, P, A> {
     type Target = [E];
     #[inline]
     fn deref(&self) -> &[E] {
@@ -144,7 +175,7 @@ impl<E, L, P: ArcLayout> Deref for UniqueArcArray<E, L, P> {
     }
 }
 
-impl<E, L, P: ArcLayout> DerefMut for UniqueArcArray<E, L, P> {
+impl<E, L, P: ArcLayout, A: Allocator> DerefMut for UniqueArcArray<E, L, P, A> {
     #[inline]
     fn deref_mut(&mut self) -> &mut [E] {
         let block = self.raw();
@@ -154,22 +185,16 @@ impl<E, L, P: ArcLayout> DerefMut for UniqueArcArray<E, L, P> {
 }
 
 impl_slice_traits!(UniqueArcArray, P: ArcLayout);
-impl_constructors!(UniqueArcArray, P: ArcLayout);
+impl_constructors!(UniqueArcArray, P: ArcLayout = Padded);
 impl_slice_mut_traits!(UniqueArcArray, P: ArcLayout);
 
-impl<E, L> From<HeapArray<E, L>> for UniqueArcArray<E, L> {
-    /// Moves the label and the elements into a new block (one copy).
-    fn from(heap: HeapArray<E, L>) -> Self {
-        let (block, len) = heap.into_raw_block();
-        // SAFETY: we own the HeapArray's label and `len` elements (it was
-        // consumed); they are moved once, then the old block, allocated for
-        // `len`, is freed without dropping them.
-        let moved = unsafe {
-            let moved = block.move_contents(len, ArcHeader::<Padded>::new(len));
-            block.deallocate(len);
-            moved
-        };
-        Self::from_block(moved.as_non_null())
+impl<E, L, A: Allocator> From<HeapArray<E, L, A>> for UniqueArcArray<E, L, Padded, A> {
+    /// Moves the label and the elements into a new block from the same
+    /// allocator (one copy); the allocator then moves into the new block.
+    /// If that allocation fails, the global allocation error handler runs
+    /// with `heap` still whole (dropped as it is should the handler unwind).
+    fn from(heap: HeapArray<E, L, A>) -> Self {
+        Self::from_block(heap.move_into(ArcHeader::<Padded, A>::new).as_non_null())
     }
 }
 

@@ -8,6 +8,7 @@ use core::ptr::NonNull;
 
 use super::counts::Counts;
 use super::{ArcArray, ArcBlock, ArcLayout, Padded};
+use crate::allocation::{Allocator, Global};
 use crate::block::Block;
 
 /// A weak handle to an [`ArcArray`] block, from [`ArcArray::downgrade`].
@@ -31,10 +32,10 @@ use crate::block::Block;
 /// drop(a);
 /// assert!(w.upgrade().is_none());
 /// ```
-pub struct WeakArcArray<E, L = (), P: ArcLayout = Padded> {
+pub struct WeakArcArray<E, L = (), P: ArcLayout = Padded, A: Allocator = Global> {
     /// A block, or [`dangling`] for a weak handle that never had one.
     block: NonNull<u8>,
-    _owns: PhantomData<(L, E, P)>,
+    _owns: PhantomData<(L, E, P, A)>,
 }
 
 /// The address of a weak handle made by [`WeakArcArray::new`]: no block is
@@ -44,15 +45,26 @@ fn dangling() -> NonNull<u8> {
     NonNull::new(core::ptr::without_provenance_mut(usize::MAX)).unwrap_or(NonNull::dangling())
 }
 
-// SAFETY: a weak handle can upgrade into a strong one on its thread, so it
+// SAFETY: a weak handle can upgrade into a strong one on its thread, and
+// may be the last owner that frees the block with the allocator, so it
 // needs exactly `ArcArray`'s bounds, for the same reasons.
-unsafe impl<E: Send + Sync, L: Send + Sync, P: ArcLayout> Send for WeakArcArray<E, L, P> {}
+unsafe impl<E: Send + Sync, L: Send + Sync, P: ArcLayout, A: Allocator + Send + Sync> Send
+    for WeakArcArray<E, L, P, A>
+{
+}
 // SAFETY: as `Send`: `&WeakArcArray` can be upgraded on any thread.
-unsafe impl<E: Send + Sync, L: Send + Sync, P: ArcLayout> Sync for WeakArcArray<E, L, P> {}
-impl<E: RefUnwindSafe, L: RefUnwindSafe, P: ArcLayout> UnwindSafe for WeakArcArray<E, L, P> {}
+unsafe impl<E: Send + Sync, L: Send + Sync, P: ArcLayout, A: Allocator + Send + Sync> Sync
+    for WeakArcArray<E, L, P, A>
+{
+}
+impl<E: RefUnwindSafe, L: RefUnwindSafe, P: ArcLayout, A: Allocator + UnwindSafe> UnwindSafe
+    for WeakArcArray<E, L, P, A>
+{
+}
 
-impl<E, L, P: ArcLayout> WeakArcArray<E, L, P> {
-    /// A weak handle to nothing: it never upgrades. Allocates nothing.
+impl<E, L, P: ArcLayout, A: Allocator> WeakArcArray<E, L, P, A> {
+    /// A weak handle to nothing: it never upgrades. Allocates nothing, so
+    /// it needs no allocator, whatever `A` is.
     ///
     /// # Examples
     ///
@@ -80,7 +92,7 @@ impl<E, L, P: ArcLayout> WeakArcArray<E, L, P> {
     /// assert!(w.upgrade().is_none());
     /// ```
     #[must_use]
-    pub fn upgrade(&self) -> Option<ArcArray<E, L, P>> {
+    pub fn upgrade(&self) -> Option<ArcArray<E, L, P, A>> {
         if self.counts()?.upgrade() {
             Some(ArcArray::from_block(self.block))
         } else {
@@ -138,8 +150,31 @@ impl<E, L, P: ArcLayout> WeakArcArray<E, L, P> {
         self.block == other.block
     }
 
+    /// The allocator the block came from, or `None` for a handle made by
+    /// [`WeakArcArray::new`], which has no block. The block, and so the
+    /// allocator, stays in place while a weak handle exists.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = ArcArray::new_in(1, |i| i, Global);
+    /// let w = ArcArray::downgrade(&a);
+    /// drop(a);
+    /// assert!(w.allocator().is_some());
+    /// assert!(WeakArcArray::<u8>::new().allocator().is_none());
+    /// ```
+    #[must_use]
+    pub fn allocator(&self) -> Option<&A> {
+        let block = self.raw()?;
+        // SAFETY: our weak count keeps the block, and the allocator in its
+        // header, in place for as long as `&self` lives: only the last
+        // owner moves it out.
+        Some(unsafe { block.allocator() })
+    }
+
     /// The block, unless this handle was made by [`WeakArcArray::new`].
-    fn raw(&self) -> Option<ArcBlock<E, L, P>> {
+    fn raw(&self) -> Option<ArcBlock<E, L, P, A>> {
         // SAFETY: a block pointer came from `as_non_null` of an ArcBlock.
         (self.block != dangling()).then(|| unsafe { Block::from_non_null(self.block) })
     }
@@ -161,7 +196,7 @@ impl<E, L, P: ArcLayout> WeakArcArray<E, L, P> {
     }
 }
 
-impl<E, L, P: ArcLayout> Clone for WeakArcArray<E, L, P> {
+impl<E, L, P: ArcLayout, A: Allocator> Clone for WeakArcArray<E, L, P, A> {
     /// Another weak handle to the same block.
     fn clone(&self) -> Self {
         if let Some(counts) = self.counts() {
@@ -171,7 +206,7 @@ impl<E, L, P: ArcLayout> Clone for WeakArcArray<E, L, P> {
     }
 }
 
-impl<E, L, P: ArcLayout> Drop for WeakArcArray<E, L, P> {
+impl<E, L, P: ArcLayout, A: Allocator> Drop for WeakArcArray<E, L, P, A> {
     fn drop(&mut self) {
         if let Some(block) = self.raw() {
             // SAFETY: we hold a weak count and never use the block again.
@@ -180,14 +215,14 @@ impl<E, L, P: ArcLayout> Drop for WeakArcArray<E, L, P> {
     }
 }
 
-impl<E, L, P: ArcLayout> Default for WeakArcArray<E, L, P> {
+impl<E, L, P: ArcLayout, A: Allocator> Default for WeakArcArray<E, L, P, A> {
     /// As [`WeakArcArray::new`].
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<E, L, P: ArcLayout> fmt::Debug for WeakArcArray<E, L, P> {
+impl<E, L, P: ArcLayout, A: Allocator> fmt::Debug for WeakArcArray<E, L, P, A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("(WeakArcArray)")
     }
