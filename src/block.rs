@@ -851,6 +851,28 @@ pub(crate) fn try_fill<H: Header, L, E>(
     Ok(builder)
 }
 
+/// A builder of `len` uninitialised elements (zeroed if `zeroed`, through
+/// `Allocator::allocate_zeroed`): `MaybeUninit<T>` needs no writing, so the
+/// builder counts them as written at once. The body of every `new_uninit`
+/// and `new_zeroed`.
+///
+/// # Errors
+///
+/// As [`Builder::try_new`].
+pub(crate) fn try_uninit<H: Header, L, T>(
+    label: L,
+    len: usize,
+    alloc: H::Alloc,
+    zeroed: bool,
+) -> Result<Builder<H, L, mem::MaybeUninit<T>>, TryReserveError> {
+    let mut builder = Builder::try_new(label, len, alloc, zeroed)?;
+    // `try_new` made room for `len` elements (or any number, for zero-sized
+    // ones), and a `MaybeUninit` is initialised by any bytes, or none.
+    debug_assert!(len <= builder.cap);
+    builder.len = len;
+    Ok(builder)
+}
+
 /// Fills a builder with `len` elements in parallel on rayon's pool,
 /// element `i` being `f(&label, i)`: the body of every `par_with_label`.
 #[cfg(feature = "rayon")]

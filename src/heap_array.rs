@@ -2,7 +2,7 @@
 //! pointer and a length (like `Box<[E]>` with a label).
 
 use core::marker::PhantomData;
-use core::mem::ManuallyDrop;
+use core::mem::{ManuallyDrop, MaybeUninit};
 use core::ops::{Deref, DerefMut};
 use core::ptr::NonNull;
 
@@ -242,7 +242,41 @@ impl<E, L, A: Allocator> DerefMut for HeapArray<E, L, A> {
     }
 }
 
+impl<E, L, A: Allocator> HeapArray<MaybeUninit<E>, L, A> {
+    /// The array of `E` that the written elements make, with no copy (like
+    /// `Box::assume_init`).
+    ///
+    /// # Safety
+    ///
+    /// Every element is initialised to a valid `E`. Anything less is
+    /// undefined behaviour.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let mut a = HeapArray::<String>::new_uninit(2);
+    /// a[0].write("a".into());
+    /// a[1].write("b".into());
+    /// // SAFETY: both elements were written.
+    /// let a = unsafe { a.assume_init() };
+    /// assert_eq!(a.concat(), "ab");
+    /// ```
+    #[must_use]
+    pub unsafe fn assume_init(self) -> HeapArray<E, L, A> {
+        let this = ManuallyDrop::new(self);
+        // A block of `MaybeUninit<E>` is laid out as one of `E` (same size
+        // and alignment); the caller promises the elements are valid `E`s.
+        HeapArray {
+            block: this.block,
+            len: this.len,
+            _owns: PhantomData,
+        }
+    }
+}
+
 impl_slice_traits!(HeapArray);
+impl_uninit!(HeapArray);
 impl_constructors!(HeapArray);
 impl_slice_mut_traits!(HeapArray);
 

@@ -212,6 +212,8 @@ mod macros;
 mod allocation;
 mod arc_array;
 mod block;
+#[cfg(feature = "bytemuck")]
+mod bytemuck_impls;
 mod heap_array;
 #[cfg(feature = "rayon")]
 mod rayon_impls;

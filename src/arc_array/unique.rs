@@ -2,7 +2,7 @@
 //! weak ones, so it can be written freely before it is shared.
 
 use core::marker::PhantomData;
-use core::mem::ManuallyDrop;
+use core::mem::{ManuallyDrop, MaybeUninit};
 use core::ops::{Deref, DerefMut};
 use core::panic::{RefUnwindSafe, UnwindSafe};
 use core::ptr::NonNull;
@@ -184,7 +184,39 @@ impl<E, L, P: ArcLayout, A: Allocator> DerefMut for UniqueArcArray<E, L, P, A> {
     }
 }
 
+impl<E, L, P: ArcLayout, A: Allocator> UniqueArcArray<MaybeUninit<E>, L, P, A> {
+    /// The array of `E` that the written elements make, with no copy (like
+    /// `Arc::assume_init`); [`shareable`](UniqueArcArray::shareable) then
+    /// shares it.
+    ///
+    /// # Safety
+    ///
+    /// Every element is initialised to a valid `E`. Anything less is
+    /// undefined behaviour.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let mut u = UniqueArcArray::<u64>::new_uninit(3);
+    /// for (i, slot) in u.iter_mut().enumerate() {
+    ///     slot.write(1 << i);
+    /// }
+    /// // SAFETY: every element was written above.
+    /// let a: ArcArray<u64> = unsafe { u.assume_init() }.shareable();
+    /// assert_eq!(&*a, &[1, 2, 4]);
+    /// ```
+    #[must_use]
+    pub unsafe fn assume_init(self) -> UniqueArcArray<E, L, P, A> {
+        // A block of `MaybeUninit<E>` is laid out as one of `E` (same size
+        // and alignment), with the same header; the caller promises the
+        // elements are valid `E`s.
+        UniqueArcArray::from_block(ManuallyDrop::new(self).block)
+    }
+}
+
 impl_slice_traits!(UniqueArcArray, P: ArcLayout);
+impl_uninit!(UniqueArcArray, P: ArcLayout);
 impl_constructors!(UniqueArcArray, P: ArcLayout = Padded);
 impl_slice_mut_traits!(UniqueArcArray, P: ArcLayout);
 
