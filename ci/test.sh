@@ -18,7 +18,7 @@ run cargo test --all-features
 # The no_std configuration: alloc only.
 run cargo build --no-default-features
 run cargo clippy --no-default-features --features serde -- -D warnings
-for example in tour model_weights symbols config; do
+for example in tour model_weights symbols config arena; do
     run cargo run --release --example "$example"
 done
 RUSTDOCFLAGS="-D warnings" run cargo doc --no-deps --all-features

@@ -10,7 +10,9 @@
 //! | [`RcArray<E, L>`](RcArray) | 1 word | on one thread, plain strong count | single-thread sharing (naive: cycles leak) |
 //! | [`HeapArray<E, L>`](HeapArray) | 2 words | no | owned, like `Box<[E]>` with a label |
 //!
-//! `L` defaults to `()`. `use heaparray::*;` brings the types and the seed's
+//! `L` defaults to `()`. Every handle's last type parameter is the
+//! [`Allocator`] its block comes from, [`Global`] by default; it lives in the
+//! block, so the handle stays one word (`HeapArray` two) whatever it is. `use heaparray::*;` brings the types and the seed's
 //! [trait vocabulary](traits) for generic code over every handle.
 //!
 //! ## The story
@@ -118,6 +120,11 @@
 //! | `Arc::into_raw(a)`, `Arc::from_raw(p)` | [`ArcArray::into_raw`], [`ArcArray::from_raw`] (a thin `*const E`) |
 //! | `Arc::as_ptr(&a)` | [`ArcArray::as_ptr`] |
 //! | `Arc::new_uninit` + `get_mut` | [`UniqueArcArray`], then [`UniqueArcArray::shareable`] |
+//! | `Arc::<[T]>::new_uninit_slice(len)` | [`UniqueArcArray::<T>::new_uninit(len)`](UniqueArcArray::new_uninit), then [`assume_init`](UniqueArcArray::assume_init) and `shareable` |
+//! | `Arc::<[T]>::new_zeroed_slice(len)` | [`UniqueArcArray::<T>::new_zeroed(len)`](UniqueArcArray::new_zeroed) (`allocate_zeroed`), or `ArcArray::<T>::zeroed(len)` with feature `bytemuck` |
+//! | `Arc::new_in(x, alloc)` (nightly) | [`ArcArray::new_in(len, f, alloc)`](ArcArray::new_in), [`with_label_in`](ArcArray::with_label_in), [`from_iter_in`](ArcArray::from_iter_in), on stable, with the allocator in the block |
+//! | `Arc::try_new(x)` (nightly) | [`ArcArray::try_new(len, f)`](ArcArray::try_new), [`try_with_label`](ArcArray::try_with_label), [`try_from_iter`](ArcArray::try_from_iter) and their `_in` forms: `Result<_, TryReserveError>` |
+//! | `Arc::allocator(&a)` (nightly) | [`ArcArray::allocator`], [`WeakArcArray::allocator`] (`Option<&A>`) |
 //! | `Weak::new()` | [`WeakArcArray::new`] |
 //! | `w.upgrade()`, `w.strong_count()`, `w.weak_count()`, `w.ptr_eq(&v)` | [`WeakArcArray::upgrade`], [`WeakArcArray::strong_count`], [`WeakArcArray::weak_count`], [`WeakArcArray::ptr_eq`] |
 //! | — | [`ArcArray::get_label`], [`UniqueArcArray::get_label_mut`]: the label |
@@ -167,6 +174,92 @@
 //! ```
 //! let (a, b) = (heaparray::RcArray::new(1, |i| i), heaparray::ArcArray::new(1, |i| i));
 //! assert!(std::panic::catch_unwind(move || a[0] + b[0]).is_ok());
+//! ```
+//!
+//! the allocator is shared by every handle of a block and used by
+//! whichever thread frees it, so an `ArcArray` is `Send` and `Sync` only if
+//! its allocator is `Send + Sync` too (as std's `Arc<T, A>`): one holding an
+//! `Rc` cannot cross threads,
+//!
+//! ```compile_fail,E0277
+//! use heaparray::*;
+//! use std::{alloc::Layout, ptr::NonNull, rc::Rc};
+//!
+//! #[derive(Clone, Default)]
+//! struct ThreadLocal(Rc<()>);
+//! // SAFETY: forwards to the global allocator.
+//! unsafe impl Allocator for ThreadLocal {
+//!     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+//!         Global.allocate(layout)
+//!     }
+//!     unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
+//!         unsafe { Global.deallocate(ptr, layout) }
+//!     }
+//! }
+//! let a = ArcArray::new_in(1, |i| i, ThreadLocal::default());
+//! std::thread::spawn(move || a.len());
+//! ```
+//!
+//! nor can its weak handle,
+//!
+//! ```compile_fail,E0277
+//! use heaparray::*;
+//! use std::{alloc::Layout, ptr::NonNull, rc::Rc};
+//!
+//! #[derive(Clone, Default)]
+//! struct ThreadLocal(Rc<()>);
+//! // SAFETY: forwards to the global allocator.
+//! unsafe impl Allocator for ThreadLocal {
+//!     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+//!         Global.allocate(layout)
+//!     }
+//!     unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
+//!         unsafe { Global.deallocate(ptr, layout) }
+//!     }
+//! }
+//! let a = ArcArray::new_in(1, |i| i, ThreadLocal::default());
+//! let w = ArcArray::downgrade(&a);
+//! std::thread::spawn(move || w.strong_count());
+//! ```
+//!
+//! while the same allocator without the `Rc` can,
+//!
+//! ```
+//! use heaparray::*;
+//! use std::{alloc::Layout, ptr::NonNull};
+//!
+//! #[derive(Clone, Default)]
+//! struct Forward;
+//! // SAFETY: forwards to the global allocator.
+//! unsafe impl Allocator for Forward {
+//!     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+//!         Global.allocate(layout)
+//!     }
+//!     unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
+//!         unsafe { Global.deallocate(ptr, layout) }
+//!     }
+//! }
+//! let a = ArcArray::new_in(1, |i| i, Forward);
+//! assert_eq!(std::thread::spawn(move || a.len()).join().unwrap(), 1);
+//! ```
+//!
+//! an array from an arena does not outlive the arena,
+//!
+//! ```compile_fail,E0597
+//! let a = {
+//!     let arena = bumpalo::Bump::new();
+//!     heaparray::ArcArray::new_in(2, |i| i, &arena)
+//! };
+//! assert_eq!(a.len(), 2);
+//! ```
+//!
+//! nor can the arena be reset while one lives,
+//!
+//! ```compile_fail,E0502
+//! let mut arena = bumpalo::Bump::new();
+//! let a = heaparray::HeapArray::new_in(2, |i| i, &arena);
+//! arena.reset();
+//! assert_eq!(a.len(), 2);
 //! ```
 //!
 //! a shared `ArcArray` cannot be written through (use

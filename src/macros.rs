@@ -637,8 +637,13 @@ macro_rules! impl_constructors {
 /// parameter, if any: the turbofish `UniqueArcArray::<u8>::new_uninit`
 /// picks the default layout, `CompactUniqueArcArray::<u8>::new_uninit` the
 /// compact one.
+///
+/// `$layout` is what the examples write between the label and the
+/// allocator in a type annotation (`", Padded"` for `UniqueArcArray`): the
+/// `_in` forms infer the allocator from their argument but, like
+/// `Box::new_uninit_slice_in`, need the element type (and the layout) named.
 macro_rules! impl_uninit {
-    ($handle:ident $(, $p:ident: $bound:path)?) => {
+    ($handle:ident, $layout:literal $(, $p:ident: $bound:path)?) => {
         impl<E $(, $p: $bound)?> $handle<E, () $(, $p)?> {
             /// An array of `len` uninitialised elements, from the global
             /// allocator, to be written and then
@@ -732,8 +737,10 @@ macro_rules! impl_uninit {
             ///
             /// ```
             /// use heaparray::*;
+            /// use std::mem::MaybeUninit;
             /// let arena = bumpalo::Bump::new();
-            #[doc = concat!("let mut a = ", stringify!($handle), "::new_uninit_in(2, &arena);")]
+            #[doc = concat!("let mut a: ", stringify!($handle), "<MaybeUninit<u16>, ()", $layout, ", &bumpalo::Bump> =")]
+            #[doc = concat!("    ", stringify!($handle), "::new_uninit_in(2, &arena);")]
             /// a[0].write(7u16);
             /// a[1].write(8);
             /// // SAFETY: both elements were written.
@@ -762,8 +769,10 @@ macro_rules! impl_uninit {
             ///
             /// ```
             /// use heaparray::*;
+            /// use std::mem::MaybeUninit;
             /// let arena = bumpalo::Bump::new();
-            #[doc = concat!("let a = ", stringify!($handle), "::new_zeroed_in(4, &arena);")]
+            #[doc = concat!("let a: ", stringify!($handle), "<MaybeUninit<u32>, ()", $layout, ", &bumpalo::Bump> =")]
+            #[doc = concat!("    ", stringify!($handle), "::new_zeroed_in(4, &arena);")]
             /// // SAFETY: all-zero bytes are a valid `u32`.
             /// let a = unsafe { a.assume_init() };
             /// assert_eq!(&*a, &[0u32; 4]);
@@ -791,8 +800,10 @@ macro_rules! impl_uninit {
             ///
             /// ```
             /// use heaparray::*;
+            /// use std::mem::MaybeUninit;
             /// let arena = bumpalo::Bump::new();
-            #[doc = concat!("let mut a = ", stringify!($handle), "::with_label_uninit_in('x', 1, &arena);")]
+            #[doc = concat!("let mut a: ", stringify!($handle), "<MaybeUninit<u8>, char", $layout, ", &bumpalo::Bump> =")]
+            #[doc = concat!("    ", stringify!($handle), "::with_label_uninit_in('x', 1, &arena);")]
             /// a[0].write(1u8);
             /// // SAFETY: the element was written.
             /// let a = unsafe { a.assume_init() };

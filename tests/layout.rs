@@ -537,3 +537,93 @@ struct Zst256;
 #[repr(align(256))]
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 struct Align256(u64);
+
+// ---------------------------------------------------------------------------
+// The allocator in the block
+
+/// A non-zero-sized allocator of `N` words that forwards to the global one
+/// (so `placed` and `block_size` see its blocks).
+#[derive(Clone, Copy)]
+struct Words<const N: usize>([usize; N]);
+
+// SAFETY: forwards every call to `Global`, which returns its own blocks.
+unsafe impl<const N: usize> Allocator for Words<N> {
+    fn allocate(&self, layout: Layout) -> Result<std::ptr::NonNull<[u8]>, AllocError> {
+        Global.allocate(layout)
+    }
+    unsafe fn deallocate(&self, ptr: std::ptr::NonNull<u8>, layout: Layout) {
+        // SAFETY: `ptr` came from `Global` with `layout` (the caller's
+        // promise for this allocator, which forwards to `Global`).
+        unsafe { Global.deallocate(ptr, layout) }
+    }
+}
+
+#[test]
+fn handles_stay_thin_for_any_allocator() {
+    fn thin<T>() {
+        assert_eq!(size_of::<T>(), WORD, "{}", std::any::type_name::<T>());
+        assert_eq!(size_of::<Option<T>>(), WORD);
+    }
+    fn check<A: Allocator>() {
+        thin::<ArcArray<u64, String, Padded, A>>();
+        thin::<ArcArray<u64, String, Compact, A>>();
+        thin::<WeakArcArray<u64, String, Padded, A>>();
+        thin::<UniqueArcArray<u64, String, Compact, A>>();
+        thin::<RcArray<u64, String, A>>();
+        assert_eq!(size_of::<HeapArray<u64, String, A>>(), 2 * WORD);
+        assert_eq!(size_of::<Option<HeapArray<u64, String, A>>>(), 2 * WORD);
+    }
+    check::<Global>();
+    check::<&bumpalo::Bump>();
+    check::<Words<3>>();
+    check::<Words<40>>();
+}
+
+#[test]
+fn a_zero_sized_allocator_costs_no_byte_and_the_padded_gap_holds_a_small_one() {
+    let padded_header = round_up(REGION + WORD, 16);
+    // The padded front holds the 16 bytes of counts and then the
+    // allocator, within the region when it fits.
+    let room = REGION - 16;
+    for len in [0, 4] {
+        let elems = 8 * len;
+        assert_eq!(
+            block_size(|| ArcArray::new(len, |i| i as u64)),
+            padded_header + elems
+        );
+        assert_eq!(
+            block_size(|| ArcArray::new_in(len, |i| i as u64, Words::<1>([0]))),
+            padded_header + elems,
+            "a one-word allocator lives in the gap"
+        );
+        if room >= 3 * WORD {
+            let words = block_size(|| ArcArray::new_in(len, |i| i as u64, Words([0; 3])));
+            assert_eq!(words, padded_header + elems, "a 24-byte allocator too");
+        }
+        // Compact: three words for `Global`, one more per allocator word.
+        assert_eq!(
+            block_size(|| CompactArcArray::new(len, |i| i as u64)),
+            3 * WORD + elems
+        );
+        let compact = block_size(|| CompactArcArray::new_in(len, |i| i as u64, Words([0; 3])));
+        assert_eq!(compact, 6 * WORD + elems);
+        // HeapArray: the allocator, then the label and elements.
+        let heap = block_size(|| HeapArray::with_label_in(1u64, len, |_, i| i as u64, Words([0])));
+        assert_eq!(heap, 2 * WORD + elems);
+        // RcArray: count, length, allocator.
+        let rc = block_size(|| RcArray::new_in(len, |i| i as u64, Words([0; 2])));
+        assert_eq!(rc, 4 * WORD + elems);
+    }
+    // An allocator too large for the gap moves the length further out: the
+    // data still starts past the region.
+    let big = Words::<40>([0; 40]);
+    let (a, start, _) = placed(0, || ArcArray::new_in(2, |i| i as u64, big));
+    let data = ArcArray::as_ptr(&a).addr();
+    let counts = 2 * WORD;
+    assert!(
+        data - start >= counts + 40 * WORD + WORD,
+        "after the counts, allocator and len"
+    );
+    assert!(data - start >= REGION);
+    off_the_counts(start, data, "a 40-word allocator");
+}

@@ -216,7 +216,7 @@ impl<E, L, P: ArcLayout, A: Allocator> UniqueArcArray<MaybeUninit<E>, L, P, A> {
 }
 
 impl_slice_traits!(UniqueArcArray, P: ArcLayout);
-impl_uninit!(UniqueArcArray, P: ArcLayout);
+impl_uninit!(UniqueArcArray, ", Padded", P: ArcLayout);
 impl_constructors!(UniqueArcArray, P: ArcLayout = Padded);
 impl_slice_mut_traits!(UniqueArcArray, P: ArcLayout);
 
