@@ -1,18 +1,23 @@
 //! heaparray against its peers, side by side in one run: `ArcArray<u64>`
 //! against std's `Arc<[u64]>` and `Arc<Vec<u64>>` and triomphe's `ThinArc`
 //! (one word, header + slice); where the layout matters (workloads 1, 3, 4,
-//! 6, 7), `CompactArcArray<u64>` too, with its own ratios. Every figure is
-//! the median of 9 rounds timed with `Instant`, after a warm-up round; each
-//! round samples every contender once, starting at a different one each
-//! time, so drift on a shared machine hits all alike.
+//! 6, 7, 11), `CompactArcArray<u64>` too, with its own ratios. Every figure
+//! is the median of 9 rounds (other counts where the header line says)
+//! timed with `Instant`, after a warm-up round; each round samples every
+//! contender once, starting at a different one each time, so drift on a
+//! shared machine hits all alike.
 //! Every ratio is
 //! `peer time / ArcArray time` (above 1: ArcArray is faster) or, for reader
 //! throughput, `ArcArray / peer`. The machine is what it is: run it twice.
 //!
-//! Run with `cargo run --release --example compare` (under a minute);
-//! `--features rayon` adds workload 9, `par_new` against a parallel `Vec`.
-//! Workload numbers as arguments (`-- 4 8`) run just those. Workload 10
-//! is a probe for workload 4: the same reads with no branch on the length.
+//! Run with `cargo run --release --example compare` (about a minute and
+//! a half); `--features rayon` adds workload 9, `par_new` against a
+//! parallel `Vec`. Workload numbers as arguments (`-- 4 8`) run just those.
+//! Workload 10 is a probe for workload 4: the same reads with no branch on
+//! the length. The allocator parameter's workloads: 11, arrays from a
+//! `bumpalo::Bump` arena against the global allocator's; 12, a 1 GiB
+//! zeroed buffer (`calloc`) against std's zeroed slice and a copy (up to
+//! 2 GiB alive at once); 13, `try_new` against `new`.
 //! `cargo bench` measures the same workloads with criterion.
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -22,7 +27,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use heaparray::{ArcArray, CompactArcArray, MakeArray};
+use heaparray::{ArcArray, CompactArcArray, MakeArray, MakeArrayIn, UniqueArcArray};
 use rayon::prelude::*;
 use triomphe::ThinArc;
 
@@ -39,6 +44,14 @@ unsafe impl GlobalAlloc for Counting {
         ALLOCS.fetch_add(1, Relaxed);
         // SAFETY: the caller's contract is System's.
         unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        BYTES.fetch_add(layout.size(), Relaxed);
+        ALLOCS.fetch_add(1, Relaxed);
+        // SAFETY: the caller's contract is System's. Forwarded, not left to
+        // the default (`alloc` and a write pass): `calloc`'s fresh pages
+        // come zeroed from the OS, which workload 12 measures.
+        unsafe { System.alloc_zeroed(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         // SAFETY: the caller's contract is System's.
@@ -71,18 +84,43 @@ fn ns_per(iters: usize, mut f: impl FnMut(usize)) -> f64 {
     start.elapsed().as_nanos() as f64 / iters as f64
 }
 
-/// A contender: its name and a closure that takes one sample.
-type Contender<'a> = (&'static str, Box<dyn FnMut() -> f64 + 'a>);
+/// A contender: its name and a closure that takes one sample (one figure,
+/// or in workload 11 one figure per phase).
+type Contender<'a, T = f64> = (&'static str, Box<dyn FnMut() -> T + 'a>);
+
+/// After one unrecorded warm-up round, samples every contender once per
+/// round, `rounds` rounds, starting each round at the next contender so
+/// that none is always first (on a shared machine, the first of a sequence
+/// is often the slowest); returns each contender's samples, in order.
+fn interleaved<T>(rounds: usize, contenders: &mut [Contender<'_, T>]) -> Vec<Vec<T>> {
+    let n = contenders.len();
+    // A warm-up round, not recorded: otherwise the first contender
+    // always takes the cold first sample (caches, page faults).
+    for contender in contenders.iter_mut() {
+        (contender.1)();
+    }
+    let mut samples: Vec<Vec<T>> = (0..n).map(|_| Vec::with_capacity(rounds)).collect();
+    for round in 0..rounds {
+        for k in 0..n {
+            let c = (round + k) % n;
+            samples[c].push((contenders[c].1)());
+        }
+    }
+    samples
+}
 
 /// A table row: workload, ArcArray's median, then each peer's.
 struct Row {
     workload: &'static str,
     unit: &'static str,
+    /// The first contender's name: ArcArray, in one form or another.
+    ours_name: &'static str,
     ours: f64,
     peers: Vec<(&'static str, f64)>,
-    /// The contender named [`COMPACT`]'s median, if it ran: its ratios
-    /// against the peers are printed beside ArcArray's.
-    compact: Option<f64>,
+    /// The first contender whose name starts with [`COMPACT`], its name and
+    /// median, if it ran: its ratios against the peers are printed beside
+    /// ArcArray's.
+    compact: Option<(&'static str, f64)>,
     /// `true` when a higher figure is better (throughput).
     higher_is_better: bool,
     mark: &'static str,
@@ -100,11 +138,8 @@ impl Row {
         Row::measure_with(REPS, workload, unit, higher_is_better, mark, contenders)
     }
 
-    /// After one unrecorded warm-up round, samples every contender
-    /// (ArcArray first in `contenders`) once per round, `rounds` rounds,
-    /// starting each round at the next contender so that none is always
-    /// first (on a shared machine, the first of a sequence is often the
-    /// slowest); the figures are the medians.
+    /// The contenders (ArcArray first) sampled in [`interleaved`]
+    /// rounds; the figures are the medians.
     fn measure_with(
         rounds: usize,
         workload: &'static str,
@@ -113,31 +148,29 @@ impl Row {
         mark: &'static str,
         mut contenders: Vec<Contender<'_>>,
     ) -> Row {
-        let n = contenders.len();
-        // A warm-up round, not recorded: otherwise the first contender
-        // always takes the cold first sample (caches, page faults).
-        for contender in &mut contenders {
-            (contender.1)();
-        }
-        let mut samples = vec![Vec::with_capacity(rounds); n];
-        for round in 0..rounds {
-            for k in 0..n {
-                let c = (round + k) % n;
-                samples[c].push((contenders[c].1)());
-            }
-        }
+        let samples = interleaved(rounds, &mut contenders);
+        let names = contenders.iter().map(|c| c.0).collect();
+        Row::from_samples(workload, unit, higher_is_better, mark, names, samples)
+    }
+
+    /// A row of the medians of `samples`, one list per contender, named by
+    /// `names` (ArcArray first).
+    fn from_samples(
+        workload: &'static str,
+        unit: &'static str,
+        higher_is_better: bool,
+        mark: &'static str,
+        names: Vec<&'static str>,
+        samples: Vec<Vec<f64>>,
+    ) -> Row {
         let mut medians = samples.into_iter().map(median);
         let ours = medians.next().expect("ArcArray is a contender");
-        let peers: Vec<(&'static str, f64)> = contenders
-            .iter()
-            .skip(1)
-            .map(|c| c.0)
-            .zip(medians)
-            .collect();
-        let compact = peers.iter().find(|p| p.0 == COMPACT).map(|p| p.1);
+        let peers: Vec<(&'static str, f64)> = names.iter().copied().skip(1).zip(medians).collect();
+        let compact = peers.iter().copied().find(|p| p.0.starts_with(COMPACT));
         Row {
             workload,
             unit,
+            ours_name: names[0],
             ours,
             peers,
             compact,
@@ -157,16 +190,17 @@ impl Row {
 
     fn print(&self) {
         println!("{} ({})", self.workload, self.unit);
-        println!("  {:<36} {:>10.2}", "ArcArray", self.ours);
+        println!("  {:<36} {:>10.2}", self.ours_name, self.ours);
         for &(name, figure) in &self.peers {
             let mut line = format!(
-                "  {:<36} {:>10.2}   ArcArray is {:.2}x",
+                "  {:<36} {:>10.2}   {} is {:.2}x",
                 name,
                 figure,
+                self.ours_name,
                 self.ratio(self.ours, figure)
             );
-            if let Some(compact) = self.compact.filter(|_| name != COMPACT) {
-                line += &format!(", {COMPACT} {:.2}x", self.ratio(compact, figure));
+            if let Some((compact, its)) = self.compact.filter(|c| c.0 != name) {
+                line += &format!(", {compact} {:.2}x", self.ratio(its, figure));
             }
             println!("{line}");
         }
@@ -174,7 +208,8 @@ impl Row {
     }
 }
 
-/// The name of the compact-layout contender.
+/// The name of the compact-layout contender (the start of its name, where
+/// there are two: the first is the one whose ratios are printed).
 const COMPACT: &str = "CompactArcArray";
 
 /// A compact-layout array of `len` elements, `f(i)` each.
@@ -612,6 +647,7 @@ fn rayon_reduction() -> Row {
     Row {
         workload: "8. rayon sum over a shared buffer of 100M u64",
         unit: "ms, median",
+        ours_name: "ArcArray",
         ours: median(ours),
         peers: vec![("Arc<Vec<u64>>", median(peer))],
         compact: None,
@@ -646,6 +682,386 @@ fn rayon_build() -> Row {
             c("Arc::new(parallel Vec)", ms(|| Arc::new(par_vec()))),
         ],
     )
+}
+
+/// Rounds for workload 12, whose samples copy or fault in 1 GiB (about
+/// 0.3 to 1 s each): few, and never two buffers alive at once.
+const ZEROED_REPS: usize = 5;
+
+/// Rounds for workload 11, whose samples (1M arrays, 50 to 300 ms each)
+/// are long enough for other tenants to take the core during most of them.
+const ARENA_REPS: usize = 15;
+
+/// Rounds for workload 13, where the bar is 2%: many short samples (under
+/// a millisecond, shorter than a time slice on a shared core), so that
+/// most run uninterrupted and the median is theirs.
+const TRY_REPS: usize = 501;
+
+/// One sample of workload 11's batch, in ns per array: the build, the
+/// drops, the arena's reset (0 for the others, which free as they drop).
+type Phases = [f64; 3];
+
+/// The build and the drops of one batch of workload 11, in ns per array:
+/// `n` arrays made by `make` into slots made (and faulted in) before the
+/// clock starts, so the handles' own storage is not timed, then dropped
+/// slot by slot; the slots are freed after, untimed.
+fn batch<H>(n: usize, make: impl Fn(usize) -> H) -> [f64; 2] {
+    let mut slots: Vec<Option<H>> = (0..n).map(|_| None).collect();
+    let start = Instant::now();
+    for (i, slot) in slots.iter_mut().enumerate() {
+        *slot = Some(make(i));
+    }
+    black_box(&mut slots);
+    let built = Instant::now();
+    for slot in slots.iter_mut() {
+        *slot = None;
+    }
+    black_box(&mut slots);
+    let dropped = Instant::now();
+    [per_array(built - start, n), per_array(dropped - built, n)]
+}
+
+/// `d` in ns per array of `n`.
+fn per_array(d: Duration, n: usize) -> f64 {
+    d.as_nanos() as f64 / n as f64
+}
+
+/// Workload 11: 1M arrays of 4 u64 from a `bumpalo::Bump` arena, built,
+/// dropped and the arena reset, against the same arrays from the global
+/// allocator (`ArcArray::new`, and `Arc<[u64]>` built the two ways users
+/// build one).
+///
+/// An arena frees nothing on drop (bumpalo takes back only its most
+/// recent allocation), so a batch keeps all 1M alive, drops them, then
+/// resets the arena: the bar is build + drop + reset, and each part is
+/// reported too. The arena is one long-lived `Bump`, reset every round as
+/// a program resets it between phases: after the warm-up round it keeps
+/// its largest chunk, so later rounds bump through memory already
+/// mapped. The global allocator keeps what it keeps (glibc: freed chunks
+/// in its bins, the top of the heap trimmed). Each contender's arrays are
+/// built in its own sample, the way a user builds them, one after another;
+/// the rounds interleave the contenders.
+///
+/// The layout weighs here as much as the allocator: in a `Bump` a padded
+/// array of 4 u64 takes 176 bytes (the 128-byte count region), a compact
+/// one 64, and a batch of 1M (176 or 64 MB) is written through memory, not
+/// cache. `CompactArcArray` runs in both allocators, with its own ratios.
+///
+/// A second arena contender makes a fresh `Bump` for every batch and drops
+/// it instead of resetting it (its "reset" is that drop): it maps new
+/// chunks every time, as the global allocator's contenders map new heap.
+///
+/// A last row builds and drops one array at a time, as workload 6 does:
+/// there bumpalo takes each block back as it is dropped, so the arena
+/// reuses one block and never grows.
+fn arena_build() -> Vec<Row> {
+    let n = 1_000_000;
+    let mut bump = bumpalo::Bump::new();
+    let mut compact_bump = bumpalo::Bump::new();
+    let four = |i: usize| (0..4).map(move |j| (i + j) as u64);
+    let mut contenders: Vec<Contender<'_, Phases>> = vec![
+        (
+            "ArcArray::new_in(.., &Bump)",
+            Box::new(move || {
+                let [build, drops] = batch(n, |i| ArcArray::new_in(4, |j| (i + j) as u64, &bump));
+                // The arrays and their borrows of the arena are gone.
+                let start = Instant::now();
+                bump.reset();
+                [build, drops, per_array(start.elapsed(), n)]
+            }),
+        ),
+        (
+            "CompactArcArray::new_in(.., &Bump)",
+            Box::new(move || {
+                let [build, drops] = batch(n, |i| {
+                    CompactArcArray::new_in(4, |j| (i + j) as u64, &compact_bump)
+                });
+                let start = Instant::now();
+                compact_bump.reset();
+                [build, drops, per_array(start.elapsed(), n)]
+            }),
+        ),
+        (
+            "ArcArray::new_in(.., &fresh Bump)",
+            Box::new(move || {
+                let fresh = bumpalo::Bump::new();
+                let [build, drops] = batch(n, |i| ArcArray::new_in(4, |j| (i + j) as u64, &fresh));
+                let start = Instant::now();
+                drop(fresh);
+                [build, drops, per_array(start.elapsed(), n)]
+            }),
+        ),
+        (
+            "ArcArray::new (global allocator)",
+            Box::new(move || {
+                let [build, drops] = batch(n, |i| ArcArray::new(4, |j| (i + j) as u64));
+                [build, drops, 0.0]
+            }),
+        ),
+        (
+            "CompactArcArray::new (global allocator)",
+            Box::new(move || {
+                let [build, drops] = batch(n, |i| compact(4, |j| (i + j) as u64));
+                [build, drops, 0.0]
+            }),
+        ),
+        (
+            "Arc::<[u64]>::from([..; 4])",
+            Box::new(move || {
+                let [build, drops] = batch(n, |i| {
+                    let i = i as u64;
+                    Arc::<[u64]>::from([i, i + 1, i + 2, i + 3])
+                });
+                [build, drops, 0.0]
+            }),
+        ),
+        (
+            "collect::<Arc<[u64]>>()",
+            Box::new(move || {
+                let [build, drops] = batch(n, |i| four(i).collect::<Arc<[u64]>>());
+                [build, drops, 0.0]
+            }),
+        ),
+    ];
+    let samples = interleaved(ARENA_REPS, &mut contenders);
+    let names: Vec<&'static str> = contenders.iter().map(|c| c.0).collect();
+    let phase = |k: usize| -> Vec<Vec<f64>> {
+        samples
+            .iter()
+            .map(|s| s.iter().map(|p| p[k]).collect())
+            .collect()
+    };
+    let totals = samples
+        .iter()
+        .map(|s| s.iter().map(|p| p.iter().sum()).collect())
+        .collect();
+    let unit = "ns per array, median";
+    let part = "none: a part of 11's total (medians of parts need not add up to the total's)";
+    let mut rows = vec![
+        Row::from_samples(
+            "11. 1M arrays of 4 u64: build, drop all, reset the arena (total)",
+            unit,
+            false,
+            ">= 1.3x both ArcArray::new and Arc<[u64]>, build + drop + reset together",
+            names.clone(),
+            totals,
+        ),
+        Row::from_samples(
+            "11. the build alone",
+            unit,
+            false,
+            part,
+            names.clone(),
+            phase(0),
+        ),
+        Row::from_samples(
+            "11. the drops alone",
+            unit,
+            false,
+            part,
+            names.clone(),
+            phase(1),
+        ),
+        // The others have nothing to reset: the arenas' figures alone, in
+        // microseconds per batch of 1M arrays.
+        Row::from_samples(
+            "11. the arena's reset alone (the fresh arena's drop)",
+            "µs per reset of 1M arrays' arena, median",
+            false,
+            part,
+            names[..3].to_vec(),
+            phase(2)[..3]
+                .iter()
+                .map(|s| s.iter().map(|&ns| ns * n as f64 / 1e3).collect())
+                .collect(),
+        ),
+    ];
+    drop(contenders);
+    let one = 1_000_000;
+    let (bump, compact_bump) = (bumpalo::Bump::new(), bumpalo::Bump::new());
+    rows.push(Row::measure_with(
+        ARENA_REPS,
+        "11. one at a time: build and drop each array before the next",
+        "ns per build + drop, median",
+        false,
+        "none: bumpalo takes each block back, the arena never grows",
+        vec![
+            c("ArcArray::new_in(.., &Bump)", || {
+                ns_per(one, |i| {
+                    drop(black_box(ArcArray::new_in(4, |j| (i + j) as u64, &bump)))
+                })
+            }),
+            c("CompactArcArray::new_in(.., &Bump)", || {
+                ns_per(one, |i| {
+                    drop(black_box(CompactArcArray::new_in(
+                        4,
+                        |j| (i + j) as u64,
+                        &compact_bump,
+                    )))
+                })
+            }),
+            c("ArcArray::new (global allocator)", || {
+                ns_per(one, |i| {
+                    drop(black_box(ArcArray::new(4, |j| (i + j) as u64)))
+                })
+            }),
+            c("CompactArcArray::new (global allocator)", || {
+                ns_per(one, |i| drop(black_box(compact(4, |j| (i + j) as u64))))
+            }),
+            c("Arc::<[u64]>::from([..; 4])", || {
+                ns_per(one, |i| {
+                    let i = i as u64;
+                    drop(black_box(Arc::<[u64]>::from([i, i + 1, i + 2, i + 3])))
+                })
+            }),
+            c("collect::<Arc<[u64]>>()", || {
+                ns_per(one, |i| drop(black_box(four(i).collect::<Arc<[u64]>>())))
+            }),
+        ],
+    ));
+    rows
+}
+
+/// Writes one byte in every 4 KiB page of `buf`: the first touch, where
+/// the OS maps (and zeroes) a page that `calloc` left unmapped.
+fn touch_pages(buf: &mut [u8]) {
+    for page in buf.chunks_mut(4096) {
+        page[0] = 1;
+    }
+}
+
+/// One sample of a build (and drop), in microseconds: the mean of
+/// `iters` builds after one untimed build.
+fn us<T>(iters: usize, mut build: impl FnMut() -> T) -> impl FnMut() -> f64 {
+    move || {
+        drop(black_box(build()));
+        let start = Instant::now();
+        for _ in 0..iters {
+            drop(black_box(build()));
+        }
+        start.elapsed().as_secs_f64() * 1e6 / iters as f64
+    }
+}
+
+/// Workload 12: a 1 GiB zeroed shared buffer, made and dropped as a user
+/// would, untouched: `calloc` maps fresh pages that the OS zeroes when
+/// they are first touched, so the zeroing is not in these figures, while
+/// the copy from a `Vec` writes every page. A second row writes one byte
+/// per page before sharing (each contender through its own unique
+/// access: the `UniqueArcArray`, `Arc::get_mut`, the `Vec` before it is
+/// copied), which faults in every page: the price the first row defers.
+///
+/// The untouched `calloc` forms (a few microseconds: a map, a fault on the
+/// header's page, an unmap) take, per sample, one untimed build and then
+/// the mean of 100: a build right after the copy unmapped its 1 GiB runs
+/// cold (about 25 µs against 6 here), and the rounds' rotation puts the
+/// same contender after the copy most times. One buffer is alive at a time
+/// (two, 2 GiB, in the touched copy: the `Vec` and its copy), and few
+/// rounds.
+fn zeroed_buffer() -> Vec<Row> {
+    let n: usize = 1 << 30;
+    let ours = || {
+        // SAFETY: all-zero bytes are a valid `u8`.
+        unsafe { UniqueArcArray::<u8>::new_zeroed(n).assume_init() }
+    };
+    let std_zeroed = || {
+        // SAFETY: all-zero bytes are a valid `u8`.
+        unsafe { Arc::<[u8]>::new_zeroed_slice(n).assume_init() }
+    };
+    let untouched = Row::measure_with(
+        ZEROED_REPS,
+        "12. a 1 GiB zeroed shared buffer, made and dropped, untouched",
+        "µs per build + drop, median",
+        false,
+        ">= 100x Arc::<[u8]>::from(vec![0; n]), >= 1.0x Arc::<[u8]>::new_zeroed_slice",
+        vec![
+            c(
+                "new_zeroed + assume_init + shareable",
+                us(100, || ours().shareable()),
+            ),
+            c("Arc::<[u8]>::new_zeroed_slice", us(100, std_zeroed)),
+            // One copy per sample (about a second), in microseconds.
+            c("Arc::<[u8]>::from(vec![0; n])", {
+                let mut copy = ms(|| Arc::<[u8]>::from(vec![0u8; n]));
+                move || copy() * 1e3
+            }),
+        ],
+    );
+    let touched = Row::measure_with(
+        ZEROED_REPS,
+        "12. the same, a byte written in every page before sharing",
+        "ms, median",
+        false,
+        "none: the first touch, what the untouched figures leave out",
+        vec![
+            c(
+                "new_zeroed + assume_init + shareable",
+                ms(|| {
+                    let mut u = ours();
+                    touch_pages(&mut u);
+                    u.shareable()
+                }),
+            ),
+            c(
+                "Arc::<[u8]>::new_zeroed_slice",
+                ms(|| {
+                    let mut a = std_zeroed();
+                    touch_pages(Arc::get_mut(&mut a).expect("a new Arc is unique"));
+                    a
+                }),
+            ),
+            c(
+                "Arc::<[u8]>::from(vec![0; n])",
+                ms(|| {
+                    let mut v = vec![0u8; n];
+                    touch_pages(&mut v);
+                    Arc::<[u8]>::from(v)
+                }),
+            ),
+        ],
+    );
+    vec![untouched, touched]
+}
+
+/// Workload 13: `try_new` against `new`, the same closure, 4 and 1M
+/// elements. `try_new`'s `Result` is dropped whole (dropping its array),
+/// unexamined, so the difference is the constructor's alone.
+fn try_new_cost() -> Vec<Row> {
+    let small = Row::measure_with(
+        TRY_REPS,
+        "13. try_new against new, 4 u64",
+        "ns per build + drop, median",
+        false,
+        "within 2% (ratio 0.98 to 1.02)",
+        vec![
+            c("ArcArray::try_new", || {
+                ns_per(10_000, |_| {
+                    drop(black_box(ArcArray::try_new(4, |i| i as u64)))
+                })
+            }),
+            c("ArcArray::new", || {
+                ns_per(10_000, |_| drop(black_box(ArcArray::new(4, |i| i as u64))))
+            }),
+        ],
+    );
+    let n = 1_000_000;
+    // One build per sample (a few hundred microseconds).
+    let large = Row::measure_with(
+        TRY_REPS,
+        "13. try_new against new, 1M u64",
+        "µs per build + drop, median",
+        false,
+        "within 2% (ratio 0.98 to 1.02)",
+        vec![
+            c("ArcArray::try_new", || {
+                ns_per(1, |_| drop(black_box(ArcArray::try_new(n, |i| i as u64)))) / 1e3
+            }),
+            c("ArcArray::new", || {
+                ns_per(1, |_| drop(black_box(ArcArray::new(n, |i| i as u64)))) / 1e3
+            }),
+        ],
+    );
+    vec![small, large]
 }
 
 /// Workload 7: bytes per array, handle + blocks as the allocator is asked.
@@ -693,6 +1109,9 @@ fn memory() {
     );
 }
 
+/// A workload of several rows.
+type Workload = fn() -> Vec<Row>;
+
 fn main() {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -703,7 +1122,7 @@ fn main() {
         })
         .unwrap_or_else(|| "unknown CPU".into());
     println!(
-        "heaparray vs peers on {cpu}, {} threads available; medians of {REPS} interleaved rounds ({SCATTER_REPS} for workloads 4 and 10)\n",
+        "heaparray vs peers on {cpu}, {} threads available; medians of {REPS} interleaved rounds ({SCATTER_REPS} for workloads 4 and 10, {ARENA_REPS} for 11, {ZEROED_REPS} for 12, {TRY_REPS} for 13)\n",
         thread::available_parallelism().map_or(1, |n| n.get())
     );
     // Workload numbers on the command line run just those.
@@ -738,6 +1157,13 @@ fn main() {
     }
     if run(10) {
         scattered_reads_no_length_branch().print();
+    }
+    // The allocator parameter's workloads, several rows each.
+    let rows: [(u32, Workload); 3] = [(11, arena_build), (12, zeroed_buffer), (13, try_new_cost)];
+    for (k, workload) in rows {
+        if run(k) {
+            workload().iter().for_each(Row::print);
+        }
     }
     println!("\n(total {:.1} s)", start.elapsed().as_secs_f64());
 }
