@@ -5,7 +5,9 @@
 //! by side. `cargo run --release --example compare` prints the same
 //! comparison as a table of ratios in under a minute; the memory workload
 //! (7) is only there, as it needs a counting allocator. Group 9 (`par_new`)
-//! needs `--features rayon`.
+//! needs `--features rayon`. Groups 11 to 13 measure the allocator
+//! parameter: arrays from a `bumpalo::Bump` arena (11), a 1 GiB zeroed
+//! buffer (12, up to 2 GiB alive at once), `try_new` against `new` (13).
 
 // The functions criterion_group!/criterion_main! generate have no docs.
 #![allow(missing_docs)]
@@ -16,8 +18,10 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use criterion::{criterion_group, criterion_main, Criterion};
-use heaparray::{ArcArray, CompactArcArray, MakeArray};
+use bumpalo::Bump;
+use criterion::measurement::WallTime;
+use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion};
+use heaparray::{ArcArray, CompactArcArray, MakeArray, MakeArrayIn, UniqueArcArray};
 use rayon::prelude::*;
 use triomphe::ThinArc;
 
@@ -321,6 +325,215 @@ fn rayon_build(c: &mut Criterion) {
 #[cfg(not(feature = "rayon"))]
 fn rayon_build(_: &mut Criterion) {}
 
+/// Arrays per batch in group 11.
+const BATCH: usize = 1_000_000;
+
+/// A part of a group-11 batch to time.
+#[derive(Clone, Copy)]
+enum Part {
+    /// Build, drop and reset together.
+    Total,
+    Build,
+    Drop,
+    Reset,
+}
+
+impl Part {
+    /// This part's time among a batch's `[build, drop, reset]`.
+    fn of(self, [build, drops, reset]: [Duration; 3]) -> Duration {
+        match self {
+            Part::Total => build + drops + reset,
+            Part::Build => build,
+            Part::Drop => drops,
+            Part::Reset => reset,
+        }
+    }
+}
+
+/// Builds `BATCH` arrays with `make` into slots made before the clock
+/// starts (the handles' own storage is not timed), then drops them slot by
+/// slot: the build's and the drops' times. The slots are freed untimed.
+fn batch<H>(make: impl Fn(usize) -> H) -> [Duration; 2] {
+    let mut slots: Vec<Option<H>> = (0..BATCH).map(|_| None).collect();
+    let start = Instant::now();
+    for (i, slot) in slots.iter_mut().enumerate() {
+        *slot = Some(make(i));
+    }
+    black_box(&mut slots);
+    let built = Instant::now();
+    for slot in slots.iter_mut() {
+        *slot = None;
+    }
+    black_box(&mut slots);
+    [built - start, built.elapsed()]
+}
+
+/// One function per `(name, part)`, each iteration a batch of `BATCH`
+/// arrays timed by `sample` (`[build, drop, reset]`), only `part` counted.
+fn batches(
+    g: &mut BenchmarkGroup<'_, WallTime>,
+    parts: &[(&str, Part)],
+    mut sample: impl FnMut() -> [Duration; 3],
+) {
+    for &(name, part) in parts {
+        g.bench_function(name, |b| {
+            b.iter_custom(|iters| (0..iters).map(|_| part.of(sample())).sum())
+        });
+    }
+}
+
+/// Group 11: 1M arrays of 4 u64 from a `bumpalo::Bump` arena: built, all
+/// dropped (an arena frees nothing then), the arena reset; against the same
+/// arrays from the global allocator, each figure per batch of 1M. The
+/// arena is one long-lived `Bump`, reset after every batch, as a program
+/// resets it between phases; the parts (build, drop, reset) are functions
+/// of their own. `examples/compare.rs` (workload 11) says more.
+fn arena(c: &mut Criterion) {
+    let mut g = c.benchmark_group("11_arena_1M_arrays_4_u64");
+    g.sample_size(10);
+    let mut bump = Bump::new();
+    batches(
+        &mut g,
+        &[
+            ("ArcArray in a Bump", Part::Total),
+            ("ArcArray in a Bump: build", Part::Build),
+            ("ArcArray in a Bump: drop", Part::Drop),
+            ("ArcArray in a Bump: reset", Part::Reset),
+        ],
+        || {
+            let [build, drops] = batch(|i| ArcArray::new_in(4, |j| (i + j) as u64, &bump));
+            let start = Instant::now();
+            bump.reset();
+            [build, drops, start.elapsed()]
+        },
+    );
+    batches(
+        &mut g,
+        &[("CompactArcArray in a Bump", Part::Total)],
+        || {
+            let [build, drops] = batch(|i| CompactArcArray::new_in(4, |j| (i + j) as u64, &bump));
+            let start = Instant::now();
+            bump.reset();
+            [build, drops, start.elapsed()]
+        },
+    );
+    let global = |[build, drops]: [Duration; 2]| [build, drops, Duration::ZERO];
+    batches(
+        &mut g,
+        &[
+            ("ArcArray, global allocator", Part::Total),
+            ("ArcArray, global allocator: build", Part::Build),
+            ("ArcArray, global allocator: drop", Part::Drop),
+        ],
+        || global(batch(|i| ArcArray::new(4, |j| (i + j) as u64))),
+    );
+    batches(
+        &mut g,
+        &[("CompactArcArray, global allocator", Part::Total)],
+        || global(batch(|i| compact(4, |j| (i + j) as u64))),
+    );
+    batches(
+        &mut g,
+        &[
+            ("Arc::<[u64]>::from([..; 4])", Part::Total),
+            ("Arc::<[u64]>::from([..; 4]): build", Part::Build),
+            ("Arc::<[u64]>::from([..; 4]): drop", Part::Drop),
+        ],
+        || {
+            global(batch(|i| {
+                let i = i as u64;
+                Arc::<[u64]>::from([i, i + 1, i + 2, i + 3])
+            }))
+        },
+    );
+    batches(&mut g, &[("collect::<Arc<[u64]>>", Part::Total)], || {
+        global(batch(|i| {
+            four().map(|j| j + i as u64).collect::<Arc<[u64]>>()
+        }))
+    });
+    g.finish();
+}
+
+/// Writes one byte in every 4 KiB page of `buf` (the first touch).
+fn touch_pages(buf: &mut [u8]) {
+    for page in buf.chunks_mut(4096) {
+        page[0] = 1;
+    }
+}
+
+/// Group 12: a 1 GiB zeroed shared buffer, made and dropped: `calloc` (ours
+/// through `new_zeroed`, std's `new_zeroed_slice`) against copying a
+/// zeroed `Vec`. Untouched, as a user makes one; a second group writes a
+/// byte in every page before sharing (the first touch the first defers).
+fn zeroed(c: &mut Criterion) {
+    let n: usize = 1 << 30;
+    let ours = || {
+        // SAFETY: all-zero bytes are a valid `u8`.
+        unsafe { UniqueArcArray::<u8>::new_zeroed(n).assume_init() }
+    };
+    let std_zeroed = || {
+        // SAFETY: all-zero bytes are a valid `u8`.
+        unsafe { Arc::<[u8]>::new_zeroed_slice(n).assume_init() }
+    };
+    let mut g = c.benchmark_group("12_zeroed_1GiB_u8");
+    g.sample_size(10);
+    g.bench_function("ArcArray (UniqueArcArray::new_zeroed)", |b| {
+        b.iter(|| ours().shareable())
+    });
+    g.bench_function("Arc::<[u8]>::new_zeroed_slice", |b| b.iter(std_zeroed));
+    g.bench_function("Arc::<[u8]>::from(vec![0; n])", |b| {
+        b.iter(|| Arc::<[u8]>::from(vec![0u8; n]))
+    });
+    g.finish();
+    let mut g = c.benchmark_group("12_zeroed_1GiB_u8_touched");
+    g.sample_size(10);
+    g.bench_function("ArcArray (UniqueArcArray::new_zeroed)", |b| {
+        b.iter(|| {
+            let mut u = ours();
+            touch_pages(&mut u);
+            u.shareable()
+        })
+    });
+    g.bench_function("Arc::<[u8]>::new_zeroed_slice", |b| {
+        b.iter(|| {
+            let mut a = std_zeroed();
+            touch_pages(Arc::get_mut(&mut a).expect("a new Arc is unique"));
+            a
+        })
+    });
+    g.bench_function("Arc::<[u8]>::from(vec![0; n])", |b| {
+        b.iter(|| {
+            let mut v = vec![0u8; n];
+            touch_pages(&mut v);
+            Arc::<[u8]>::from(v)
+        })
+    });
+    g.finish();
+}
+
+/// Group 13: `try_new` against `new`, 4 and 1M u64 (the `Result` is dropped
+/// whole, unexamined).
+fn try_new(c: &mut Criterion) {
+    let mut g = c.benchmark_group("13_try_new_4_u64");
+    g.bench_function("ArcArray::new", |b| {
+        b.iter(|| ArcArray::new(4, |i| i as u64))
+    });
+    g.bench_function("ArcArray::try_new", |b| {
+        b.iter(|| ArcArray::try_new(4, |i| i as u64))
+    });
+    g.finish();
+    let mut g = c.benchmark_group("13_try_new_1M_u64");
+    g.sample_size(20);
+    let n = 1_000_000;
+    g.bench_function("ArcArray::new", |b| {
+        b.iter(|| ArcArray::new(n, |i| i as u64))
+    });
+    g.bench_function("ArcArray::try_new", |b| {
+        b.iter(|| ArcArray::try_new(n, |i| i as u64))
+    });
+    g.finish();
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .warm_up_time(Duration::from_millis(500))
@@ -332,6 +545,6 @@ criterion_group! {
     name = peers;
     config = config();
     targets = clone_drop, clone_drop_two_threads, false_sharing, scattered_reads,
-        build_large, build_small, rayon_reduction, rayon_build
+        build_large, build_small, rayon_reduction, rayon_build, arena, zeroed, try_new
 }
 criterion_main!(peers);
