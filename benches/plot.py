@@ -3,7 +3,9 @@
 
 Reads target/criterion/<group>/<function>/new/{benchmark,estimates}.json and
 draws, per group, each function's median time per iteration relative to
-ArcArray's (lower is better; ArcArray is 1.0). No dependency but Python 3.
+ArcArray's (lower is better; ArcArray is 1.0). The scale stops at CAP: a
+longer bar (the 1 GiB copy of group 12, some 10^5 times calloc's) is drawn
+to the edge, cut, its ratio printed in full. No dependency but Python 3.
 
     python3 benches/plot.py [criterion dir] [output.svg]
 
@@ -63,9 +65,11 @@ if not groups:
 
 bar_h, gap, label_w, plot_w, title_h = 18, 4, 300, 360, 26
 height = 50 + sum(title_h + len(rows) * (bar_h + gap) + 10 for _, _, rows in groups)
-width = label_w + plot_w + 140
+width = label_w + plot_w + 200
 scale_max = max(max(ns / base[1] for _, ns in rows) for _, base, rows in groups)
-scale_max = max(scale_max, 1.0)
+# Bars longer than this are cut at the edge.
+CAP = 5.0
+scale_max = min(max(scale_max, 1.0), CAP)
 
 svg = [
     f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -85,14 +89,16 @@ for group, base, rows in groups:
     )
     for name, ns in rows:
         ratio = ns / base[1]
-        w = plot_w * ratio / scale_max
+        cut = ratio > scale_max
+        w = plot_w * min(ratio, scale_max) / scale_max
         colour = "#2b7bb9" if (name, ns) == base else "#c0c0c0"
         svg.append(
             f'<text x="{label_w - 8}" y="{y + 13}" text-anchor="end">{html.escape(name)}</text>'
         )
         svg.append(f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}"/>')
         svg.append(
-            f'<text x="{label_w + w + 6:.1f}" y="{y + 13}">{ratio:.2f}x ({human(ns)})</text>'
+            f'<text x="{label_w + w + 6:.1f}" y="{y + 13}">{"cut: " if cut else ""}'
+            f"{ratio:.2f}x ({human(ns)})</text>"
         )
         y += bar_h + gap
     y += 10
