@@ -105,7 +105,7 @@ impl<E, L, P: ArcLayout, A: Allocator> Block<ArcHeader<P, A>, L, E> {
     #[inline]
     unsafe fn len(self) -> usize {
         // SAFETY: the header is initialised and `len` is never written after
-        // `Builder::finish`; read through the raw pointer, no reference.
+        // `Builder::try_finish`; read through the raw pointer, no reference.
         unsafe { (*self.header()).len }
     }
 
