@@ -684,18 +684,19 @@ fn rayon_build() -> Row {
     )
 }
 
-/// Rounds for workload 12, whose samples copy or fault in 1 GiB (about
-/// 0.3 to 1 s each): few, and never two buffers alive at once.
+/// Rounds for workload 12's copies and touched buffers (0.5 to 2 s each,
+/// 1 to 2 GiB written): few, and never two buffers alive at once.
 const ZEROED_REPS: usize = 5;
 
 /// Rounds for workload 11, whose samples (1M arrays, 50 to 300 ms each)
 /// are long enough for other tenants to take the core during most of them.
 const ARENA_REPS: usize = 15;
 
-/// Rounds for workload 13, where the bar is 2%: many short samples (under
-/// a millisecond, shorter than a time slice on a shared core), so that
-/// most run uninterrupted and the median is theirs.
-const TRY_REPS: usize = 501;
+/// Rounds of short samples (workload 13, where the bar is 2%, and
+/// workload 12's `calloc` forms): many samples under a millisecond,
+/// shorter than a time slice on a shared core, so that most run
+/// uninterrupted and the median is theirs.
+const SHORT_REPS: usize = 501;
 
 /// One sample of workload 11's batch, in ns per array: the build, the
 /// drops, the arena's reset (0 for the others, which free as they drop).
@@ -839,7 +840,7 @@ fn arena_build() -> Vec<Row> {
     let part = "none: a part of 11's total (medians of parts need not add up to the total's)";
     let mut rows = vec![
         Row::from_samples(
-            "11. 1M arrays of 4 u64: build, drop all, reset the arena (total)",
+            "11. 1M arrays of 4 u64: build, drop all, reset the arena, together",
             unit,
             false,
             ">= 1.3x both ArcArray::new and Arc<[u64]>, build + drop + reset together",
@@ -931,10 +932,9 @@ fn touch_pages(buf: &mut [u8]) {
 }
 
 /// One sample of a build (and drop), in microseconds: the mean of
-/// `iters` builds after one untimed build.
+/// `iters` builds.
 fn us<T>(iters: usize, mut build: impl FnMut() -> T) -> impl FnMut() -> f64 {
     move || {
-        drop(black_box(build()));
         let start = Instant::now();
         for _ in 0..iters {
             drop(black_box(build()));
@@ -952,12 +952,13 @@ fn us<T>(iters: usize, mut build: impl FnMut() -> T) -> impl FnMut() -> f64 {
 /// copied), which faults in every page: the price the first row defers.
 ///
 /// The untouched `calloc` forms (a few microseconds: a map, a fault on the
-/// header's page, an unmap) take, per sample, one untimed build and then
-/// the mean of 100: a build right after the copy unmapped its 1 GiB runs
-/// cold (about 25 µs against 6 here), and the rounds' rotation puts the
-/// same contender after the copy most times. One buffer is alive at a time
-/// (two, 2 GiB, in the touched copy: the `Vec` and its copy), and few
-/// rounds.
+/// header's page, an unmap) are sampled against each other in
+/// [`SHORT_REPS`] rounds of 20 builds, and the copy (a second or so) in
+/// [`ZEROED_REPS`] rounds of its own, its ratio against ArcArray's median:
+/// in rounds with the copy, the build right after it unmapped its 1 GiB
+/// ran cold (25 µs against 6 here), and the rotation puts the same
+/// contender after the copy most times. One buffer is alive at a time
+/// (two, 2 GiB, in the touched copy: the `Vec` and its copy).
 fn zeroed_buffer() -> Vec<Row> {
     let n: usize = 1 << 30;
     let ours = || {
@@ -968,24 +969,28 @@ fn zeroed_buffer() -> Vec<Row> {
         // SAFETY: all-zero bytes are a valid `u8`.
         unsafe { Arc::<[u8]>::new_zeroed_slice(n).assume_init() }
     };
-    let untouched = Row::measure_with(
-        ZEROED_REPS,
+    let mut calloc = vec![
+        c(
+            "new_zeroed + assume_init + shareable",
+            us(20, || ours().shareable()),
+        ),
+        c("Arc::<[u8]>::new_zeroed_slice", us(20, std_zeroed)),
+    ];
+    let mut samples = interleaved(SHORT_REPS, &mut calloc);
+    // One copy per sample, in microseconds.
+    let mut copy = vec![c("Arc::<[u8]>::from(vec![0; n])", {
+        let mut copy = ms(|| Arc::<[u8]>::from(vec![0u8; n]));
+        move || copy() * 1e3
+    })];
+    samples.extend(interleaved(ZEROED_REPS, &mut copy));
+    let names = calloc.iter().chain(&copy).map(|c| c.0).collect();
+    let untouched = Row::from_samples(
         "12. a 1 GiB zeroed shared buffer, made and dropped, untouched",
         "µs per build + drop, median",
         false,
         ">= 100x Arc::<[u8]>::from(vec![0; n]), >= 1.0x Arc::<[u8]>::new_zeroed_slice",
-        vec![
-            c(
-                "new_zeroed + assume_init + shareable",
-                us(100, || ours().shareable()),
-            ),
-            c("Arc::<[u8]>::new_zeroed_slice", us(100, std_zeroed)),
-            // One copy per sample (about a second), in microseconds.
-            c("Arc::<[u8]>::from(vec![0; n])", {
-                let mut copy = ms(|| Arc::<[u8]>::from(vec![0u8; n]));
-                move || copy() * 1e3
-            }),
-        ],
+        names,
+        samples,
     );
     let touched = Row::measure_with(
         ZEROED_REPS,
@@ -1028,7 +1033,7 @@ fn zeroed_buffer() -> Vec<Row> {
 /// unexamined, so the difference is the constructor's alone.
 fn try_new_cost() -> Vec<Row> {
     let small = Row::measure_with(
-        TRY_REPS,
+        SHORT_REPS,
         "13. try_new against new, 4 u64",
         "ns per build + drop, median",
         false,
@@ -1047,7 +1052,7 @@ fn try_new_cost() -> Vec<Row> {
     let n = 1_000_000;
     // One build per sample (a few hundred microseconds).
     let large = Row::measure_with(
-        TRY_REPS,
+        SHORT_REPS,
         "13. try_new against new, 1M u64",
         "µs per build + drop, median",
         false,
@@ -1122,7 +1127,7 @@ fn main() {
         })
         .unwrap_or_else(|| "unknown CPU".into());
     println!(
-        "heaparray vs peers on {cpu}, {} threads available; medians of {REPS} interleaved rounds ({SCATTER_REPS} for workloads 4 and 10, {ARENA_REPS} for 11, {ZEROED_REPS} for 12, {TRY_REPS} for 13)\n",
+        "heaparray vs peers on {cpu}, {} threads available; medians of {REPS} interleaved rounds ({SCATTER_REPS} for workloads 4 and 10, {ARENA_REPS} for 11, {ZEROED_REPS} and {SHORT_REPS} for 12, {SHORT_REPS} for 13)\n",
         thread::available_parallelism().map_or(1, |n| n.get())
     );
     // Workload numbers on the command line run just those.
