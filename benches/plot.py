@@ -50,8 +50,14 @@ def human(ns):
     return f"{ns:.3g} ns"
 
 
+def number(group):
+    """A group's leading number, so that 11 sorts after 9."""
+    head = group.split("_")[0]
+    return (int(head), group) if head.isdigit() else (float("inf"), group)
+
+
 groups = []
-for group in sorted(os.listdir(root)):
+for group in sorted(os.listdir(root), key=number):
     path = os.path.join(root, group)
     if group == "report" or not os.path.isdir(path):
         continue
