@@ -1,13 +1,16 @@
 //! Criterion benchmarks: every workload with heaparray and its peers in one
 //! group (std `Arc<[u64]>`, `Arc<Vec<u64>>`, triomphe's `ThinArc` and
 //! `Arc<[u64]>`; `CompactArcArray` where the layout matters: groups 1, 3,
-//! 4 and 6), so that `target/criterion/<group>/report` compares them side
-//! by side. `cargo run --release --example compare` prints the same
-//! comparison as a table of ratios in under a minute; the memory workload
-//! (7) is only there, as it needs a counting allocator. Group 9 (`par_new`)
-//! needs `--features rayon`. Groups 11 to 13 measure the allocator
-//! parameter: arrays from a `bumpalo::Bump` arena (11), a 1 GiB zeroed
-//! buffer (12, up to 2 GiB alive at once), `try_new` against `new` (13).
+//! 4, 6 and 11), so that `target/criterion/<group>/report` compares them
+//! side by side. `cargo run --release --example compare` prints the same
+//! comparison as a table of ratios in about a minute and a half, its
+//! contenders interleaved round by round (criterion samples one function
+//! after another: on a shared machine its ratios drift more); the memory
+//! workload (7) is only there, as it needs a counting allocator. Group 9
+//! (`par_new`) needs `--features rayon`. Groups 11 to 13 measure the
+//! allocator parameter: arrays from a `bumpalo::Bump` arena (11), a 1 GiB
+//! zeroed buffer (12, up to 2 GiB alive at once), `try_new` against `new`
+//! (13).
 
 // The functions criterion_group!/criterion_main! generate have no docs.
 #![allow(missing_docs)]
