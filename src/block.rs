@@ -192,6 +192,9 @@ impl<H, L, E> Block<H, L, E> {
     ///
     /// - `self` was allocated (or last resized) from `alloc` for `old_cap`
     ///   elements;
+    /// - `new_cap`'s layout, if it fits, has a non-zero size (a block that
+    ///   shrinks to nothing is freed by its owner, which must stop owning
+    ///   it first: see `Builder::try_finish`);
     /// - on `Ok`, `self` is not used afterwards: the returned block
     ///   replaces it.
     ///
@@ -208,13 +211,9 @@ impl<H, L, E> Block<H, L, E> {
     ) -> Result<Self, TryReserveError> {
         let old = Self::layout(old_cap);
         let new = Self::try_layout(new_cap)?;
+        debug_assert!(new.size() != 0, "try_resize to an empty layout");
         if old.size() == new.size() {
             return Ok(self);
-        }
-        if new.size() == 0 {
-            // SAFETY: allocated from `alloc` for `old_cap` (caller).
-            unsafe { self.deallocate(old_cap, alloc) };
-            return Ok(Self::at(Self::dangling()));
         }
         if old.size() == 0 {
             return Self::try_allocate(new_cap, alloc, false);
@@ -517,14 +516,30 @@ impl<H: Header, L, E> Builder<H, L, E> {
             cap
         };
         let block = Block::<H, L, E>::try_allocate(cap, &alloc, zeroed)?;
-        // SAFETY: the fresh block has room for a label, aligned.
+        // SAFETY: just allocated from `alloc` for `cap` elements.
+        Ok(unsafe { Self::from_allocated(block, cap, label, alloc) })
+    }
+
+    /// A builder over a block just allocated, moving `label` in.
+    ///
+    /// # Safety
+    ///
+    /// `block` was allocated from `alloc` for `cap` elements (`usize::MAX`,
+    /// or any capacity, for zero-sized elements) and holds nothing.
+    unsafe fn from_allocated(block: Block<H, L, E>, cap: usize, label: L, alloc: H::Alloc) -> Self {
+        let cap = if mem::size_of::<E>() == 0 {
+            usize::MAX
+        } else {
+            cap
+        };
+        // SAFETY: the fresh block has room for a label, aligned (caller).
         unsafe { block.label().write(label) };
-        Ok(Builder {
+        Builder {
             block,
             cap,
             len: 0,
             alloc,
-        })
+        }
     }
 
     /// The label, for initialisers that update it as they go.
@@ -700,10 +715,24 @@ impl<H: Header, L, E> Builder<H, L, E> {
         header: impl FnOnce(usize, H::Alloc) -> H,
     ) -> Result<(Block<H, L, E>, usize), TryReserveError> {
         if self.len != self.cap && mem::size_of::<E>() != 0 {
-            // SAFETY: allocated from `self.alloc` for `self.cap`; on `Ok` the
-            // block is replaced, on `Err` untouched and dropped with `self`.
-            self.block = unsafe { self.block.try_resize(self.cap, self.len, &self.alloc)? };
-            self.cap = self.len;
+            if Block::<H, L, E>::layout(self.len).size() == 0 {
+                // Nothing left to keep (no element, and a header and label
+                // of no bytes): the builder takes the dangling block first,
+                // so that an allocator whose `deallocate` unwinds cannot
+                // have the old block freed twice.
+                let old = mem::replace(&mut self.block, Block::at(Block::<H, L, E>::dangling()));
+                let old_cap = mem::replace(&mut self.cap, self.len);
+                // SAFETY: allocated from `self.alloc` for `old_cap`, and no
+                // longer the builder's; its only content, the label, has no
+                // bytes and is now at the dangling block.
+                unsafe { old.deallocate(old_cap, &self.alloc) };
+            } else {
+                // SAFETY: allocated from `self.alloc` for `self.cap`, to a
+                // non-empty layout; on `Ok` the block is replaced, on `Err`
+                // untouched and dropped with `self`.
+                self.block = unsafe { self.block.try_resize(self.cap, self.len, &self.alloc)? };
+                self.cap = self.len;
+            }
         }
         // From here on nothing may unwind: the builder is forgotten and its
         // allocator moved into the header (the header closures of this
@@ -909,12 +938,23 @@ pub(crate) fn try_collect<H: Header, L, E, I: IntoIterator<Item = E>>(
     };
     // A hint beyond what could ever be allocated is a lie: ignore it rather
     // than fail before the iterator has yielded anything.
-    let room = if Block::<H, L, E>::fits(room) {
+    let mut room = if Block::<H, L, E>::fits(room) {
         room
     } else {
         0
     };
-    let mut builder = Builder::try_new(label, room, alloc, false)?;
+    // A hint that fits but that the allocator refuses may be a lie too: it
+    // gets a block for no element instead, and the iterator's own elements
+    // decide whether the block can grow.
+    let block = match Block::<H, L, E>::try_allocate(room, &alloc, false) {
+        Err(TryReserveError::AllocError { .. }) if room != 0 => {
+            room = 0;
+            Block::try_allocate(0, &alloc, false)?
+        }
+        block => block?,
+    };
+    // SAFETY: `block` was just allocated from `alloc` for `room` elements.
+    let mut builder = unsafe { Builder::from_allocated(block, room, label, alloc) };
     iter.try_for_each(|elem| builder.try_push(elem))?;
     Ok(builder)
 }

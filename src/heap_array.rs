@@ -2,7 +2,7 @@
 //! pointer and a length (like `Box<[E]>` with a label).
 
 use core::marker::PhantomData;
-use core::mem::{ManuallyDrop, MaybeUninit};
+use core::mem::{self, ManuallyDrop, MaybeUninit};
 use core::ops::{Deref, DerefMut};
 use core::ptr::NonNull;
 
@@ -170,12 +170,22 @@ impl<E, L, A: Allocator> HeapArray<E, L, A> {
     /// Moves the label and the elements into a new block of header `H2`
     /// from the same allocator, which then moves into that header (made by
     /// `header` from the length and the allocator); the old block is freed.
-    /// If the allocation fails, the global allocation error handler runs
-    /// with `self` still whole (dropped as it is should the handler unwind).
+    /// If the allocation fails, `self` is dropped whole and the global
+    /// allocation error handler runs.
     pub(crate) fn move_into<H2: Header<Alloc = A>>(
         self,
         header: impl FnOnce(usize, A) -> H2,
     ) -> Block<H2, L, E> {
+        /// Drops the new block's contents and frees it if freeing the old
+        /// block unwinds (the allocator's `deallocate` is user code).
+        struct Destroy<H2: Header, L, E>(Block<H2, L, E>, usize);
+        impl<H2: Header, L, E> Drop for Destroy<H2, L, E> {
+            fn drop(&mut self) {
+                // SAFETY: armed only while the new block is complete (header,
+                // label and `len` elements) and owned by nothing else.
+                unsafe { self.0.destroy(self.1) }
+            }
+        }
         let (block, len) = (self.raw(), self.len);
         // SAFETY: `self` owns its initialised label and `len` elements, and
         // nothing else reads them; on failure nothing has moved.
@@ -188,14 +198,20 @@ impl<E, L, A: Allocator> HeapArray<E, L, A> {
         };
         let _moved_out = ManuallyDrop::new(self);
         // SAFETY: the contents now belong to the new block. The old block's
-        // header holds the allocator: it is read out once here (the old
-        // block, allocated from it for `len`, is freed with it and never
-        // read again), then moved into the new header, which holds nothing.
+        // header holds the allocator: it is read out once here and moved
+        // into the new header, which holds nothing yet; the old block is
+        // never read again.
         unsafe {
             let alloc = HeapHeader::alloc(block.header()).read();
-            block.deallocate(len, &alloc);
             moved.write_header(header(len, alloc));
         }
+        // The new block is whole: from here an unwind drops it.
+        let guard = Destroy(moved, len);
+        // SAFETY: the old block was allocated for `len` from the allocator
+        // now in the new block's header (moved bitwise: the same one), which
+        // stays in place while we borrow it.
+        unsafe { block.deallocate(len, moved.allocator()) };
+        mem::forget(guard);
         moved
     }
 }

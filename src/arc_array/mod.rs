@@ -171,11 +171,18 @@ impl<E, L, P: ArcLayout, A: Allocator> Block<ArcHeader<P, A>, L, E> {
     /// handles keep the old block, and free it with the allocator in it),
     /// and leaving the weak handles dead.
     ///
+    /// Returns the unique block and, after a move, the old block, whose
+    /// strong handles' weak count the caller must release (with
+    /// [`Block::release_weak`]) once it holds the unique block as a handle:
+    /// that release may free the old block, which runs the allocator's
+    /// `deallocate` and drop, user code that may unwind, and an unwind then
+    /// must find the caller's handle on the new block, not the freed one.
+    ///
     /// # Safety
     ///
     /// The caller took the strong count to 0 (last `decrement_strong` or a
     /// successful `claim_unique`) and has not dropped the contents.
-    unsafe fn into_unique_block(self) -> Self
+    unsafe fn into_unique_block(self) -> (Self, Option<Self>)
     where
         A: Clone,
     {
@@ -183,7 +190,7 @@ impl<E, L, P: ArcLayout, A: Allocator> Block<ArcHeader<P, A>, L, E> {
         let counts = unsafe { self.counts() };
         if !counts.weak_handles_left() {
             counts.restore_unique();
-            return self;
+            return (self, None);
         }
         // If the allocator's `clone` panics, or the move fails (the error
         // handler may unwind) or its allocator panics, nothing has been
@@ -205,10 +212,9 @@ impl<E, L, P: ArcLayout, A: Allocator> Block<ArcHeader<P, A>, L, E> {
         // SAFETY: the fresh block's header holds nothing yet.
         unsafe { moved.write_header(ArcHeader::<P, A>::new(len, alloc)) };
         mem::forget(unclaim);
-        // SAFETY: we hold the strong handles' weak count and are done with
-        // the old block; its weak handles free it.
-        unsafe { self.release_weak() };
-        moved
+        // The old block keeps the strong handles' weak count, for the
+        // caller to release.
+        (moved, Some(self))
     }
 }
 
@@ -481,8 +487,14 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArray<E, L, P, A> {
         if this.counts().claim_unique() {
             // SAFETY: the claim took the strong count to 0 and the contents
             // are intact.
-            let block = unsafe { this.raw().into_unique_block() };
+            let (block, old) = unsafe { this.raw().into_unique_block() };
             this.block = block.as_non_null();
+            if let Some(old) = old {
+                // SAFETY: the old block's weak count, held for the strong
+                // handles, is ours to release, and we are done with it;
+                // `this` already is the new block's handle if this unwinds.
+                unsafe { old.release_weak() };
+            }
         } else {
             // `this` keeps its strong count across every call into user
             // code below (the clones of the allocator, label and elements).
@@ -530,9 +542,10 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArray<E, L, P, A> {
         // contents are intact. `this` stays a handle until the block is
         // made unique: if that unwinds, the claim is given back and `this`
         // drops as any handle; then it is forgotten.
-        let block = unsafe { this.raw().into_unique_block() };
+        let (block, old) = unsafe { this.raw().into_unique_block() };
         mem::forget(this);
-        Ok(UniqueArcArray::from_block(block.as_non_null()))
+        // SAFETY: `into_unique_block`'s result, passed on once.
+        Ok(unsafe { UniqueArcArray::from_unique_block(block, old) })
     }
 
     /// Drops this handle and, if it was the last strong one, returns unique
@@ -564,9 +577,10 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArray<E, L, P, A> {
         // intact. As in `try_unique`, `this` drops as any handle if making
         // the block unique unwinds (its count given back), and is
         // forgotten once it is done.
-        let block = unsafe { this.raw().into_unique_block() };
+        let (block, old) = unsafe { this.raw().into_unique_block() };
         mem::forget(this);
-        Some(UniqueArcArray::from_block(block.as_non_null()))
+        // SAFETY: `into_unique_block`'s result, passed on once.
+        Some(unsafe { UniqueArcArray::from_unique_block(block, old) })
     }
 
     /// A pointer to the first element (or where it would be, for an empty

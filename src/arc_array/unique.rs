@@ -146,6 +146,28 @@ impl<E, L, P: ArcLayout, A: Allocator> UniqueArcArray<E, L, P, A> {
             _owns: PhantomData,
         }
     }
+
+    /// The handle of `into_unique_block`'s result: takes over the unique
+    /// block first, then releases the old block's weak count, so that if
+    /// that release unwinds (freeing the old block runs the allocator),
+    /// the new handle drops its contents and block as any handle.
+    ///
+    /// # Safety
+    ///
+    /// As `ArcBlock::into_unique_block`'s result: `block` is unique, with
+    /// counts 1 and 1, and `old`'s strong handles' weak count is ours.
+    pub(super) unsafe fn from_unique_block(
+        block: ArcBlock<E, L, P, A>,
+        old: Option<ArcBlock<E, L, P, A>>,
+    ) -> Self {
+        let unique = Self::from_block(block.as_non_null());
+        if let Some(old) = old {
+            // SAFETY: the caller passes the old block's weak count to us,
+            // and nothing uses that block afterwards.
+            unsafe { old.release_weak() };
+        }
+        unique
+    }
 }
 
 impl<E, L, P: ArcLayout, A: Allocator> FromBuilder<E, L> for UniqueArcArray<E, L, P, A> {
@@ -223,8 +245,8 @@ impl_slice_mut_traits!(UniqueArcArray, P: ArcLayout);
 impl<E, L, A: Allocator> From<HeapArray<E, L, A>> for UniqueArcArray<E, L, Padded, A> {
     /// Moves the label and the elements into a new block from the same
     /// allocator (one copy); the allocator then moves into the new block.
-    /// If that allocation fails, the global allocation error handler runs
-    /// with `heap` still whole (dropped as it is should the handler unwind).
+    /// If that allocation fails, `heap` is dropped whole and the global
+    /// allocation error handler runs.
     fn from(heap: HeapArray<E, L, A>) -> Self {
         Self::from_block(heap.move_into(ArcHeader::<Padded, A>::new).as_non_null())
     }

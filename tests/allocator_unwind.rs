@@ -1,0 +1,249 @@
+//! The allocator is user code too: its `clone`, `deallocate` and `Drop` may
+//! unwind or re-enter. These are the reproductions of what a review found
+//! (each failed before its fix: a use after free under Miri for the first
+//! three, a double free for the trim, a leak for `From<HeapArray>`, an
+//! error for a three-element iterator), kept as regression tests, with
+//! elements and labels that own heap memory.
+#![cfg(not(any(loom, shuttle)))]
+
+use std::alloc::Layout;
+use std::cell::{Cell, RefCell};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr::NonNull;
+
+use heaparray::*;
+
+thread_local! {
+    /// A weak handle the allocator's `clone` drops (re-entering the crate).
+    static WEAK: RefCell<Option<WeakArcArray<String, String, Padded, Unruly>>> =
+        const { RefCell::new(None) };
+    /// The next drop of an allocator panics.
+    static PANIC_ON_DROP: Cell<bool> = const { Cell::new(false) };
+    /// The next `deallocate` panics, after it has freed the memory.
+    static PANIC_AFTER_FREE: Cell<bool> = const { Cell::new(false) };
+    /// Blocks allocated and not yet freed.
+    static LIVE_BLOCKS: Cell<isize> = const { Cell::new(0) };
+    /// Allocators alive.
+    static LIVE_ALLOCATORS: Cell<isize> = const { Cell::new(0) };
+}
+
+fn live_blocks() -> isize {
+    LIVE_BLOCKS.with(Cell::get)
+}
+
+fn live_allocators() -> isize {
+    LIVE_ALLOCATORS.with(Cell::get)
+}
+
+/// An allocator that forwards to `Global`, counts its blocks and its own
+/// instances, and misbehaves on demand.
+struct Unruly;
+
+impl Unruly {
+    fn new() -> Self {
+        LIVE_ALLOCATORS.with(|n| n.set(n.get() + 1));
+        Unruly
+    }
+}
+
+impl Default for Unruly {
+    fn default() -> Self {
+        Unruly::new()
+    }
+}
+
+impl Clone for Unruly {
+    fn clone(&self) -> Self {
+        drop(WEAK.with(|w| w.borrow_mut().take()));
+        Unruly::new()
+    }
+}
+
+impl Drop for Unruly {
+    fn drop(&mut self) {
+        LIVE_ALLOCATORS.with(|n| n.set(n.get() - 1));
+        if PANIC_ON_DROP.with(|p| p.replace(false)) {
+            panic!("the allocator's drop panics");
+        }
+    }
+}
+
+// SAFETY: every call forwards to `Global`, which owns the memory.
+unsafe impl Allocator for Unruly {
+    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        let memory = Global.allocate(layout)?;
+        LIVE_BLOCKS.with(|n| n.set(n.get() + 1));
+        Ok(memory)
+    }
+
+    unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
+        // SAFETY: `ptr` came from `Global` with `layout` (this allocator's
+        // contract, forwarded).
+        unsafe { Global.deallocate(ptr, layout) };
+        LIVE_BLOCKS.with(|n| n.set(n.get() - 1));
+        if PANIC_AFTER_FREE.with(|p| p.replace(false)) {
+            panic!("deallocate panics after freeing");
+        }
+    }
+}
+
+fn array() -> ArcArray<String, String, Padded, Unruly> {
+    ArcArray::with_label_in("label".to_string(), 2, |_, i| i.to_string(), Unruly::new())
+}
+
+/// The weak handle dies (re-entrantly, in the allocator's `clone`) while
+/// the contents move to a new block; freeing the old block then drops an
+/// allocator that panics. The handle must be on the new block by then.
+fn arm_release_panic(a: &ArcArray<String, String, Padded, Unruly>) {
+    WEAK.with(|w| *w.borrow_mut() = Some(ArcArray::downgrade(a)));
+    PANIC_ON_DROP.with(|p| p.set(true));
+}
+
+#[test]
+fn make_mut_keeps_its_handle_when_freeing_the_old_block_unwinds() {
+    let mut a = array();
+    arm_release_panic(&a);
+    let caught = catch_unwind(AssertUnwindSafe(|| ArcArray::make_mut(&mut a)[0].push('!')));
+    assert!(caught.is_err(), "the allocator's drop panicked");
+    // `a` is the new block's handle, with its contents moved, not cloned.
+    assert_eq!(
+        (ArcArray::strong_count(&a), ArcArray::weak_count(&a)),
+        (1, 0)
+    );
+    assert_eq!(
+        (a.get_label().as_str(), &a[..]),
+        ("label", &["0".to_string(), "1".to_string()][..])
+    );
+    ArcArray::make_mut(&mut a)[0].push('!');
+    assert_eq!(a[0], "0!");
+    drop(a);
+    assert_eq!((live_blocks(), live_allocators()), (0, 0));
+}
+
+#[test]
+fn try_unique_drops_the_new_block_when_freeing_the_old_one_unwinds() {
+    let a = array();
+    arm_release_panic(&a);
+    let caught = catch_unwind(AssertUnwindSafe(|| {
+        ArcArray::try_unique(a).map(|u| u.len())
+    }));
+    assert!(caught.is_err(), "the allocator's drop panicked");
+    assert_eq!((live_blocks(), live_allocators()), (0, 0));
+}
+
+#[test]
+fn into_unique_drops_the_new_block_when_freeing_the_old_one_unwinds() {
+    let a = array();
+    arm_release_panic(&a);
+    let caught = catch_unwind(AssertUnwindSafe(|| {
+        ArcArray::into_unique(a).map(|u| u.len())
+    }));
+    assert!(caught.is_err(), "the allocator's drop panicked");
+    assert_eq!((live_blocks(), live_allocators()), (0, 0));
+}
+
+/// Claims four elements and yields none.
+struct ClaimsFour;
+
+impl Iterator for ClaimsFour {
+    type Item = u8;
+    fn next(&mut self) -> Option<u8> {
+        None
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (4, Some(4))
+    }
+}
+
+#[test]
+fn trimming_to_an_empty_block_frees_it_once_when_deallocate_unwinds() {
+    // A zero-sized label and allocator and no element: the trimmed block
+    // has size zero, so the trim frees the block the iterator's hint got.
+    #[derive(Default)]
+    struct PanicsAfterFree;
+    // SAFETY: forwards to `Global`.
+    unsafe impl Allocator for PanicsAfterFree {
+        fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+            let memory = Global.allocate(layout)?;
+            LIVE_BLOCKS.with(|n| n.set(n.get() + 1));
+            Ok(memory)
+        }
+        unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
+            // SAFETY: as `Unruly::deallocate`.
+            unsafe { Global.deallocate(ptr, layout) };
+            LIVE_BLOCKS.with(|n| n.set(n.get() - 1));
+            if PANIC_AFTER_FREE.with(|p| p.replace(false)) {
+                panic!("deallocate panics after freeing");
+            }
+        }
+    }
+    PANIC_AFTER_FREE.with(|p| p.set(true));
+    let caught = catch_unwind(|| HeapArray::from_iter_in(ClaimsFour, PanicsAfterFree).len());
+    assert!(caught.is_err(), "deallocate panicked");
+    assert_eq!(live_blocks(), 0, "freed exactly once");
+    // Without the panic the same build gives an empty array.
+    assert!(HeapArray::from_iter_in(ClaimsFour, PanicsAfterFree).is_empty());
+    assert_eq!(live_blocks(), 0);
+}
+
+#[test]
+fn from_heap_array_drops_the_new_block_when_freeing_the_old_one_unwinds() {
+    let heap =
+        HeapArray::with_label_in("label".to_string(), 2, |_, i| i.to_string(), Unruly::new());
+    PANIC_AFTER_FREE.with(|p| p.set(true));
+    let caught = catch_unwind(AssertUnwindSafe(|| UniqueArcArray::from(heap).len()));
+    assert!(caught.is_err(), "deallocate panicked");
+    // The label, both elements and the new block were dropped and freed
+    // (Miri's leak check sees the `String`s), and the allocator dropped.
+    assert_eq!((live_blocks(), live_allocators()), (0, 0));
+    // And without the panic, the allocator moves with the contents.
+    let heap =
+        HeapArray::with_label_in("label".to_string(), 2, |_, i| i.to_string(), Unruly::new());
+    let shared = ArcArray::from(heap);
+    assert_eq!((live_blocks(), live_allocators()), (1, 1));
+    assert_eq!(shared[1], "1");
+    drop(shared);
+    assert_eq!((live_blocks(), live_allocators()), (0, 0));
+}
+
+/// Yields its inner iterator's elements but claims at least `claim`.
+struct ClaimsMore<I>(I, usize);
+
+impl<I: Iterator> Iterator for ClaimsMore<I> {
+    type Item = I::Item;
+    fn next(&mut self) -> Option<I::Item> {
+        self.0.next()
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.1, None)
+    }
+}
+
+#[test]
+fn a_lower_bound_the_allocator_refuses_is_not_trusted() {
+    // An arena limited to 1 MiB (64 KiB under Miri) refuses the 8 MiB the
+    // hint asks for; the three elements the iterator yields fit.
+    let limit = if cfg!(miri) { 1 << 16 } else { 1 << 20 };
+    let arena = bumpalo::Bump::new();
+    arena.set_allocation_limit(Some(limit));
+    let strings = ClaimsMore((0..3).map(|i| i.to_string()), 1 << 20);
+    let a = UniqueArcArray::<String, (), Padded, _>::try_from_iter_in(strings, &arena)
+        .expect("three elements fit");
+    assert_eq!(&*a, &["0", "1", "2"]);
+    let b = RcArray::from_iter_in(ClaimsMore(0..3u64, 1 << 20), &arena);
+    assert_eq!(&*b, &[0, 1, 2]);
+    // The global allocator refuses 2^59 bytes (Miri would report the
+    // attempt as resource exhaustion instead of failing it).
+    if !cfg!(miri) {
+        let c = HeapArray::<u64>::try_from_iter(ClaimsMore(0..3u64, 1 << 56)).expect("fits");
+        assert_eq!(&*c, &[0, 1, 2]);
+        let d: ArcArray<u64> = ClaimsMore(0..3u64, 1 << 56).collect();
+        assert_eq!(&*d, &[0, 1, 2]);
+    }
+    // An iterator that really yields more than the allocator has still
+    // fails, with nothing leaked.
+    let too_many = 2 * limit / std::mem::size_of::<String>();
+    let many = ClaimsMore((0..too_many).map(|i| i.to_string()), 1 << 20);
+    let err = HeapArray::<String, (), _>::try_from_iter_in(many, &arena).unwrap_err();
+    assert!(matches!(err, TryReserveError::AllocError { .. }), "{err:?}");
+}
