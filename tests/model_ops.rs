@@ -10,15 +10,21 @@
 //! elements and labels both owning heap memory — and with `Clone` and
 //! `Drop` panicking on demand (`MakeMutPanicking`, `DropPanicking`, caught
 //! with `catch_unwind`), and in both block layouts (`Padded`, `Compact`).
-//! 400 cases per pair and layout (4,800 in all) run on every `cargo test`;
-//! under Miri, 1 per pair and layout.
+//! Four more runs take their blocks from a counting allocator
+//! (tests/common/alloc.rs's `Faulty`, 24-byte and zero-sized): after every
+//! step its live blocks and allocator values must be the blocks the model
+//! says are allocated, and three more operations make its allocations fail
+//! (`try_with_label_in`, `make_mut`'s copy or move, `try_unique`'s move).
+//! 400 cases per run (6,400 in all) run on every `cargo test`; under
+//! Miri, 1 per run.
 #![cfg(not(any(loom, shuttle)))]
 
 mod common;
 mod model;
 
 use heaparray::{ArcLayout, Compact, Padded};
-use model::{Aligned, Boxed, Byte, Machine, Op, Payload, Text, Zst};
+use model::alloc::Faulty;
+use model::{Aligned, Boxed, Byte, Machine, ModelAlloc, Op, Payload, Text, Zst};
 use proptest::prelude::*;
 
 fn op() -> impl Strategy<Value = Op> {
@@ -43,7 +49,10 @@ fn op() -> impl Strategy<Value = Op> {
         1 => slot.clone().prop_map(Op::Shareable),
         1 => (slot.clone(), 0u8..6, any::<u32>())
             .prop_map(|(slot, index, value)| Op::UniqueWrite { slot, index, value }),
-        1 => slot.prop_map(Op::RawRoundTrip),
+        1 => slot.clone().prop_map(Op::RawRoundTrip),
+        1 => (0u8..6, any::<u32>()).prop_map(|(len, label)| Op::NewFailing { len, label }),
+        1 => slot.clone().prop_map(Op::MakeMutFailing),
+        1 => slot.prop_map(Op::TryUniqueFailing),
     ]
 }
 
@@ -52,10 +61,15 @@ fn ops() -> impl Strategy<Value = Vec<Op>> {
 }
 
 /// Runs one sequence on a fresh machine with elements `E` and labels `L`
-/// in blocks of layout `P`.
+/// in blocks of layout `P` from the global allocator.
 fn run<E: Payload, L: Payload, P: ArcLayout>(ops: &[Op]) {
+    run_in::<E, L, P, heaparray::Global>(ops);
+}
+
+/// The same with blocks from allocator `A`.
+fn run_in<E: Payload, L: Payload, P: ArcLayout, A: ModelAlloc>(ops: &[Op]) {
     common::install_quiet_hook();
-    let mut machine = Machine::<E, L, P>::default();
+    let mut machine = Machine::<E, L, P, A>::default();
     for op in ops {
         machine.apply(op);
     }
@@ -141,5 +155,32 @@ proptest! {
     #[test]
     fn align_256_elements_compact(ops in ops()) {
         run::<Aligned, Byte, Compact>(&ops);
+    }
+
+    /// Heap-owning elements and labels in blocks of a 24-byte allocator
+    /// that counts its blocks and instances (checked after every step)
+    /// and fails on demand (the `*Failing` operations).
+    #[test]
+    fn string_elements_boxed_label_allocator(ops in ops()) {
+        run_in::<Text, Boxed, Padded, Faulty<3>>(&ops);
+    }
+
+    /// The same in the compact layout.
+    #[test]
+    fn string_elements_boxed_label_allocator_compact(ops in ops()) {
+        run_in::<Text, Boxed, Compact, Faulty<3>>(&ops);
+    }
+
+    /// Over-aligned elements with the 24-byte allocator (compact: the
+    /// allocator sits right before the label).
+    #[test]
+    fn align_256_elements_allocator_compact(ops in ops()) {
+        run_in::<Aligned, Byte, Compact, Faulty<3>>(&ops);
+    }
+
+    /// Zero-sized elements with the zero-sized counting allocator.
+    #[test]
+    fn zero_sized_elements_allocator(ops in ops()) {
+        run_in::<Zst, Text, Padded, Faulty>(&ops);
     }
 }

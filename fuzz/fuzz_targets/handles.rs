@@ -3,9 +3,13 @@
 //! tests/model (the same state machine the proptest runs), with every
 //! element and label dropped exactly once at the end. The first input byte
 //! picks the element type (zero-sized, `u8`, `String`, align-256, each with
-//! the label type tests/model_ops.rs pairs it with) and the block layout
-//! (`Padded` or `Compact`); the rest decodes to
-//! operations, including the panicking `Clone` and `Drop` ones. Run with
+//! the label type tests/model_ops.rs pairs it with), the block layout
+//! (`Padded` or `Compact`) and the allocator (the global one, or the
+//! counting `Faulty` of tests/common/alloc.rs, 24-byte or zero-sized,
+//! whose live blocks and instances are checked after every step); the rest
+//! decodes to operations, including the panicking `Clone` and `Drop` ones
+//! and the allocation failures of `try_with_label_in`, `make_mut` and
+//! `try_unique`. Run with
 //! `bash ci/fuzz.sh` (cargo fuzz, nightly, AddressSanitizer).
 #![no_main]
 
@@ -19,13 +23,14 @@ mod common;
 #[path = "../../tests/model/mod.rs"]
 mod model;
 
-use heaparray::{ArcLayout, Compact, Padded};
-use model::{Aligned, Byte, Machine, Op, Payload, Text, Zst};
+use heaparray::{ArcLayout, Compact, Global, Padded};
+use model::alloc::Faulty;
+use model::{Aligned, Boxed, Byte, Machine, ModelAlloc, Op, Payload, Text, Zst};
 
 /// Decodes one operation; small numbers keep sequences meaningful.
 fn op(u: &mut Unstructured<'_>) -> arbitrary::Result<Op> {
     let slot = |u: &mut Unstructured<'_>| u.int_in_range(0..=model::POOL as u8 - 1);
-    Ok(match u.int_in_range(0..=15u8)? {
+    Ok(match u.int_in_range(0..=18u8)? {
         0 => Op::New {
             len: u.int_in_range(0..=6)?,
             label: u.arbitrary()?,
@@ -69,15 +74,21 @@ fn op(u: &mut Unstructured<'_>) -> arbitrary::Result<Op> {
             slot: slot(u)?,
             nth: u.int_in_range(0..=8)?,
         },
-        _ => Op::RawRoundTrip(slot(u)?),
+        15 => Op::RawRoundTrip(slot(u)?),
+        16 => Op::NewFailing {
+            len: u.int_in_range(0..=6)?,
+            label: u.arbitrary()?,
+        },
+        17 => Op::MakeMutFailing(slot(u)?),
+        _ => Op::TryUniqueFailing(slot(u)?),
     })
 }
 
 /// Runs the operations `data` decodes to on a machine with elements `E`
-/// and labels `L` in blocks of layout `P`.
-fn run<E: Payload, L: Payload, P: ArcLayout>(data: &[u8]) {
+/// and labels `L` in blocks of layout `P` from allocator `A`.
+fn run<E: Payload, L: Payload, P: ArcLayout, A: ModelAlloc>(data: &[u8]) {
     let mut u = Unstructured::new(data);
-    let mut machine = Machine::<E, L, P>::default();
+    let mut machine = Machine::<E, L, P, A>::default();
     // An exhausted `Unstructured` yields defaults forever: stop at the end
     // of the data.
     while !u.is_empty() {
@@ -92,14 +103,20 @@ fuzz_target!(|data: &[u8]| {
     let Some((&kind, ops)) = data.split_first() else {
         return;
     };
-    match kind % 8 {
-        0 => run::<Zst, Text, Padded>(ops),
-        1 => run::<Byte, Aligned, Padded>(ops),
-        2 => run::<Text, Zst, Padded>(ops),
-        3 => run::<Aligned, Byte, Padded>(ops),
-        4 => run::<Zst, Text, Compact>(ops),
-        5 => run::<Byte, Aligned, Compact>(ops),
-        6 => run::<Text, Zst, Compact>(ops),
-        _ => run::<Aligned, Byte, Compact>(ops),
+    match kind % 12 {
+        0 => run::<Zst, Text, Padded, Global>(ops),
+        1 => run::<Byte, Aligned, Padded, Global>(ops),
+        2 => run::<Text, Zst, Padded, Global>(ops),
+        3 => run::<Aligned, Byte, Padded, Global>(ops),
+        4 => run::<Zst, Text, Compact, Global>(ops),
+        5 => run::<Byte, Aligned, Compact, Global>(ops),
+        6 => run::<Text, Zst, Compact, Global>(ops),
+        7 => run::<Aligned, Byte, Compact, Global>(ops),
+        // Blocks from the counting, failing allocator (24 bytes, or
+        // zero-sized): the `*Failing` operations make it fail.
+        8 => run::<Text, Boxed, Padded, Faulty<3>>(ops),
+        9 => run::<Text, Boxed, Compact, Faulty<3>>(ops),
+        10 => run::<Aligned, Byte, Compact, Faulty<3>>(ops),
+        _ => run::<Zst, Text, Padded, Faulty>(ops),
     }
 });

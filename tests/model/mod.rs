@@ -11,13 +11,84 @@
 //! `Clone` and `Drop` can be made to panic on demand (see [`tally`]); after
 //! every step the number of live values must be what the model says, and at
 //! the end every value made must have been dropped exactly once.
+//!
+//! It is generic over the allocator too ([`ModelAlloc`]): the global one,
+//! or tests/common/alloc.rs's counting [`alloc::Faulty`], whose live blocks
+//! and allocator values must be, after every step, the blocks the model
+//! says are allocated (held by a strong or a weak handle), each freed by
+//! the allocator instance that allocated it, with its layout; with it, the
+//! `*Failing` operations make an allocation fail (`try_with_label_in`) or
+//! panic (`make_mut`'s copy or move, `try_unique`'s move).
 #![allow(dead_code)]
 
 use std::sync::Arc;
 
-use heaparray::{ArcArray, ArcLayout, LabelledArray, UniqueArcArray, WeakArcArray};
+use heaparray::{
+    Allocator, ArcArray, ArcLayout, Global, LabelledArray, LabelledArrayIn, TryReserveError,
+    UniqueArcArray, WeakArcArray,
+};
 
 use super::common::{catch_expected, Canary, Ledger};
+
+/// The allocators of tests/common/alloc.rs (the machine runs over
+/// [`alloc::Faulty`] as well as [`Global`]).
+#[path = "../common/alloc.rs"]
+pub mod alloc;
+
+use alloc::{Faulty, Mode};
+
+/// The allocator a machine's blocks come from: [`Global`], or a
+/// [`Faulty`] (zero-sized or 24 bytes), whose blocks and instances the
+/// machine counts after every step, and whose allocations the `*Failing`
+/// operations make fail.
+pub trait ModelAlloc: Allocator + Clone + Default + 'static {
+    /// Whether the `*Failing` operations can make this allocator fail
+    /// (they do nothing otherwise).
+    const INJECTS: bool;
+    /// A new labelled array (`with_label` for [`Global`], the path the
+    /// machine always took; `with_label_in` for the others).
+    fn with_label<E, L, P: ArcLayout>(
+        label: L,
+        len: usize,
+        f: impl FnMut(&mut L, usize) -> E,
+    ) -> ArcArray<E, L, P, Self>;
+    /// Forgets what an earlier run on this thread left.
+    fn reset() {}
+    /// The allocator's view after a step: `live` blocks are allocated,
+    /// each holding one allocator.
+    fn check(_live: usize) {}
+}
+
+impl ModelAlloc for Global {
+    const INJECTS: bool = false;
+    fn with_label<E, L, P: ArcLayout>(
+        label: L,
+        len: usize,
+        f: impl FnMut(&mut L, usize) -> E,
+    ) -> ArcArray<E, L, P> {
+        <ArcArray<E, L, P> as LabelledArray<E, L>>::with_label(label, len, f)
+    }
+}
+
+impl<const PAD: usize> ModelAlloc for Faulty<PAD> {
+    const INJECTS: bool = true;
+    fn with_label<E, L, P: ArcLayout>(
+        label: L,
+        len: usize,
+        f: impl FnMut(&mut L, usize) -> E,
+    ) -> ArcArray<E, L, P, Self> {
+        <ArcArray<E, L, P, Self>>::with_label_in(label, len, f, Faulty::new())
+    }
+    fn reset() {
+        alloc::faulty_reset();
+    }
+    fn check(live: usize) {
+        let errors = alloc::faulty_errors();
+        assert!(errors.is_empty(), "allocator misuse: {errors:?}");
+        assert_eq!(alloc::faulty_blocks(), live, "blocks allocated");
+        assert_eq!(alloc::faulty_instances(), live as isize, "allocators alive");
+    }
+}
 
 /// A per-thread count of the payload values alive, and the switches that
 /// make a payload's `Clone` or `Drop` panic on demand.
@@ -307,14 +378,14 @@ impl Payload for Aligned {
 }
 
 /// One slot of the pool.
-enum Handle<E, L, P: ArcLayout> {
-    Strong(ArcArray<E, L, P>),
-    Weak(WeakArcArray<E, L, P>),
-    Unique(UniqueArcArray<E, L, P>),
+enum Handle<E, L, P: ArcLayout, A: Allocator> {
+    Strong(ArcArray<E, L, P, A>),
+    Weak(WeakArcArray<E, L, P, A>),
+    Unique(UniqueArcArray<E, L, P, A>),
 }
 
 /// A pool slot: a handle and the model block it belongs to, or nothing.
-type Slot<E, L, P> = Option<(Handle<E, L, P>, usize)>;
+type Slot<E, L, P, A> = Option<(Handle<E, L, P, A>, usize)>;
 
 /// Which kind a handle was, once it is gone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -324,7 +395,7 @@ enum Kind {
     Unique,
 }
 
-impl<E, L, P: ArcLayout> Handle<E, L, P> {
+impl<E, L, P: ArcLayout, A: Allocator> Handle<E, L, P, A> {
     fn kind(&self) -> Kind {
         match self {
             Handle::Strong(_) => Kind::Strong,
@@ -397,22 +468,38 @@ pub enum Op {
         value: u32,
     },
     RawRoundTrip(u8),
+    /// `try_with_label_in` with its allocation failing: an error, the
+    /// label and the elements made dropped. (With the global allocator,
+    /// which cannot be made to fail: nothing.)
+    NewFailing {
+        len: u8,
+        label: u32,
+    },
+    /// `make_mut` with its allocation (a copy or a move) panicking: the
+    /// handle is left as it was. Nothing for the global allocator.
+    MakeMutFailing(u8),
+    /// `try_unique` with its allocation (a move, if weak handles exist)
+    /// panicking: the handle is dropped as a handle. Nothing for the
+    /// global allocator.
+    TryUniqueFailing(u8),
 }
 
 pub const POOL: usize = 6;
 
 /// The pool, the model and the ledger of every canary made, for elements
-/// `E` and labels `L` in blocks of layout `P`. One machine at a time per thread (the [`tally`] is
+/// `E` and labels `L` in blocks of layout `P` from allocator `A`. One
+/// machine at a time per thread (the [`tally`] and `Faulty`'s registry are
 /// per thread).
-pub struct Machine<E: Payload, L: Payload, P: ArcLayout> {
+pub struct Machine<E: Payload, L: Payload, P: ArcLayout, A: ModelAlloc = Global> {
     ledger: Arc<Ledger>,
-    slots: Vec<Slot<E, L, P>>,
+    slots: Vec<Slot<E, L, P, A>>,
     blocks: Vec<Block>,
 }
 
-impl<E: Payload, L: Payload, P: ArcLayout> Default for Machine<E, L, P> {
+impl<E: Payload, L: Payload, P: ArcLayout, A: ModelAlloc> Default for Machine<E, L, P, A> {
     fn default() -> Self {
         tally::reset();
+        A::reset();
         Machine {
             ledger: Ledger::new(),
             slots: (0..POOL).map(|_| None).collect(),
@@ -421,10 +508,10 @@ impl<E: Payload, L: Payload, P: ArcLayout> Default for Machine<E, L, P> {
     }
 }
 
-impl<E: Payload, L: Payload, P: ArcLayout> Machine<E, L, P> {
+impl<E: Payload, L: Payload, P: ArcLayout, A: ModelAlloc> Machine<E, L, P, A> {
     /// Puts a new strong handle of a new model block in the first free slot
     /// (or drops it when the pool is full).
-    fn add_block(&mut self, handle: Handle<E, L, P>, contents: (u32, Vec<u32>), strong: usize) {
+    fn add_block(&mut self, handle: Handle<E, L, P, A>, contents: (u32, Vec<u32>), strong: usize) {
         let id = self.blocks.len();
         self.blocks.push(Block {
             strong,
@@ -434,7 +521,7 @@ impl<E: Payload, L: Payload, P: ArcLayout> Machine<E, L, P> {
         self.put(handle, id);
     }
 
-    fn put(&mut self, handle: Handle<E, L, P>, id: usize) {
+    fn put(&mut self, handle: Handle<E, L, P, A>, id: usize) {
         match self.slots.iter_mut().find(|s| s.is_none()) {
             Some(slot) => *slot = Some((handle, id)),
             None => self.release(handle, id),
@@ -442,7 +529,7 @@ impl<E: Payload, L: Payload, P: ArcLayout> Machine<E, L, P> {
     }
 
     /// Drops a handle and updates the model as its drop must.
-    fn release(&mut self, handle: Handle<E, L, P>, id: usize) {
+    fn release(&mut self, handle: Handle<E, L, P, A>, id: usize) {
         let kind = handle.kind();
         drop(handle);
         self.released(kind, id);
@@ -477,12 +564,12 @@ impl<E: Payload, L: Payload, P: ArcLayout> Machine<E, L, P> {
         }
     }
 
-    fn take(&mut self, slot: u8) -> Option<(Handle<E, L, P>, usize)> {
+    fn take(&mut self, slot: u8) -> Option<(Handle<E, L, P, A>, usize)> {
         self.slots[slot as usize % POOL].take()
     }
 
     /// Takes the slot's handle if it is of `kind`; leaves anything else.
-    fn take_kind(&mut self, slot: u8, kind: Kind) -> Option<(Handle<E, L, P>, usize)> {
+    fn take_kind(&mut self, slot: u8, kind: Kind) -> Option<(Handle<E, L, P, A>, usize)> {
         let slot = &mut self.slots[slot as usize % POOL];
         if slot.as_ref()?.0.kind() == kind {
             slot.take()
@@ -491,21 +578,21 @@ impl<E: Payload, L: Payload, P: ArcLayout> Machine<E, L, P> {
         }
     }
 
-    fn take_strong(&mut self, slot: u8) -> Option<(ArcArray<E, L, P>, usize)> {
+    fn take_strong(&mut self, slot: u8) -> Option<(ArcArray<E, L, P, A>, usize)> {
         match self.take_kind(slot, Kind::Strong)? {
             (Handle::Strong(h), id) => Some((h, id)),
             _ => unreachable!(),
         }
     }
 
-    fn take_weak(&mut self, slot: u8) -> Option<(WeakArcArray<E, L, P>, usize)> {
+    fn take_weak(&mut self, slot: u8) -> Option<(WeakArcArray<E, L, P, A>, usize)> {
         match self.take_kind(slot, Kind::Weak)? {
             (Handle::Weak(w), id) => Some((w, id)),
             _ => unreachable!(),
         }
     }
 
-    fn take_unique(&mut self, slot: u8) -> Option<(UniqueArcArray<E, L, P>, usize)> {
+    fn take_unique(&mut self, slot: u8) -> Option<(UniqueArcArray<E, L, P, A>, usize)> {
         match self.take_kind(slot, Kind::Unique)? {
             (Handle::Unique(u), id) => Some((u, id)),
             _ => unreachable!(),
@@ -517,7 +604,7 @@ impl<E: Payload, L: Payload, P: ArcLayout> Machine<E, L, P> {
     /// kind, otherwise a new block (cloned, or moved away from weak ones).
     fn made_mut(
         &mut self,
-        h: ArcArray<E, L, P>,
+        h: ArcArray<E, L, P, A>,
         id: usize,
         before: Block,
         contents: (u32, Vec<u32>),
@@ -543,7 +630,7 @@ impl<E: Payload, L: Payload, P: ArcLayout> Machine<E, L, P> {
     }
 
     /// A collected array holds `len` elements reading `stored(i)`.
-    fn check_collected(a: &ArcArray<E, (), P>, len: u8, what: &str) {
+    fn check_collected(a: &ArcArray<E, (), P, A>, len: u8, what: &str) {
         assert_eq!(a.len(), usize::from(len), "{what} changed the length");
         assert!(
             a.iter()
@@ -560,17 +647,15 @@ impl<E: Payload, L: Payload, P: ArcLayout> Machine<E, L, P> {
             Op::New { len, label } => {
                 let values: Vec<u32> = (0..u32::from(len)).map(|i| i * 3).collect();
                 let ledger = &self.ledger;
-                let h = ArcArray::<E, L, P>::with_label(
-                    L::make(label, ledger),
-                    len as usize,
-                    |_, i| E::make(values[i], ledger),
-                );
+                let h = A::with_label::<E, L, P>(L::make(label, ledger), len as usize, |_, i| {
+                    E::make(values[i], ledger)
+                });
                 let stored = values.iter().map(|&v| E::stored(v)).collect();
                 self.add_block(Handle::Strong(h), (L::stored(label), stored), 1);
             }
             Op::Collect { len, exact } => {
                 let elems = self.elems(len, |i| i);
-                let a: ArcArray<E, (), P> = if exact {
+                let a: ArcArray<E, (), P, A> = if exact {
                     elems.into_iter().collect()
                 } else {
                     elems.into_iter().filter(|_| true).collect()
@@ -586,7 +671,7 @@ impl<E: Payload, L: Payload, P: ArcLayout> Machine<E, L, P> {
                     items: self.elems(real, |i| i).into_iter(),
                     hint: (hint_low as usize, hint_high.map(usize::from)),
                 };
-                let a: ArcArray<E, (), P> = lying.collect();
+                let a: ArcArray<E, (), P, A> = lying.collect();
                 Self::check_collected(&a, real, "a lying size_hint");
             }
             Op::Clone(slot) => {
@@ -765,18 +850,82 @@ impl<E: Payload, L: Payload, P: ArcLayout> Machine<E, L, P> {
                     let p = ArcArray::into_raw(h);
                     assert_aligned(p);
                     // SAFETY: from `into_raw` of this type, rebuilt once.
-                    let h = unsafe { ArcArray::<E, L, P>::from_raw(p) };
+                    let h = unsafe { ArcArray::<E, L, P, A>::from_raw(p) };
                     assert_eq!(ArcArray::as_ptr(&h), p);
                     self.put(Handle::Strong(h), id);
                 }
             }
+            Op::NewFailing { len, label } if A::INJECTS => {
+                let ledger = &self.ledger;
+                let result = alloc::inject(0, Mode::Fail, || {
+                    <ArcArray<E, L, P, A>>::try_with_label_in(
+                        L::make(label, ledger),
+                        len as usize,
+                        |_, i| E::make(i as u32, ledger),
+                        A::default(),
+                    )
+                });
+                assert!(
+                    matches!(result, Err(TryReserveError::AllocError { .. })),
+                    "try_with_label_in with its allocation failing"
+                );
+            }
+            Op::MakeMutFailing(slot) if A::INJECTS => {
+                if let Some((mut h, id)) = self.take_strong(slot) {
+                    let before = self.blocks[id].clone();
+                    let allocates = before.strong > 1 || before.weak > 0;
+                    let result = catch_expected(|| {
+                        alloc::inject(0, Mode::Panic, || {
+                            ArcArray::make_mut(&mut h);
+                        })
+                    });
+                    assert_eq!(
+                        result.is_err(),
+                        allocates,
+                        "make_mut of block {id} ({before:?}) with its allocation panicking"
+                    );
+                    if result.is_err() {
+                        // Untouched: the check below reads its counts and
+                        // contents against the model's.
+                        self.put(Handle::Strong(h), id);
+                    } else {
+                        let contents = before.contents.clone().unwrap();
+                        self.made_mut(h, id, before, contents);
+                    }
+                }
+            }
+            Op::TryUniqueFailing(slot) if A::INJECTS => {
+                if let Some((h, id)) = self.take_strong(slot) {
+                    let before = self.blocks[id].clone();
+                    let moves = before.strong == 1 && before.weak > 0;
+                    let result = catch_expected(|| {
+                        alloc::inject(0, Mode::Panic, || ArcArray::try_unique(h))
+                    });
+                    match result {
+                        Err(_) => {
+                            assert!(moves, "try_unique of {id} ({before:?}) panicked");
+                            // The handle was dropped as a handle.
+                            self.released(Kind::Strong, id);
+                        }
+                        Ok(Ok(u)) => {
+                            assert!(!moves && before.strong == 1, "try_unique of {id}");
+                            self.become_unique(u, id, before);
+                        }
+                        Ok(Err(h)) => {
+                            assert!(before.strong > 1, "try_unique refused the only handle");
+                            self.put(Handle::Strong(h), id);
+                        }
+                    }
+                }
+            }
+            Op::NewFailing { .. } | Op::MakeMutFailing(_) | Op::TryUniqueFailing(_) => {}
         }
         self.check();
     }
 
     /// The model after a successful `try_unique` / `into_unique`: in place
     /// if no weak handle exists, else a new block and a dead old one.
-    fn become_unique(&mut self, u: UniqueArcArray<E, L, P>, id: usize, before: Block) {
+    fn become_unique(&mut self, u: UniqueArcArray<E, L, P, A>, id: usize, before: Block) {
         if before.weak == 0 {
             self.blocks[id].strong = 1;
             self.put(Handle::Unique(u), id);
@@ -827,6 +976,9 @@ impl<E: Payload, L: Payload, P: ArcLayout> Machine<E, L, P> {
         assert!(!tally::underflowed(), "a payload value was dropped twice");
         assert_eq!(tally::live(), values as isize, "payload values alive");
         assert_eq!(self.ledger.live(), canaries, "canaries alive");
+        // A block is allocated while any handle, strong or weak, holds it.
+        let allocated = self.blocks.iter().filter(|b| b.strong > 0 || b.weak > 0);
+        A::check(allocated.count());
     }
 
     /// Drops every handle; every value ever made must be dropped once.
@@ -839,6 +991,7 @@ impl<E: Payload, L: Payload, P: ArcLayout> Machine<E, L, P> {
         self.ledger.assert_all_dropped();
         assert!(!tally::underflowed(), "a payload value was dropped twice");
         assert_eq!(tally::live(), 0, "payload values never dropped");
+        A::check(0);
     }
 }
 
