@@ -24,7 +24,10 @@ fn arena() {
                 .collect();
             let total: u64 = rows.iter().map(|row| row.iter().sum::<u64>()).sum();
             assert_eq!(total, (0..40_000).sum::<u64>());
-            assert_eq!(size_of::<RcArray<u64, u64, &bumpalo::Bump>>(), size_of::<usize>());
+            assert_eq!(
+                size_of::<RcArray<u64, u64, &bumpalo::Bump>>(),
+                size_of::<usize>()
+            );
             println!(
                 "round {round}: 10,000 arrays of 4 from the arena, {} bytes in use",
                 arena.allocated_bytes()
@@ -43,7 +46,10 @@ fn untrusted_length() {
             .map_err(|_| TryReserveError::CapacityOverflow)
             .and_then(|len| ArcArray::<u64>::try_new(len, |i| i as u64));
         match result {
-            Ok(a) => println!("claimed length {claimed}: built, sum {}", a.iter().sum::<u64>()),
+            Ok(a) => println!(
+                "claimed length {claimed}: built, sum {}",
+                a.iter().sum::<u64>()
+            ),
             Err(err) => println!("claimed length {claimed}: refused ({err})"),
         }
     }
@@ -61,7 +67,10 @@ fn zeroed_buffer() {
             let buffer = buffer.clone();
             thread::spawn(move || {
                 let quarter = LEN / 4;
-                buffer[t * quarter..(t + 1) * quarter].iter().filter(|&&b| b != 0).count()
+                buffer[t * quarter..(t + 1) * quarter]
+                    .iter()
+                    .filter(|&&b| b != 0)
+                    .count()
             })
         })
         .map(|h| h.join().unwrap())
