@@ -93,7 +93,7 @@ impl<E: Zeroable, P: ArcLayout> ArcArray<E, (), P> {
     /// # Examples
     ///
     /// ```
-    /// let a = heaparray::ArcArray::<u64>::zeroed(1 << 16);
+    /// let a = heaparray::ArcArray::<u64>::zeroed(1 << 12);
     /// assert_eq!(a.iter().sum::<u64>(), 0);
     /// ```
     #[must_use]

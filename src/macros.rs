@@ -688,7 +688,7 @@ macro_rules! impl_uninit {
             ///
             /// ```
             /// use heaparray::*;
-            #[doc = concat!("let a = ", stringify!($handle), "::<u64>::new_zeroed(1 << 20);")]
+            #[doc = concat!("let a = ", stringify!($handle), "::<u64>::new_zeroed(1 << 12);")]
             /// // SAFETY: all-zero bytes are a valid `u64`.
             /// let a = unsafe { a.assume_init() };
             /// assert!(a.iter().all(|&x| x == 0));
