@@ -586,38 +586,38 @@ fn a_zero_sized_allocator_costs_no_byte_and_the_padded_gap_holds_a_small_one() {
     // allocator, within the region when it fits.
     let room = REGION - 16;
     for len in [0, 4] {
-        let elems = 8 * len;
+        let elems = WORD * len;
         assert_eq!(
-            block_size(|| ArcArray::new(len, |i| i as u64)),
+            block_size(|| ArcArray::new(len, |i| i)),
             padded_header + elems
         );
         assert_eq!(
-            block_size(|| ArcArray::new_in(len, |i| i as u64, Words::<1>([0]))),
+            block_size(|| ArcArray::new_in(len, |i| i, Words::<1>([0]))),
             padded_header + elems,
             "a one-word allocator lives in the gap"
         );
         if room >= 3 * WORD {
-            let words = block_size(|| ArcArray::new_in(len, |i| i as u64, Words([0; 3])));
+            let words = block_size(|| ArcArray::new_in(len, |i| i, Words([0; 3])));
             assert_eq!(words, padded_header + elems, "a 24-byte allocator too");
         }
         // Compact: three words for `Global`, one more per allocator word.
         assert_eq!(
-            block_size(|| CompactArcArray::new(len, |i| i as u64)),
+            block_size(|| CompactArcArray::new(len, |i| i)),
             3 * WORD + elems
         );
-        let compact = block_size(|| CompactArcArray::new_in(len, |i| i as u64, Words([0; 3])));
+        let compact = block_size(|| CompactArcArray::new_in(len, |i| i, Words([0; 3])));
         assert_eq!(compact, 6 * WORD + elems);
         // HeapArray: the allocator, then the label and elements.
-        let heap = block_size(|| HeapArray::with_label_in(1u64, len, |_, i| i as u64, Words([0])));
+        let heap = block_size(|| HeapArray::with_label_in(1usize, len, |_, i| i, Words([0])));
         assert_eq!(heap, 2 * WORD + elems);
         // RcArray: count, length, allocator.
-        let rc = block_size(|| RcArray::new_in(len, |i| i as u64, Words([0; 2])));
+        let rc = block_size(|| RcArray::new_in(len, |i| i, Words([0; 2])));
         assert_eq!(rc, 4 * WORD + elems);
     }
     // An allocator too large for the gap moves the length further out: the
     // data still starts past the region.
     let big = Words::<40>([0; 40]);
-    let (a, start, _) = placed(0, || ArcArray::new_in(2, |i| i as u64, big));
+    let (a, start, _) = placed(0, || ArcArray::new_in(2, |i| i, big));
     let data = ArcArray::as_ptr(&a).addr();
     let counts = 2 * WORD;
     assert!(
