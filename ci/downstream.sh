@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The downstream example crate (downstream/, built against this checkout
+# through `path = ".."`): a user's library on ArcArray with its own loom
+# and shuttle models, which see heaparray's counts with no shim. Its own
+# target directories, one per cfg (RUSTFLAGS differ), so the root's
+# artifacts are never rebuilt. `--tests` under loom and shuttle for the
+# reason in ci/loom.sh: rustdoc never sees RUSTFLAGS. The native run
+# includes the crate's doctest.
+set -euo pipefail
+cd "$(dirname "$0")/../downstream"
+target="${CARGO_TARGET_DIR:-$PWD/../target/downstream}"
+flags="${RUSTFLAGS:-}"
+run() {
+    local cfg=$1 t=$SECONDS
+    shift
+    echo "+ (cd downstream && RUSTFLAGS=\"$RUSTFLAGS\" CARGO_TARGET_DIR=$CARGO_TARGET_DIR $*)" >&2
+    "$@"
+    echo "downstream, $cfg: $((SECONDS - t)) s" >&2
+}
+export RUSTFLAGS="$flags" CARGO_TARGET_DIR="$target/native"
+run native cargo test --release
+export RUSTFLAGS="--cfg loom $flags" CARGO_TARGET_DIR="$target/loom"
+run loom cargo test --release --tests -- --nocapture
+export RUSTFLAGS="--cfg shuttle $flags" CARGO_TARGET_DIR="$target/shuttle"
+run shuttle cargo test --release --tests
