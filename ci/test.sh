@@ -21,6 +21,7 @@ run cargo clippy --no-default-features --features serde -- -D warnings
 for example in tour model_weights symbols config arena; do
     run cargo run --release --example "$example"
 done
+run cargo run --release --features arc-swap --example hot_reload
 RUSTDOCFLAGS="-D warnings" run cargo doc --no-deps --all-features
 # The crate as it would be published builds on its own.
 run cargo package --allow-dirty

@@ -304,6 +304,8 @@ mod macros;
 
 mod allocation;
 mod arc_array;
+#[cfg(feature = "arc-swap")]
+mod arc_swap_impls;
 mod block;
 #[cfg(feature = "bytemuck")]
 mod bytemuck_impls;
