@@ -140,6 +140,41 @@ fn set_while_another_thread_reads() {
     });
 }
 
+/// Copy-on-write while a watcher upgrades on another thread: the watcher
+/// gets the old prices (and `set` then copies), or nothing (`set` moved
+/// the prices to a block of its own first); never the new price.
+#[test]
+fn set_while_a_watcher_upgrades() {
+    loom::model(|| {
+        let mut table = prices();
+        let watcher = table.watch();
+        let t = thread::spawn(move || watcher.current().map(|current| values(&current)));
+        table.set(1, Price::new(7));
+        assert_eq!(values(&table), [100, 7, 102]);
+        if let Some(seen) = t.join().unwrap() {
+            assert_eq!(seen, [100, 101, 102]);
+        }
+    });
+}
+
+/// The three at once: a reader reads and drops its snapshot, a watcher
+/// upgrades, and the owner sets an entry.
+#[test]
+fn set_while_a_reader_reads_and_a_watcher_upgrades() {
+    loom::model(|| {
+        let mut table = prices();
+        let (reader, watcher) = (table.clone(), table.watch());
+        let t1 = thread::spawn(move || values(&reader));
+        let t2 = thread::spawn(move || watcher.current().map(|current| values(&current)));
+        table.set(2, Price::new(7));
+        assert_eq!(values(&table), [100, 101, 7]);
+        assert_eq!(t1.join().unwrap(), [100, 101, 102]);
+        if let Some(seen) = t2.join().unwrap() {
+            assert_eq!(seen, [100, 101, 102]);
+        }
+    });
+}
+
 /// `ArcArray::default()`: under loom a fresh empty block (loom's atomics
 /// cannot be built in a `static`), shared and dropped like any other.
 #[test]
@@ -230,7 +265,7 @@ fn fails_in_a_child(name: &str, model: fn()) -> String {
         "{name}: the child exited with {}; loom printed:",
         out.status
     );
-    for line in stderr.lines().take(3) {
+    for line in stderr.lines().filter(|l| !l.is_empty()).take(3) {
         eprintln!("    {line}");
     }
     stderr
