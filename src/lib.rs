@@ -309,6 +309,8 @@ mod arc_swap_impls;
 mod block;
 #[cfg(feature = "bytemuck")]
 mod bytemuck_impls;
+#[cfg(feature = "bytes")]
+mod bytes_impls;
 mod heap_array;
 #[cfg(feature = "rayon")]
 mod rayon_impls;
