@@ -317,6 +317,8 @@ mod rayon_impls;
 mod rc_array;
 #[cfg(feature = "serde")]
 mod serde_impls;
+#[cfg(feature = "stable_deref_trait")]
+mod stable_deref_impls;
 mod sync;
 pub mod traits;
 
