@@ -119,6 +119,12 @@
 //! | `Arc::into_inner(a)` | [`ArcArray::into_unique`] (`Option<UniqueArcArray>`) |
 //! | `Arc::into_raw(a)`, `Arc::from_raw(p)` | [`ArcArray::into_raw`], [`ArcArray::from_raw`] (a thin `*const E`) |
 //! | `Arc::as_ptr(&a)` | [`ArcArray::as_ptr`] |
+//! | `Arc::increment_strong_count(p)`, `Arc::decrement_strong_count(p)` | [`ArcArray::increment_strong_count`], [`ArcArray::decrement_strong_count`] (unsafe, on `into_raw` pointers) |
+//! | `Arc::is_unique(&a)` (nightly) | [`ArcArray::is_unique`] (no other strong or weak handle) |
+//! | `Arc::unwrap_or_clone(a)` | [`ArcArray::unwrap_or_clone`] (a `UniqueArcArray`; no copy when unique) |
+//! | `Arc::<[T]>::default()` (no allocation since 1.80) | [`ArcArray::default()`](ArcArray#impl-Default-for-ArcArray<E,+(),+P,+A>): a shared static block for `align_of::<E>() <= 16`, no allocation |
+//! | `Arc::<[T]>::from([x; N])`, `from(&mut [T])`, `from(Cow<[T]>)` | the same `From` conversions, for every handle |
+//! | `format!("{a:p}")` | `fmt::Pointer` for every handle (the elements' address) |
 //! | `Arc::new_uninit` + `get_mut` | [`UniqueArcArray`], then [`UniqueArcArray::shareable`] |
 //! | `Arc::<[T]>::new_uninit_slice(len)` | [`UniqueArcArray::<T>::new_uninit(len)`](UniqueArcArray::new_uninit), then [`assume_init`](UniqueArcArray::assume_init) and `shareable` |
 //! | `Arc::<[T]>::new_zeroed_slice(len)` | [`UniqueArcArray::<T>::new_zeroed(len)`](UniqueArcArray::new_zeroed) (`allocate_zeroed`), or `ArcArray::<T>::zeroed(len)` with feature `bytemuck` |
@@ -127,6 +133,7 @@
 //! | `Arc::allocator(&a)` (nightly) | [`ArcArray::allocator`], [`WeakArcArray::allocator`] (`Option<&A>`) |
 //! | `Weak::new()` | [`WeakArcArray::new`] |
 //! | `w.upgrade()`, `w.strong_count()`, `w.weak_count()`, `w.ptr_eq(&v)` | [`WeakArcArray::upgrade`], [`WeakArcArray::strong_count`], [`WeakArcArray::weak_count`], [`WeakArcArray::ptr_eq`] |
+//! | `w.as_ptr()`, `w.into_raw()`, `Weak::from_raw(p)` | [`WeakArcArray::as_ptr`], [`WeakArcArray::into_raw`], [`WeakArcArray::from_raw`] (thin, as `ArcArray`'s) |
 //! | — | [`ArcArray::get_label`], [`UniqueArcArray::get_label_mut`]: the label |
 //!
 //! ## What the compiler refuses

@@ -4,7 +4,8 @@
 
 /// Implements, for a handle that derefs to `[E]` and has `get_label`:
 /// `AsRef<[E]>`, `Borrow<[E]>`, `Index` (any slice index), `IntoIterator`
-/// for `&Handle`, `Debug` (label and elements), `PartialEq`/`Eq`/
+/// for `&Handle`, `Debug` (label and elements), `Pointer` (the elements'
+/// address), `PartialEq`/`Eq`/
 /// `PartialOrd`/`Ord`/`Hash` by elements like a slice, and the read-only
 /// seed traits `Container`, `SliceArray`, `LabelledArray::get_label`'s
 /// companions are left to each handle. A handle with a third type
@@ -82,6 +83,23 @@ macro_rules! impl_slice_traits {
             }
         }
 
+        impl<E, L $(, $p: $bound)?, A: $crate::Allocator> core::fmt::Pointer for $handle<E, L $(, $p)?, A> {
+            /// Formats the address of the first element (where it would be,
+            /// for an empty array), as `Arc`'s `Pointer` formats the address
+            /// of its data.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// use heaparray::*;
+            #[doc = concat!("let a = ", stringify!($handle), "::new(2, |i| i);")]
+            /// assert_eq!(format!("{a:p}"), format!("{:p}", a.as_ptr()));
+            /// ```
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                core::fmt::Pointer::fmt(&(**self).as_ptr(), f)
+            }
+        }
+
         impl<E, L $(, $p: $bound)?, A: $crate::Allocator> $crate::traits::Container for $handle<E, L $(, $p)?, A> {
             #[inline]
             fn len(&self) -> usize {
@@ -151,9 +169,10 @@ macro_rules! impl_slice_mut_traits {
 ///   `try_new`, `try_with_label`, `try_from_iter`;
 /// - inherent, for any allocator: `new_in`, `with_label_in`,
 ///   `from_iter_in`, `try_new_in`, `try_with_label_in`, `try_from_iter_in`;
-/// - `From<Vec<E>>`, `From<Box<[E]>>`, `From<&[E]>` (global allocator);
+/// - `From<Vec<E>>`, `From<Box<[E]>>`, `From<&[E]>`, `From<&mut [E]>`,
+///   `From<[E; N]>`, `From<Cow<[E]>>` (global allocator);
 /// - for every layout: `MakeArrayIn`, `LabelledArrayIn` (any allocator);
-///   `Default`, `FromIterator` (an allocator that is `Default`); and
+///   `FromIterator` (an allocator that is `Default`); and
 ///   `MakeArray`, `LabelledArray`, `DefaultLabelledArray`, `TryMakeArray`,
 ///   `TryLabelledArray` (the global allocator: these name no allocator,
 ///   so that `CompactArcArray::new(..)` infers it).
@@ -169,6 +188,28 @@ macro_rules! impl_slice_mut_traits {
 /// used, and the inherent constructors shadow the traits' for the
 /// default), so `CompactArcArray::new(..)` finds `MakeArray::new` and
 /// `CompactArcArray::try_new(..)` finds `TryMakeArray::try_new`.
+/// Implements `Default` (an empty array, from a default allocator) for a
+/// handle whose empty array is a block of its own: all but `ArcArray`,
+/// whose empty arrays share a static block (`arc_array/empty.rs`).
+macro_rules! impl_default {
+    ($handle:ident $(, $p:ident: $bound:path)?) => {
+        impl<E $(, $p: $bound)?, A: $crate::Allocator + Default> Default for $handle<E, () $(, $p)?, A> {
+            /// An empty array, in a block of its own from `A::default()`.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// use heaparray::*;
+            #[doc = concat!("let a: ", stringify!($handle), "<u8> = Default::default();")]
+            /// assert!(a.is_empty());
+            /// ```
+            fn default() -> Self {
+                <Self as $crate::traits::MakeArrayIn<E, A>>::new_in(0, |_| unreachable!(), A::default())
+            }
+        }
+    };
+}
+
 macro_rules! impl_constructors {
     ($handle:ident $(, $p:ident: $bound:path = $default:ty)?) => {
         impl<E> $handle<E> {
@@ -471,13 +512,6 @@ macro_rules! impl_constructors {
             }
         }
 
-        impl<E $(, $p: $bound)?, A: $crate::Allocator + Default> Default for $handle<E, () $(, $p)?, A> {
-            /// An empty array.
-            fn default() -> Self {
-                <Self as $crate::traits::MakeArrayIn<E, A>>::new_in(0, |_| unreachable!(), A::default())
-            }
-        }
-
         impl<E> From<alloc::vec::Vec<E>> for $handle<E> {
             /// Moves the elements into a new block (one copy, as
             /// `Arc::<[T]>::from(vec)`); the vector's buffer is freed.
@@ -501,6 +535,64 @@ macro_rules! impl_constructors {
             /// drops what was cloned and frees the block.
             fn from(slice: &[E]) -> Self {
                 Self::new(slice.len(), |i| slice[i].clone())
+            }
+        }
+
+        impl<E: Clone> From<&mut [E]> for $handle<E> {
+            /// Clones the elements into a new block, as `From<&[E]>`.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// use heaparray::*;
+            /// let mut v = vec![String::from("a"), String::from("b")];
+            #[doc = concat!("let a = ", stringify!($handle), "::from(&mut v[..]);")]
+            /// assert_eq!((&*a, v.len()), (&v[..], 2));
+            /// ```
+            fn from(slice: &mut [E]) -> Self {
+                Self::from(&*slice)
+            }
+        }
+
+        impl<E, const N: usize> From<[E; N]> for $handle<E> {
+            /// Moves the elements of the array into a new block, each
+            /// written straight into its slot.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// use heaparray::*;
+            #[doc = concat!("let a = ", stringify!($handle), "::from([1, 2, 3]);")]
+            /// assert_eq!(&*a, &[1, 2, 3]);
+            /// ```
+            #[track_caller]
+            fn from(array: [E; N]) -> Self {
+                <Self as $crate::traits::MakeArrayIn<E, $crate::Global>>::from_iter_in(
+                    array,
+                    $crate::Global,
+                )
+            }
+        }
+
+        impl<E: Clone> From<alloc::borrow::Cow<'_, [E]>> for $handle<E> {
+            /// Moves an owned `Cow`'s vector into a new block (as
+            /// `From<Vec<E>>`), clones a borrowed one's elements (as
+            /// `From<&[E]>`).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// use heaparray::*;
+            /// use std::borrow::Cow;
+            /// let borrowed: Cow<'_, [u8]> = Cow::Borrowed(&[1, 2]);
+            /// let owned: Cow<'_, [u8]> = Cow::Owned(vec![1, 2]);
+            #[doc = concat!("assert_eq!(", stringify!($handle), "::from(borrowed), ", stringify!($handle), "::from(owned));")]
+            /// ```
+            fn from(cow: alloc::borrow::Cow<'_, [E]>) -> Self {
+                match cow {
+                    alloc::borrow::Cow::Borrowed(slice) => Self::from(slice),
+                    alloc::borrow::Cow::Owned(vec) => Self::from(vec),
+                }
             }
         }
 

@@ -280,3 +280,4 @@ impl<E, L, A: Allocator> Deref for RcArray<E, L, A> {
 
 impl_slice_traits!(RcArray);
 impl_constructors!(RcArray);
+impl_default!(RcArray);

@@ -50,6 +50,19 @@ pub(crate) mod atomic {
     }
 }
 
+/// Keeps the items of its first braces where this crate's atomics can live
+/// in a `static` (core's `AtomicUsize::new` is `const`), and those of the
+/// second under loom and shuttle, whose atomics are not `const`: each
+/// registers with the running model. `ArcArray::default()` shares a static
+/// empty block in the first case and allocates one in the second.
+macro_rules! const_atomics_or {
+    ({ $($static_items:item)* } else { $($model_items:item)* }) => {
+        $( #[cfg(not(any(loom, shuttle)))] $static_items )*
+        $( #[cfg(any(loom, shuttle))] $model_items )*
+    };
+}
+pub(crate) use const_atomics_or;
+
 /// A spin-wait hint. Under loom and shuttle it yields to the scheduler, so a
 /// model that spins (the weak-count lock) terminates.
 #[inline]

@@ -30,6 +30,23 @@ pub(crate) struct Counts {
     weak: AtomicUsize,
 }
 
+crate::sync::const_atomics_or! {
+    {
+        impl Counts {
+            /// The counts of a shared static block (`ArcArray::default()`):
+            /// one strong count that belongs to the static and is never
+            /// released, so that the strong count never reaches 0 and the
+            /// block is never freed, and the strong handles' weak count.
+            pub(crate) const fn new_static() -> Self {
+                Counts {
+                    strong: AtomicUsize::new(1),
+                    weak: AtomicUsize::new(1),
+                }
+            }
+        }
+    } else {}
+}
+
 impl Counts {
     /// The counts of a new block: one strong handle, and the one weak count
     /// all strong handles hold together.

@@ -94,7 +94,7 @@ pub(crate) const COUNTS_REGION: usize = mem::align_of::<crossbeam_utils::CachePa
 #[repr(C)]
 pub union PaddedFront<A> {
     /// The counts and the allocator, at offset 0 as in [`Compact`]'s front.
-    slots: ManuallyDrop<CountsAndAlloc<A>>,
+    pub(super) slots: ManuallyDrop<CountsAndAlloc<A>>,
     /// Sizes the union: never read or written.
     _region: PaddedRegion,
 }
@@ -145,6 +145,9 @@ pub(crate) mod sealed {
         type Front<A>;
         /// The front holding `slots`.
         fn front<A>(slots: CountsAndAlloc<A>) -> Self::Front<A>;
+        /// The start of this layout's shared empty block (`empty.rs`), or
+        /// `None` under loom and shuttle.
+        fn shared_empty() -> Option<core::ptr::NonNull<u8>>;
     }
 
     impl Sealed for super::Padded {
@@ -154,12 +157,18 @@ pub(crate) mod sealed {
                 slots: core::mem::ManuallyDrop::new(slots),
             }
         }
+        fn shared_empty() -> Option<core::ptr::NonNull<u8>> {
+            super::super::empty::padded()
+        }
     }
 
     impl Sealed for super::Compact {
         type Front<A> = CountsAndAlloc<A>;
         fn front<A>(slots: CountsAndAlloc<A>) -> CountsAndAlloc<A> {
             slots
+        }
+        fn shared_empty() -> Option<core::ptr::NonNull<u8>> {
+            super::super::empty::compact()
         }
     }
 }

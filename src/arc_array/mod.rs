@@ -4,6 +4,7 @@
 //! `weak.rs` and `unique.rs`.
 
 mod counts;
+mod empty;
 mod layout;
 mod unique;
 mod weak;
@@ -636,6 +637,139 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArray<E, L, P, A> {
         Self::from_block(block.as_non_null())
     }
 
+    /// Adds one strong count to the block of an [`ArcArray::into_raw`]
+    /// pointer, without making a handle (like
+    /// `Arc::increment_strong_count`): for FFI and waker-like code that
+    /// keeps handles as raw pointers.
+    ///
+    /// Aborts the process if the count would exceed `isize::MAX`, as
+    /// `clone`.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` came from `ArcArray::<E, L, P, A>::into_raw` with the same
+    /// type parameters, and the strong count it holds is still held (that
+    /// handle has not been rebuilt and dropped): the block is alive.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let p = ArcArray::into_raw(ArcArray::new(2, |i| i as u8));
+    /// // SAFETY: `p` came from `into_raw` and its count is held.
+    /// unsafe { ArcArray::<u8>::increment_strong_count(p) };
+    /// // SAFETY: the count `into_raw` kept, and the one just added.
+    /// let (a, b) = unsafe { (ArcArray::<u8>::from_raw(p), ArcArray::<u8>::from_raw(p)) };
+    /// assert_eq!((ArcArray::strong_count(&a), &*b), (2, &[0, 1][..]));
+    /// ```
+    #[inline]
+    pub unsafe fn increment_strong_count(ptr: *const E) {
+        // SAFETY: `ptr` came from `into_raw` and its count is held
+        // (caller): the rebuilt handle is valid while `ManuallyDrop` keeps
+        // it from releasing that count.
+        let this = ManuallyDrop::new(unsafe { Self::from_raw(ptr) });
+        // The clone's count is the one added: it is not dropped either.
+        mem::forget(ArcArray::clone(&this));
+    }
+
+    /// Releases one strong count of the block of an
+    /// [`ArcArray::into_raw`] pointer (like `Arc::decrement_strong_count`):
+    /// as rebuilding the handle with [`ArcArray::from_raw`] and dropping
+    /// it, which drops the contents and may free the block if it was the
+    /// last.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` came from `ArcArray::<E, L, P, A>::into_raw` with the same
+    /// type parameters, and the caller gives up one strong count held for
+    /// it (from that `into_raw` or from `increment_strong_count`): after
+    /// the last one is released, `ptr` must not be used.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = ArcArray::new(2, |i| i as u8);
+    /// let p = ArcArray::into_raw(a.clone());
+    /// assert_eq!(ArcArray::strong_count(&a), 2);
+    /// // SAFETY: `p` came from `into_raw`; its count is given up here.
+    /// unsafe { ArcArray::<u8>::decrement_strong_count(p) };
+    /// assert_eq!(ArcArray::strong_count(&a), 1);
+    /// ```
+    #[inline]
+    pub unsafe fn decrement_strong_count(ptr: *const E) {
+        // SAFETY: `ptr` came from `into_raw`, and the count the handle
+        // takes over is the caller's to give up.
+        drop(unsafe { Self::from_raw(ptr) });
+    }
+
+    /// Whether this is the only handle to its block, strong or weak (like
+    /// the unstable `Arc::is_unique`): when it is, [`ArcArray::get_mut`]
+    /// returns `Some` and [`ArcArray::make_mut`] does not copy. A shared
+    /// empty block ([`Default`](#impl-Default-for-ArcArray<E,+(),+P,+A>))
+    /// is never unique.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = ArcArray::new(1, |i| i);
+    /// assert!(ArcArray::is_unique(&a));
+    /// let w = ArcArray::downgrade(&a);
+    /// assert!(!ArcArray::is_unique(&a));
+    /// drop(w);
+    /// let b = a.clone();
+    /// assert!(!ArcArray::is_unique(&a));
+    /// ```
+    #[must_use]
+    #[inline]
+    pub fn is_unique(this: &Self) -> bool {
+        this.counts().is_unique()
+    }
+
+    /// Unique ownership of the contents (like `Arc::unwrap_or_clone`): the
+    /// block itself if this is the only strong handle, with no copy (the
+    /// contents move to a new block only if weak handles exist, as
+    /// [`ArcArray::try_unique`]); otherwise a clone of the label and the
+    /// elements into a new block from a clone of the allocator, and this
+    /// handle is dropped.
+    ///
+    /// # Panics
+    ///
+    /// If a `Clone` panics: as [`ArcArray::make_mut`], what was cloned is
+    /// dropped and the new block freed; this handle is dropped too.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = ArcArray::new(2, |i| i);
+    /// let b = a.clone();
+    /// let mut u = ArcArray::unwrap_or_clone(a); // shared: cloned
+    /// u[0] = 9;
+    /// let p = ArcArray::as_ptr(&b);
+    /// let v = ArcArray::unwrap_or_clone(b); // the last handle: no copy
+    /// assert_eq!((&*u, &*v, v.as_ptr()), (&[9, 1][..], &[0, 1][..], p));
+    /// ```
+    #[must_use]
+    pub fn unwrap_or_clone(this: Self) -> UniqueArcArray<E, L, P, A>
+    where
+        E: Clone,
+        L: Clone,
+        A: Clone,
+    {
+        match Self::try_unique(this) {
+            Ok(unique) => unique,
+            Err(this) => {
+                // `this` keeps its strong count across the clones (user
+                // code), and is dropped after them.
+                let alloc = Self::allocator(&this).clone();
+                let (label, len) = (this.get_label().clone(), this.len());
+                allocation::infallible(build(try_fill(label, len, |_, i| this[i].clone(), alloc)))
+            }
+        }
+    }
+
     /// The allocator the block came from (like `Arc::allocator`). It lives
     /// in the block; the last handle of any kind frees the block with it,
     /// then drops it.
@@ -718,6 +852,51 @@ impl<E, L, P: ArcLayout, A: Allocator> Drop for ArcArray<E, L, P, A> {
     fn drop(&mut self) {
         if self.counts().decrement_strong() {
             self.drop_slow();
+        }
+    }
+}
+
+impl<E, P: ArcLayout, A: Allocator + Default> Default for ArcArray<E, (), P, A> {
+    /// An empty array. For elements aligned to at most 16 bytes and a
+    /// zero-sized allocator such as [`Global`], this allocates nothing:
+    /// like std's `Arc<[T]>::default()`, every such empty array of one
+    /// layout shares one static block, which is never freed. Otherwise
+    /// (and under loom and shuttle, whose atomics cannot be in a static)
+    /// it is an empty block of its own, from `A::default()`.
+    ///
+    /// The static block holds a strong count of its own, so it behaves as
+    /// a block shared with another handle: [`ArcArray::get_mut`] returns
+    /// `None`, [`ArcArray::is_unique`] is `false`, [`ArcArray::try_unique`]
+    /// gives the handle back and [`ArcArray::into_unique`] `None`;
+    /// [`ArcArray::make_mut`] and [`ArcArray::unwrap_or_clone`] move to a
+    /// fresh empty block. `strong_count` counts every handle to it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let (a, b) = (ArcArray::<u64>::default(), ArcArray::<u64>::default());
+    /// assert!(a.is_empty() && ArcArray::ptr_eq(&a, &b)); // one static block
+    /// let mut c = CompactArcArray::<u8>::default();
+    /// assert!(ArcArray::get_mut(&mut c).is_none());
+    /// assert!(ArcArray::make_mut(&mut c).is_empty()); // now its own block
+    /// assert!(ArcArray::get_mut(&mut c).is_some());
+    /// ```
+    fn default() -> Self {
+        let alloc = A::default();
+        match empty::shared_block::<E, P, A>() {
+            Some(block) => {
+                // The static block is taken to hold an `A`: this one, given
+                // up (zero-sized, no drop glue: `shared_block`'s terms).
+                mem::forget(alloc);
+                // The static's own count, never released, and a clone of it
+                // for the caller: one relaxed increment, as any clone.
+                let shared = ManuallyDrop::new(Self::from_block(block));
+                ArcArray::clone(&shared)
+            }
+            None => {
+                <Self as crate::traits::MakeArrayIn<E, A>>::new_in(0, |_| unreachable!(), alloc)
+            }
         }
     }
 }

@@ -240,6 +240,7 @@ impl<E, L, P: ArcLayout, A: Allocator> UniqueArcArray<MaybeUninit<E>, L, P, A> {
 impl_slice_traits!(UniqueArcArray, P: ArcLayout);
 impl_uninit!(UniqueArcArray, ", Padded", P: ArcLayout);
 impl_constructors!(UniqueArcArray, P: ArcLayout = Padded);
+impl_default!(UniqueArcArray, P: ArcLayout);
 impl_slice_mut_traits!(UniqueArcArray, P: ArcLayout);
 
 impl<E, L, A: Allocator> From<HeapArray<E, L, A>> for UniqueArcArray<E, L, Padded, A> {

@@ -134,6 +134,70 @@ impl<E, L, P: ArcLayout, A: Allocator> WeakArcArray<E, L, P, A> {
         self.counts().map_or(0, Counts::weak_from_weak)
     }
 
+    /// A pointer to where the first element is (like `Weak::as_ptr`):
+    /// the pointer [`ArcArray::as_ptr`] gives for the same block. It may
+    /// be read through only while a strong handle keeps the elements
+    /// alive; after they are dropped it still identifies the block. For
+    /// [`WeakArcArray::new`] it is a dangling sentinel (not aligned, never
+    /// null).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = ArcArray::new(2, |i| i as u16);
+    /// let w = ArcArray::downgrade(&a);
+    /// assert_eq!(w.as_ptr(), ArcArray::as_ptr(&a));
+    /// ```
+    #[must_use]
+    #[inline]
+    pub fn as_ptr(&self) -> *const E {
+        match self.raw() {
+            Some(block) => block.elems(),
+            None => self.block.as_ptr().cast(),
+        }
+    }
+
+    /// Consumes the weak handle, keeping its weak count, and returns
+    /// [`WeakArcArray::as_ptr`]'s pointer (like `Weak::into_raw`): one
+    /// word, for FFI; [`WeakArcArray::from_raw`] turns it back.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = ArcArray::new(2, |i| i as u16);
+    /// let p = ArcArray::downgrade(&a).into_raw();
+    /// // SAFETY: `p` came from `into_raw` of a `WeakArcArray<u16>`.
+    /// let w = unsafe { WeakArcArray::<u16>::from_raw(p) };
+    /// assert_eq!(&*w.upgrade().unwrap(), &[0, 1]);
+    /// ```
+    #[must_use]
+    #[inline]
+    pub fn into_raw(self) -> *const E {
+        core::mem::ManuallyDrop::new(self).as_ptr()
+    }
+
+    /// Rebuilds a weak handle from [`WeakArcArray::into_raw`]'s pointer,
+    /// taking over its weak count (like `Weak::from_raw`).
+    ///
+    /// # Safety
+    ///
+    /// `ptr` came from `WeakArcArray::<E, L, P, A>::into_raw` with the same
+    /// `E`, `L`, layout `P` and allocator type `A`, and each such pointer
+    /// is passed to `from_raw` at most once.
+    #[inline]
+    pub unsafe fn from_raw(ptr: *const E) -> Self {
+        if ptr.addr() == dangling().as_ptr().addr() {
+            return Self::new();
+        }
+        // SAFETY: `ptr` is the element pointer of a block this type's weak
+        // count keeps allocated (caller), so stepping back to the block
+        // start stays in bounds.
+        let block = unsafe { ArcBlock::<E, L, P, A>::from_elems(ptr) };
+        Self::from_block(block.as_non_null())
+    }
+
     /// Whether two weak handles point to the same block (two
     /// [`WeakArcArray::new`] handles are equal, as std's `Weak::ptr_eq`).
     ///
@@ -219,6 +283,21 @@ impl<E, L, P: ArcLayout, A: Allocator> Default for WeakArcArray<E, L, P, A> {
     /// As [`WeakArcArray::new`].
     fn default() -> Self {
         Self::new()
+    }
+}
+
+impl<E, L, P: ArcLayout, A: Allocator> fmt::Pointer for WeakArcArray<E, L, P, A> {
+    /// Formats [`WeakArcArray::as_ptr`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = ArcArray::new(1, |i| i);
+    /// assert_eq!(format!("{:p}", ArcArray::downgrade(&a)), format!("{a:p}"));
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Pointer::fmt(&self.as_ptr(), f)
     }
 }
 
