@@ -3,12 +3,13 @@
 # through `path = ".."`): a user's library on ArcArray with its own loom
 # and shuttle models, which see heaparray's counts with no shim. Its own
 # target directories, one per cfg (RUSTFLAGS differ), so the root's
-# artifacts are never rebuilt. `--tests` under loom and shuttle for the
-# reason in ci/loom.sh: rustdoc never sees RUSTFLAGS. The native run
-# includes the crate's doctest.
+# artifacts are never rebuilt. Under loom and shuttle only the model file
+# (`--test`), for the reason in ci/loom.sh: rustdoc never sees RUSTFLAGS
+# (and the other targets are empty there). The native run includes the
+# crate's unit tests and doctest.
 set -euo pipefail
 cd "$(dirname "$0")/../downstream"
-target="${CARGO_TARGET_DIR:-$PWD/../target/downstream}"
+target="${CARGO_TARGET_DIR:-$(cd .. && pwd)/target/downstream}"
 flags="${RUSTFLAGS:-}"
 run() {
     local cfg=$1 t=$SECONDS
@@ -20,6 +21,6 @@ run() {
 export RUSTFLAGS="$flags" CARGO_TARGET_DIR="$target/native"
 run native cargo test --release
 export RUSTFLAGS="--cfg loom $flags" CARGO_TARGET_DIR="$target/loom"
-run loom cargo test --release --tests -- --nocapture
+run loom cargo test --release --test loom -- --nocapture
 export RUSTFLAGS="--cfg shuttle $flags" CARGO_TARGET_DIR="$target/shuttle"
-run shuttle cargo test --release --tests
+run shuttle cargo test --release --test shuttle
