@@ -49,7 +49,7 @@ MIRIFLAGS="-Zmiri-tree-borrows $strict" timed run cargo +nightly miri test --fea
 
 echo "== rayon suites and doctests (Tree Borrows, permissive provenance for crossbeam-epoch)" >&2
 rayon_flags="-Zmiri-tree-borrows -Zmiri-permissive-provenance -Zmiri-ignore-leaks -Zmiri-symbolic-alignment-check"
-MIRIFLAGS="$rayon_flags" timed run cargo +nightly miri test --all-features --test rayon_feature --test rayon_sharing --test rayon_panics
+MIRIFLAGS="$rayon_flags" timed run cargo +nightly miri test --all-features --test rayon_feature --test rayon_sharing --test rayon_panics --test rayon_collect
 MIRIFLAGS="$rayon_flags" timed run cargo +nightly miri test --all-features --doc rayon_impls
 
 echo "== threaded suites under 8 seeds" >&2

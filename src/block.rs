@@ -702,6 +702,50 @@ impl<H: Header, L, E> Builder<H, L, E> {
         self.len = len;
     }
 
+    /// Collects an indexed parallel iterator of `len` items (its
+    /// `opt_len`) straight into the block, on rayon's pool, as rayon's own
+    /// `Vec` collect does into a vector's spare capacity: the iterator is
+    /// driven into a [`SlotRange`] consumer for slots `0..len`, which
+    /// splits its range where the iterator splits; each folder writes its
+    /// items into its own range, and the reducer joins runs that are
+    /// adjacent, left then right.
+    ///
+    /// The iterator traits are safe, so nothing the iterator does is
+    /// trusted: a folder fed more items than its range panics ("more
+    /// items"), a split beyond the range panics, an unindexed split
+    /// (`split_off_left`) panics, runs out of order or with gaps are not
+    /// joined (the right one is dropped), and the fill is accepted only if
+    /// the one run handed back covers exactly `0..len`; otherwise it panics
+    /// ("expected N items"). In every case each item written is dropped
+    /// exactly once: by the run that owns it (while the iterator unwinds or
+    /// when it is dropped), or by the builder once the fill is accepted.
+    #[track_caller]
+    pub(crate) fn par_collect<'c, I>(&'c mut self, len: usize, par_iter: I)
+    where
+        E: Send,
+        I: rayon::iter::ParallelIterator<Item = E>,
+    {
+        assert!(
+            self.len == 0 && len <= self.cap,
+            "par_collect fills an empty builder"
+        );
+        let base = self.block.elems();
+        let slots: SlotRange<'c, E> = SlotRange {
+            start: base,
+            len,
+            _brand: PhantomData,
+        };
+        let written: Written<'c, E> = par_iter.drive_unindexed(slots);
+        assert!(
+            written.len == len && (len == 0 || written.start == base),
+            "expected {len} items from an indexed parallel iterator (its opt_len), but got {}",
+            written.len
+        );
+        // The run covers slots `0..len`: the builder owns them from here.
+        mem::forget(written);
+        self.len = len;
+    }
+
     /// Trims the block to the elements written, writes the header (from
     /// the final length and the allocator, which moves into it) and hands
     /// over the filled block, allocated for the length returned.
@@ -795,21 +839,36 @@ impl<E> Slots<E> {
 /// has permission for the whole block and a merged run may drop its right
 /// part through it. It is never null, even for an empty run: dropping a
 /// run drops a slice, which must be non-null and aligned at any length.
+///
+/// The lifetime `'c` brands the run with the borrow of the builder whose
+/// block it points into (invariant, so it can neither grow nor shrink): a
+/// run cannot outlive that borrow, so it cannot be dropped after the
+/// builder freed the block, whatever the code holding it does.
 #[cfg(feature = "rayon")]
-struct Written<E> {
+struct Written<'c, E> {
     start: *mut E,
     len: usize,
+    _brand: Brand<'c>,
 }
+
+/// An invariant lifetime: the borrow of the builder a parallel fill or
+/// collect writes into.
+#[cfg(feature = "rayon")]
+type Brand<'c> = PhantomData<fn(&'c ()) -> &'c ()>;
 
 // SAFETY: a `Written` owns its `E`s (it drops them), so moving it to another
 // thread moves them: `E: Send` is what that needs.
 #[cfg(feature = "rayon")]
-unsafe impl<E: Send> Send for Written<E> {}
+unsafe impl<E: Send> Send for Written<'_, E> {}
 
 #[cfg(feature = "rayon")]
-impl<E> Written<E> {
+impl<E> Written<'_, E> {
     fn empty_at(start: *mut E) -> Self {
-        Written { start, len: 0 }
+        Written {
+            start,
+            len: 0,
+            _brand: PhantomData,
+        }
     }
 
     /// Joins two runs that rayon's ordered reduce hands over left, right:
@@ -828,6 +887,7 @@ impl<E> Written<E> {
         let merged = Written {
             start: left.start,
             len: left.len + right.len,
+            _brand: PhantomData,
         };
         mem::forget((left, right));
         merged
@@ -835,11 +895,181 @@ impl<E> Written<E> {
 }
 
 #[cfg(feature = "rayon")]
-impl<E> Drop for Written<E> {
+impl<E> Drop for Written<'_, E> {
     fn drop(&mut self) {
         // SAFETY: the run's `len` elements were written by this run's task
         // and are owned by this guard only (merges forget their parts).
         unsafe { ptr::drop_in_place(ptr::slice_from_raw_parts_mut(self.start, self.len)) }
+    }
+}
+
+/// The consumer of [`Builder::par_collect`]: the uninitialised slots
+/// `start..start + len` of the block, which the folder made from it owns
+/// the right to write. `start` is derived from the block's `elems()` (the
+/// one base pointer of the collect) by in-bounds offsets, so it has
+/// permission for the whole block.
+///
+/// Ranges are handed out by value only (`split_at` consumes the range and
+/// returns two that partition it, `into_folder` consumes it), and the
+/// type is not `Clone`, so the live ranges, folders and runs of a collect
+/// always cover disjoint slots: no slot is written twice, and each
+/// written slot is owned by one run.
+#[cfg(feature = "rayon")]
+struct SlotRange<'c, E> {
+    start: *mut E,
+    len: usize,
+    _brand: Brand<'c>,
+}
+
+// SAFETY: a range is the right to write its own slots, moving `E`s made on
+// the thread that holds it into the block; no other range reaches them.
+// Sending it sends those `E`s: `E: Send`.
+#[cfg(feature = "rayon")]
+unsafe impl<E: Send> Send for SlotRange<'_, E> {}
+
+/// The folder of a [`SlotRange`]: its run of written items, from the
+/// range's start, and the range's length.
+#[cfg(feature = "rayon")]
+struct SlotFolder<'c, E> {
+    run: Written<'c, E>,
+    room: usize,
+}
+
+#[cfg(feature = "rayon")]
+impl<E> SlotFolder<'_, E> {
+    /// Writes `item` into the next slot of the range, or panics (dropping
+    /// `item`; the run keeps what it owns) if the range is full.
+    #[inline]
+    fn push(&mut self, item: E) {
+        if self.run.len == self.room {
+            overfed();
+        }
+        // SAFETY: `run.len < room`, so the slot is inside this folder's
+        // range (inside the block, aligned); no other range, folder or run
+        // reaches it, and it is uninitialised until this write. The run
+        // owns it from the increment on.
+        unsafe { self.run.start.add(self.run.len).write(item) };
+        self.run.len += 1;
+    }
+}
+
+/// The panic of a folder fed more items than its range holds.
+#[cfg(feature = "rayon")]
+#[cold]
+#[inline(never)]
+fn overfed() -> ! {
+    panic!("a parallel iterator fed a consumer more items than its length (opt_len) said")
+}
+
+/// The reducer of a parallel collect: joins a run with the run that starts
+/// where it ends.
+#[cfg(feature = "rayon")]
+struct JoinAdjacent;
+
+#[cfg(feature = "rayon")]
+impl<'c, E: Send> rayon::iter::plumbing::Consumer<E> for SlotRange<'c, E> {
+    type Folder = SlotFolder<'c, E>;
+    type Reducer = JoinAdjacent;
+    type Result = Written<'c, E>;
+
+    fn split_at(self, index: usize) -> (Self, Self, JoinAdjacent) {
+        assert!(
+            index <= self.len,
+            "a parallel iterator split its consumer at {index}, beyond its {} items",
+            self.len
+        );
+        // `index <= len`: both halves stay inside this range (a wrapping
+        // offset, so no `unsafe`, but never wrapping: the range is inside
+        // the block).
+        let right = SlotRange {
+            start: self.start.wrapping_add(index),
+            len: self.len - index,
+            _brand: PhantomData,
+        };
+        let left = SlotRange {
+            start: self.start,
+            len: index,
+            _brand: PhantomData,
+        };
+        (left, right, JoinAdjacent)
+    }
+
+    fn into_folder(self) -> SlotFolder<'c, E> {
+        SlotFolder {
+            run: Written::empty_at(self.start),
+            room: self.len,
+        }
+    }
+
+    fn full(&self) -> bool {
+        false
+    }
+}
+
+#[cfg(feature = "rayon")]
+impl<E: Send> rayon::iter::plumbing::UnindexedConsumer<E> for SlotRange<'_, E> {
+    fn split_off_left(&self) -> Self {
+        panic!(
+            "a parallel iterator with a length (opt_len) was driven as unindexed \
+             (split_off_left): heaparray collects it into slots it splits by index"
+        )
+    }
+
+    fn to_reducer(&self) -> JoinAdjacent {
+        JoinAdjacent
+    }
+}
+
+#[cfg(feature = "rayon")]
+impl<'c, E> rayon::iter::plumbing::Folder<E> for SlotFolder<'c, E> {
+    type Result = Written<'c, E>;
+
+    #[inline]
+    fn consume(mut self, item: E) -> Self {
+        self.push(item);
+        self
+    }
+
+    /// The loop every producer's `fold_with` ends in (rayon's default
+    /// calls `consume` and `full` per item): the same check and write per
+    /// item, with the run kept in place.
+    #[inline]
+    fn consume_iter<I: IntoIterator<Item = E>>(mut self, iter: I) -> Self {
+        for item in iter {
+            self.push(item);
+        }
+        self
+    }
+
+    fn complete(self) -> Written<'c, E> {
+        self.run
+    }
+
+    fn full(&self) -> bool {
+        false
+    }
+}
+
+#[cfg(feature = "rayon")]
+impl<'c, E> rayon::iter::plumbing::Reducer<Written<'c, E>> for JoinAdjacent {
+    /// Joins `left` and `right` if `right` starts where `left`'s written
+    /// items end (`left` filled its range); otherwise drops `right`'s
+    /// items and keeps `left`, and the collect comes up short.
+    fn reduce(self, left: Written<'c, E>, right: Written<'c, E>) -> Written<'c, E> {
+        if left.start.wrapping_add(left.len) != right.start {
+            drop(right);
+            return left;
+        }
+        // Adjacent: the two runs own disjoint, contiguous slots (ranges are
+        // disjoint), so their sum cannot overflow and `left.start`, derived
+        // from the same base, has permission for both.
+        let merged = Written {
+            start: left.start,
+            len: left.len + right.len,
+            _brand: PhantomData,
+        };
+        mem::forget((left, right));
+        merged
     }
 }
 
@@ -913,6 +1143,41 @@ pub(crate) fn try_par_fill<H: Header, L: Sync, E: Send>(
 ) -> Result<Builder<H, L, E>, TryReserveError> {
     let mut builder = Builder::try_new(label, len, alloc, false)?;
     builder.par_fill(len, f);
+    Ok(builder)
+}
+
+/// Collects a parallel iterator into a builder: the body of every
+/// `FromParallelIterator`. An indexed iterator (`opt_len` is `Some`) is
+/// written straight into a block of that length in parallel
+/// ([`Builder::par_collect`]); any other is collected as rayon collects a
+/// `Vec`, then moved into the block with one copy.
+///
+/// # Errors
+///
+/// As [`Builder::try_new`] (a length, true or not, whose block would not
+/// fit or that the allocator refuses): nothing has been collected then,
+/// and the label is dropped.
+///
+/// # Panics
+///
+/// If the iterator panics, or lies about its length or its splits (see
+/// [`Builder::par_collect`]); every item made is dropped, the block freed.
+#[cfg(feature = "rayon")]
+pub(crate) fn try_par_collect<H: Header, L, E: Send, I>(
+    label: L,
+    par_iter: I,
+    alloc: H::Alloc,
+) -> Result<Builder<H, L, E>, TryReserveError>
+where
+    I: rayon::iter::IntoParallelIterator<Item = E>,
+{
+    use rayon::iter::{FromParallelIterator, ParallelIterator};
+    let par_iter = par_iter.into_par_iter();
+    let Some(len) = par_iter.opt_len() else {
+        return Builder::try_from_vec(label, Vec::from_par_iter(par_iter), alloc);
+    };
+    let mut builder = Builder::try_new(label, len, alloc, false)?;
+    builder.par_collect(len, par_iter);
     Ok(builder)
 }
 

@@ -1,11 +1,12 @@
 //! rayon support (feature `rayon`): parallel construction straight into
-//! the block, and `IntoParallelIterator` for shared references.
+//! the block (`par_new`, `par_with_label`, `FromParallelIterator`), and
+//! `IntoParallelIterator` for shared references.
 
-use rayon::iter::IntoParallelIterator;
+use rayon::iter::{FromParallelIterator, IntoParallelIterator};
 use rayon::slice::Iter;
 
 use crate::block;
-use crate::{ArcArray, ArcLayout, HeapArray, UniqueArcArray};
+use crate::{Allocator, ArcArray, ArcLayout, HeapArray, UniqueArcArray};
 
 macro_rules! impl_par_new {
     ($handle:ident) => {
@@ -80,3 +81,58 @@ macro_rules! impl_par_iter {
 impl_par_iter!(ArcArray, P: ArcLayout);
 impl_par_iter!(HeapArray);
 impl_par_iter!(UniqueArcArray, P: ArcLayout);
+
+macro_rules! impl_from_par_iter {
+    ($handle:ident $(, $p:ident: $bound:path)?) => {
+        impl<E: Send $(, $p: $bound)?, A: Allocator + Default> FromParallelIterator<E>
+            for $handle<E, () $(, $p)?, A>
+        {
+            /// Collects a parallel iterator into the block, in parallel.
+            ///
+            /// An indexed iterator (one whose `opt_len` is known, such as
+            /// `(0..n).into_par_iter().map(f)` or `v.par_iter().cloned()`)
+            /// is written straight into a block of its length by rayon's
+            /// tasks, as rayon collects into a `Vec`'s spare capacity: no
+            /// intermediate `Vec`, no copy. Any other (`filter`,
+            /// `flat_map`, `par_bridge`, ...) is collected as rayon
+            /// collects a `Vec`, then moved into the block with one copy.
+            ///
+            /// # Panics
+            ///
+            /// "capacity overflow" for a length whose block would exceed
+            /// `isize::MAX` bytes, before anything is allocated (an
+            /// allocation failure runs the allocation error handler). If
+            /// the iterator panics on any worker, every item already made
+            /// is dropped exactly once, the block is freed and the panic
+            /// propagates. An iterator that lies about its length or its
+            /// splits gets a panic, never a wrong or unsound array.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// use heaparray::*;
+            /// use rayon::prelude::*;
+            #[doc = concat!("let squares: ", stringify!($handle), "<u64> = (0..1000u64).into_par_iter().map(|i| i * i).collect();")]
+            /// assert_eq!(squares[999], 998_001);
+            ///
+            /// // Unindexed: collected, then moved into the block.
+            #[doc = concat!("let odd: ", stringify!($handle), "<u64> = (0..1000u64).into_par_iter().filter(|i| i % 2 == 1).collect();")]
+            /// assert_eq!(odd.len(), 500);
+            #[doc = concat!("let words: ", stringify!($handle), "<String> = [\"a\", \"b\"].par_iter().map(|s| s.to_uppercase()).collect();")]
+            /// assert_eq!(&*words, ["A", "B"]);
+            /// ```
+            #[track_caller]
+            fn from_par_iter<I: IntoParallelIterator<Item = E>>(par_iter: I) -> Self {
+                crate::allocation::infallible(block::build(block::try_par_collect(
+                    (),
+                    par_iter,
+                    A::default(),
+                )))
+            }
+        }
+    };
+}
+
+impl_from_par_iter!(ArcArray, P: ArcLayout);
+impl_from_par_iter!(HeapArray);
+impl_from_par_iter!(UniqueArcArray, P: ArcLayout);
