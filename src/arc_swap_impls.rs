@@ -77,16 +77,20 @@ fn inner_byte<E>(elems: *const E) -> *mut u8 {
 //   back exactly the pointer `into_raw` gave, so `from_raw`'s contract
 //   holds: the same `E`, `L`, `P`, `A` (the impl's own), and each count
 //   rebuilt once, since arc-swap rebuilds a handle only for a count it
-//   holds or is owed (its `from_ptr` contract).
+//   holds or is owed (its `from_ptr` contract). Where arc-swap re-derives
+//   the pointer from its address (`as usize as *const _`, in its lock-free
+//   paths), the provenance is the block's, exposed by arc-swap's own
+//   `as usize` of that same pointer before.
 // - Equal pointers, same count: the pointer is strictly inside the block
 //   (after its first byte, since the header of counts and length comes
 //   first, and before its end, since the elements come after), so it is
 //   no other allocation's start, interior or one-past-the-end address; two
 //   handles with the same pointer share one block and one strong count.
 //   `Option<ArcArray>` forwards `TAG` and the pointer, so it shares the
-//   count with `ArcArray` as it must. A shared empty block (`default()`)
-//   is one static with one count for every `E` it serves, so two types of
-//   handle with the same pointer into it manage the same count there too.
+//   count with `ArcArray` as it must. A block that handles of several
+//   types share (a static empty block serving `default()` for every `E`,
+//   where there is one) has one count for all of them, so equal pointers
+//   into it manage the same count too.
 //   `TAG` stays 0, as `Arc`'s: no other `RefCnt` of this crate (no weak
 //   handle) shares an address.
 // - Never null, never arc-swap's `NONE` (3): the elements start after the
