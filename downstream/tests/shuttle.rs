@@ -16,7 +16,7 @@ use shuttle::thread;
 use snapshot_table::Table;
 
 /// Schedules per scheduler and test.
-const ITERATIONS: usize = 3_000;
+const ITERATIONS: usize = 5_000;
 /// PCT's bug depth.
 const DEPTH: usize = 3;
 
