@@ -719,6 +719,7 @@ impl<H: Header, L, E> Builder<H, L, E> {
     /// ("expected N items"). In every case each item written is dropped
     /// exactly once: by the run that owns it (while the iterator unwinds or
     /// when it is dropped), or by the builder once the fill is accepted.
+    #[cfg(feature = "rayon")]
     #[track_caller]
     pub(crate) fn par_collect<'c, I>(&'c mut self, len: usize, par_iter: I)
     where
