@@ -6,8 +6,9 @@
 //! comparison as a table of ratios in about a minute and a half, its
 //! contenders interleaved round by round (criterion samples one function
 //! after another: on a shared machine its ratios drift more); the memory
-//! workload (7) is only there, as it needs a counting allocator. Group 9
-//! (`par_new`) needs `--features rayon`. Groups 11 to 13 measure the
+//! workload (7) is only there, as it needs a counting allocator. Groups 9
+//! (`par_new`) and 14 (`collect` from a parallel iterator) need
+//! `--features rayon`. Groups 11 to 13 measure the
 //! allocator parameter: arrays from a `bumpalo::Bump` arena (11), a 1 GiB
 //! zeroed buffer (12, up to 2 GiB alive at once), `try_new` against `new`
 //! (13).
@@ -328,6 +329,41 @@ fn rayon_build(c: &mut Criterion) {
 #[cfg(not(feature = "rayon"))]
 fn rayon_build(_: &mut Criterion) {}
 
+/// 14. `collect` from an indexed parallel iterator.
+///
+/// `FromParallelIterator` writes straight into the block; against it,
+/// collecting a `Vec` in parallel and converting it, `par_new` with the
+/// same closure, and std's and triomphe's `Arc<[u64]>` from the collected
+/// `Vec` (neither has a parallel collect of its own).
+/// `cargo bench --features rayon`.
+#[cfg(feature = "rayon")]
+fn rayon_collect(c: &mut Criterion) {
+    let mut g = c.benchmark_group("14_rayon_collect_10M_u64");
+    g.sample_size(20);
+    let n = 10_000_000u64;
+    let f = |i: u64| i * 3 + 1;
+    let par_vec = || (0..n).into_par_iter().map(f).collect::<Vec<u64>>();
+    g.bench_function("collect::<ArcArray<u64>>()", |b| {
+        b.iter(|| (0..n).into_par_iter().map(f).collect::<ArcArray<u64>>())
+    });
+    g.bench_function("ArcArray::from(collect::<Vec<u64>>())", |b| {
+        b.iter(|| ArcArray::from(par_vec()))
+    });
+    g.bench_function("ArcArray::par_new", |b| {
+        b.iter(|| ArcArray::par_new(n as usize, |i| f(i as u64)))
+    });
+    g.bench_function("Arc::<[u64]>::from(collect::<Vec<u64>>())", |b| {
+        b.iter(|| Arc::<[u64]>::from(par_vec()))
+    });
+    g.bench_function("triomphe::Arc::<[u64]>::from(Vec)", |b| {
+        b.iter(|| triomphe::Arc::<[u64]>::from(par_vec()))
+    });
+    g.finish();
+}
+
+#[cfg(not(feature = "rayon"))]
+fn rayon_collect(_: &mut Criterion) {}
+
 /// Arrays per batch in group 11.
 const BATCH: usize = 1_000_000;
 
@@ -548,6 +584,7 @@ criterion_group! {
     name = peers;
     config = config();
     targets = clone_drop, clone_drop_two_threads, false_sharing, scattered_reads,
-        build_large, build_small, rayon_reduction, rayon_build, arena, zeroed, try_new
+        build_large, build_small, rayon_reduction, rayon_build, arena, zeroed, try_new,
+        rayon_collect
 }
 criterion_main!(peers);

@@ -17,7 +17,10 @@
 //! the length. The allocator parameter's workloads: 11, arrays from a
 //! `bumpalo::Bump` arena against the global allocator's; 12, a 1 GiB
 //! zeroed buffer (`calloc`) against std's zeroed slice and a copy (up to
-//! 2 GiB alive at once); 13, `try_new` against `new`.
+//! 2 GiB alive at once); 13, `try_new` against `new`. With `--features
+//! rayon`, workload 14: `collect::<ArcArray<u64>>()` from an indexed
+//! parallel iterator against a parallel `Vec` collect converted, and
+//! against `par_new`.
 //! `cargo bench` measures the same workloads with criterion.
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -696,6 +699,57 @@ fn rayon_build() -> Row {
     )
 }
 
+/// Workload 14: `collect` from an indexed parallel iterator, which writes
+/// straight into the block (as rayon's own `Vec` collect writes into the
+/// vector), against collecting a `Vec` in parallel and converting it (a
+/// second 80 MB block, faulted in again, and a serial copy), against
+/// `par_new` with the same closure, and against std's `Arc<[u64]>` and
+/// triomphe's `Arc<[u64]>` from the collected `Vec` (neither has a
+/// parallel collect of its own). More rounds than most: each sample is
+/// 10-60 ms of two cores, which other tenants share.
+#[cfg(feature = "rayon")]
+fn rayon_collect() -> Row {
+    let n = 10_000_000u64;
+    let f = |i: u64| i * 3 + 1;
+    let par_vec = move || (0..n).into_par_iter().map(f).collect::<Vec<u64>>();
+    let check: ArcArray<u64> = (0..n).into_par_iter().map(f).collect();
+    assert!(check.iter().enumerate().all(|(i, &x)| x == f(i as u64)));
+    drop(check);
+    Row::measure_with(
+        COLLECT_REPS,
+        "14. collect 10M mapped u64 from an indexed parallel iterator (rayon) and drop it",
+        "ms, median",
+        false,
+        "at least 2x a parallel Vec converted, no slower than par_new (ratio >= ~1.0)",
+        vec![
+            c(
+                "collect::<ArcArray<u64>>()",
+                ms(move || (0..n).into_par_iter().map(f).collect::<ArcArray<u64>>()),
+            ),
+            c(
+                "ArcArray::from(collect::<Vec<u64>>())",
+                ms(move || ArcArray::from(par_vec())),
+            ),
+            c(
+                "ArcArray::par_new(n, f)",
+                ms(move || ArcArray::par_new(n as usize, |i| f(i as u64))),
+            ),
+            c(
+                "Arc::<[u64]>::from(collect::<Vec>())",
+                ms(move || Arc::<[u64]>::from(par_vec())),
+            ),
+            c(
+                "triomphe::Arc::<[u64]>::from(Vec)",
+                ms(move || triomphe::Arc::<[u64]>::from(par_vec())),
+            ),
+            c("collect::<Vec<u64>>() alone", ms(par_vec)),
+        ],
+    )
+}
+
+/// Rounds for workload 14 (samples of 10-60 ms).
+const COLLECT_REPS: usize = 21;
+
 /// Rounds for workload 12's copies and touched buffers (0.5 to 2 s each,
 /// 1 to 2 GiB written): few, and never two buffers alive at once.
 const ZEROED_REPS: usize = 5;
@@ -1141,7 +1195,7 @@ fn main() {
         })
         .unwrap_or_else(|| "unknown CPU".into());
     println!(
-        "heaparray vs peers on {cpu}, {} threads available; medians of {REPS} interleaved rounds ({SCATTER_REPS} for workloads 4 and 10, {ARENA_REPS} for 11, {ZEROED_REPS} and {SHORT_REPS} for 12, {SHORT_REPS} for 13)\n",
+        "heaparray vs peers on {cpu}, {} threads available; medians of {REPS} interleaved rounds ({SCATTER_REPS} for workloads 4 and 10, {ARENA_REPS} for 11, {ZEROED_REPS} and {SHORT_REPS} for 12, {SHORT_REPS} for 13, {COLLECT_REPS} for 14)\n",
         thread::available_parallelism().map_or(1, |n| n.get())
     );
     // Workload numbers on the command line run just those.
@@ -1183,6 +1237,12 @@ fn main() {
         if run(k) {
             workload().iter().for_each(Row::print);
         }
+    }
+    if run(14) {
+        #[cfg(feature = "rayon")]
+        rayon_collect().print();
+        #[cfg(not(feature = "rayon"))]
+        println!("14. parallel collect (FromParallelIterator): run with `--features rayon`");
     }
     println!("\n(total {:.1} s)", start.elapsed().as_secs_f64());
 }
