@@ -33,7 +33,11 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target/mutants}"
 
 cp -r Cargo.toml Cargo.lock README.md src loom-tests "$work/"
 mkdir -p "$work/tests" "$work/benches" "$work/examples"
-touch "$work/benches/peers.rs" # a declared target; the loom run does not build it
+# Declared targets (the bench, examples with their own [[example]] entry)
+# must exist for the manifest to parse; the loom run builds none of them.
+touch "$work/benches/peers.rs"
+sed -n '/^\[\[example\]\]/,/^$/s/^name = "\(.*\)"/\1/p' Cargo.toml |
+    while read -r example; do touch "$work/examples/$example.rs"; done
 
 # The mutants, one per line: id, file, line, column (-1: remove the line),
 # the text replaced, its replacement, and "explained" or "-".
