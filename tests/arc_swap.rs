@@ -4,8 +4,16 @@
 //! for empty and zero-sized arrays too, in both layouts), then arc-swap's
 //! operations with exact strong counts, more guards than arc-swap's fast
 //! slots (its fallback path), and loader threads racing a storer with
-//! every version's drop counted (under Miri only with `--ignored` and
-//! `-Zmiri-permissive-provenance`: see `loaders_and_a_storer_padded`).
+//! every version's drop counted.
+//!
+//! Under Miri this suite needs `-Zmiri-permissive-provenance` (ci/miri.sh
+//! runs it so, under both borrow models): when a storer races a loader,
+//! arc-swap 1.9.5 casts integers back to pointers (`debt/helping.rs:322`,
+//! the helping handover; `strategy/hybrid.rs:68` and `:94`, re-derived from
+//! the address on purpose), which `-Zmiri-strict-provenance` rejects, and
+//! whether a run reaches those lines depends on the schedule. arc-swap's own
+//! CI runs Miri with permissive provenance. The single-threaded tests here
+//! never reach them and pass with strict provenance too.
 #![cfg(all(feature = "arc-swap", not(any(loom, shuttle))))]
 
 #[path = "common/alloc.rs"]
@@ -348,27 +356,12 @@ fn loaders_and_a_storer<P: ArcLayout>() {
     ledger.assert_all_dropped();
 }
 
-// Under Miri these two run with `--ignored` and permissive provenance
-// only: when a storer races a loader, arc-swap's lock-free paths cast
-// integers back to pointers (arc-swap 1.9.5 `debt/helping.rs:322`, the
-// helping handover; `strategy/hybrid.rs:68` and `:94`, re-derived on
-// purpose), which `-Zmiri-strict-provenance` rejects; arc-swap's own CI runs
-// Miri with `-Zmiri-permissive-provenance`. Whether a strict run reaches
-// those lines depends on the schedule, so it would pass or fail by chance.
 #[test]
-#[cfg_attr(
-    miri,
-    ignore = "arc-swap casts integers to pointers: permissive provenance"
-)]
 fn loaders_and_a_storer_padded() {
     loaders_and_a_storer::<Padded>();
 }
 
 #[test]
-#[cfg_attr(
-    miri,
-    ignore = "arc-swap casts integers to pointers: permissive provenance"
-)]
 fn loaders_and_a_storer_compact() {
     loaders_and_a_storer::<Compact>();
 }
