@@ -61,7 +61,7 @@ stacked_lane() {
     export CARGO_TARGET_DIR="$target/stacked"
     echo "== Stacked Borrows: every suite, unit tests, doctests" >&2
     MIRIFLAGS="$strict" timed run cargo +nightly miri test --all-features --lib "${suites[@]}"
-    MIRIFLAGS="$strict" timed run cargo +nightly miri test --features serde --doc
+    MIRIFLAGS="$strict" timed run cargo +nightly miri test --features serde,arc-swap,bytes,stable_deref_trait,bytemuck --doc
     MIRIFLAGS="$permissive" timed run cargo +nightly miri test --all-features "${permissive_suites[@]}"
     echo "== threaded suites under 8 seeds" >&2
     MIRIFLAGS="$strict -Zmiri-many-seeds=0..8" timed run cargo +nightly miri test --test arc_threads --test drop_panics
@@ -73,7 +73,7 @@ tree_lane() {
     export CARGO_TARGET_DIR="$target/tree"
     echo "== Tree Borrows: every suite, unit tests, doctests" >&2
     MIRIFLAGS="-Zmiri-tree-borrows $strict" timed run cargo +nightly miri test --all-features --lib "${suites[@]}"
-    MIRIFLAGS="-Zmiri-tree-borrows $strict" timed run cargo +nightly miri test --features serde --doc
+    MIRIFLAGS="-Zmiri-tree-borrows $strict" timed run cargo +nightly miri test --features serde,arc-swap,bytes,stable_deref_trait,bytemuck --doc
     MIRIFLAGS="-Zmiri-tree-borrows $permissive" timed run cargo +nightly miri test --all-features "${permissive_suites[@]}"
     echo "== rayon suites and doctests (Tree Borrows, permissive provenance for crossbeam-epoch)" >&2
     MIRIFLAGS="$rayon_flags" timed run cargo +nightly miri test --all-features "${rayon_suites[@]}"
