@@ -105,21 +105,24 @@ macro_rules! impl_from_par_iter {
             /// the iterator panics on any worker, every item already made
             /// is dropped exactly once, the block is freed and the panic
             /// propagates. An iterator that lies about its length or its
-            /// splits gets a panic, never a wrong or unsound array.
+            /// splits (the iterator traits are safe to implement) gets a
+            /// panic or a correct array, never an unsound one, and every
+            /// item it made is dropped once.
             ///
             /// # Examples
             ///
             /// ```
             /// use heaparray::*;
             /// use rayon::prelude::*;
-            #[doc = concat!("let squares: ", stringify!($handle), "<u64> = (0..1000u64).into_par_iter().map(|i| i * i).collect();")]
-            /// assert_eq!(squares[999], 998_001);
+            #[doc = concat!("let squares: ", stringify!($handle), "<u64> = (0..100u64).into_par_iter().map(|i| i * i).collect();")]
+            /// assert_eq!(squares[99], 9801);
             ///
-            /// // Unindexed: collected, then moved into the block.
-            #[doc = concat!("let odd: ", stringify!($handle), "<u64> = (0..1000u64).into_par_iter().filter(|i| i % 2 == 1).collect();")]
-            /// assert_eq!(odd.len(), 500);
             #[doc = concat!("let words: ", stringify!($handle), "<String> = [\"a\", \"b\"].par_iter().map(|s| s.to_uppercase()).collect();")]
             /// assert_eq!(&*words, ["A", "B"]);
+            ///
+            /// // Unindexed: collected, then moved into the block.
+            #[doc = concat!("let odd: ", stringify!($handle), "<u64> = (0..100u64).into_par_iter().filter(|i| i % 2 == 1).collect();")]
+            /// assert_eq!(odd.len(), 50);
             /// ```
             #[track_caller]
             fn from_par_iter<I: IntoParallelIterator<Item = E>>(par_iter: I) -> Self {
