@@ -872,8 +872,9 @@ impl<E> Written<'_, E> {
         }
     }
 
-    /// Joins two runs that rayon's ordered reduce hands over left, right:
-    /// `left.start` covers both, being derived from the same base.
+    /// Joins two runs that rayon's ordered reduce hands over left, right
+    /// (`par_fill`), either of which may be empty (the reduce's identity
+    /// is an empty run at a dangling address).
     fn merge(left: Self, right: Self) -> Self {
         if left.len == 0 {
             return right;
@@ -881,17 +882,30 @@ impl<E> Written<'_, E> {
         if right.len == 0 {
             return left;
         }
-        assert!(
-            left.start.wrapping_add(left.len) == right.start,
-            "rayon reduces adjacent chunks in order"
-        );
+        match Self::join(left, right) {
+            Ok(merged) => merged,
+            Err(runs) => {
+                drop(runs); // and so what they own
+                panic!("rayon reduces adjacent chunks in order")
+            }
+        }
+    }
+
+    /// One run of `left`'s and `right`'s items if `right` starts where
+    /// `left`'s items end, otherwise both back. The two own disjoint slots
+    /// (their ranges are), so the sum cannot overflow, and `left.start`,
+    /// derived from the same base, has permission for both.
+    fn join(left: Self, right: Self) -> Result<Self, (Self, Self)> {
+        if left.start.wrapping_add(left.len) != right.start {
+            return Err((left, right));
+        }
         let merged = Written {
             start: left.start,
             len: left.len + right.len,
             _brand: PhantomData,
         };
         mem::forget((left, right));
-        merged
+        Ok(merged)
     }
 }
 
@@ -1057,20 +1071,10 @@ impl<'c, E> rayon::iter::plumbing::Reducer<Written<'c, E>> for JoinAdjacent {
     /// items end (`left` filled its range); otherwise drops `right`'s
     /// items and keeps `left`, and the collect comes up short.
     fn reduce(self, left: Written<'c, E>, right: Written<'c, E>) -> Written<'c, E> {
-        if left.start.wrapping_add(left.len) != right.start {
+        Written::join(left, right).unwrap_or_else(|(left, right)| {
             drop(right);
-            return left;
-        }
-        // Adjacent: the two runs own disjoint, contiguous slots (ranges are
-        // disjoint), so their sum cannot overflow and `left.start`, derived
-        // from the same base, has permission for both.
-        let merged = Written {
-            start: left.start,
-            len: left.len + right.len,
-            _brand: PhantomData,
-        };
-        mem::forget((left, right));
-        merged
+            left
+        })
     }
 }
 
