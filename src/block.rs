@@ -486,13 +486,25 @@ impl<H: Header, L, E> Block<H, L, E> {
 ///
 /// This is the crate's one initialisation guard. If anything panics or
 /// fails before the block is finished (the element closure, a `Clone`, an
-/// iterator, an allocation that fails or panics while growing or
-/// trimming), dropping the builder drops the elements written so far and
-/// the label exactly once, frees the block, then drops the allocator.
+/// iterator, an allocation that fails), dropping the builder drops the
+/// elements written so far and the label exactly once, frees the block,
+/// then drops the allocator.
+///
+/// One exception, the rule for lending the block to the allocator
+/// (SAFETY.md, "Calls into the allocator"): while `grow` or `shrink` runs
+/// on the block, the builder does not own its contents. If that call
+/// unwinds, the allocator may have moved the contents and freed the old
+/// block before it panicked, or not: nothing says where the label and the
+/// elements are now, so dropping the builder leaks them (and whichever
+/// block holds them) instead of dropping them. A leak is safe; a drop or a
+/// free of memory the allocator may have freed is not.
 pub(crate) struct Builder<H: Header, L, E> {
     block: Block<H, L, E>,
     cap: usize,
     len: usize,
+    /// True while the block is lent to the allocator's `grow` or `shrink`
+    /// ([`Builder::try_resize`]): a drop then leaks the contents.
+    lent: bool,
     alloc: H::Alloc,
 }
 
@@ -538,6 +550,7 @@ impl<H: Header, L, E> Builder<H, L, E> {
             block,
             cap,
             len: 0,
+            lent: false,
             alloc,
         }
     }
@@ -572,10 +585,33 @@ impl<H: Header, L, E> Builder<H, L, E> {
         } else {
             needed
         };
-        // SAFETY: the block was allocated from `self.alloc` for `self.cap`;
-        // on `Ok` the old value is replaced by the returned block, on `Err`
-        // it is untouched and the builder still owns it.
-        self.block = unsafe { self.block.try_resize(self.cap, new_cap, &self.alloc)? };
+        self.try_resize(new_cap)
+    }
+
+    /// Moves the contents to a block for `new_cap` elements (at least
+    /// `len`, and a layout of non-zero size) through the allocator's `grow`
+    /// or `shrink`: the builder's one call into the allocator on a block
+    /// with live contents.
+    ///
+    /// The block is lent for the call (`lent`): if the allocator unwinds,
+    /// the builder's drop leaks the contents rather than touch memory the
+    /// allocator may have freed before it panicked.
+    ///
+    /// # Errors
+    ///
+    /// As [`Block::try_resize`]; the builder is unchanged then.
+    fn try_resize(&mut self, new_cap: usize) -> Result<(), TryReserveError> {
+        debug_assert!(new_cap >= self.len);
+        self.lent = true;
+        // SAFETY: the block was allocated (or last resized) from
+        // `self.alloc` for `self.cap`, and `new_cap`'s layout is not empty
+        // (caller); on `Ok` the old value is replaced by the returned
+        // block, on `Err` it is untouched and the builder still owns it,
+        // and if the call unwinds `lent` stays set, so the builder's drop
+        // never touches either.
+        let resized = unsafe { self.block.try_resize(self.cap, new_cap, &self.alloc) };
+        self.lent = false;
+        self.block = resized?;
         self.cap = new_cap;
         Ok(())
     }
@@ -772,11 +808,8 @@ impl<H: Header, L, E> Builder<H, L, E> {
                 // bytes and is now at the dangling block.
                 unsafe { old.deallocate(old_cap, &self.alloc) };
             } else {
-                // SAFETY: allocated from `self.alloc` for `self.cap`, to a
-                // non-empty layout; on `Ok` the block is replaced, on `Err`
-                // untouched and dropped with `self`.
-                self.block = unsafe { self.block.try_resize(self.cap, self.len, &self.alloc)? };
-                self.cap = self.len;
+                // A non-empty layout, at the length.
+                self.try_resize(self.len)?;
             }
         }
         // From here on nothing may unwind: the builder is forgotten and its
@@ -794,8 +827,13 @@ impl<H: Header, L, E> Builder<H, L, E> {
 
 impl<H: Header, L, E> Drop for Builder<H, L, E> {
     /// Only reached by unwinding or a failed build: drops what was written,
-    /// frees the block, then (as a field) the allocator.
+    /// frees the block, then (as a field) the allocator. Unwound from
+    /// inside the allocator's `grow` or `shrink` (`lent`): leaks the
+    /// contents and the block, and only drops the allocator.
     fn drop(&mut self) {
+        if self.lent {
+            return;
+        }
         let (cap, alloc) = (self.cap, &self.alloc);
         // SAFETY: the label and the first `len` elements were written and
         // are dropped only here (the builder never handed them out); the
