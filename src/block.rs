@@ -595,14 +595,17 @@ impl<H: Header, L, E> Builder<H, L, E> {
     ///
     /// The block is lent for the call (`lent`): if the allocator unwinds,
     /// the builder's drop leaks the contents rather than touch memory the
-    /// allocator may have freed before it panicked.
+    /// allocator may have freed before it panicked. (A block of no bytes
+    /// is not lent: it is replaced by a first `allocate`.)
     ///
     /// # Errors
     ///
     /// As [`Block::try_resize`]; the builder is unchanged then.
     fn try_resize(&mut self, new_cap: usize) -> Result<(), TryReserveError> {
         debug_assert!(new_cap >= self.len);
-        self.lent = true;
+        // A block of no bytes is not the allocator's: growing it is a
+        // first `allocate`, which cannot touch the (zero-sized) contents.
+        self.lent = Block::<H, L, E>::layout(self.cap).size() != 0;
         // SAFETY: the block was allocated (or last resized) from
         // `self.alloc` for `self.cap`, and `new_cap`'s layout is not empty
         // (caller); on `Ok` the old value is replaced by the returned
