@@ -2,7 +2,7 @@
 # The stable checks: formatting, clippy (with the unsafe-documentation and
 # single-allocator lints from Cargo.toml and .clippy.toml), the test suite
 # exactly as the README gives it (`cargo test`: unit, integration and doc
-# tests) and again with every feature, the no_std build, the tour example,
+# tests) and again with every feature, the no_std build, the examples,
 # and rustdoc with warnings denied.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,10 +18,14 @@ run cargo test --all-features
 # The no_std configuration: alloc only.
 run cargo build --no-default-features
 run cargo clippy --no-default-features --features serde -- -D warnings
+# The examples in the dev profile, whose binaries the two `cargo test` runs
+# above have already built (a `--release` run built the crate and every
+# dependency once more, 34 s of this script on an idle machine, to run
+# programs that take a second); debug assertions and overflow checks on.
 for example in tour model_weights symbols config arena; do
-    run cargo run --release --example "$example"
+    run cargo run --example "$example"
 done
-run cargo run --release --features arc-swap --example hot_reload
+run cargo run --all-features --example hot_reload
 RUSTDOCFLAGS="-D warnings" run cargo doc --no-deps --all-features
 # The crate as it would be published builds on its own.
 run cargo package --allow-dirty
