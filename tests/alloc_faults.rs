@@ -1,24 +1,46 @@
 //! Allocation failure at every allocation of every path: for each path a
 //! sweep runs the call once per failure point `n = 0, 1, ...`, with the
-//! `n`-th allocation event failing, until a run sees no failure, and
-//! asserts that exactly the expected number of failure points was tried
-//! (the table below), that the successful run made exactly that many
-//! allocation events, and that a failing run made none after the failure.
-//! An allocation event is an `allocate`, `allocate_zeroed`, `grow` or
-//! `shrink` (tests/common/alloc.rs, [`Faulty`]).
+//! `n`-th event failing, until a run sees no failure, and asserts that
+//! exactly the expected number of failure points was tried (the table
+//! below), that the successful run made exactly that many events (and as
+//! many grows and shrinks as the table lists), and that a failing run made
+//! no allocation after the failure. An event is an allocation event (an
+//! `allocate`, `allocate_zeroed`, `grow` or `shrink`: tests/common/alloc.rs,
+//! [`Faulty`]) or, in the mode that panics after the effect, any call of
+//! the allocator, `deallocate` included.
 //!
-//! The `try_` forms run twice: the allocator returning `Err` (the call must
-//! return `TryReserveError::AllocError` with the refused layout) and the
-//! allocator panicking. The infallible forms would abort on `Err`
-//! (`handle_alloc_error`), so they run with the panicking allocator only.
-//! After every run, failed or not: no block of the allocator is live, no
-//! allocator value is alive, every label and element made was dropped
-//! exactly once (`Ledger`; a second drop panics), and blocks were freed
-//! with the layout they were allocated with (and, for the 24-byte
-//! allocator, by the instance that allocated them). Where the call starts from a
-//! handle (`make_mut`, `try_unique`, `into_unique`, `clone`), that handle
-//! is checked after a failure: its strong and weak counts, its contents,
-//! whether its weak handles still upgrade.
+//! Three modes ([`Mode`]). `Fail`: the allocator returns `Err` instead (the
+//! call must return `TryReserveError::AllocError` with the refused
+//! layout). `Panic`: it panics instead. `PanicAfter`: it does the call's
+//! work (allocates; moves the block, freeing the old one; frees) and then
+//! panics. The `try_` forms run in all three (a panic must come through);
+//! the infallible forms would abort on `Err` (`handle_alloc_error`), so
+//! they run in the two panicking modes. After every run, failed or not: no
+//! block of the allocator is live, no allocator value is alive, every
+//! label and element made was dropped exactly once (`Ledger`; a second
+//! drop panics), and blocks were freed with the layout they were allocated
+//! with (and, for the 24-byte allocator, by the instance that allocated
+//! them), except what a panic leaves by the rules, which the sweep checks
+//! exactly and clears first ([`settle`]):
+//!
+//! - a panic after `allocate` or `allocate_zeroed`: the crate never got the
+//!   block, so exactly that block is left (the allocator's own leak); the
+//!   test frees it, it holds nothing;
+//! - a panic in a `grow` or `shrink` of a builder, instead of the effect or
+//!   after it: the block is lent to the allocator for the call (src/block.rs,
+//!   `Builder::try_resize`), so the builder leaks it with the label and
+//!   the elements in it (issue 24): exactly that block (the one handed in,
+//!   or the one handed out) and exactly those values are left (the last
+//!   column below); the test keeps the block reachable from a static and
+//!   forgives the values;
+//! - a panic instead of `allocate`, or after `deallocate` (the crate
+//!   switches its owner before it frees, or frees as the last owner):
+//!   nothing is left.
+//!
+//! Where the call starts from a handle (`make_mut`, `try_unique`,
+//! `into_unique`, `clone`), that handle is checked after a failure: its
+//! strong and weak counts, its contents, whether its weak handles still
+//! upgrade.
 //!
 //! The global allocator's `try_` forms (`try_new`, `try_with_label`,
 //! `try_from_iter`) run the same sweeps through a fault-injecting
@@ -27,44 +49,55 @@
 //!
 //! Under Miri the same paths run, the matrix of handles, allocators,
 //! element types, iterator cases and modes shared out between the tests
-//! ([`FULL`]): about 40 s of Miri time per borrow model.
+//! ([`FULL`]; every path runs `PanicAfter` there, `Panic` only natively):
+//! about 36 s of Miri time under Stacked Borrows and 42 to 44 s under Tree
+//! Borrows (two cores, otherwise idle; the scheme before `PanicAfter`, with
+//! the same leak checks, 32 and 42 s back to back).
 //!
 //! Failure points per path (elements of 10 unless noted; "the empty block
 //! allocates" for every handle but a `HeapArray` with a zero-sized label
 //! and allocator, whose header is the allocator alone: `e` below is 1 if
-//! it does, 0 if not):
+//! it does, 0 if not). The `PanicAfter` column adds the frees inside the
+//! window to the allocation events: the window closes before a built
+//! handle is dropped, and the frees of the cleanup after a failure come
+//! after the failure point, so only `From<HeapArray>` (the old block) and
+//! the trim to an empty block (`e` = 0) add one; nowhere does the count
+//! double. The last column: the values (label and elements) in the block
+//! at each grow and shrink, in order, which a panic there leaves; with
+//! `e` = 0 a block of no element has no bytes, so a 0 there is no grow or
+//! shrink at all (the first `allocate`, or a free).
 //!
-//! | path | failure points |
-//! |---|---|
-//! | `new_in`, `try_new_in`, `with_label_in`, `try_with_label_in` (len 5) | 1 |
-//! | the same, len 0 | `e` |
-//! | `try_new`, `try_with_label` (global allocator) | as the `_in` forms |
-//! | `from_iter_in`, `try_from_iter_in`, exact `size_hint` (10) | 1 |
-//! | hint `(0, Some(10))` (a filter) | `e` + 4: the empty block, grow to 4, 8, 16, shrink to 10 (with `e` = 0 the first push allocates) |
-//! | hint `(3, Some(3))`, under-reporting | 4: allocate 3, grow to 6, 12, shrink to 10 |
-//! | hint `(20, Some(20))`, over-reporting | 2: allocate 20, shrink to 10 |
-//! | hint `(1, None)`, 4 items | 2: allocate 1, grow to 4, no shrink (full) |
-//! | hint `(usize::MAX, None)` (ignored), 3 items | `e` + 2: the empty block, grow to 4, shrink to 3 |
-//! | hint `(0, Some(0))`, no items | `e` |
-//! | hint `(5, Some(5))`, no items | 1 + `e`: allocate 5, shrink to the empty block (with `e` = 0: freed, no event) |
-//! | after the hint's block is refused (every hint with a lower bound above 0): the fallback, an empty block grown as the items come | 10 items: `e` + 4; 4 items: `e` + 1; no items: `e` (swept as a second failure, the first refusal absorbed: the `try_` form succeeds) |
-//! | zero-sized elements, every hint above | `e` (fallback: `e`, for a non-zero lower bound, `usize::MAX` included) |
-//! | `try_from_iter` (global allocator) | as `try_from_iter_in` (the fallback not swept) |
-//! | `collect` (`FromIterator`, a `Default` allocator), a filter | as `from_iter_in` |
-//! | `Default` (a `Default` allocator) | `e` |
-//! | `new_uninit_in`, `with_label_uninit_in` (`HeapArray`, `UniqueArcArray`) | 1 (`allocate`) |
-//! | `new_zeroed_in`, `zeroed_in` (bytemuck) | 1 (`allocate_zeroed`) |
-//! | `make_mut`, another strong handle exists (a copy) | 1 (`ArcArray`, `RcArray`) |
-//! | `make_mut`, only weak handles (a move) | 1 |
-//! | `make_mut`, unique | 0 |
-//! | `try_unique`, `into_unique`, with weak handles (a move) | 1 |
-//! | `try_unique`, `into_unique`, no weak handle; `try_unique` shared | 0 |
-//! | `Clone for HeapArray` | 1 (an empty array of zero-sized parts: 0, or 1 with a 24-byte allocator) |
-//! | `From<HeapArray>` for `ArcArray`, `UniqueArcArray` (a move) | 1 |
-//! | `Deserialize`, serde_json (no size hint), 10 elements | 5: the empty block, grow to 4, 8, 16, shrink to 10 |
-//! | the same, 4 elements | 2: the empty block, grow to 4 (full) |
-//! | the same, the elements before the label (a `Vec`, then one block) | 1 |
-//! | `Deserialize`, postcard (length known), 10 elements | 1 |
+//! | path | failure points | `PanicAfter` | in the block at each grow, shrink |
+//! |---|---|---|---|
+//! | `new_in`, `try_new_in`, `with_label_in`, `try_with_label_in` (len 5) | 1 | 1 | |
+//! | the same, len 0 | `e` | `e` | |
+//! | `try_new`, `try_with_label` (global allocator) | as the `_in` forms | not run | |
+//! | `from_iter_in`, `try_from_iter_in`, exact `size_hint` (10) | 1 | 1 | |
+//! | hint `(0, Some(10))` (a filter) | `e` + 4: the empty block, grow to 4, 8, 16, shrink to 10 (with `e` = 0 the first push allocates) | `e` + 4 | 0, 4, 8, 10 |
+//! | hint `(3, Some(3))`, under-reporting | 4: allocate 3, grow to 6, 12, shrink to 10 | 4 | 3, 6, 10 |
+//! | hint `(20, Some(20))`, over-reporting | 2: allocate 20, shrink to 10 | 2 | 10 |
+//! | hint `(1, None)`, 4 items | 2: allocate 1, grow to 4, no shrink (full) | 2 | 1 |
+//! | hint `(usize::MAX, None)` (ignored), 3 items | `e` + 2: the empty block, grow to 4, shrink to 3 | `e` + 2 | 0, 3 |
+//! | hint `(0, Some(0))`, no items | `e` | `e` | |
+//! | hint `(5, Some(5))`, no items | 1 + `e`: allocate 5, shrink to the empty block (with `e` = 0: freed, no event) | 2: allocate 5, then the shrink or (`e` = 0) the free | 0 |
+//! | after the hint's block is refused (every hint with a lower bound above 0): the fallback, an empty block grown as the items come | 10 items: `e` + 4; 4 items: `e` + 1; no items: `e` (swept as a second failure, the first refusal absorbed: the `try_` form succeeds) | the same | 10 items: 0, 4, 8, 10; 4 items: 0 |
+//! | zero-sized elements, every hint above | `e` (fallback: `e`, for a non-zero lower bound, `usize::MAX` included) | the same | |
+//! | `try_from_iter` (global allocator) | as `try_from_iter_in` (the fallback not swept) | not run | |
+//! | `collect` (`FromIterator`, a `Default` allocator), a filter | as `from_iter_in` | as `from_iter_in` | as `from_iter_in` |
+//! | `Default` (a `Default` allocator) | `e` | `e` | |
+//! | `new_uninit_in`, `with_label_uninit_in` (`HeapArray`, `UniqueArcArray`) | 1 (`allocate`) | 1 | |
+//! | `new_zeroed_in`, `zeroed_in` (bytemuck) | 1 (`allocate_zeroed`) | 1 | |
+//! | `make_mut`, another strong handle exists (a copy) | 1 (`ArcArray`, `RcArray`) | 1 | |
+//! | `make_mut`, only weak handles (a move) | 1 | 1 (the old block stays the weak handle's) | |
+//! | `make_mut`, unique | 0 | 0 | |
+//! | `try_unique`, `into_unique`, with weak handles (a move) | 1 | 1 (as `make_mut`'s move) | |
+//! | `try_unique`, `into_unique`, no weak handle; `try_unique` shared | 0 | 0 | |
+//! | `Clone for HeapArray` | 1 (an empty array of zero-sized parts: 0, or 1 with a 24-byte allocator) | the same | |
+//! | `From<HeapArray>` for `ArcArray`, `UniqueArcArray` (a move) | 1 | 2: allocate the new block, free the old one | |
+//! | `Deserialize`, serde_json (no size hint), 10 elements | 5: the empty block, grow to 4, 8, 16, shrink to 10 | 5 | 1, 5, 9, 11 (the label, and 0, 4, 8, 10 elements) |
+//! | the same, 4 elements | 2: the empty block, grow to 4 (full) | 2 | 1 |
+//! | the same, the elements before the label (a `Vec`, then one block) | 1 | 1 | |
+//! | `Deserialize`, postcard (length known), 10 elements | 1 | 1 | |
 #![cfg(not(any(loom, shuttle)))]
 
 #[path = "common/alloc.rs"]
@@ -79,7 +112,7 @@ use std::sync::Arc;
 
 use heaparray::*;
 
-use alloc::{inject, report, Faulty, Kind, Mode, Zst, PANIC_MESSAGE};
+use alloc::{inject, report, Faulty, Kind, Mode, Zst};
 use common::{catch_expected, check_all, ids_of, Canary, Ledger, Owned, Owning, LABEL};
 
 // ---- the global allocator's faults -----------------------------------------
@@ -239,22 +272,57 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 /// Every combination natively. Under Miri, which is some thousand times
 /// slower, each path still runs but the combinations are shared out: each
 /// test runs its own slice of the handle and allocator matrix (`picks`),
-/// the iterator cases are cut to the one that allocates, grows and trims,
-/// and each `try_` sweep runs in one mode, the next sweep in the other.
+/// the iterator cases are cut to the one that allocates, grows and trims
+/// and the one that grows and ends full (and, where the block has no bytes
+/// when empty, the trim that frees it), each `try_` sweep runs in one
+/// mode, the next sweep in the other (a fallback: the `try_` form in
+/// `Fail`, the infallible form in `PanicAfter`; deserialisation, which has
+/// no infallible form, in `PanicAfter`, and its shorter json path that
+/// grows in `Fail` too), and every panicking sweep panics after the effect
+/// ([`Mode::PanicAfter`]). The crate meets that panic at the very points a
+/// panic instead of the effect ([`Mode::Panic`]) reaches, and cannot tell
+/// the two apart (the same call unwinds); only the allocator's side
+/// differs, and more so after the effect (the old block of a `grow` or
+/// `shrink` freed, so that a touch of it is a use after free Miri
+/// reports; a `deallocate` that unwinds). `Panic` runs natively.
 const FULL: bool = !cfg!(miri);
 
 thread_local! {
     static TURN: Cell<bool> = const { Cell::new(false) };
 }
 
-/// The modes a `try_` sweep runs in.
+/// The modes a `try_` sweep runs in: natively all three; under Miri one,
+/// `Fail` and `PanicAfter` in turn.
 fn try_modes() -> Vec<Mode> {
     if FULL {
-        vec![Mode::Fail, Mode::Panic]
+        vec![Mode::Fail, Mode::Panic, Mode::PanicAfter]
     } else if TURN.with(|t| t.replace(!t.get())) {
-        vec![Mode::Panic]
+        vec![Mode::PanicAfter]
     } else {
         vec![Mode::Fail]
+    }
+}
+
+/// The modes a sweep of an infallible form runs in (it cannot return the
+/// error): natively `Panic` and `PanicAfter`; under Miri `PanicAfter`.
+fn panic_modes() -> Vec<Mode> {
+    if FULL {
+        vec![Mode::Panic, Mode::PanicAfter]
+    } else {
+        vec![Mode::PanicAfter]
+    }
+}
+
+/// The modes of a sweep of a path with no infallible form
+/// (deserialisation): natively all three; under Miri `PanicAfter`, and
+/// `Fail` too if `fail_too`.
+fn try_only_modes(fail_too: bool) -> Vec<Mode> {
+    if FULL {
+        vec![Mode::Fail, Mode::Panic, Mode::PanicAfter]
+    } else if fail_too {
+        vec![Mode::Fail, Mode::PanicAfter]
+    } else {
+        vec![Mode::PanicAfter]
     }
 }
 
@@ -266,6 +334,59 @@ fn picks(runs: &[fn()], pick: usize, of: usize) {
         if FULL || i % of == pick {
             run();
         }
+    }
+}
+
+/// A path's failure points, as a clean run's window sees them.
+#[derive(Clone, Debug, Default)]
+struct Points {
+    /// Its allocation events (`allocate`, `allocate_zeroed`, `grow`,
+    /// `shrink`): the failure points of `Fail` and `Panic`.
+    events: usize,
+    /// Its `deallocate` calls: `PanicAfter` fails after these too.
+    frees: usize,
+    /// The values (label and elements) in the block at each of its
+    /// `grow`s and `shrink`s, in order: what a panic in that call leaves,
+    /// by the rule (the builder leaks them with the block).
+    resizes: Vec<usize>,
+}
+
+impl Points {
+    /// `n` allocation events, none a `grow` or `shrink`, and no free.
+    fn allocations(n: usize) -> Points {
+        Points {
+            events: n,
+            ..Points::default()
+        }
+    }
+
+    /// An unlabelled build that grows or trims its block: `events`
+    /// allocation events, and `resizes` the elements in the block at each
+    /// `grow` or `shrink` when the empty block has bytes (`e` = 1). With
+    /// `e` = 0 a block of no element has no bytes: a grow from it is the
+    /// first `allocate`, and a trim to it (`trims_to_empty`) frees the
+    /// block instead of shrinking it.
+    fn growth(e: usize, events: usize, resizes: &[usize], trims_to_empty: bool) -> Points {
+        Points {
+            events,
+            frees: usize::from(e == 0 && trims_to_empty),
+            resizes: resizes
+                .iter()
+                .copied()
+                .filter(|&h| e != 0 || h > 0)
+                .collect(),
+        }
+    }
+
+    /// The failure points in `mode`: the allocation events, and with
+    /// `PanicAfter` the frees inside the window too.
+    fn in_mode(&self, mode: Mode) -> usize {
+        self.events
+            + if mode == Mode::PanicAfter {
+                self.frees
+            } else {
+                0
+            }
     }
 }
 
@@ -292,19 +413,107 @@ impl From<bool> for Outcome {
     }
 }
 
+/// The values a sweep counts: how many are alive, and how to forgive the
+/// ones a leak the rule chooses keeps.
+trait Values {
+    fn alive(&self) -> usize;
+    fn forgive(&self, n: usize);
+}
+
+impl Values for Ledger {
+    fn alive(&self) -> usize {
+        live(self) as usize
+    }
+    fn forgive(&self, n: usize) {
+        assert_eq!(alloc::zst_live(), 0, "zero-sized values leaked");
+        Ledger::forgive(self, n);
+    }
+}
+
+/// After an injected panic at event `n` of the last window (as `mode`),
+/// checks and clears what the panic left, by the allocator call it came
+/// from:
+///
+/// - `allocate`, `allocate_zeroed` after the effect: the block handed out
+///   ([`alloc::Report::left`]), which the crate never received: freed
+///   here (it holds nothing);
+/// - `grow`, `grow_zeroed`, `shrink`, instead of the effect (the block
+///   untouched) or after it (the block moved, the old one freed): the
+///   rule leaks the block lent to the allocator with the label and the
+///   elements in it. The block holding them (the one handed in, or out)
+///   is kept reachable from a static ([`alloc::keep_leaked`]); exactly
+///   `points.resizes[k]` values (the `k`-th resize) must be alive, and
+///   are forgiven;
+/// - `allocate` instead of the effect, `deallocate` after it: nothing.
+///
+/// Anything else left shows in the sweep's check that nothing is: so each
+/// failure point leaves exactly that block (and those values).
+#[track_caller]
+fn settle(path: &str, n: usize, mode: Mode, points: &Points, values: &dyn Values) {
+    let report = report();
+    let (kind, _) = report.refused.expect("a panic was injected");
+    assert_eq!(report.events.get(n), Some(&kind), "{path}: event {n}");
+    match (mode, kind) {
+        (Mode::PanicAfter, Kind::Allocate | Kind::AllocateZeroed) => {
+            let (block, layout) = report
+                .left
+                .unwrap_or_else(|| panic!("{path}: no block left at {n}"));
+            alloc::free_left(block, layout);
+        }
+        (Mode::Panic | Mode::PanicAfter, kind) if kind.resizes() => {
+            let k = report.events[..=n].iter().filter(|k| k.resizes()).count() - 1;
+            let held = *points.resizes.get(k).unwrap_or_else(|| {
+                panic!(
+                    "{path}: grow or shrink {k} at {n}, table {:?}",
+                    points.resizes
+                )
+            });
+            let (block, layout) = report
+                .left
+                .unwrap_or_else(|| panic!("{path}: no block left at {n}"));
+            alloc::keep_leaked(block, layout);
+            assert_eq!(
+                values.alive(),
+                held,
+                "{path}, failure point {n} ({kind:?}): the values the leaked block holds"
+            );
+            values.forgive(held);
+        }
+        (Mode::Panic, Kind::Allocate | Kind::AllocateZeroed)
+        | (Mode::PanicAfter, Kind::Deallocate) => {
+            assert!(report.left.is_none(), "{path}: {:?} at {n}", report.left);
+        }
+        other => panic!("{path}: a panic from {other:?} at {n}"),
+    }
+}
+
+/// A failed run made no allocation event after its failure at `n` (only
+/// the `deallocate`s of the cleanup, which a `PanicAfter` window counts).
+#[track_caller]
+fn assert_nothing_after(path: &str, n: usize, events: &[Kind]) {
+    assert!(
+        events.len() > n && events[n + 1..].iter().all(|&k| k == Kind::Deallocate),
+        "{path}: allocations after the failure at {n}: {events:?}"
+    );
+}
+
 /// Runs `attempt(n)` for `n = 0, 1, ...`: each builds its starting state,
-/// runs the call under test inside `inject(n, ..)`, checks what it got,
-/// drops everything and says what happened. Stops at the first attempt
-/// that met no failure. Asserts that `expected` attempts met one, each
-/// failed one after exactly `n + 1` events, that the last made `expected`
-/// events, and that nothing was left after any of them.
+/// runs the call under test inside `inject(n, mode, ..)`, checks what it
+/// got (and [`settle`]s what a panic left), drops everything and says
+/// what happened. Stops at the first attempt that met no failure. Asserts
+/// that `points.in_mode(mode)` attempts met one, each failed one with no
+/// allocation after its failure point, that the last made that many
+/// events (and as many grows and shrinks as `points` lists), and that
+/// nothing was left after any of them.
 #[track_caller]
 fn sweep<O: Into<Outcome>>(
     path: &str,
-    expected: usize,
+    points: &Points,
+    mode: Mode,
     ledger: &Ledger,
     mut attempt: impl FnMut(usize) -> O,
 ) {
+    let expected = points.in_mode(mode);
     let mut failures = 0;
     loop {
         let n = failures;
@@ -317,17 +526,19 @@ fn sweep<O: Into<Outcome>>(
                 assert_eq!(
                     report.events.len(),
                     expected,
-                    "{path}: allocation events {:?}",
+                    "{path}: events {:?}",
+                    report.events
+                );
+                let resizes = report.events.iter().filter(|k| k.resizes()).count();
+                assert_eq!(
+                    resizes,
+                    points.resizes.len(),
+                    "{path}: grows and shrinks {:?}",
                     report.events
                 );
                 break;
             }
-            Outcome::Failed => assert_eq!(
-                report.events.len(),
-                n + 1,
-                "{path}: allocations after the failure at {n}: {:?}",
-                report.events
-            ),
+            Outcome::Failed => assert_nothing_after(path, n, &report.events),
             Outcome::Absorbed => {}
         }
         assert!(
@@ -346,12 +557,12 @@ fn sweep<O: Into<Outcome>>(
 /// A `try_` call: in `Fail` mode each failure must be
 /// `Err(AllocError { layout })` with the refused layout (or, where
 /// `absorbs_first`, the first allocation's refusal must be absorbed: see
-/// [`Outcome::Absorbed`]); in `Panic` mode the panic must come through.
-/// `check` looks at a success.
+/// [`Outcome::Absorbed`]); in `Panic` and `PanicAfter` mode the panic must
+/// come through. `check` looks at a success.
 #[track_caller]
 fn sweep_try<T>(
     path: &str,
-    expected: usize,
+    points: &Points,
     absorbs_first: bool,
     ledger: &Ledger,
     mut call: impl FnMut() -> Result<T, TryReserveError>,
@@ -359,7 +570,7 @@ fn sweep_try<T>(
 ) {
     for mode in try_modes() {
         let path = format!("{path} ({mode:?})");
-        sweep(&path, expected, ledger, |n| {
+        sweep(&path, points, mode, ledger, |n| {
             let result = catch_expected(|| inject(n, mode, &mut call));
             let refused = report().refused;
             match (result, refused) {
@@ -385,8 +596,9 @@ fn sweep_try<T>(
                     Outcome::Failed
                 }
                 (Err(payload), Some(_)) => {
-                    assert_eq!(mode, Mode::Panic, "{path}: a panic at {n}");
-                    assert_eq!(panic_message(&*payload), PANIC_MESSAGE, "{path}");
+                    assert_ne!(mode, Mode::Fail, "{path}: a panic at {n}");
+                    assert_eq!(panic_message(&*payload), mode.message(), "{path}");
+                    settle(&path, n, mode, points, ledger);
                     Outcome::Failed
                 }
                 (Ok(Ok(_)), Some(_)) => panic!("{path}: success despite the failure at {n}"),
@@ -399,51 +611,59 @@ fn sweep_try<T>(
     }
 }
 
-/// An infallible call, with the allocator panicking at each point.
+/// An infallible call, with the allocator panicking at each point (before
+/// or after the effect: [`panic_modes`]).
 #[track_caller]
 fn sweep_panics<T>(
     path: &str,
-    expected: usize,
+    points: &Points,
     ledger: &Ledger,
     mut call: impl FnMut() -> T,
     mut check: impl FnMut(&T),
 ) {
-    let path = format!("{path} (Panic)");
-    sweep(&path, expected, ledger, |n| {
-        let result = catch_expected(|| inject(n, Mode::Panic, &mut call));
-        let refused = report().refused;
-        match (result, refused) {
-            (Ok(value), None) => {
-                check(&value);
-                false
+    for mode in panic_modes() {
+        let path = format!("{path} ({mode:?})");
+        sweep(&path, points, mode, ledger, |n| {
+            let result = catch_expected(|| inject(n, mode, &mut call));
+            let refused = report().refused;
+            match (result, refused) {
+                (Ok(value), None) => {
+                    check(&value);
+                    false
+                }
+                (Err(payload), Some(_)) => {
+                    assert_eq!(panic_message(&*payload), mode.message(), "{path}");
+                    settle(&path, n, mode, points, ledger);
+                    true
+                }
+                (Ok(_), Some(_)) => panic!("{path}: success despite the failure at {n}"),
+                (Err(payload), None) => {
+                    panic!("{path}: panic {:?} at {n}", panic_message(&*payload))
+                }
             }
-            (Err(payload), Some(_)) => {
-                assert_eq!(panic_message(&*payload), PANIC_MESSAGE, "{path}");
-                true
-            }
-            (Ok(_), Some(_)) => panic!("{path}: success despite the failure at {n}"),
-            (Err(payload), None) => panic!("{path}: panic {:?} at {n}", panic_message(&*payload)),
-        }
-    });
+        });
+    }
 }
 
 /// The path an iterator constructor falls back to when its first block,
 /// sized by the `size_hint`, is refused (`Err`, event 0): an empty block,
 /// grown as the items come. With that refusal in place, sweeps a second
 /// failure at `m = 1, 2, ...` (as `mode`: `Fail` for a `try_` form, which
-/// must return the error with the refused layout; `Panic` for either) until
-/// the fallback runs clean; asserts it has `expected` failure points and
-/// that the clean fallback made `1 + expected` events.
+/// must return the error with the refused layout; `Panic` or `PanicAfter`
+/// for either) until the fallback runs clean; asserts it has
+/// `points.in_mode(mode)` failure points and that the clean fallback made
+/// `1 +` that many events.
 #[track_caller]
 fn sweep_fallback<T>(
     path: &str,
-    expected: usize,
+    points: &Points,
     ledger: &Ledger,
     mode: Mode,
     mut call: impl FnMut() -> Result<T, TryReserveError>,
     mut check: impl FnMut(&T),
 ) {
     let path = format!("{path}, after the hint's block is refused ({mode:?})");
+    let expected = points.in_mode(mode);
     let mut failures = 0;
     loop {
         let m = failures + 1;
@@ -462,8 +682,9 @@ fn sweep_fallback<T>(
             }
             Ok(Err(err)) => panic!("{path}: {err:?} at {m}"),
             Err(payload) => {
-                assert!(second && mode == Mode::Panic, "{path}: panic at {m}");
-                assert_eq!(panic_message(&*payload), PANIC_MESSAGE, "{path}");
+                assert!(second && mode != Mode::Fail, "{path}: panic at {m}");
+                assert_eq!(panic_message(&*payload), mode.message(), "{path}");
+                settle(&path, m, mode, points, ledger);
             }
         }
         assert_quiet(&format!("{path}, failure point {m}"), ledger);
@@ -476,7 +697,7 @@ fn sweep_fallback<T>(
             );
             break;
         }
-        assert_eq!(report.events.len(), m + 1, "{path}: allocations after {m}");
+        assert_nothing_after(&path, m, &report.events);
         failures += 1;
         assert!(
             failures <= expected,
@@ -690,12 +911,13 @@ struct IterCase {
     name: &'static str,
     hint: (usize, Option<usize>),
     items: usize,
-    points: usize,
-    fallback: Option<usize>,
+    points: Points,
+    fallback: Option<Points>,
 }
 
 /// The iterator cases, with their failure points for a non-zero-sized
-/// element when the empty block allocates (`e` = 1) or not (`e` = 0).
+/// element when the empty block allocates (`e` = 1) or not (`e` = 0), and
+/// the elements in the block at each grow and shrink.
 fn iter_cases(e: usize) -> [IterCase; 8] {
     let case = |name, hint, items, points, fallback| IterCase {
         name,
@@ -704,20 +926,60 @@ fn iter_cases(e: usize) -> [IterCase; 8] {
         points,
         fallback,
     };
+    // Growth from the empty block to 4, 8 and 16 elements, then the trim
+    // to 10: the elements in the block at each.
+    const GROWTH: &[usize] = &[0, 4, 8, 10];
+    let growth = |events, resizes| Points::growth(e, events, resizes, false);
     [
-        case("exact hint", (10, Some(10)), 10, 1, Some(e + 4)),
-        case("filter hint", (0, Some(10)), 10, e + 4, None),
-        case("under-reporting hint", (3, Some(3)), 10, 4, Some(e + 4)),
-        case("over-reporting hint", (20, Some(20)), 10, 2, Some(e + 4)),
-        case("growth that ends full", (1, None), 4, 2, Some(e + 1)),
-        case("impossible hint", (usize::MAX, None), 3, e + 2, None),
-        case("no items", (0, Some(0)), 0, e, None),
+        case(
+            "exact hint",
+            (10, Some(10)),
+            10,
+            Points::allocations(1),
+            Some(growth(e + 4, GROWTH)),
+        ),
+        case(
+            "filter hint",
+            (0, Some(10)),
+            10,
+            growth(e + 4, GROWTH),
+            None,
+        ),
+        case(
+            "under-reporting hint",
+            (3, Some(3)),
+            10,
+            growth(4, &[3, 6, 10]),
+            Some(growth(e + 4, GROWTH)),
+        ),
+        case(
+            "over-reporting hint",
+            (20, Some(20)),
+            10,
+            growth(2, &[10]),
+            Some(growth(e + 4, GROWTH)),
+        ),
+        case(
+            "growth that ends full",
+            (1, None),
+            4,
+            growth(2, &[1]),
+            Some(growth(e + 1, &[0])),
+        ),
+        case(
+            "impossible hint",
+            (usize::MAX, None),
+            3,
+            growth(e + 2, &[0, 3]),
+            None,
+        ),
+        case("no items", (0, Some(0)), 0, Points::allocations(e), None),
         case(
             "over-reporting hint, no items",
             (5, Some(5)),
             0,
-            1 + e,
-            Some(e),
+            Points::growth(e, 1 + e, &[0], true),
+            Some(Points::allocations(e)),
         ),
     ]
 }
@@ -727,15 +989,23 @@ fn miri_case(name: &str) -> bool {
     name == "filter hint" || name == "growth that ends full"
 }
 
+/// The iterator case whose trim frees the block when the empty block has
+/// no bytes (`e` = 0, and elements with a size): a free inside the build,
+/// a failure point of `PanicAfter`, which Miri runs too.
+const TRIM_TO_EMPTY: &str = "over-reporting hint, no items";
+
 /// The failure points (and those of the fallback) of an iterator case for
 /// elements `E`: zero-sized elements never need room, so only the empty
 /// block allocates, once (and once more after a refusal: every non-zero
-/// lower bound fits, even `usize::MAX`).
-fn iter_points<E>(e: usize, case: &IterCase) -> (usize, Option<usize>) {
+/// lower bound fits, even `usize::MAX`), and nothing grows or shrinks.
+fn iter_points<E>(e: usize, case: &IterCase) -> (Points, Option<Points>) {
     if size_of::<E>() == 0 {
-        (e, (case.hint.0 != 0 && e != 0).then_some(e))
+        (
+            Points::allocations(e),
+            (case.hint.0 != 0 && e != 0).then(|| Points::allocations(e)),
+        )
     } else {
-        (case.points, case.fallback)
+        (case.points.clone(), case.fallback.clone())
     }
 }
 
@@ -767,10 +1037,12 @@ fn constructors<F: Family, E: Owning, L: Owning, A: Allocator + Default + Clone>
         std::any::type_name::<A>()
     );
     for len in [5, 0].into_iter().take(if FULL { 2 } else { 1 }) {
-        let labelled = usize::from(len > 0 && size_of::<E>() != 0 || empty_allocates::<F, L, A>());
+        let labelled = Points::allocations(usize::from(
+            len > 0 && size_of::<E>() != 0 || empty_allocates::<F, L, A>(),
+        ));
         sweep_try(
             &format!("{name}::try_with_label_in({len})"),
-            labelled,
+            &labelled,
             false,
             l,
             || {
@@ -785,7 +1057,7 @@ fn constructors<F: Family, E: Owning, L: Owning, A: Allocator + Default + Clone>
         );
         sweep_panics(
             &format!("{name}::with_label_in({len})"),
-            labelled,
+            &labelled,
             l,
             || {
                 <F::Of<E, L, A>>::with_label_in(
@@ -797,11 +1069,12 @@ fn constructors<F: Family, E: Owning, L: Owning, A: Allocator + Default + Clone>
             },
             |a| check_array(a, len),
         );
-        let unlabelled =
-            usize::from(len > 0 && size_of::<E>() != 0 || empty_allocates::<F, (), A>());
+        let unlabelled = Points::allocations(usize::from(
+            len > 0 && size_of::<E>() != 0 || empty_allocates::<F, (), A>(),
+        ));
         sweep_try(
             &format!("{name}::try_new_in({len})"),
-            unlabelled,
+            &unlabelled,
             false,
             l,
             || <F::Unlabelled<E, A>>::try_new_in(len, |i| E::make(l, i), A::default()),
@@ -809,7 +1082,7 @@ fn constructors<F: Family, E: Owning, L: Owning, A: Allocator + Default + Clone>
         );
         sweep_panics(
             &format!("{name}::new_in({len})"),
-            unlabelled,
+            &unlabelled,
             l,
             || <F::Unlabelled<E, A>>::new_in(len, |i| E::make(l, i), A::default()),
             |a| check_unlabelled(a, len),
@@ -824,14 +1097,15 @@ fn constructors<F: Family, E: Owning, L: Owning, A: Allocator + Default + Clone>
         hint,
     };
     for case in iter_cases(e) {
-        if !FULL && !miri_case(case.name) {
+        let frees = case.name == TRIM_TO_EMPTY && e == 0 && size_of::<E>() != 0;
+        if !FULL && !miri_case(case.name) && !frees {
             continue;
         }
         let (points, fallback) = iter_points::<E>(e, &case);
         let (hint, real, case) = (case.hint, case.items, case.name);
         sweep_try(
             &format!("{name}::try_from_iter_in, {case}"),
-            points,
+            &points,
             fallback.is_some(),
             l,
             || <F::Unlabelled<E, A>>::try_from_iter_in(lying(hint, real), A::default()),
@@ -839,30 +1113,35 @@ fn constructors<F: Family, E: Owning, L: Owning, A: Allocator + Default + Clone>
         );
         sweep_panics(
             &format!("{name}::from_iter_in, {case}"),
-            points,
+            &points,
             l,
             || <F::Unlabelled<E, A>>::from_iter_in(lying(hint, real), A::default()),
             |a| check_unlabelled(a, real),
         );
         let Some(fallback) = fallback else { continue };
-        for mode in try_modes() {
+        // Under Miri the `try_` form's fallback runs in `Fail` and the
+        // infallible form's in `PanicAfter` (the same builder path).
+        let try_fallback_modes = if FULL {
+            vec![Mode::Fail, Mode::Panic, Mode::PanicAfter]
+        } else {
+            vec![Mode::Fail]
+        };
+        for mode in try_fallback_modes {
             sweep_fallback(
                 &format!("{name}::try_from_iter_in, {case}"),
-                fallback,
+                &fallback,
                 l,
                 mode,
                 || <F::Unlabelled<E, A>>::try_from_iter_in(lying(hint, real), A::default()),
                 |a| check_unlabelled(a, real),
             );
         }
-        // The infallible form's fallback (under Miri the `try_` form's
-        // stands for it: the same builder path).
-        if FULL {
+        for mode in panic_modes() {
             sweep_fallback(
                 &format!("{name}::from_iter_in, {case}"),
-                fallback,
+                &fallback,
                 l,
-                Mode::Panic,
+                mode,
                 || {
                     Ok(<F::Unlabelled<E, A>>::from_iter_in(
                         lying(hint, real),
@@ -888,15 +1167,19 @@ fn defaults<F: Family, E: Owning, A: Allocator + Default + Clone>() {
     let e = usize::from(empty_allocates::<F, (), A>());
     sweep_panics(
         &format!("{name}::default"),
-        e,
+        &Points::allocations(e),
         l,
         <F::WithDefault<E, A>>::default,
         |a| check_unlabelled(a, 0),
     );
-    let points = if size_of::<E>() == 0 { e } else { e + 4 };
+    let points = if size_of::<E>() == 0 {
+        Points::allocations(e)
+    } else {
+        Points::growth(e, e + 4, &[0, 4, 8, 10], false)
+    };
     sweep_panics(
         &format!("{name}: collect, filter hint"),
-        points,
+        &points,
         l,
         || {
             (0..10)
@@ -956,7 +1239,7 @@ fn global_constructors<F: Family, E: Owning, L: Owning>() {
         let (hint, real, case) = (case.hint, case.items, case.name);
         sweep_global(
             &format!("{name}::try_from_iter, {case}"),
-            points,
+            points.events,
             fallback.is_some(),
             l,
             || Lying {
@@ -1078,7 +1361,7 @@ mod uninit {
     #[track_caller]
     fn sweep_uninit<T>(path: &str, kind: Kind, call: impl FnMut() -> T, mut check: impl FnMut(&T)) {
         let ledger = Ledger::new();
-        sweep_panics(path, 1, &ledger, call, |a| {
+        sweep_panics(path, &Points::allocations(1), &ledger, call, |a| {
             assert_eq!(report().events, [kind], "{path}");
             check(a);
         });
@@ -1222,37 +1505,43 @@ mod uninit {
 
 /// A call that starts from a state `setup` builds outside the window (a
 /// handle, its clones and weak handles), with the allocator panicking at
-/// each point; `failed` checks the state after a failure, `succeeded`
-/// after a success, and both drop it.
+/// each point (before or after the effect: [`panic_modes`]); `failed`
+/// checks the state after a failure (once what the panic left is
+/// [`settle`]d), `succeeded` after a success, and both drop it.
 #[track_caller]
 fn sweep_from<S, T>(
     path: &str,
-    expected: usize,
+    points: &Points,
     ledger: &Ledger,
     mut setup: impl FnMut() -> S,
     mut call: impl FnMut(&mut S) -> T,
     mut failed: impl FnMut(S),
     mut succeeded: impl FnMut(S, T),
 ) {
-    let path = format!("{path} (Panic)");
-    sweep(&path, expected, ledger, |n| {
-        let mut state = setup();
-        let result = catch_expected(|| inject(n, Mode::Panic, || call(&mut state)));
-        let refused = report().refused;
-        match (result, refused) {
-            (Ok(value), None) => {
-                succeeded(state, value);
-                false
+    for mode in panic_modes() {
+        let path = format!("{path} ({mode:?})");
+        sweep(&path, points, mode, ledger, |n| {
+            let mut state = setup();
+            let result = catch_expected(|| inject(n, mode, || call(&mut state)));
+            let refused = report().refused;
+            match (result, refused) {
+                (Ok(value), None) => {
+                    succeeded(state, value);
+                    false
+                }
+                (Err(payload), Some(_)) => {
+                    assert_eq!(panic_message(&*payload), mode.message(), "{path}");
+                    settle(&path, n, mode, points, ledger);
+                    failed(state);
+                    true
+                }
+                (Ok(_), Some(_)) => panic!("{path}: success despite the failure at {n}"),
+                (Err(payload), None) => {
+                    panic!("{path}: panic {:?} at {n}", panic_message(&*payload))
+                }
             }
-            (Err(payload), Some(_)) => {
-                assert_eq!(panic_message(&*payload), PANIC_MESSAGE, "{path}");
-                failed(state);
-                true
-            }
-            (Ok(_), Some(_)) => panic!("{path}: success despite the failure at {n}"),
-            (Err(payload), None) => panic!("{path}: panic {:?} at {n}", panic_message(&*payload)),
-        }
-    });
+        });
+    }
 }
 
 mod from_a_handle {
@@ -1271,7 +1560,7 @@ mod from_a_handle {
         let l = &ledger;
         sweep_from(
             "ArcArray::make_mut, a copy",
-            1,
+            &Points::allocations(1),
             l,
             || {
                 let a = shared::<E, L, P>(l);
@@ -1322,7 +1611,7 @@ mod from_a_handle {
         let l = &ledger;
         sweep_from(
             "ArcArray::make_mut, a move",
-            1,
+            &Points::allocations(1),
             l,
             || {
                 let a = shared::<E, L, P>(l);
@@ -1368,7 +1657,7 @@ mod from_a_handle {
         // Unique already: no allocation.
         sweep_from(
             "ArcArray::make_mut, unique",
-            0,
+            &Points::allocations(0),
             l,
             || shared::<E, L, P>(l),
             |a| {
@@ -1400,7 +1689,7 @@ mod from_a_handle {
             };
             sweep_from(
                 &format!("{path}, a move"),
-                1,
+                &Points::allocations(1),
                 l,
                 || {
                     let a = shared::<E, L, P>(l);
@@ -1428,7 +1717,7 @@ mod from_a_handle {
             );
             sweep_from(
                 &format!("{path}, no weak handle"),
-                0,
+                &Points::allocations(0),
                 l,
                 || Some(shared::<E, L, P>(l)),
                 |a| take(a.take().unwrap()),
@@ -1439,7 +1728,7 @@ mod from_a_handle {
         // Shared: the handle comes back, nothing allocated.
         sweep_from(
             "ArcArray::try_unique, shared",
-            0,
+            &Points::allocations(0),
             l,
             || {
                 let a = shared::<E, L, P>(l);
@@ -1455,8 +1744,11 @@ mod from_a_handle {
         );
     }
 
-    /// `From<HeapArray>`: a move to a new block from the same allocator.
-    /// After a failure the consumed array was dropped once.
+    /// `From<HeapArray>`: a move to a new block from the same allocator,
+    /// then the old block freed (inside the window: a failure point of
+    /// `PanicAfter`). After a failure the consumed array was dropped once:
+    /// by the array if the allocation failed, with the new block if the
+    /// free of the old one unwound.
     fn from_heap<E: Owning, L: Owning, A: Allocator + Default>() {
         let ledger = Ledger::new();
         let l = &ledger;
@@ -1472,9 +1764,14 @@ mod from_a_handle {
             assert!(h.is_none());
             assert_eq!(live(l), 0);
         };
+        // One allocation, and the old block's free.
+        let moved = Points {
+            frees: 1,
+            ..Points::allocations(1)
+        };
         sweep_from(
             "ArcArray::from(HeapArray)",
-            1,
+            &moved,
             l,
             heap,
             |h| ArcArray::from(h.take().unwrap()),
@@ -1486,7 +1783,7 @@ mod from_a_handle {
         );
         sweep_from(
             "UniqueArcArray::from(HeapArray)",
-            1,
+            &moved,
             l,
             heap,
             |h| UniqueArcArray::from(h.take().unwrap()),
@@ -1505,7 +1802,7 @@ mod from_a_handle {
         let l = &ledger;
         sweep_from(
             "HeapArray::clone",
-            1,
+            &Points::allocations(1),
             l,
             || {
                 let a = HeapArray::<E, L, A>::with_label_in(
@@ -1537,7 +1834,7 @@ mod from_a_handle {
         // the allocator has bytes, in the header).
         sweep_from(
             "HeapArray::clone, empty",
-            usize::from(size_of::<A>() != 0),
+            &Points::allocations(usize::from(size_of::<A>() != 0)),
             l,
             || HeapArray::<Zst, (), A>::new_in(0, |_| unreachable!(), A::default()),
             |a| a.clone(),
@@ -1560,7 +1857,7 @@ mod from_a_handle {
         };
         sweep_from(
             "RcArray::make_mut, a copy",
-            1,
+            &Points::allocations(1),
             l,
             || {
                 let a = rc();
@@ -1590,7 +1887,7 @@ mod from_a_handle {
         );
         sweep_from(
             "RcArray::make_mut, unique",
-            0,
+            &Points::allocations(0),
             l,
             rc,
             |a| {
@@ -1667,6 +1964,18 @@ mod deserialize {
         }
     }
 
+    /// The words alive on this thread, as the values of a sweep.
+    struct Words;
+
+    impl Values for Words {
+        fn alive(&self) -> usize {
+            WORDS.with(Cell::get) as usize
+        }
+        fn forgive(&self, n: usize) {
+            WORDS.with(|w| w.set(w.get() - n as isize));
+        }
+    }
+
     impl Serialize for Word {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             self.0.serialize(s)
@@ -1685,11 +1994,13 @@ mod deserialize {
     }
 
     /// Deserialising `T` from `input` at each failure point: an error
-    /// saying the allocation failed, or the allocator's panic.
-    /// (postcard's errors keep no message: `messages` is false for it.)
+    /// saying the allocation failed, or the allocator's panic (before or
+    /// after the effect). (postcard's errors keep no message: `messages`
+    /// is false for it.) In each of `modes`.
     fn sweep_de<T: Array<Word, Word>>(
         path: &str,
-        expected: usize,
+        points: &Points,
+        modes: Vec<Mode>,
         len: usize,
         messages: bool,
         mut de: impl FnMut() -> Result<T, String>,
@@ -1702,9 +2013,9 @@ mod deserialize {
                 assert_eq!(w.0, format!("word {i}"));
             }
         };
-        for mode in try_modes() {
+        for mode in modes {
             let path = format!("{path} ({mode:?})");
-            sweep(&path, expected, &ledger, |n| {
+            sweep(&path, points, mode, &ledger, |n| {
                 let result = catch_expected(|| inject(n, mode, &mut de));
                 let refused = report().refused;
                 let failed = match (result, refused) {
@@ -1722,8 +2033,9 @@ mod deserialize {
                         true
                     }
                     (Err(payload), Some(_)) => {
-                        assert_eq!(mode, Mode::Panic);
-                        assert_eq!(panic_message(&*payload), PANIC_MESSAGE);
+                        assert_ne!(mode, Mode::Fail);
+                        assert_eq!(panic_message(&*payload), mode.message());
+                        settle(&path, n, mode, points, &Words);
                         true
                     }
                     (Ok(Ok(_)), Some(_)) => panic!("{path}: success despite the failure"),
@@ -1742,18 +2054,32 @@ mod deserialize {
 
     fn json<T: Array<Word, Word> + for<'de> Deserialize<'de>>(name: &str) {
         let json = |s: String| move || serde_json::from_str::<T>(&s).map_err(|e| e.to_string());
+        // The label and 0, 4 and 8 elements in the block at each grow, the
+        // label and 10 at the trim.
+        let growth = Points {
+            resizes: vec![1, 5, 9, 11],
+            ..Points::allocations(5)
+        };
         let input = format!("{{\"label\":\"label\",\"elements\":[{}]}}", words(10));
         sweep_de(
             &format!("{name}: json, 10 elements"),
-            5,
+            &growth,
+            try_only_modes(false),
             10,
             true,
             json(input),
         );
         let input = format!("{{\"label\":\"label\",\"elements\":[{}]}}", words(4));
+        let full = Points {
+            resizes: vec![1],
+            ..Points::allocations(2)
+        };
+        // Under Miri this path, which grows (once, on a short input), runs
+        // `Fail` too.
         sweep_de(
             &format!("{name}: json, 4 elements"),
-            2,
+            &full,
+            try_only_modes(true),
             4,
             true,
             json(input),
@@ -1761,7 +2087,8 @@ mod deserialize {
         let input = format!("{{\"elements\":[{}],\"label\":\"label\"}}", words(10));
         sweep_de(
             &format!("{name}: json, elements first"),
-            1,
+            &Points::allocations(1),
+            try_only_modes(false),
             10,
             true,
             json(input),
@@ -1774,9 +2101,14 @@ mod deserialize {
         });
         let bytes = postcard::to_allocvec(&source).unwrap();
         drop(source);
-        sweep_de(&format!("{name}: postcard"), 1, 10, false, || {
-            postcard::from_bytes::<T>(&bytes).map_err(|e| e.to_string())
-        });
+        sweep_de(
+            &format!("{name}: postcard"),
+            &Points::allocations(1),
+            try_only_modes(false),
+            10,
+            false,
+            || postcard::from_bytes::<T>(&bytes).map_err(|e| e.to_string()),
+        );
     }
 
     #[test]

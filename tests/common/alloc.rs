@@ -4,8 +4,11 @@
 //! - [`Faulty`]: a `Default` allocator whose blocks and instances are kept
 //!   in a per-thread registry, and which fails or panics at the `n`-th
 //!   allocation ([`inject`]): `allocate`, `allocate_zeroed`, `grow`,
-//!   `grow_zeroed` and `shrink` each count as one. `Faulty<3>` is 24 bytes
-//!   (three check words), `Faulty` zero-sized.
+//!   `grow_zeroed` and `shrink` each count as one. It fails (`Err`) or
+//!   panics instead of the call's effect, or panics after it
+//!   ([`Mode::PanicAfter`]: then `deallocate` counts too, so every call
+//!   is a failure point). `Faulty<3>` is 24 bytes (three check words),
+//!   `Faulty` zero-sized.
 //! - [`Recording`]: 24 bytes (a shared [`Log`], an instance id, a check
 //!   word); every block and every instance (each clone is a new one) is
 //!   logged, with the thread that freed or dropped it, so that a test can
@@ -14,10 +17,11 @@
 //!
 //! Self-contained (std and heaparray only), so that the model and the fuzz
 //! target can include it with `#[path]`. Both allocators forward to
-//! [`heaparray::Global`]; they never panic inside `deallocate` (an error is
-//! recorded and the block freed with the layout it was allocated with,
-//! or not at all if it is unknown), so a bug shows in the test's final
-//! check instead of aborting an unwind.
+//! [`heaparray::Global`]; they never panic inside `deallocate` on a
+//! misuse (an error is recorded and the block freed with the layout it
+//! was allocated with, or not at all if it is unknown), so a bug shows in
+//! the test's final check instead of aborting an unwind. (`Faulty`'s one
+//! panic there is the planned one of [`Mode::PanicAfter`], after the free.)
 #![allow(dead_code)]
 
 use std::alloc::Layout;
@@ -33,7 +37,7 @@ use heaparray::{AllocError, Allocator, Global};
 /// block header, or after it was moved out) shows as another value.
 const MAGIC: usize = 0x5eed_a110_c8ed_0b1e_u64 as usize;
 
-/// Which allocator call an allocation event was.
+/// Which allocator call an event was.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     Allocate,
@@ -41,31 +45,82 @@ pub enum Kind {
     Grow,
     GrowZeroed,
     Shrink,
+    /// An event only in a window that plans a [`Mode::PanicAfter`]
+    /// failure: in other windows `deallocate` is not counted.
+    Deallocate,
+}
+
+impl Kind {
+    /// A `grow`, `grow_zeroed` or `shrink`: a call handed a block with
+    /// contents.
+    pub fn resizes(self) -> bool {
+        matches!(self, Kind::Grow | Kind::GrowZeroed | Kind::Shrink)
+    }
 }
 
 /// How the injected failure shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
-    /// The allocator returns `Err(AllocError)`.
+    /// The allocator returns `Err(AllocError)` instead of the call's
+    /// effect.
     Fail,
-    /// The allocator panics (for the infallible paths, which cannot
-    /// return the error: their allocation failure is an abort otherwise).
+    /// The allocator panics instead of the call's effect (for the
+    /// infallible paths, which cannot return the error: their allocation
+    /// failure is an abort otherwise), with [`PANIC_MESSAGE`].
     Panic,
+    /// The allocator does the call's work and then panics, with
+    /// [`PANIC_AFTER_MESSAGE`]: `allocate` and `allocate_zeroed` after
+    /// allocating (and registering) the block, `grow`, `grow_zeroed` and
+    /// `shrink` after moving the block through `Global` (the old one freed,
+    /// the new one registered), `deallocate` after freeing (and
+    /// unregistering) it. What the call handed out is in
+    /// [`Report::left`]. A window that plans a failure in this mode counts
+    /// every call as an event, `deallocate` included ([`Kind::Deallocate`]),
+    /// so every call is a failure point; windows of the other two modes
+    /// count allocation events only, as they always did.
+    PanicAfter,
 }
 
-/// The message of an injected panic.
+impl Mode {
+    /// The message of the panic this mode injects (none for `Fail`).
+    pub fn message(self) -> &'static str {
+        match self {
+            Mode::Fail => "",
+            Mode::Panic => PANIC_MESSAGE,
+            Mode::PanicAfter => PANIC_AFTER_MESSAGE,
+        }
+    }
+}
+
+/// The message of an injected panic instead of the call ([`Mode::Panic`]).
 pub const PANIC_MESSAGE: &str = "injected allocation panic";
+
+/// The message of an injected panic after the call's effect
+/// ([`Mode::PanicAfter`]).
+pub const PANIC_AFTER_MESSAGE: &str = "injected panic after the allocator call's effect";
 
 /// What one [`inject`] window saw.
 #[derive(Clone, Debug, Default)]
 pub struct Report {
-    /// The allocation events, in order (the refused one included).
+    /// The events, in order (the refused one included): allocation events,
+    /// and `deallocate` calls too if the window plans a
+    /// [`Mode::PanicAfter`] failure.
     pub events: Vec<Kind>,
-    /// The last event that was made to fail, and the layout it asked for
-    /// (the new layout, for `grow` and `shrink`).
+    /// The last event that was made to fail (or to panic, before or after
+    /// its effect), and the layout it asked for (the new layout, for
+    /// `grow` and `shrink`; the block's, for `deallocate`).
     pub refused: Option<(Kind, Layout)>,
-    /// How many events were made to fail.
+    /// How many events were made to fail (or panic).
     pub refusals: usize,
+    /// The live block the last such event left to its caller, with its
+    /// provenance and layout: for a `grow`, `grow_zeroed` or `shrink` made
+    /// to fail or panic instead, the block it was handed (untouched); for
+    /// an `allocate`, `allocate_zeroed`, `grow`, `grow_zeroed` or
+    /// `shrink` that panicked after its effect, the block it handed out
+    /// just before panicking (registered: the caller never received it).
+    /// `None` for an `allocate` refused (nothing allocated) and for a
+    /// `deallocate` (freed).
+    pub left: Option<(NonNull<u8>, Layout)>,
 }
 
 struct Plan {
@@ -73,6 +128,9 @@ struct Plan {
     /// The events to fail (index, mode), at most two: a second failure
     /// reaches a path that only a first one opens.
     fails: Cell<[(usize, Mode); 2]>,
+    /// Whether `deallocate` is an event too: the window plans a
+    /// `PanicAfter` failure.
+    every_call: Cell<bool>,
     report: RefCell<Report>,
     /// Live blocks of every `Faulty` on this thread: address, layout and
     /// the allocating instance's id (`usize::MAX` for a zero-sized one).
@@ -91,10 +149,12 @@ thread_local! {
         Plan {
             injecting: Cell::new(false),
             fails: Cell::new([(usize::MAX, Mode::Fail); 2]),
+            every_call: Cell::new(false),
             report: RefCell::new(Report {
                 events: Vec::new(),
                 refused: None,
                 refusals: 0,
+                left: None,
             }),
             blocks: RefCell::new(Vec::new()),
             next_id: Cell::new(0),
@@ -104,11 +164,12 @@ thread_local! {
     };
 }
 
-/// Runs `f` with the `fail_at`-th (0-based) allocation event of a
-/// [`Faulty`] on this thread failing as `mode` says (`usize::MAX`: none
-/// fails, the events are only counted). Events outside the window are not
-/// counted. If `f` unwinds the window still closes. [`report`] tells what
-/// the window saw.
+/// Runs `f` with the `fail_at`-th (0-based) event of a [`Faulty`] on
+/// this thread failing as `mode` says (`usize::MAX`: none fails, the
+/// events are only counted). An event is an allocation event or, in a
+/// [`Mode::PanicAfter`] window, any call. Events outside the window are
+/// not counted. If `f` unwinds the window still closes. [`report`] tells
+/// what the window saw.
 pub fn inject<R>(fail_at: usize, mode: Mode, f: impl FnOnce() -> R) -> R {
     inject_two([(fail_at, mode), (usize::MAX, Mode::Fail)], f)
 }
@@ -121,6 +182,7 @@ pub fn inject_two<R>(fails: [(usize, Mode); 2], f: impl FnOnce() -> R) -> R {
             PLAN.with(|p| {
                 p.injecting.set(false);
                 p.fails.set([(usize::MAX, Mode::Fail); 2]);
+                p.every_call.set(false);
             });
         }
     }
@@ -128,6 +190,8 @@ pub fn inject_two<R>(fails: [(usize, Mode); 2], f: impl FnOnce() -> R) -> R {
         assert!(!p.injecting.get(), "inject windows do not nest");
         *p.report.borrow_mut() = Report::default();
         p.fails.set(fails);
+        p.every_call
+            .set(fails.iter().any(|&(_, mode)| mode == Mode::PanicAfter));
         p.injecting.set(true);
     });
     let _close = Close;
@@ -178,6 +242,104 @@ fn faulty_error(message: String) {
     PLAN.with(|p| p.errors.borrow_mut().push(message));
 }
 
+/// Removes the live block at `ptr` from the registry, checking the layout
+/// the caller gives; returns the layout it was allocated with and the
+/// allocating instance, or `None` (and an error) if it is not live.
+fn remove_block(ptr: NonNull<u8>, layout: Layout, what: &str) -> Option<(Layout, usize)> {
+    let addr = ptr.as_ptr() as usize;
+    PLAN.with(|p| {
+        let mut blocks = p.blocks.borrow_mut();
+        let Some(i) = blocks.iter().position(|&(a, ..)| a == addr) else {
+            drop(blocks);
+            faulty_error(format!("{what} of {addr:#x}, not a live block"));
+            return None;
+        };
+        let (_, real, by) = blocks.swap_remove(i);
+        drop(blocks);
+        if real != layout {
+            faulty_error(format!(
+                "{what} of {addr:#x} with {layout:?}, allocated with {real:?}"
+            ));
+        }
+        Some((real, by))
+    })
+}
+
+/// Frees a live block no one holds (the one a [`Mode::PanicAfter`]
+/// `allocate` handed out before panicking, [`Report::left`]): it holds
+/// nothing to drop. A block not live is an error ([`faulty_errors`]).
+pub fn free_left(ptr: NonNull<u8>, layout: Layout) {
+    if let Some((real, _)) = remove_block(ptr, layout, "free_left") {
+        // SAFETY: a live block of `Global`'s, allocated with `real`, that
+        // nothing uses (the caller's word).
+        unsafe { Global.deallocate(ptr, real) }
+    }
+}
+
+/// A block kept reachable from [`KEPT`], never used again.
+struct Kept(#[allow(dead_code)] NonNull<u8>);
+
+// SAFETY: only kept reachable, never read or written through.
+unsafe impl Send for Kept {}
+
+/// The blocks a test leaks on purpose (a leak the crate's rules choose),
+/// with whatever they hold: kept reachable from this static, so that
+/// Miri's leak check, which does not report memory a static reaches,
+/// passes; the test counts them instead.
+static KEPT: Mutex<Vec<Kept>> = Mutex::new(Vec::new());
+
+/// Keeps a live block the crate leaked (with its contents) reachable from
+/// a static and takes it out of the registry, so that [`faulty_blocks`]
+/// no longer counts it. A block not live is an error ([`faulty_errors`]).
+pub fn keep_leaked(ptr: NonNull<u8>, layout: Layout) {
+    if remove_block(ptr, layout, "keep_leaked").is_some() {
+        KEPT.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(Kept(ptr));
+    }
+}
+
+/// Blocks [`keep_leaked`] keeps, on every thread.
+pub fn kept_blocks() -> usize {
+    KEPT.lock().unwrap_or_else(PoisonError::into_inner).len()
+}
+
+/// What the plan says for one event.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fire {
+    /// Nothing planned: the call runs as usual.
+    No,
+    /// Fail or panic instead of the call's effect.
+    Instead(Mode),
+    /// Panic after the call's effect.
+    After,
+}
+
+impl Fire {
+    /// Before the call's effect: fails or panics if that is planned,
+    /// recording `handed` (the block the call was handed, untouched) as
+    /// what is left.
+    fn instead(self, handed: Option<(NonNull<u8>, Layout)>) -> Result<(), AllocError> {
+        let Fire::Instead(mode) = self else {
+            return Ok(());
+        };
+        PLAN.with(|p| p.report.borrow_mut().left = handed);
+        match mode {
+            Mode::Panic => panic!("{PANIC_MESSAGE}"),
+            _ => Err(AllocError),
+        }
+    }
+
+    /// After the call's effect: panics if that is planned, recording
+    /// `handed_out` (the block the call hands out, if any) as what is left.
+    fn after(self, handed_out: Option<(NonNull<u8>, Layout)>) {
+        if self == Fire::After {
+            PLAN.with(|p| p.report.borrow_mut().left = handed_out);
+            panic!("{PANIC_AFTER_MESSAGE}");
+        }
+    }
+}
+
 /// An allocator with a per-thread registry of its blocks and instances,
 /// and a per-thread failure plan ([`inject`]). `PAD` check words make it
 /// non-zero-sized (`Faulty<3>`: 24 bytes): each holds the instance's id
@@ -217,27 +379,35 @@ impl<const PAD: usize> Faulty<PAD> {
         }
     }
 
-    /// Counts an event in an open window and fails it if it is the planned
-    /// one.
-    fn event(&self, kind: Kind, layout: Layout) -> Result<(), AllocError> {
-        self.verify("an allocation");
-        let fire = PLAN.with(|p| {
-            if !p.injecting.get() {
-                return None;
+    /// Counts an event in an open window (a `deallocate` only if the
+    /// window counts every call) and says whether it is the planned one.
+    /// A `Fail` or `Panic` planned at a `deallocate` is an error (a free
+    /// cannot fail, and a panic instead of it is a leak the crate cannot
+    /// see): it does not fire.
+    fn event(&self, kind: Kind, layout: Layout) -> Fire {
+        PLAN.with(|p| {
+            if !p.injecting.get() || (kind == Kind::Deallocate && !p.every_call.get()) {
+                return Fire::No;
             }
             let mut report = p.report.borrow_mut();
             let n = report.events.len();
             report.events.push(kind);
-            let (_, mode) = p.fails.get().into_iter().find(|&(at, _)| at == n)?;
+            let Some((_, mode)) = p.fails.get().into_iter().find(|&(at, _)| at == n) else {
+                return Fire::No;
+            };
+            if kind == Kind::Deallocate && mode != Mode::PanicAfter {
+                drop(report);
+                faulty_error(format!("{mode:?} planned at a deallocate (event {n})"));
+                return Fire::No;
+            }
             report.refused = Some((kind, layout));
             report.refusals += 1;
-            Some(mode == Mode::Panic)
-        });
-        match fire {
-            None => Ok(()),
-            Some(false) => Err(AllocError),
-            Some(true) => panic!("{PANIC_MESSAGE}"),
-        }
+            report.left = None;
+            match mode {
+                Mode::PanicAfter => Fire::After,
+                mode => Fire::Instead(mode),
+            }
+        })
     }
 
     fn register(&self, block: NonNull<[u8]>, layout: Layout) {
@@ -252,29 +422,15 @@ impl<const PAD: usize> Faulty<PAD> {
     /// this instance allocated it; returns the layout it was allocated
     /// with, or `None` if it is not live.
     fn unregister(&self, ptr: NonNull<u8>, layout: Layout, what: &str) -> Option<Layout> {
-        let addr = ptr.as_ptr() as usize;
-        PLAN.with(|p| {
-            let mut blocks = p.blocks.borrow_mut();
-            let Some(i) = blocks.iter().position(|&(a, ..)| a == addr) else {
-                drop(blocks);
-                faulty_error(format!("{what} of {addr:#x}, not a live block"));
-                return None;
-            };
-            let (_, real, by) = blocks.swap_remove(i);
-            drop(blocks);
-            if real != layout {
-                faulty_error(format!(
-                    "{what} of {addr:#x} with {layout:?}, allocated with {real:?}"
-                ));
-            }
-            if by != self.id() {
-                faulty_error(format!(
-                    "{what} of {addr:#x} by instance {}, allocated by {by}",
-                    self.id()
-                ));
-            }
-            Some(real)
-        })
+        let (real, by) = remove_block(ptr, layout, what)?;
+        if by != self.id() {
+            faulty_error(format!(
+                "{what} of {:#x} by instance {}, allocated by {by}",
+                ptr.as_ptr() as usize,
+                self.id()
+            ));
+        }
+        Some(real)
     }
 }
 
@@ -308,28 +464,38 @@ impl<const PAD: usize> std::fmt::Debug for Faulty<PAD> {
 // SAFETY: every block comes from `Global` and goes back to it with the
 // layout it was allocated (or last resized) with: the registry holds that
 // layout, and a call for a block it does not know is not forwarded.
-// `grow` and `shrink` forward to `Global`'s, which keep the contents.
+// `grow` and `shrink` forward to `Global`'s, which keep the contents. A
+// planned panic after the effect leaves the effect done (the block
+// allocated, moved or freed) and registered as such.
 unsafe impl<const PAD: usize> Allocator for Faulty<PAD> {
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        self.event(Kind::Allocate, layout)?;
+        self.verify("an allocation");
+        let fire = self.event(Kind::Allocate, layout);
+        fire.instead(None)?;
         let block = Global.allocate(layout)?;
         self.register(block, layout);
+        fire.after(Some((block.cast(), layout)));
         Ok(block)
     }
 
     fn allocate_zeroed(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        self.event(Kind::AllocateZeroed, layout)?;
+        self.verify("an allocation");
+        let fire = self.event(Kind::AllocateZeroed, layout);
+        fire.instead(None)?;
         let block = Global.allocate_zeroed(layout)?;
         self.register(block, layout);
+        fire.after(Some((block.cast(), layout)));
         Ok(block)
     }
 
     unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
         self.verify("a free");
+        let fire = self.event(Kind::Deallocate, layout);
         if let Some(real) = self.unregister(ptr, layout, "deallocate") {
             // SAFETY: a live block of `Global`'s, allocated with `real`.
             unsafe { Global.deallocate(ptr, real) }
         }
+        fire.after(None);
     }
 
     unsafe fn grow(
@@ -338,9 +504,12 @@ unsafe impl<const PAD: usize> Allocator for Faulty<PAD> {
         old: Layout,
         new: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
-        self.event(Kind::Grow, new)?;
         // SAFETY: the caller's contract is `Global`'s.
-        unsafe { self.resize(ptr, old, new, "grow", |p, o, n| Global.grow(p, o, n)) }
+        unsafe {
+            self.resize(ptr, old, new, Kind::Grow, "grow", |p, o, n| {
+                Global.grow(p, o, n)
+            })
+        }
     }
 
     unsafe fn grow_zeroed(
@@ -349,10 +518,9 @@ unsafe impl<const PAD: usize> Allocator for Faulty<PAD> {
         old: Layout,
         new: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
-        self.event(Kind::GrowZeroed, new)?;
         // SAFETY: the caller's contract is `Global`'s.
         unsafe {
-            self.resize(ptr, old, new, "grow_zeroed", |p, o, n| {
+            self.resize(ptr, old, new, Kind::GrowZeroed, "grow_zeroed", |p, o, n| {
                 Global.grow_zeroed(p, o, n)
             })
         }
@@ -364,14 +532,19 @@ unsafe impl<const PAD: usize> Allocator for Faulty<PAD> {
         old: Layout,
         new: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
-        self.event(Kind::Shrink, new)?;
         // SAFETY: the caller's contract is `Global`'s.
-        unsafe { self.resize(ptr, old, new, "shrink", |p, o, n| Global.shrink(p, o, n)) }
+        unsafe {
+            self.resize(ptr, old, new, Kind::Shrink, "shrink", |p, o, n| {
+                Global.shrink(p, o, n)
+            })
+        }
     }
 }
 
 impl<const PAD: usize> Faulty<PAD> {
-    /// A `grow` or `shrink` of a registered block through `Global`.
+    /// A `grow` or `shrink` (`kind`) of a registered block through
+    /// `Global`: an event, failed or panicked before the move, or
+    /// panicked after it, as planned.
     ///
     /// # Safety
     ///
@@ -381,15 +554,20 @@ impl<const PAD: usize> Faulty<PAD> {
         ptr: NonNull<u8>,
         old: Layout,
         new: Layout,
+        kind: Kind,
         what: &str,
         resize: impl FnOnce(NonNull<u8>, Layout, Layout) -> Result<NonNull<[u8]>, AllocError>,
     ) -> Result<NonNull<[u8]>, AllocError> {
+        self.verify("an allocation");
+        let fire = self.event(kind, new);
+        fire.instead(Some((ptr, old)))?;
         let Some(real) = self.unregister(ptr, old, what) else {
             return Err(AllocError);
         };
         match resize(ptr, real, new) {
             Ok(block) => {
                 self.register(block, new);
+                fire.after(Some((block.cast(), new)));
                 Ok(block)
             }
             Err(err) => {
