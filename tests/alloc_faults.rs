@@ -316,6 +316,7 @@ fn panic_modes() -> Vec<Mode> {
 /// The modes of a sweep of a path with no infallible form
 /// (deserialisation): natively all three; under Miri `PanicAfter`, and
 /// `Fail` too if `fail_too`.
+#[cfg(feature = "serde")]
 fn try_only_modes(fail_too: bool) -> Vec<Mode> {
     if FULL {
         vec![Mode::Fail, Mode::Panic, Mode::PanicAfter]
