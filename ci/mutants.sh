@@ -274,7 +274,7 @@ build=(cargo test --profile mutants --lib --test loom_all --no-run)
 echo "+ building the loom models once, unmutated (profile mutants)" >&2
 t=$(now)
 mkdir -p "$target_root"
-bin=$(cd "$work/lane0" && CARGO_TARGET_DIR=$target_root/lane0 "${build[@]}" --message-format=json |
+bin=$(cd "$work/lane0" && CARGO_TARGET_DIR=$target_root/lane0 "${build[@]}" -q --message-format=json |
     python3 -c '
 import json, sys
 for line in sys.stdin:
@@ -310,8 +310,10 @@ run_models() {
         if [ "$tg" != "$prev" ]; then prev=$tg; start=$(now); fi
         left=$((600000000 - ($(now) - start)))
         [ "$left" -gt 0 ] || left=1
-        if ! HEAPARRAY_LOOM_STARTS=1 timeout "$((left / 1000000)).$(printf %06d $((left % 1000000)))" \
-            "$exe" --exact "$model" --nocapture --test-threads=1 >"$dir.out" 2>&1; then
+        # In a subshell whose stderr is discarded: a mutant that aborts
+        # the process would otherwise have bash print "Aborted" here.
+        if ! (HEAPARRAY_LOOM_STARTS=1 timeout "$((left / 1000000)).$(printf %06d $((left % 1000000)))" \
+            "$exe" --exact "$model" --nocapture --test-threads=1 >"$dir.out" 2>&1; exit $?) 2>/dev/null; then
             verdict="KILLED by $model"
             return
         fi
