@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 use bumpalo::Bump;
 use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion};
-use heaparray::{ArcArray, CompactArcArray, MakeArray, MakeArrayIn, UniqueArcArray};
+use heaparray::{ArcArray, CompactArcArray, UniqueArcArray};
 use rayon::prelude::*;
 use triomphe::ThinArc;
 

@@ -30,7 +30,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use heaparray::{ArcArray, CompactArcArray, MakeArray, MakeArrayIn, UniqueArcArray};
+use heaparray::{ArcArray, CompactArcArray, UniqueArcArray};
 use rayon::prelude::*;
 use triomphe::ThinArc;
 

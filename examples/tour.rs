@@ -112,6 +112,6 @@ fn main() {
     println!(
         "\n1000 compact arrays of 4 u16 (24-byte header each, not 144); the last: {:?}, {} handles",
         &*last,
-        ArcArray::strong_count(&last)
+        ArcArrayBase::strong_count(&last)
     );
 }

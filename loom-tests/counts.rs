@@ -6,7 +6,7 @@
 mod common;
 
 use common::{array, array_in, model, Tally};
-use heaparray::{ArcArray, ArcLayout, Compact, Padded};
+use heaparray::{ArcArray, ArcArrayBase, ArcLayout, Compact, Padded};
 use loom::thread;
 
 /// Two weak handles read the counts while another thread drops the last
@@ -30,7 +30,7 @@ fn weak_count_races_last_strong_drop_in<P: ArcLayout>() {
     model(|| {
         let drops = Tally::new();
         let a = array_in::<P>(&drops);
-        let w1 = ArcArray::downgrade(&a);
+        let w1 = ArcArrayBase::downgrade(&a);
         let w2 = w1.clone();
         let t = thread::spawn(move || drop(a));
         let strong = w1.strong_count();

@@ -8,7 +8,7 @@
 mod common;
 
 use common::{array, array_in, model, read_all, Tally, UNTOUCHED};
-use heaparray::{ArcArray, ArcLayout, Compact, Padded};
+use heaparray::{ArcArray, ArcArrayBase, ArcLayout, Compact, Padded};
 use loom::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use loom::sync::Arc;
 use loom::thread;
@@ -32,18 +32,18 @@ fn downgrade_races_make_mut_in<P: ArcLayout>() {
         let mut a = array_in::<P>(&drops);
         let b = a.clone();
         let t = thread::spawn(move || {
-            let w = ArcArray::downgrade(&b);
+            let w = ArcArrayBase::downgrade(&b);
             drop(b);
             if let Some(s) = w.upgrade() {
                 // `make_mut` cloned: the original is untouched.
                 assert_eq!(read_all(&s), UNTOUCHED);
             }
         });
-        ArcArray::make_mut(&mut a)[0].set(90);
+        ArcArrayBase::make_mut(&mut a)[0].set(90);
         assert_eq!(read_all(&a), UNTOUCHED + 80);
         t.join().unwrap();
         assert_eq!(
-            (ArcArray::strong_count(&a), ArcArray::weak_count(&a)),
+            (ArcArrayBase::strong_count(&a), ArcArrayBase::weak_count(&a)),
             (1, 0)
         );
         drop(a);

@@ -11,7 +11,7 @@
 mod common;
 
 use common::{array, array_in, model, read_all, Tally, UNTOUCHED};
-use heaparray::{ArcArray, ArcLayout, Compact, Padded};
+use heaparray::{ArcArray, ArcArrayBase, ArcLayout, Compact, Padded};
 use loom::thread;
 
 /// The last strong drop races the weak handle's reads of the counts and
@@ -32,7 +32,7 @@ fn last_strong_drop_races_weak_drop_in<P: ArcLayout>() {
     model(|| {
         let drops = Tally::new();
         let a = array_in::<P>(&drops);
-        let w = ArcArray::downgrade(&a);
+        let w = ArcArrayBase::downgrade(&a);
         let t = thread::spawn(move || {
             let (strong, weak) = (w.strong_count(), w.weak_count());
             // One strong handle and this weak one, or none and 0.

@@ -6,7 +6,7 @@
 mod common;
 
 use common::{array, array_in, model, read_all, Tally, UNTOUCHED};
-use heaparray::{ArcArray, ArcLayout, Compact, Padded};
+use heaparray::{ArcArray, ArcArrayBase, ArcLayout, Compact, Padded};
 use loom::thread;
 
 /// `make_mut` while another handle reads and drops: it clones if the other
@@ -31,7 +31,7 @@ fn make_mut_races_read_and_drop_in<P: ArcLayout>() {
             assert_eq!(read_all(&b), UNTOUCHED);
             drop(b);
         });
-        ArcArray::make_mut(&mut a)[0].set(90);
+        ArcArrayBase::make_mut(&mut a)[0].set(90);
         assert_eq!(read_all(&a), UNTOUCHED + 80);
         t.join().unwrap();
         drop(a);

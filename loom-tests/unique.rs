@@ -5,7 +5,7 @@
 mod common;
 
 use common::{array, array_in, model, read_all, Tally, UNTOUCHED};
-use heaparray::{ArcArray, ArcLayout, Compact, Padded, UniqueArcArray};
+use heaparray::{ArcArray, ArcArrayBase, ArcLayout, Compact, Padded, UniqueArcArray};
 use loom::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use loom::sync::Arc;
 use loom::thread;
@@ -189,9 +189,9 @@ fn into_unique_races_last_weak_drop_in<P: ArcLayout>() {
     model(|| {
         let drops = Tally::new();
         let a = array_in::<P>(&drops);
-        let w = ArcArray::downgrade(&a);
+        let w = ArcArrayBase::downgrade(&a);
         let t = thread::spawn(move || drop(w));
-        let u = ArcArray::into_unique(a).expect("the only strong handle");
+        let u = ArcArrayBase::into_unique(a).expect("the only strong handle");
         u[0].set(50);
         assert_eq!(read_all(&u.shareable()), UNTOUCHED + 40);
         t.join().unwrap();

@@ -8,7 +8,7 @@
 mod common;
 
 use common::{array, array_in, model, read_all, Tally, UNTOUCHED};
-use heaparray::{ArcArray, ArcLayout, Compact, Padded};
+use heaparray::{ArcArray, ArcArrayBase, ArcLayout, Compact, Padded};
 use loom::thread;
 
 /// Upgrade races the last strong drop: either the upgrade fails, or it
@@ -29,7 +29,7 @@ fn upgrade_races_last_strong_drop_in<P: ArcLayout>() {
     model(|| {
         let drops = Tally::new();
         let a = array_in::<P>(&drops);
-        let w = ArcArray::downgrade(&a);
+        let w = ArcArrayBase::downgrade(&a);
         let t = thread::spawn(move || {
             if let Some(s) = w.upgrade() {
                 assert_eq!(read_all(&s), UNTOUCHED);
@@ -58,7 +58,7 @@ fn last_weak_drop_races_last_strong_drop_in<P: ArcLayout>() {
     model(|| {
         let drops = Tally::new();
         let a = array_in::<P>(&drops);
-        let w = ArcArray::downgrade(&a);
+        let w = ArcArrayBase::downgrade(&a);
         let t = thread::spawn(move || drop(w));
         assert_eq!(read_all(&a), UNTOUCHED);
         drop(a);
@@ -238,7 +238,7 @@ fn two_last_weak_drops_in<P: ArcLayout>() {
     model(|| {
         let drops = Tally::new();
         let a = array_in::<P>(&drops);
-        let w1 = ArcArray::downgrade(&a);
+        let w1 = ArcArrayBase::downgrade(&a);
         let w2 = w1.clone();
         drop(a);
         assert_eq!(drops.get(), 3);

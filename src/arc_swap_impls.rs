@@ -24,7 +24,7 @@
 
 use arc_swap::RefCnt;
 
-use crate::{Allocator, ArcArray, ArcLayout};
+use crate::{Allocator, ArcArrayBase, ArcLayout};
 
 /// The address arc-swap stores for the element pointer `elems`: the byte
 /// before it, inside the block (the module docs say why).
@@ -36,8 +36,8 @@ fn inner_byte<E>(elems: *const E) -> *mut u8 {
     elems.cast::<u8>().cast_mut().wrapping_sub(1)
 }
 
-/// `ArcSwapAny<ArcArray<E, L, P, A>>` and
-/// `ArcSwapAny<Option<ArcArray<E, L, P, A>>>`: an atomically replaceable
+/// `ArcSwapAny<ArcArrayBase<E, L, P, A>>` and
+/// `ArcSwapAny<Option<ArcArrayBase<E, L, P, A>>>`: an atomically replaceable
 /// shared array, whose readers take no lock and, with `load`, touch no
 /// reference count (arc-swap's debts).
 ///
@@ -108,19 +108,19 @@ fn inner_byte<E>(elems: *const E) -> *mut u8 {
 // - `Send`/`Sync`: `ArcSwapAny` takes them from `ArcArray`'s own (it holds
 //   a `PhantomData<T>`), which require `Send + Sync` elements, label and
 //   allocator; nothing here adds sharing.
-unsafe impl<E, L, P: ArcLayout, A: Allocator> RefCnt for ArcArray<E, L, P, A> {
+unsafe impl<E, L, P: ArcLayout, A: Allocator> RefCnt for ArcArrayBase<E, L, P, A> {
     /// A byte of the block (the one before the elements): arc-swap never
     /// reads through it, only compares and stores it.
     type Base = u8;
 
     #[inline]
     fn into_ptr(me: Self) -> *mut u8 {
-        inner_byte(ArcArray::into_raw(me))
+        inner_byte(ArcArrayBase::into_raw(me))
     }
 
     #[inline]
     fn as_ptr(me: &Self) -> *mut u8 {
-        inner_byte(ArcArray::as_ptr(me))
+        inner_byte(ArcArrayBase::as_ptr(me))
     }
 
     /// # Safety
@@ -133,6 +133,6 @@ unsafe impl<E, L, P: ArcLayout, A: Allocator> RefCnt for ArcArray<E, L, P, A> {
         // type whose count arc-swap holds or is owed (`RefCnt::from_ptr`'s
         // contract): one byte on is the element pointer `into_raw` of that
         // block gives, with its provenance, and the count is taken over once.
-        unsafe { ArcArray::from_raw(ptr.wrapping_add(1).cast::<E>()) }
+        unsafe { ArcArrayBase::from_raw(ptr.wrapping_add(1).cast::<E>()) }
     }
 }

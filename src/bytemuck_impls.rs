@@ -4,7 +4,7 @@
 
 use bytemuck::Zeroable;
 
-use crate::{Allocator, ArcArray, ArcLayout, Global, HeapArray, UniqueArcArray};
+use crate::{Allocator, ArcArrayBase, ArcLayout, Global, HeapArray, UniqueArcArrayBase};
 
 impl<E: Zeroable> HeapArray<E> {
     /// An array of `len` zeroed elements, with no write pass: the safe form
@@ -43,13 +43,13 @@ impl<E: Zeroable, A: Allocator> HeapArray<E, (), A> {
     }
 }
 
-impl<E: Zeroable, P: ArcLayout> UniqueArcArray<E, (), P> {
+impl<E: Zeroable, P: ArcLayout> UniqueArcArrayBase<E, (), P, Global> {
     /// A uniquely owned array of `len` zeroed elements, with no write pass
-    /// (the safe form of [`UniqueArcArray::new_zeroed`]).
+    /// (the safe form of [`UniqueArcArray::new_zeroed`](crate::UniqueArcArrayBase::new_zeroed)).
     ///
     /// # Panics
     ///
-    /// As [`UniqueArcArray::new`].
+    /// As [`UniqueArcArray::new`](crate::UniqueArcArrayBase::new).
     ///
     /// # Examples
     ///
@@ -67,28 +67,28 @@ impl<E: Zeroable, P: ArcLayout> UniqueArcArray<E, (), P> {
     }
 }
 
-impl<E: Zeroable, P: ArcLayout, A: Allocator> UniqueArcArray<E, (), P, A> {
-    /// As [`UniqueArcArray::zeroed`], in a block from `alloc`.
+impl<E: Zeroable, P: ArcLayout, A: Allocator> UniqueArcArrayBase<E, (), P, A> {
+    /// As [`UniqueArcArray::zeroed`](crate::UniqueArcArrayBase::zeroed), in a block from `alloc`.
     ///
     /// # Panics
     ///
-    /// As [`UniqueArcArray::new`].
+    /// As [`UniqueArcArray::new`](crate::UniqueArcArrayBase::new).
     #[must_use]
     #[track_caller]
     pub fn zeroed_in(len: usize, alloc: A) -> Self {
         // SAFETY: `E: Zeroable` promises all-zero bytes are a valid `E`, and
         // `new_zeroed_in` zeroes every element's bytes.
-        unsafe { UniqueArcArray::<E, (), P, A>::new_zeroed_in(len, alloc).assume_init() }
+        unsafe { UniqueArcArrayBase::<E, (), P, A>::new_zeroed_in(len, alloc).assume_init() }
     }
 }
 
-impl<E: Zeroable, P: ArcLayout> ArcArray<E, (), P> {
+impl<E: Zeroable, P: ArcLayout> ArcArrayBase<E, (), P, Global> {
     /// A shared array of `len` zeroed elements, with no write pass (as
     /// `Arc::<[T]>::new_zeroed_slice`, but safe for `Zeroable` types).
     ///
     /// # Panics
     ///
-    /// As [`ArcArray::new`].
+    /// As [`ArcArray::new`](crate::ArcArrayBase::new).
     ///
     /// # Examples
     ///
@@ -99,19 +99,19 @@ impl<E: Zeroable, P: ArcLayout> ArcArray<E, (), P> {
     #[must_use]
     #[track_caller]
     pub fn zeroed(len: usize) -> Self {
-        UniqueArcArray::zeroed(len).shareable()
+        UniqueArcArrayBase::zeroed(len).shareable()
     }
 }
 
-impl<E: Zeroable, P: ArcLayout, A: Allocator> ArcArray<E, (), P, A> {
-    /// As [`ArcArray::zeroed`], in a block from `alloc`.
+impl<E: Zeroable, P: ArcLayout, A: Allocator> ArcArrayBase<E, (), P, A> {
+    /// As [`ArcArray::zeroed`](crate::ArcArrayBase::zeroed), in a block from `alloc`.
     ///
     /// # Panics
     ///
-    /// As [`ArcArray::new`].
+    /// As [`ArcArray::new`](crate::ArcArrayBase::new).
     #[must_use]
     #[track_caller]
     pub fn zeroed_in(len: usize, alloc: A) -> Self {
-        UniqueArcArray::zeroed_in(len, alloc).shareable()
+        UniqueArcArrayBase::zeroed_in(len, alloc).shareable()
     }
 }

@@ -9,7 +9,7 @@
 
 use bytes::Bytes;
 
-use crate::{Allocator, ArcArray, ArcLayout};
+use crate::{Allocator, ArcArrayBase, ArcLayout};
 
 /// A `Bytes` over the array's elements, with no copy: the array's block
 /// stays alive while any clone or slice of the `Bytes` does.
@@ -37,14 +37,14 @@ use crate::{Allocator, ArcArray, ArcLayout};
 /// drop(tail);
 /// assert_eq!(ArcArray::strong_count(&frame), 1);
 /// ```
-impl<L, P, A> From<ArcArray<u8, L, P, A>> for Bytes
+impl<L, P, A> From<ArcArrayBase<u8, L, P, A>> for Bytes
 where
     L: Send + Sync + 'static,
     P: ArcLayout,
     A: Allocator + Send + Sync + 'static,
 {
     #[inline]
-    fn from(array: ArcArray<u8, L, P, A>) -> Self {
+    fn from(array: ArcArrayBase<u8, L, P, A>) -> Self {
         Bytes::from_owner(array)
     }
 }

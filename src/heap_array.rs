@@ -292,7 +292,7 @@ impl<E, L, A: Allocator> HeapArray<MaybeUninit<E>, L, A> {
 }
 
 impl_slice_traits!(HeapArray);
-impl_uninit!(HeapArray, "");
+impl_uninit!(HeapArray);
 impl_constructors!(HeapArray);
 impl_default!(HeapArray);
 impl_slice_mut_traits!(HeapArray);

@@ -122,7 +122,7 @@
 //! | `Arc::increment_strong_count(p)`, `Arc::decrement_strong_count(p)` | [`ArcArray::increment_strong_count`], [`ArcArray::decrement_strong_count`] (unsafe, on `into_raw` pointers) |
 //! | `Arc::is_unique(&a)` (nightly) | [`ArcArray::is_unique`] (no other strong or weak handle) |
 //! | `Arc::unwrap_or_clone(a)` | [`ArcArray::unwrap_or_clone`] (a `UniqueArcArray`; no copy when unique) |
-//! | `Arc::<[T]>::default()` (no allocation since 1.80) | [`ArcArray::default()`](ArcArray#impl-Default-for-ArcArray<E,+(),+P,+A>): a shared static block for `align_of::<E>() <= 16`, no allocation |
+//! | `Arc::<[T]>::default()` (no allocation since 1.80) | [`ArcArray::default()`](ArcArrayBase#impl-Default-for-ArcArrayBase<E,+(),+P,+A>): a shared static block for `align_of::<E>() <= 16`, no allocation |
 //! | `Arc::<[T]>::from([x; N])`, `from(&mut [T])`, `from(Cow<[T]>)` | the same `From` conversions, for every handle |
 //! | `format!("{a:p}")` | `fmt::Pointer` for every handle (the elements' address) |
 //! | `Arc::new_uninit` + `get_mut` | [`UniqueArcArray`], then [`UniqueArcArray::shareable`] |
@@ -334,8 +334,9 @@ pub use allocation::{AllocError, Allocator, Global, TryReserveError};
 /// version hashbrown and bumpalo (feature `allocator-api2`) use.
 pub use allocator_api2;
 pub use arc_array::{
-    ArcArray, ArcLayout, Compact, CompactArcArray, CompactUniqueArcArray, CompactWeakArcArray,
-    Padded, UniqueArcArray, WeakArcArray,
+    ArcArray, ArcArrayBase, ArcLayout, Compact, CompactArcArray, CompactUniqueArcArray,
+    CompactWeakArcArray, Padded, UniqueArcArray, UniqueArcArrayBase, WeakArcArray,
+    WeakArcArrayBase,
 };
 pub use heap_array::HeapArray;
 pub use rc_array::RcArray;

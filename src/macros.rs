@@ -9,9 +9,12 @@
 /// `PartialOrd`/`Ord`/`Hash` by elements like a slice, and the read-only
 /// seed traits `Container`, `SliceArray`, `LabelledArray::get_label`'s
 /// companions are left to each handle. A handle with a third type
-/// parameter names it and its bound: `impl_slice_traits!(ArcArray, P: ArcLayout)`.
+/// parameter names it and its bound after the name its docs use:
+/// `impl_slice_traits!(ArcArray, ArcArrayBase<P: ArcLayout>)`.
 macro_rules! impl_slice_traits {
-    ($handle:ident $(, $p:ident: $bound:path)?) => {
+    ($name:ident) => { impl_slice_traits!(@ $name, $name); };
+    ($name:ident, $handle:ident<$p:ident: $bound:path>) => { impl_slice_traits!(@ $name, $handle, $p: $bound); };
+    (@ $name:ident, $handle:ident $(, $p:ident: $bound:path)?) => {
         impl<E, L $(, $p: $bound)?, A: $crate::Allocator> core::convert::AsRef<[E]> for $handle<E, L $(, $p)?, A> {
             #[inline]
             fn as_ref(&self) -> &[E] {
@@ -46,7 +49,7 @@ macro_rules! impl_slice_traits {
 
         impl<E: core::fmt::Debug, L: core::fmt::Debug $(, $p: $bound)?, A: $crate::Allocator> core::fmt::Debug for $handle<E, L $(, $p)?, A> {
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                f.debug_struct(stringify!($handle))
+                f.debug_struct(stringify!($name))
                     .field("label", self.get_label())
                     .field("elements", &&**self)
                     .finish()
@@ -92,7 +95,7 @@ macro_rules! impl_slice_traits {
             ///
             /// ```
             /// use heaparray::*;
-            #[doc = concat!("let a = ", stringify!($handle), "::new(2, |i| i);")]
+            #[doc = concat!("let a = ", stringify!($name), "::new(2, |i| i);")]
             /// assert_eq!(format!("{a:p}"), format!("{:p}", a.as_ptr()));
             /// ```
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -120,7 +123,9 @@ macro_rules! impl_slice_traits {
 /// `IndexMut`, `IntoIterator` for `&mut Handle`, `SliceArrayMut`,
 /// `CopyMap<usize, E>`. The optional parameter is `impl_slice_traits!`'s.
 macro_rules! impl_slice_mut_traits {
-    ($handle:ident $(, $p:ident: $bound:path)?) => {
+    ($name:ident) => { impl_slice_mut_traits!(@ $name, $name); };
+    ($name:ident, $handle:ident<$p:ident: $bound:path>) => { impl_slice_mut_traits!(@ $name, $handle, $p: $bound); };
+    (@ $name:ident, $handle:ident $(, $p:ident: $bound:path)?) => {
         impl<E, L, I: core::slice::SliceIndex<[E]> $(, $p: $bound)?, A: $crate::Allocator> core::ops::IndexMut<I> for $handle<E, L $(, $p)?, A> {
             #[inline]
             #[track_caller]
@@ -179,20 +184,20 @@ macro_rules! impl_slice_mut_traits {
 ///
 /// The handle supplies `get_label` and `FromBuilder`.
 ///
-/// A handle with a layout parameter names it, its bound and its default
-/// (`impl_constructors!(ArcArray, P: ArcLayout = Padded)`). The inherent
-/// constructors and the `From` conversions are then for the default layout
-/// only, as `HashMap::new` is for the default hasher only: on two layouts,
-/// `ArcArray::new(..)` and `ArcArray::from(vec)` could not infer which. The
-/// traits are for every layout (the type is always named where they are
-/// used, and the inherent constructors shadow the traits' for the
-/// default), so `CompactArcArray::new(..)` finds `MakeArray::new` and
-/// `CompactArcArray::try_new(..)` finds `TryMakeArray::try_new`.
+/// A handle with a layout parameter is one generic type behind two
+/// aliases (`ArcArrayBase` behind `ArcArray` and `CompactArcArray`): the
+/// macro takes the name the docs use, then the generic type and its layout
+/// parameter (`impl_constructors!(ArcArray, ArcArrayBase<P: ArcLayout>)`),
+/// and writes every impl once for every layout. The aliases fix the layout,
+/// so `CompactArcArray::new(..)` and `ArcArray::from(vec)` infer with no
+/// trait in scope; only the base type, named bare, leaves it open.
 /// Implements `Default` (an empty array, from a default allocator) for a
 /// handle whose empty array is a block of its own: all but `ArcArray`,
 /// whose empty arrays share a static block (`arc_array/empty.rs`).
 macro_rules! impl_default {
-    ($handle:ident $(, $p:ident: $bound:path)?) => {
+    ($name:ident) => { impl_default!(@ $name, $name); };
+    ($name:ident, $handle:ident<$p:ident: $bound:path>) => { impl_default!(@ $name, $handle, $p: $bound); };
+    (@ $name:ident, $handle:ident $(, $p:ident: $bound:path)?) => {
         impl<E $(, $p: $bound)?, A: $crate::Allocator + Default> Default for $handle<E, () $(, $p)?, A> {
             /// An empty array, in a block of its own from `A::default()`.
             ///
@@ -200,7 +205,7 @@ macro_rules! impl_default {
             ///
             /// ```
             /// use heaparray::*;
-            #[doc = concat!("let a: ", stringify!($handle), "<u8> = Default::default();")]
+            #[doc = concat!("let a: ", stringify!($name), "<u8> = Default::default();")]
             /// assert!(a.is_empty());
             /// ```
             fn default() -> Self {
@@ -211,8 +216,10 @@ macro_rules! impl_default {
 }
 
 macro_rules! impl_constructors {
-    ($handle:ident $(, $p:ident: $bound:path = $default:ty)?) => {
-        impl<E> $handle<E> {
+    ($name:ident) => { impl_constructors!(@ $name, $name); };
+    ($name:ident, $handle:ident<$p:ident: $bound:path>) => { impl_constructors!(@ $name, $handle, $p: $bound); };
+    (@ $name:ident, $handle:ident $(, $p:ident: $bound:path)?) => {
+        impl<E $(, $p: $bound)?> $handle<E, () $(, $p)?, $crate::Global> {
             /// Builds an unlabelled array of `len` elements, element `i` being
             /// `f(i)`, written straight into the block.
             ///
@@ -228,7 +235,7 @@ macro_rules! impl_constructors {
             /// # Examples
             ///
             /// ```
-            #[doc = concat!("let a = heaparray::", stringify!($handle), "::new(3, |i| i + 3);")]
+            #[doc = concat!("let a = heaparray::", stringify!($name), "::new(3, |i| i + 3);")]
             /// assert_eq!(&*a, &[3, 4, 5]);
             /// ```
             #[track_caller]
@@ -256,9 +263,9 @@ macro_rules! impl_constructors {
             ///
             /// ```
             /// use heaparray::*;
-            #[doc = concat!("let a = ", stringify!($handle), "::try_new(3, |i| i)?;")]
+            #[doc = concat!("let a = ", stringify!($name), "::try_new(3, |i| i)?;")]
             /// assert_eq!(&*a, &[0, 1, 2]);
-            #[doc = concat!("let too_long = ", stringify!($handle), "::<u64>::try_new(usize::MAX / 4, |_| 0);")]
+            #[doc = concat!("let too_long = ", stringify!($name), "::<u64>::try_new(usize::MAX / 4, |_| 0);")]
             /// assert_eq!(too_long.unwrap_err(), TryReserveError::CapacityOverflow);
             /// # Ok::<(), TryReserveError>(())
             /// ```
@@ -282,7 +289,7 @@ macro_rules! impl_constructors {
             ///
             /// ```
             /// use heaparray::*;
-            #[doc = concat!("let a = ", stringify!($handle), "::try_from_iter((0..4).filter(|i| i % 2 == 0))?;")]
+            #[doc = concat!("let a = ", stringify!($name), "::try_from_iter((0..4).filter(|i| i % 2 == 0))?;")]
             /// assert_eq!(&*a, &[0, 2]);
             /// # Ok::<(), TryReserveError>(())
             /// ```
@@ -293,20 +300,20 @@ macro_rules! impl_constructors {
             }
         }
 
-        impl<E, L> $handle<E, L> {
+        impl<E, L $(, $p: $bound)?> $handle<E, L $(, $p)?, $crate::Global> {
             /// Builds an array of `len` elements with a label, element `i`
             /// being `f(&mut label, i)`: the label can be updated as the
             /// elements are made.
             ///
             /// # Panics
             ///
-            #[doc = concat!("As [`", stringify!($handle), "::new`]; the label is dropped too if `f` panics.")]
+            #[doc = concat!("As [`", stringify!($name), "::new`]; the label is dropped too if `f` panics.")]
             ///
             /// # Examples
             ///
             /// ```
             /// // Count even and odd indices in the label.
-            #[doc = concat!("let a = heaparray::", stringify!($handle), "::with_label((0, 0), 5, |(even, odd), i| {")]
+            #[doc = concat!("let a = heaparray::", stringify!($name), "::with_label((0, 0), 5, |(even, odd), i| {")]
             ///     if i % 2 == 0 { *even += 1 } else { *odd += 1 }
             ///     i * i
             /// });
@@ -328,13 +335,13 @@ macro_rules! impl_constructors {
             ///
             /// # Errors
             ///
-            #[doc = concat!("As [`", stringify!($handle), "::try_new`]; the label is dropped then, as `Box::try_new` drops its value.")]
+            #[doc = concat!("As [`", stringify!($name), "::try_new`]; the label is dropped then, as `Box::try_new` drops its value.")]
             ///
             /// # Examples
             ///
             /// ```
             /// use heaparray::*;
-            #[doc = concat!("let a = ", stringify!($handle), "::try_with_label(\"meta\", 2, |_, i| i)?;")]
+            #[doc = concat!("let a = ", stringify!($name), "::try_with_label(\"meta\", 2, |_, i| i)?;")]
             /// assert_eq!((*a.get_label(), &*a), ("meta", &[0, 1][..]));
             /// # Ok::<(), TryReserveError>(())
             /// ```
@@ -350,12 +357,12 @@ macro_rules! impl_constructors {
             ///
             /// # Panics
             ///
-            #[doc = concat!("As [`", stringify!($handle), "::new`].")]
+            #[doc = concat!("As [`", stringify!($name), "::new`].")]
             ///
             /// # Examples
             ///
             /// ```
-            #[doc = concat!("let a = heaparray::", stringify!($handle), "::<u8, &str>::with_len(\"zeros\", 3);")]
+            #[doc = concat!("let a = heaparray::", stringify!($name), "::<u8, &str>::with_len(\"zeros\", 3);")]
             /// assert_eq!(&*a, &[0, 0, 0]);
             /// assert_eq!(*a.get_label(), "zeros");
             /// ```
@@ -368,21 +375,21 @@ macro_rules! impl_constructors {
             }
         }
 
-        impl<E, A: $crate::Allocator> $handle<E, () $(, $default)?, A> {
+        impl<E $(, $p: $bound)?, A: $crate::Allocator> $handle<E, () $(, $p)?, A> {
             /// Builds an unlabelled array of `len` elements, element `i`
             /// being `f(i)`, in a block from `alloc`. The allocator moves
             /// into the block; the last owner frees the block with it.
             ///
             /// # Panics
             ///
-            #[doc = concat!("As [`", stringify!($handle), "::new`].")]
+            #[doc = concat!("As [`", stringify!($name), "::new`].")]
             ///
             /// # Examples
             ///
             /// ```
             /// use heaparray::*;
             /// let arena = bumpalo::Bump::new();
-            #[doc = concat!("let a = ", stringify!($handle), "::new_in(3, |i| i * 2, &arena);")]
+            #[doc = concat!("let a = ", stringify!($name), "::new_in(3, |i| i * 2, &arena);")]
             /// assert_eq!(&*a, &[0, 2, 4]);
             /// ```
             #[track_caller]
@@ -395,14 +402,14 @@ macro_rules! impl_constructors {
             ///
             /// # Errors
             ///
-            #[doc = concat!("As [`", stringify!($handle), "::try_new`].")]
+            #[doc = concat!("As [`", stringify!($name), "::try_new`].")]
             ///
             /// # Examples
             ///
             /// ```
             /// use heaparray::*;
             /// let arena = bumpalo::Bump::new();
-            #[doc = concat!("let a = ", stringify!($handle), "::try_new_in(2, |i| i, &arena)?;")]
+            #[doc = concat!("let a = ", stringify!($name), "::try_new_in(2, |i| i, &arena)?;")]
             /// assert_eq!(&*a, &[0, 1]);
             /// # Ok::<(), TryReserveError>(())
             /// ```
@@ -418,14 +425,14 @@ macro_rules! impl_constructors {
             ///
             /// # Panics
             ///
-            #[doc = concat!("As [`", stringify!($handle), "::new`]; if the iterator panics, what it yielded is dropped and the block freed.")]
+            #[doc = concat!("As [`", stringify!($name), "::new`]; if the iterator panics, what it yielded is dropped and the block freed.")]
             ///
             /// # Examples
             ///
             /// ```
             /// use heaparray::*;
             /// let arena = bumpalo::Bump::new();
-            #[doc = concat!("let a = ", stringify!($handle), "::from_iter_in((0..3).map(|i| i + 1), &arena);")]
+            #[doc = concat!("let a = ", stringify!($name), "::from_iter_in((0..3).map(|i| i + 1), &arena);")]
             /// assert_eq!(&*a, &[1, 2, 3]);
             /// ```
             #[track_caller]
@@ -438,14 +445,14 @@ macro_rules! impl_constructors {
             ///
             /// # Errors
             ///
-            #[doc = concat!("As [`", stringify!($handle), "::try_from_iter`].")]
+            #[doc = concat!("As [`", stringify!($name), "::try_from_iter`].")]
             ///
             /// # Examples
             ///
             /// ```
             /// use heaparray::*;
             /// let arena = bumpalo::Bump::new();
-            #[doc = concat!("let a = ", stringify!($handle), "::try_from_iter_in(0..2, &arena)?;")]
+            #[doc = concat!("let a = ", stringify!($name), "::try_from_iter_in(0..2, &arena)?;")]
             /// assert_eq!(&*a, &[0, 1]);
             /// # Ok::<(), TryReserveError>(())
             /// ```
@@ -457,20 +464,20 @@ macro_rules! impl_constructors {
             }
         }
 
-        impl<E, L, A: $crate::Allocator> $handle<E, L $(, $default)?, A> {
+        impl<E, L $(, $p: $bound)?, A: $crate::Allocator> $handle<E, L $(, $p)?, A> {
             /// Builds a labelled array, element `i` being
             /// `f(&mut label, i)`, in a block from `alloc`.
             ///
             /// # Panics
             ///
-            #[doc = concat!("As [`", stringify!($handle), "::with_label`].")]
+            #[doc = concat!("As [`", stringify!($name), "::with_label`].")]
             ///
             /// # Examples
             ///
             /// ```
             /// use heaparray::*;
             /// let arena = bumpalo::Bump::new();
-            #[doc = concat!("let a = ", stringify!($handle), "::with_label_in(\"meta\", 2, |_, i| i, &arena);")]
+            #[doc = concat!("let a = ", stringify!($name), "::with_label_in(\"meta\", 2, |_, i| i, &arena);")]
             /// assert_eq!(*a.get_label(), "meta");
             /// ```
             #[track_caller]
@@ -489,14 +496,14 @@ macro_rules! impl_constructors {
             ///
             /// # Errors
             ///
-            #[doc = concat!("As [`", stringify!($handle), "::try_new`].")]
+            #[doc = concat!("As [`", stringify!($name), "::try_new`].")]
             ///
             /// # Examples
             ///
             /// ```
             /// use heaparray::*;
             /// let arena = bumpalo::Bump::new();
-            #[doc = concat!("let a = ", stringify!($handle), "::try_with_label_in(7u8, 1, |_, i| i, &arena)?;")]
+            #[doc = concat!("let a = ", stringify!($name), "::try_with_label_in(7u8, 1, |_, i| i, &arena)?;")]
             /// assert_eq!(*a.get_label(), 7);
             /// # Ok::<(), TryReserveError>(())
             /// ```
@@ -512,7 +519,7 @@ macro_rules! impl_constructors {
             }
         }
 
-        impl<E> From<alloc::vec::Vec<E>> for $handle<E> {
+        impl<E $(, $p: $bound)?> From<alloc::vec::Vec<E>> for $handle<E, () $(, $p)?, $crate::Global> {
             /// Moves the elements into a new block (one copy, as
             /// `Arc::<[T]>::from(vec)`); the vector's buffer is freed.
             #[track_caller]
@@ -523,14 +530,14 @@ macro_rules! impl_constructors {
             }
         }
 
-        impl<E> From<alloc::boxed::Box<[E]>> for $handle<E> {
+        impl<E $(, $p: $bound)?> From<alloc::boxed::Box<[E]>> for $handle<E, () $(, $p)?, $crate::Global> {
             /// Moves the elements into a new block (one copy).
             fn from(boxed: alloc::boxed::Box<[E]>) -> Self {
                 Self::from(alloc::vec::Vec::from(boxed))
             }
         }
 
-        impl<E: Clone> From<&[E]> for $handle<E> {
+        impl<E: Clone $(, $p: $bound)?> From<&[E]> for $handle<E, () $(, $p)?, $crate::Global> {
             /// Clones the elements into a new block; a panicking `Clone`
             /// drops what was cloned and frees the block.
             fn from(slice: &[E]) -> Self {
@@ -538,7 +545,7 @@ macro_rules! impl_constructors {
             }
         }
 
-        impl<E: Clone> From<&mut [E]> for $handle<E> {
+        impl<E: Clone $(, $p: $bound)?> From<&mut [E]> for $handle<E, () $(, $p)?, $crate::Global> {
             /// Clones the elements into a new block, as `From<&[E]>`.
             ///
             /// # Examples
@@ -546,7 +553,7 @@ macro_rules! impl_constructors {
             /// ```
             /// use heaparray::*;
             /// let mut v = vec![String::from("a"), String::from("b")];
-            #[doc = concat!("let a = ", stringify!($handle), "::from(&mut v[..]);")]
+            #[doc = concat!("let a = ", stringify!($name), "::from(&mut v[..]);")]
             /// assert_eq!((&*a, v.len()), (&v[..], 2));
             /// ```
             fn from(slice: &mut [E]) -> Self {
@@ -554,7 +561,7 @@ macro_rules! impl_constructors {
             }
         }
 
-        impl<E, const N: usize> From<[E; N]> for $handle<E> {
+        impl<E, const N: usize $(, $p: $bound)?> From<[E; N]> for $handle<E, () $(, $p)?, $crate::Global> {
             /// Moves the elements of the array into a new block, each
             /// written straight into its slot.
             ///
@@ -562,7 +569,7 @@ macro_rules! impl_constructors {
             ///
             /// ```
             /// use heaparray::*;
-            #[doc = concat!("let a = ", stringify!($handle), "::from([1, 2, 3]);")]
+            #[doc = concat!("let a = ", stringify!($name), "::from([1, 2, 3]);")]
             /// assert_eq!(&*a, &[1, 2, 3]);
             /// ```
             #[track_caller]
@@ -574,7 +581,7 @@ macro_rules! impl_constructors {
             }
         }
 
-        impl<E: Clone> From<alloc::borrow::Cow<'_, [E]>> for $handle<E> {
+        impl<E: Clone $(, $p: $bound)?> From<alloc::borrow::Cow<'_, [E]>> for $handle<E, () $(, $p)?, $crate::Global> {
             /// Moves an owned `Cow`'s vector into a new block (as
             /// `From<Vec<E>>`), clones a borrowed one's elements (as
             /// `From<&[E]>`).
@@ -586,7 +593,7 @@ macro_rules! impl_constructors {
             /// use std::borrow::Cow;
             /// let borrowed: Cow<'_, [u8]> = Cow::Borrowed(&[1, 2]);
             /// let owned: Cow<'_, [u8]> = Cow::Owned(vec![1, 2]);
-            #[doc = concat!("assert_eq!(", stringify!($handle), "::from(borrowed), ", stringify!($handle), "::from(owned));")]
+            #[doc = concat!("assert_eq!(", stringify!($name), "::from(borrowed), ", stringify!($name), "::from(owned));")]
             /// ```
             fn from(cow: alloc::borrow::Cow<'_, [E]>) -> Self {
                 match cow {
@@ -657,14 +664,14 @@ macro_rules! impl_constructors {
             }
         }
 
-        impl<E $(, $p: $bound)?> $crate::traits::MakeArray<E> for $handle<E, () $(, $p)?> {
+        impl<E $(, $p: $bound)?> $crate::traits::MakeArray<E> for $handle<E, () $(, $p)?, $crate::Global> {
             #[track_caller]
             fn new<F: FnMut(usize) -> E>(len: usize, f: F) -> Self {
                 <Self as $crate::traits::MakeArrayIn<E, $crate::Global>>::new_in(len, f, $crate::Global)
             }
         }
 
-        impl<E $(, $p: $bound)?> $crate::traits::TryMakeArray<E> for $handle<E, () $(, $p)?> {
+        impl<E $(, $p: $bound)?> $crate::traits::TryMakeArray<E> for $handle<E, () $(, $p)?, $crate::Global> {
             fn try_new<F: FnMut(usize) -> E>(len: usize, f: F) -> Result<Self, $crate::TryReserveError> {
                 <Self as $crate::traits::MakeArrayIn<E, $crate::Global>>::try_new_in(len, f, $crate::Global)
             }
@@ -673,7 +680,7 @@ macro_rules! impl_constructors {
             }
         }
 
-        impl<E, L $(, $p: $bound)?> $crate::traits::TryLabelledArray<E, L> for $handle<E, L $(, $p)?> {
+        impl<E, L $(, $p: $bound)?> $crate::traits::TryLabelledArray<E, L> for $handle<E, L $(, $p)?, $crate::Global> {
             fn try_with_label<F: FnMut(&mut L, usize) -> E>(
                 label: L,
                 len: usize,
@@ -688,7 +695,7 @@ macro_rules! impl_constructors {
             }
         }
 
-        impl<E, L $(, $p: $bound)?> $crate::traits::LabelledArray<E, L> for $handle<E, L $(, $p)?> {
+        impl<E, L $(, $p: $bound)?> $crate::traits::LabelledArray<E, L> for $handle<E, L $(, $p)?, $crate::Global> {
             #[track_caller]
             fn with_label<F: FnMut(&mut L, usize) -> E>(label: L, len: usize, f: F) -> Self {
                 <Self as $crate::traits::LabelledArrayIn<E, L, $crate::Global>>::with_label_in(
@@ -709,7 +716,7 @@ macro_rules! impl_constructors {
         }
 
         impl<E: Default, L $(, $p: $bound)?> $crate::traits::DefaultLabelledArray<E, L>
-            for $handle<E, L $(, $p)?>
+            for $handle<E, L $(, $p)?, $crate::Global>
         {
             #[track_caller]
             fn with_len(label: L, len: usize) -> Self {
@@ -726,31 +733,29 @@ macro_rules! impl_constructors {
 /// `new_zeroed`, `with_label_uninit` and their `_in` forms, each returning
 /// the handle of `MaybeUninit<E>`, which the handle's own `assume_init`
 /// turns into the handle of `E`. They are generic over the layout
-/// parameter, if any: the turbofish `UniqueArcArray::<u8>::new_uninit`
-/// picks the default layout, `CompactUniqueArcArray::<u8>::new_uninit` the
-/// compact one.
-///
-/// `$layout` is what the examples write between the label and the
-/// allocator in a type annotation (`", Padded"` for `UniqueArcArray`): the
-/// `_in` forms infer the allocator from their argument but, like
-/// `Box::new_uninit_slice_in`, need the element type (and the layout) named.
+/// parameter, if any: `UniqueArcArray::<u8>::new_uninit` is padded,
+/// `CompactUniqueArcArray::<u8>::new_uninit` compact. The `_in` forms infer
+/// the allocator from their argument but, like `Box::new_uninit_slice_in`,
+/// need the element type named.
 macro_rules! impl_uninit {
-    ($handle:ident, $layout:literal $(, $p:ident: $bound:path)?) => {
-        impl<E $(, $p: $bound)?> $handle<E, () $(, $p)?> {
+    ($name:ident) => { impl_uninit!(@ $name, $name); };
+    ($name:ident, $handle:ident<$p:ident: $bound:path>) => { impl_uninit!(@ $name, $handle, $p: $bound); };
+    (@ $name:ident, $handle:ident $(, $p:ident: $bound:path)?) => {
+        impl<E $(, $p: $bound)?> $handle<E, () $(, $p)?, $crate::Global> {
             /// An array of `len` uninitialised elements, from the global
             /// allocator, to be written and then
-            #[doc = concat!("[`assume_init`](", stringify!($handle), "::assume_init)ed")]
+            #[doc = concat!("[`assume_init`](", stringify!($name), "::assume_init)ed")]
             /// (like `Box::new_uninit_slice`).
             ///
             /// # Panics
             ///
-            #[doc = concat!("As [`", stringify!($handle), "::new`].")]
+            #[doc = concat!("As [`", stringify!($name), "::new`].")]
             ///
             /// # Examples
             ///
             /// ```
             /// use heaparray::*;
-            #[doc = concat!("let mut a = ", stringify!($handle), "::<u32>::new_uninit(3);")]
+            #[doc = concat!("let mut a = ", stringify!($name), "::<u32>::new_uninit(3);")]
             /// for (i, slot) in a.iter_mut().enumerate() {
             ///     slot.write(i as u32 * 10);
             /// }
@@ -760,8 +765,8 @@ macro_rules! impl_uninit {
             /// ```
             #[must_use]
             #[track_caller]
-            pub fn new_uninit(len: usize) -> $handle<core::mem::MaybeUninit<E>, () $(, $p)?> {
-                $handle::<E, () $(, $p)?>::new_uninit_in(len, $crate::Global)
+            pub fn new_uninit(len: usize) -> $handle<core::mem::MaybeUninit<E>, () $(, $p)?, $crate::Global> {
+                $handle::<E, () $(, $p)?, $crate::Global>::new_uninit_in(len, $crate::Global)
             }
 
             /// An array of `len` elements whose bytes are all zero, from
@@ -774,37 +779,37 @@ macro_rules! impl_uninit {
             ///
             /// # Panics
             ///
-            #[doc = concat!("As [`", stringify!($handle), "::new`].")]
+            #[doc = concat!("As [`", stringify!($name), "::new`].")]
             ///
             /// # Examples
             ///
             /// ```
             /// use heaparray::*;
-            #[doc = concat!("let a = ", stringify!($handle), "::<u64>::new_zeroed(1 << 12);")]
+            #[doc = concat!("let a = ", stringify!($name), "::<u64>::new_zeroed(1 << 12);")]
             /// // SAFETY: all-zero bytes are a valid `u64`.
             /// let a = unsafe { a.assume_init() };
             /// assert!(a.iter().all(|&x| x == 0));
             /// ```
             #[must_use]
             #[track_caller]
-            pub fn new_zeroed(len: usize) -> $handle<core::mem::MaybeUninit<E>, () $(, $p)?> {
-                $handle::<E, () $(, $p)?>::new_zeroed_in(len, $crate::Global)
+            pub fn new_zeroed(len: usize) -> $handle<core::mem::MaybeUninit<E>, () $(, $p)?, $crate::Global> {
+                $handle::<E, () $(, $p)?, $crate::Global>::new_zeroed_in(len, $crate::Global)
             }
         }
 
-        impl<E, L $(, $p: $bound)?> $handle<E, L $(, $p)?> {
+        impl<E, L $(, $p: $bound)?> $handle<E, L $(, $p)?, $crate::Global> {
             /// A labelled array of `len` uninitialised elements, from the
             /// global allocator.
             ///
             /// # Panics
             ///
-            #[doc = concat!("As [`", stringify!($handle), "::new`]; the label is dropped then.")]
+            #[doc = concat!("As [`", stringify!($name), "::new`]; the label is dropped then.")]
             ///
             /// # Examples
             ///
             /// ```
             /// use heaparray::*;
-            #[doc = concat!("let mut a = ", stringify!($handle), "::<u8, &str>::with_label_uninit(\"bytes\", 2);")]
+            #[doc = concat!("let mut a = ", stringify!($name), "::<u8, &str>::with_label_uninit(\"bytes\", 2);")]
             /// a[0].write(1);
             /// a[1].write(2);
             /// // SAFETY: both elements were written.
@@ -813,8 +818,8 @@ macro_rules! impl_uninit {
             /// ```
             #[must_use]
             #[track_caller]
-            pub fn with_label_uninit(label: L, len: usize) -> $handle<core::mem::MaybeUninit<E>, L $(, $p)?> {
-                $handle::<E, L $(, $p)?>::with_label_uninit_in(label, len, $crate::Global)
+            pub fn with_label_uninit(label: L, len: usize) -> $handle<core::mem::MaybeUninit<E>, L $(, $p)?, $crate::Global> {
+                $handle::<E, L $(, $p)?, $crate::Global>::with_label_uninit_in(label, len, $crate::Global)
             }
         }
 
@@ -823,7 +828,7 @@ macro_rules! impl_uninit {
             ///
             /// # Panics
             ///
-            #[doc = concat!("As [`", stringify!($handle), "::new`].")]
+            #[doc = concat!("As [`", stringify!($name), "::new`].")]
             ///
             /// # Examples
             ///
@@ -831,8 +836,8 @@ macro_rules! impl_uninit {
             /// use heaparray::*;
             /// use std::mem::MaybeUninit;
             /// let arena = bumpalo::Bump::new();
-            #[doc = concat!("let mut a: ", stringify!($handle), "<MaybeUninit<u16>, ()", $layout, ", &bumpalo::Bump> =")]
-            #[doc = concat!("    ", stringify!($handle), "::new_uninit_in(2, &arena);")]
+            #[doc = concat!("let mut a: ", stringify!($name), "<MaybeUninit<u16>, (), &bumpalo::Bump> =")]
+            #[doc = concat!("    ", stringify!($name), "::new_uninit_in(2, &arena);")]
             /// a[0].write(7u16);
             /// a[1].write(8);
             /// // SAFETY: both elements were written.
@@ -855,7 +860,7 @@ macro_rules! impl_uninit {
             ///
             /// # Panics
             ///
-            #[doc = concat!("As [`", stringify!($handle), "::new`].")]
+            #[doc = concat!("As [`", stringify!($name), "::new`].")]
             ///
             /// # Examples
             ///
@@ -863,8 +868,8 @@ macro_rules! impl_uninit {
             /// use heaparray::*;
             /// use std::mem::MaybeUninit;
             /// let arena = bumpalo::Bump::new();
-            #[doc = concat!("let a: ", stringify!($handle), "<MaybeUninit<u32>, ()", $layout, ", &bumpalo::Bump> =")]
-            #[doc = concat!("    ", stringify!($handle), "::new_zeroed_in(4, &arena);")]
+            #[doc = concat!("let a: ", stringify!($name), "<MaybeUninit<u32>, (), &bumpalo::Bump> =")]
+            #[doc = concat!("    ", stringify!($name), "::new_zeroed_in(4, &arena);")]
             /// // SAFETY: all-zero bytes are a valid `u32`.
             /// let a = unsafe { a.assume_init() };
             /// assert_eq!(&*a, &[0u32; 4]);
@@ -886,7 +891,7 @@ macro_rules! impl_uninit {
             ///
             /// # Panics
             ///
-            #[doc = concat!("As [`", stringify!($handle), "::new`]; the label is dropped then.")]
+            #[doc = concat!("As [`", stringify!($name), "::new`]; the label is dropped then.")]
             ///
             /// # Examples
             ///
@@ -894,8 +899,8 @@ macro_rules! impl_uninit {
             /// use heaparray::*;
             /// use std::mem::MaybeUninit;
             /// let arena = bumpalo::Bump::new();
-            #[doc = concat!("let mut a: ", stringify!($handle), "<MaybeUninit<u8>, char", $layout, ", &bumpalo::Bump> =")]
-            #[doc = concat!("    ", stringify!($handle), "::with_label_uninit_in('x', 1, &arena);")]
+            #[doc = concat!("let mut a: ", stringify!($name), "<MaybeUninit<u8>, char, &bumpalo::Bump> =")]
+            #[doc = concat!("    ", stringify!($name), "::with_label_uninit_in('x', 1, &arena);")]
             /// a[0].write(1u8);
             /// // SAFETY: the element was written.
             /// let a = unsafe { a.assume_init() };

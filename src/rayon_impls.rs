@@ -6,11 +6,13 @@ use rayon::iter::{FromParallelIterator, IntoParallelIterator};
 use rayon::slice::Iter;
 
 use crate::block;
-use crate::{Allocator, ArcArray, ArcLayout, HeapArray, UniqueArcArray};
+use crate::{Allocator, ArcArrayBase, ArcLayout, HeapArray, UniqueArcArrayBase};
 
 macro_rules! impl_par_new {
-    ($handle:ident) => {
-        impl<E: Send> $handle<E> {
+    ($name:ident) => { impl_par_new!(@ $name, $name); };
+    ($name:ident, $handle:ident<$p:ident: $bound:path>) => { impl_par_new!(@ $name, $handle, $p: $bound); };
+    (@ $name:ident, $handle:ident $(, $p:ident: $bound:path)?) => {
+        impl<E: Send $(, $p: $bound)?> $handle<E, () $(, $p)?, crate::Global> {
             /// Builds an unlabelled array of `len` elements in parallel on
             /// rayon's pool, element `i` being `f(i)`, written straight
             /// into the block (no `Vec`, no copy).
@@ -24,8 +26,8 @@ macro_rules! impl_par_new {
             /// # Examples
             ///
             /// ```
-            #[doc = concat!("use heaparray::", stringify!($handle), ";")]
-            #[doc = concat!("let a = ", stringify!($handle), "::par_new(1000, |i| i * 2);")]
+            #[doc = concat!("use heaparray::", stringify!($name), ";")]
+            #[doc = concat!("let a = ", stringify!($name), "::par_new(1000, |i| i * 2);")]
             /// assert_eq!(a[999], 1998);
             /// ```
             #[track_caller]
@@ -34,16 +36,16 @@ macro_rules! impl_par_new {
             }
         }
 
-        impl<E: Send, L: Sync> $handle<E, L> {
+        impl<E: Send, L: Sync $(, $p: $bound)?> $handle<E, L $(, $p)?, crate::Global> {
             /// Builds a labelled array in parallel, element `i` being
             /// `f(&label, i)`. Panics as
-            #[doc = concat!("[`", stringify!($handle), "::par_new`].")]
+            #[doc = concat!("[`", stringify!($name), "::par_new`](Self::par_new).")]
             ///
             /// # Examples
             ///
             /// ```
-            #[doc = concat!("use heaparray::", stringify!($handle), ";")]
-            #[doc = concat!("let a = ", stringify!($handle), "::par_with_label(10u64, 100, |step, i| i as u64 * step);")]
+            #[doc = concat!("use heaparray::", stringify!($name), ";")]
+            #[doc = concat!("let a = ", stringify!($name), "::par_with_label(10u64, 100, |step, i| i as u64 * step);")]
             /// assert_eq!(a[7], 70);
             /// ```
             #[track_caller]
@@ -59,9 +61,9 @@ macro_rules! impl_par_new {
     };
 }
 
-impl_par_new!(ArcArray);
+impl_par_new!(ArcArray, ArcArrayBase<P: ArcLayout>);
 impl_par_new!(HeapArray);
-impl_par_new!(UniqueArcArray);
+impl_par_new!(UniqueArcArray, UniqueArcArrayBase<P: ArcLayout>);
 
 macro_rules! impl_par_iter {
     ($handle:ident $(, $p:ident: $bound:path)?) => {
@@ -78,12 +80,14 @@ macro_rules! impl_par_iter {
     };
 }
 
-impl_par_iter!(ArcArray, P: ArcLayout);
+impl_par_iter!(ArcArrayBase, P: ArcLayout);
 impl_par_iter!(HeapArray);
-impl_par_iter!(UniqueArcArray, P: ArcLayout);
+impl_par_iter!(UniqueArcArrayBase, P: ArcLayout);
 
 macro_rules! impl_from_par_iter {
-    ($handle:ident $(, $p:ident: $bound:path)?) => {
+    ($name:ident) => { impl_from_par_iter!(@ $name, $name); };
+    ($name:ident, $handle:ident<$p:ident: $bound:path>) => { impl_from_par_iter!(@ $name, $handle, $p: $bound); };
+    (@ $name:ident, $handle:ident $(, $p:ident: $bound:path)?) => {
         impl<E: Send $(, $p: $bound)?, A: Allocator + Default> FromParallelIterator<E>
             for $handle<E, () $(, $p)?, A>
         {
@@ -114,14 +118,14 @@ macro_rules! impl_from_par_iter {
             /// ```
             /// use heaparray::*;
             /// use rayon::prelude::*;
-            #[doc = concat!("let squares: ", stringify!($handle), "<u64> = (0..100u64).into_par_iter().map(|i| i * i).collect();")]
+            #[doc = concat!("let squares: ", stringify!($name), "<u64> = (0..100u64).into_par_iter().map(|i| i * i).collect();")]
             /// assert_eq!(squares[99], 9801);
             ///
-            #[doc = concat!("let words: ", stringify!($handle), "<String> = [\"a\", \"b\"].par_iter().map(|s| s.to_uppercase()).collect();")]
+            #[doc = concat!("let words: ", stringify!($name), "<String> = [\"a\", \"b\"].par_iter().map(|s| s.to_uppercase()).collect();")]
             /// assert_eq!(&*words, ["A", "B"]);
             ///
             /// // Unindexed: collected, then moved into the block.
-            #[doc = concat!("let odd: ", stringify!($handle), "<u64> = (0..100u64).into_par_iter().filter(|i| i % 2 == 1).collect();")]
+            #[doc = concat!("let odd: ", stringify!($name), "<u64> = (0..100u64).into_par_iter().filter(|i| i % 2 == 1).collect();")]
             /// assert_eq!(odd.len(), 50);
             /// ```
             #[track_caller]
@@ -136,6 +140,6 @@ macro_rules! impl_from_par_iter {
     };
 }
 
-impl_from_par_iter!(ArcArray, P: ArcLayout);
+impl_from_par_iter!(ArcArray, ArcArrayBase<P: ArcLayout>);
 impl_from_par_iter!(HeapArray);
-impl_from_par_iter!(UniqueArcArray, P: ArcLayout);
+impl_from_par_iter!(UniqueArcArray, UniqueArcArrayBase<P: ArcLayout>);

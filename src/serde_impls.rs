@@ -13,7 +13,9 @@ use serde::ser::{SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 
 use crate::block::{Block, Builder, FromBuilder, Header};
-use crate::{Allocator, ArcArray, ArcLayout, HeapArray, RcArray, TryReserveError, UniqueArcArray};
+use crate::{
+    Allocator, ArcArrayBase, ArcLayout, HeapArray, RcArray, TryReserveError, UniqueArcArrayBase,
+};
 
 const FIELDS: &[&str] = &["label", "elements"];
 
@@ -22,13 +24,15 @@ const FIELDS: &[&str] = &["label", "elements"];
 const MAX_PREALLOCATION: usize = 4096;
 
 macro_rules! impl_serde {
-    ($handle:ident $(, $p:ident: $bound:path)?) => {
+    ($name:ident) => { impl_serde!(@ $name, $name); };
+    ($name:ident, $handle:ident<$p:ident: $bound:path>) => { impl_serde!(@ $name, $handle, $p: $bound); };
+    (@ $name:ident, $handle:ident $(, $p:ident: $bound:path)?) => {
         impl<E: Serialize, L: Serialize $(, $p: $bound)?, A: Allocator> Serialize
             for $handle<E, L $(, $p)?, A>
         {
             /// As a struct `{ label, elements }`.
             fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                let mut state = serializer.serialize_struct(stringify!($handle), 2)?;
+                let mut state = serializer.serialize_struct(stringify!($name), 2)?;
                 state.serialize_field("label", self.get_label())?;
                 state.serialize_field("elements", &**self)?;
                 state.end()
@@ -44,7 +48,7 @@ macro_rules! impl_serde {
             /// an abort: the input is untrusted.
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 deserializer.deserialize_struct(
-                    stringify!($handle),
+                    stringify!($name),
                     FIELDS,
                     HandleVisitor::<Self, E, L>(PhantomData),
                 )
@@ -55,8 +59,8 @@ macro_rules! impl_serde {
 
 impl_serde!(HeapArray);
 impl_serde!(RcArray);
-impl_serde!(ArcArray, P: ArcLayout);
-impl_serde!(UniqueArcArray, P: ArcLayout);
+impl_serde!(ArcArray, ArcArrayBase<P: ArcLayout>);
+impl_serde!(UniqueArcArray, UniqueArcArrayBase<P: ArcLayout>);
 
 /// Names the types a visitor produces without owning any of them.
 type Produces<A, E, L> = fn() -> (A, E, L);

@@ -12,7 +12,7 @@
 
 use stable_deref_trait::{CloneStableDeref, StableDeref};
 
-use crate::{Allocator, ArcArray, ArcLayout, HeapArray, RcArray, UniqueArcArray};
+use crate::{Allocator, ArcArrayBase, ArcLayout, HeapArray, RcArray, UniqueArcArrayBase};
 
 /// The elements stay where they are when the `HeapArray` moves, as a
 /// `Box<[E]>`'s.
@@ -46,7 +46,7 @@ unsafe impl<E, L, A: Allocator> StableDeref for HeapArray<E, L, A> {}
 // element pointer, which the handle (a pointer to the block) does not move,
 // valid while the handle lives whatever `&self` methods run; the length is
 // in the block and fixed. It is not `Clone`.
-unsafe impl<E, L, P: ArcLayout, A: Allocator> StableDeref for UniqueArcArray<E, L, P, A> {}
+unsafe impl<E, L, P: ArcLayout, A: Allocator> StableDeref for UniqueArcArrayBase<E, L, P, A> {}
 
 /// The elements stay where they are when the `ArcArray` moves.
 // SAFETY: `deref` returns the block's element pointer every time; the
@@ -54,7 +54,7 @@ unsafe impl<E, L, P: ArcLayout, A: Allocator> StableDeref for UniqueArcArray<E, 
 // handle keeps the block and its contents alive and unwritten (no `&self`
 // method writes or frees them: only `get_mut`/`make_mut`, on `&mut self`,
 // write, and only when unique). There is no `DerefMut`.
-unsafe impl<E, L, P: ArcLayout, A: Allocator> StableDeref for ArcArray<E, L, P, A> {}
+unsafe impl<E, L, P: ArcLayout, A: Allocator> StableDeref for ArcArrayBase<E, L, P, A> {}
 
 /// Clones of an `ArcArray` deref to the same address: they share its block.
 ///
@@ -73,7 +73,7 @@ unsafe impl<E, L, P: ArcLayout, A: Allocator> StableDeref for ArcArray<E, L, P, 
 // SAFETY: a clone is another strong handle to the same block (a count
 // increment), so it derefs to the same element pointer; with no `DerefMut`,
 // no clone hands out a `&mut` to what the others read.
-unsafe impl<E, L, P: ArcLayout, A: Allocator> CloneStableDeref for ArcArray<E, L, P, A> {}
+unsafe impl<E, L, P: ArcLayout, A: Allocator> CloneStableDeref for ArcArrayBase<E, L, P, A> {}
 
 /// The elements stay where they are when the `RcArray` moves.
 // SAFETY: as `ArcArray`'s: `deref` returns the block's element pointer,

@@ -805,7 +805,7 @@ impl<E, L, A: Allocator> Array<E, L> for RcArray<E, L, A> {
     }
 }
 
-impl<E, L, P: ArcLayout, A: Allocator> Array<E, L> for ArcArray<E, L, P, A> {
+impl<E, L, P: ArcLayout, A: Allocator> Array<E, L> for ArcArrayBase<E, L, P, A> {
     fn label(&self) -> &L {
         self.get_label()
     }
@@ -814,7 +814,7 @@ impl<E, L, P: ArcLayout, A: Allocator> Array<E, L> for ArcArray<E, L, P, A> {
     }
 }
 
-impl<E, L, P: ArcLayout, A: Allocator> Array<E, L> for UniqueArcArray<E, L, P, A> {
+impl<E, L, P: ArcLayout, A: Allocator> Array<E, L> for UniqueArcArrayBase<E, L, P, A> {
     fn label(&self) -> &L {
         self.get_label()
     }
@@ -865,21 +865,21 @@ impl Family for Rc {
 impl<P: ArcLayout> Family for Arc_<P> {
     const NAME: &'static str = "ArcArray";
     const COUNTED: bool = true;
-    type Of<E, L, A: Allocator> = ArcArray<E, L, P, A>;
-    type Unlabelled<E, A: Allocator> = ArcArray<E, (), P, A>;
-    type WithDefault<E, A: Allocator + Default> = ArcArray<E, (), P, A>;
-    type Global<E, L> = ArcArray<E, L, P>;
-    type GlobalUnlabelled<E> = ArcArray<E, (), P>;
+    type Of<E, L, A: Allocator> = ArcArrayBase<E, L, P, A>;
+    type Unlabelled<E, A: Allocator> = ArcArrayBase<E, (), P, A>;
+    type WithDefault<E, A: Allocator + Default> = ArcArrayBase<E, (), P, A>;
+    type Global<E, L> = ArcArrayBase<E, L, P, Global>;
+    type GlobalUnlabelled<E> = ArcArrayBase<E, (), P, Global>;
 }
 
 impl<P: ArcLayout> Family for Unique<P> {
     const NAME: &'static str = "UniqueArcArray";
     const COUNTED: bool = true;
-    type Of<E, L, A: Allocator> = UniqueArcArray<E, L, P, A>;
-    type Unlabelled<E, A: Allocator> = UniqueArcArray<E, (), P, A>;
-    type WithDefault<E, A: Allocator + Default> = UniqueArcArray<E, (), P, A>;
-    type Global<E, L> = UniqueArcArray<E, L, P>;
-    type GlobalUnlabelled<E> = UniqueArcArray<E, (), P>;
+    type Of<E, L, A: Allocator> = UniqueArcArrayBase<E, L, P, A>;
+    type Unlabelled<E, A: Allocator> = UniqueArcArrayBase<E, (), P, A>;
+    type WithDefault<E, A: Allocator + Default> = UniqueArcArrayBase<E, (), P, A>;
+    type Global<E, L> = UniqueArcArrayBase<E, L, P, Global>;
+    type GlobalUnlabelled<E> = UniqueArcArrayBase<E, (), P, Global>;
 }
 
 /// Whether an empty block of `F` with label `L` and allocator `A` has
@@ -1380,13 +1380,13 @@ mod uninit {
         sweep_uninit(
             "UniqueArcArray::new_uninit_in",
             Kind::Allocate,
-            || UniqueArcArray::<Owned<String>, (), P, A>::new_uninit_in(3, A::default()),
+            || UniqueArcArrayBase::<Owned<String>, (), P, A>::new_uninit_in(3, A::default()),
             |_| {},
         );
         sweep_uninit(
             "UniqueArcArray::new_zeroed_in",
             Kind::AllocateZeroed,
-            || UniqueArcArray::<u64, (), P, A>::new_zeroed_in(3, A::default()),
+            || UniqueArcArrayBase::<u64, (), P, A>::new_zeroed_in(3, A::default()),
             // SAFETY: all-zero bytes are a valid `u64`.
             |a| assert!(a.iter().all(|x| unsafe { x.assume_init() } == 0)),
         );
@@ -1395,7 +1395,7 @@ mod uninit {
             Kind::Allocate,
             || {
                 let mut a =
-                    UniqueArcArray::<Owned<String>, Owned<Box<u64>>, P, A>::with_label_uninit_in(
+                    UniqueArcArrayBase::<Owned<String>, Owned<Box<u64>>, P, A>::with_label_uninit_in(
                         Owned::make(l, LABEL),
                         3,
                         A::default(),
@@ -1478,25 +1478,25 @@ mod uninit {
         sweep_uninit(
             "UniqueArcArray::zeroed_in",
             Kind::AllocateZeroed,
-            || UniqueArcArray::<u64, (), Padded, Faulty<3>>::zeroed_in(4, Faulty::new()),
+            || UniqueArcArray::<u64, (), Faulty<3>>::zeroed_in(4, Faulty::new()),
             |a| zeros(a),
         );
         sweep_uninit(
             "CompactUniqueArcArray::zeroed_in",
             Kind::AllocateZeroed,
-            || UniqueArcArray::<u64, (), Compact, Faulty>::zeroed_in(4, Faulty::new()),
+            || CompactUniqueArcArray::<u64, (), Faulty>::zeroed_in(4, Faulty::new()),
             |a| zeros(a),
         );
         sweep_uninit(
             "ArcArray::zeroed_in",
             Kind::AllocateZeroed,
-            || ArcArray::<u64, (), Padded, Faulty>::zeroed_in(4, Faulty::new()),
+            || ArcArray::<u64, (), Faulty>::zeroed_in(4, Faulty::new()),
             |a| zeros(a),
         );
         sweep_uninit(
             "CompactArcArray::zeroed_in",
             Kind::AllocateZeroed,
-            || ArcArray::<u64, (), Compact, Faulty<3>>::zeroed_in(4, Faulty::new()),
+            || CompactArcArray::<u64, (), Faulty<3>>::zeroed_in(4, Faulty::new()),
             |a| zeros(a),
         );
     }
@@ -1548,7 +1548,7 @@ fn sweep_from<S, T>(
 mod from_a_handle {
     use super::*;
 
-    type Arc3<E, L, P> = ArcArray<E, L, P, Faulty<3>>;
+    type Arc3<E, L, P> = ArcArrayBase<E, L, P, Faulty<3>>;
 
     fn shared<E: Owning, L: Owning, P: ArcLayout>(l: &Arc<Ledger>) -> Arc3<E, L, P> {
         <Arc3<E, L, P>>::with_label_in(L::make(l, LABEL), 4, |_, i| E::make(l, i), Faulty::new())
@@ -1566,41 +1566,41 @@ mod from_a_handle {
             || {
                 let a = shared::<E, L, P>(l);
                 let b = a.clone();
-                let w = ArcArray::downgrade(&b);
+                let w = ArcArrayBase::downgrade(&b);
                 let ids = ids_of(&a);
                 (a, b, w, ids)
             },
             |(a, ..)| {
-                ArcArray::make_mut(a);
+                ArcArrayBase::make_mut(a);
             },
             |(a, b, w, ids)| {
-                assert!(ArcArray::ptr_eq(&a, &b));
+                assert!(ArcArrayBase::ptr_eq(&a, &b));
                 assert_eq!(
-                    (ArcArray::strong_count(&a), ArcArray::weak_count(&a)),
+                    (ArcArrayBase::strong_count(&a), ArcArrayBase::weak_count(&a)),
                     (2, 1)
                 );
                 assert_eq!(ids_of(&a), ids);
                 check_all(&a);
                 a.get_label().check(LABEL);
-                assert!(ArcArray::ptr_eq(&w.upgrade().unwrap(), &a));
+                assert!(ArcArrayBase::ptr_eq(&w.upgrade().unwrap(), &a));
                 // The label's copy (cloned before the allocation) is gone.
                 assert_eq!(live(l), 5);
             },
             |(a, b, w, ids), ()| {
-                assert!(!ArcArray::ptr_eq(&a, &b));
+                assert!(!ArcArrayBase::ptr_eq(&a, &b));
                 assert_eq!(
-                    (ArcArray::strong_count(&a), ArcArray::weak_count(&a)),
+                    (ArcArrayBase::strong_count(&a), ArcArrayBase::weak_count(&a)),
                     (1, 0)
                 );
                 assert_eq!(
-                    (ArcArray::strong_count(&b), ArcArray::weak_count(&b)),
+                    (ArcArrayBase::strong_count(&b), ArcArrayBase::weak_count(&b)),
                     (1, 1)
                 );
                 assert_eq!(ids_of(&b), ids);
                 assert_eq!(live(l), 10);
                 check_all(&a);
                 a.get_label().check(LABEL);
-                assert!(ArcArray::ptr_eq(&w.upgrade().unwrap(), &b));
+                assert!(ArcArrayBase::ptr_eq(&w.upgrade().unwrap(), &b));
             },
         );
     }
@@ -1616,33 +1616,33 @@ mod from_a_handle {
             l,
             || {
                 let a = shared::<E, L, P>(l);
-                let w = ArcArray::downgrade(&a);
+                let w = ArcArrayBase::downgrade(&a);
                 let ids = ids_of(&a);
                 (a, w, ids)
             },
             |(a, ..)| {
-                ArcArray::make_mut(a);
+                ArcArrayBase::make_mut(a);
             },
             |(a, w, ids)| {
                 assert_eq!(
-                    (ArcArray::strong_count(&a), ArcArray::weak_count(&a)),
+                    (ArcArrayBase::strong_count(&a), ArcArrayBase::weak_count(&a)),
                     (1, 1)
                 );
                 assert_eq!(ids_of(&a), ids);
                 check_all(&a);
                 let up = w.upgrade().expect("the weak handle upgrades as before");
-                assert!(ArcArray::ptr_eq(&up, &a));
+                assert!(ArcArrayBase::ptr_eq(&up, &a));
                 assert_eq!(w.strong_count(), 2);
                 drop(up);
                 // And the handle still works: a second try moves.
                 let mut a = a;
-                ArcArray::make_mut(&mut a);
+                ArcArrayBase::make_mut(&mut a);
                 assert!(w.upgrade().is_none());
             },
             |(a, w, ids), ()| {
                 // Moved: the weak handle keeps the old block alone.
                 assert_eq!(
-                    (ArcArray::strong_count(&a), ArcArray::weak_count(&a)),
+                    (ArcArrayBase::strong_count(&a), ArcArrayBase::weak_count(&a)),
                     (1, 0)
                 );
                 assert!(w.upgrade().is_none());
@@ -1662,7 +1662,7 @@ mod from_a_handle {
             l,
             || shared::<E, L, P>(l),
             |a| {
-                ArcArray::make_mut(a);
+                ArcArrayBase::make_mut(a);
             },
             |_| unreachable!(),
             |a, ()| check_all(&a),
@@ -1683,9 +1683,9 @@ mod from_a_handle {
             };
             let take = move |a: Arc3<E, L, P>| {
                 if into {
-                    ArcArray::into_unique(a).expect("the last strong handle")
+                    ArcArrayBase::into_unique(a).expect("the last strong handle")
                 } else {
-                    ArcArray::try_unique(a).expect("the only strong handle")
+                    ArcArrayBase::try_unique(a).expect("the only strong handle")
                 }
             };
             sweep_from(
@@ -1694,7 +1694,7 @@ mod from_a_handle {
                 l,
                 || {
                     let a = shared::<E, L, P>(l);
-                    let w = ArcArray::downgrade(&a);
+                    let w = ArcArrayBase::downgrade(&a);
                     let ids = ids_of(&a);
                     (Some(a), w, ids)
                 },
@@ -1736,11 +1736,11 @@ mod from_a_handle {
                 let b = a.clone();
                 (Some(a), b)
             },
-            |(a, _)| ArcArray::try_unique(a.take().unwrap()).unwrap_err(),
+            |(a, _)| ArcArrayBase::try_unique(a.take().unwrap()).unwrap_err(),
             |_| unreachable!(),
             |(_, b), a| {
-                assert_eq!(ArcArray::strong_count(&a), 2);
-                assert!(ArcArray::ptr_eq(&a, &b));
+                assert_eq!(ArcArrayBase::strong_count(&a), 2);
+                assert!(ArcArrayBase::ptr_eq(&a, &b));
             },
         );
     }
@@ -2117,12 +2117,12 @@ mod deserialize {
         picks(
             &[
                 || json::<HeapArray<Word, Word, Faulty>>("HeapArray"),
-                || json::<ArcArray<Word, Word, Compact, Faulty<3>>>("CompactArcArray"),
+                || json::<CompactArcArray<Word, Word, Faulty<3>>>("CompactArcArray"),
                 || json::<HeapArray<Word, Word, Faulty<3>>>("HeapArray<24-byte allocator>"),
                 || json::<RcArray<Word, Word, Faulty>>("RcArray"),
-                || json::<ArcArray<Word, Word, Padded, Faulty>>("ArcArray"),
-                || json::<UniqueArcArray<Word, Word, Padded, Faulty<3>>>("UniqueArcArray"),
-                || json::<UniqueArcArray<Word, Word, Compact, Faulty>>("CompactUniqueArcArray"),
+                || json::<ArcArray<Word, Word, Faulty>>("ArcArray"),
+                || json::<UniqueArcArray<Word, Word, Faulty<3>>>("UniqueArcArray"),
+                || json::<CompactUniqueArcArray<Word, Word, Faulty>>("CompactUniqueArcArray"),
             ],
             0,
             7,
@@ -2133,11 +2133,11 @@ mod deserialize {
     fn every_handle_postcard() {
         picks(
             &[
-                || postcard::<UniqueArcArray<Word, Word, Padded, Faulty>>("UniqueArcArray"),
+                || postcard::<UniqueArcArray<Word, Word, Faulty>>("UniqueArcArray"),
                 || postcard::<HeapArray<Word, Word, Faulty>>("HeapArray"),
                 || postcard::<RcArray<Word, Word, Faulty<3>>>("RcArray"),
-                || postcard::<ArcArray<Word, Word, Padded, Faulty>>("ArcArray"),
-                || postcard::<ArcArray<Word, Word, Compact, Faulty>>("CompactArcArray"),
+                || postcard::<ArcArray<Word, Word, Faulty>>("ArcArray"),
+                || postcard::<CompactArcArray<Word, Word, Faulty>>("CompactArcArray"),
             ],
             0,
             5,

@@ -15,7 +15,7 @@ use heaparray::*;
 
 thread_local! {
     /// A weak handle the allocator's `clone` drops (re-entering the crate).
-    static WEAK: RefCell<Option<WeakArcArray<String, String, Padded, Unruly>>> =
+    static WEAK: RefCell<Option<WeakArcArray<String, String, Unruly>>> =
         const { RefCell::new(None) };
     /// The next drop of an allocator panics.
     static PANIC_ON_DROP: Cell<bool> = const { Cell::new(false) };
@@ -98,14 +98,14 @@ unsafe impl Allocator for Unruly {
     // `self.deallocate(old)`, which may panic after freeing the old block.
 }
 
-fn array() -> ArcArray<String, String, Padded, Unruly> {
+fn array() -> ArcArray<String, String, Unruly> {
     ArcArray::with_label_in("label".to_string(), 2, |_, i| i.to_string(), Unruly::new())
 }
 
 /// The weak handle dies (re-entrantly, in the allocator's `clone`) while
 /// the contents move to a new block; freeing the old block then drops an
 /// allocator that panics. The handle must be on the new block by then.
-fn arm_release_panic(a: &ArcArray<String, String, Padded, Unruly>) {
+fn arm_release_panic(a: &ArcArray<String, String, Unruly>) {
     WEAK.with(|w| *w.borrow_mut() = Some(ArcArray::downgrade(a)));
     PANIC_ON_DROP.with(|p| p.set(true));
 }
@@ -226,7 +226,7 @@ fn a_lower_bound_the_allocator_refuses_is_not_trusted() {
     let arena = bumpalo::Bump::new();
     arena.set_allocation_limit(Some(limit));
     let strings = ClaimsMore((0..3).map(|i| i.to_string()), 1 << 20);
-    let a = UniqueArcArray::<String, (), Padded, _>::try_from_iter_in(strings, &arena)
+    let a = UniqueArcArray::<String, (), _>::try_from_iter_in(strings, &arena)
         .expect("three elements fit");
     assert_eq!(&*a, &["0", "1", "2"]);
     let b = RcArray::from_iter_in(ClaimsMore(0..3u64, 1 << 20), &arena);
@@ -396,11 +396,11 @@ macro_rules! growth_tests {
 growth_tests! {
     heap_array_growth_unwinding_in_the_allocator: HeapArray<Owned, (), Unruly>, GROWTH_FROM_NOTHING;
     rc_array_growth_unwinding_in_the_allocator: RcArray<Owned, (), Unruly>, GROWTH;
-    arc_array_growth_unwinding_in_the_allocator: ArcArray<Owned, (), Padded, Unruly>, GROWTH;
-    compact_arc_array_growth_unwinding_in_the_allocator: ArcArray<Owned, (), Compact, Unruly>, GROWTH;
-    unique_arc_array_growth_unwinding_in_the_allocator: UniqueArcArray<Owned, (), Padded, Unruly>, GROWTH;
+    arc_array_growth_unwinding_in_the_allocator: ArcArray<Owned, (), Unruly>, GROWTH;
+    compact_arc_array_growth_unwinding_in_the_allocator: CompactArcArray<Owned, (), Unruly>, GROWTH;
+    unique_arc_array_growth_unwinding_in_the_allocator: UniqueArcArray<Owned, (), Unruly>, GROWTH;
     compact_unique_arc_array_growth_unwinding_in_the_allocator:
-        UniqueArcArray<Owned, (), Compact, Unruly>, GROWTH;
+        CompactUniqueArcArray<Owned, (), Unruly>, GROWTH;
 }
 
 /// Deserialization pushes into the block as the elements arrive (serde_json
@@ -420,8 +420,8 @@ fn deserialization_growth_unwinding_in_the_allocator() {
     }
     sweep::<HeapArray<Owned, Owned, Unruly>>("HeapArray");
     sweep::<RcArray<Owned, Owned, Unruly>>("RcArray");
-    sweep::<ArcArray<Owned, Owned, Padded, Unruly>>("ArcArray");
-    sweep::<ArcArray<Owned, Owned, Compact, Unruly>>("CompactArcArray");
-    sweep::<UniqueArcArray<Owned, Owned, Padded, Unruly>>("UniqueArcArray");
-    sweep::<UniqueArcArray<Owned, Owned, Compact, Unruly>>("CompactUniqueArcArray");
+    sweep::<ArcArray<Owned, Owned, Unruly>>("ArcArray");
+    sweep::<CompactArcArray<Owned, Owned, Unruly>>("CompactArcArray");
+    sweep::<UniqueArcArray<Owned, Owned, Unruly>>("UniqueArcArray");
+    sweep::<CompactUniqueArcArray<Owned, Owned, Unruly>>("CompactUniqueArcArray");
 }

@@ -113,12 +113,12 @@ fn assert_thin<A: Allocator>() {
             "Option<{name}>"
         );
     }
-    words::<ArcArray<u8, (), Padded, A>>(1);
-    words::<ArcArray<String, [u64; 7], Compact, A>>(1);
-    words::<WeakArcArray<u8, (), Padded, A>>(1);
-    words::<WeakArcArray<Align256<u8>, String, Compact, A>>(1);
-    words::<UniqueArcArray<u8, (), Padded, A>>(1);
-    words::<UniqueArcArray<u8, String, Compact, A>>(1);
+    words::<ArcArray<u8, (), A>>(1);
+    words::<CompactArcArray<String, [u64; 7], A>>(1);
+    words::<WeakArcArray<u8, (), A>>(1);
+    words::<CompactWeakArcArray<Align256<u8>, String, A>>(1);
+    words::<UniqueArcArray<u8, (), A>>(1);
+    words::<CompactUniqueArcArray<u8, String, A>>(1);
     words::<RcArray<u8, (), A>>(1);
     words::<RcArray<Align256<u8>, String, A>>(1);
     words::<HeapArray<u8, (), A>>(2);
@@ -237,7 +237,7 @@ fn recorded_lifecycles<E: Owning, L: Owning>() {
 
 fn arc_lifecycle<E: Owning, L: Owning, P: ArcLayout>(l: &Arc<Ledger>, log: &Arc<Log>) {
     let make = || {
-        <ArcArray<E, L, P, Recording>>::with_label_in(
+        <ArcArrayBase<E, L, P, Recording>>::with_label_in(
             L::make(l, LABEL),
             3,
             |_, i| E::make(l, i),
@@ -247,8 +247,8 @@ fn arc_lifecycle<E: Owning, L: Owning, P: ArcLayout>(l: &Arc<Ledger>, log: &Arc<
 
     // Strong clones: freed with the last.
     let a = make();
-    let id = ArcArray::allocator(&a).id();
-    let b = block_of(log, ArcArray::as_ptr(&a), 3, id);
+    let id = ArcArrayBase::allocator(&a).id();
+    let b = block_of(log, ArcArrayBase::as_ptr(&a), 3, id);
     let a2 = a.clone();
     drop(a);
     assert_live(log, b);
@@ -258,9 +258,9 @@ fn arc_lifecycle<E: Owning, L: Owning, P: ArcLayout>(l: &Arc<Ledger>, log: &Arc<
     // Weak handles outlive the strong ones: the contents go with the last
     // strong handle, the block and its allocator with the last weak one.
     let a = make();
-    let id = ArcArray::allocator(&a).id();
-    let b = block_of(log, ArcArray::as_ptr(&a), 3, id);
-    let (w1, w2) = (ArcArray::downgrade(&a), ArcArray::downgrade(&a));
+    let id = ArcArrayBase::allocator(&a).id();
+    let b = block_of(log, ArcArrayBase::as_ptr(&a), 3, id);
+    let (w1, w2) = (ArcArrayBase::downgrade(&a), ArcArrayBase::downgrade(&a));
     let before = live(l);
     drop(a);
     assert_eq!(
@@ -276,21 +276,21 @@ fn arc_lifecycle<E: Owning, L: Owning, P: ArcLayout>(l: &Arc<Ledger>, log: &Arc<
     assert!(log.instance(id).dropped_on.is_none());
     drop(w2);
     assert_returned(log, b);
-    assert!(WeakArcArray::<E, L, P, Recording>::new()
+    assert!(WeakArcArrayBase::<E, L, P, Recording>::new()
         .allocator()
         .is_none());
 
     // into_raw keeps the block; from_raw takes it back.
     let a = make();
-    let id = ArcArray::allocator(&a).id();
-    let b = block_of(log, ArcArray::as_ptr(&a), 3, id);
-    let w = ArcArray::downgrade(&a);
-    let p = ArcArray::into_raw(a);
+    let id = ArcArrayBase::allocator(&a).id();
+    let b = block_of(log, ArcArrayBase::as_ptr(&a), 3, id);
+    let w = ArcArrayBase::downgrade(&a);
+    let p = ArcArrayBase::into_raw(a);
     assert!(p.is_aligned());
     drop(w);
     assert_live(log, b);
     // SAFETY: from `into_raw` of this very type, rebuilt once.
-    let a = unsafe { ArcArray::<E, L, P, Recording>::from_raw(p) };
+    let a = unsafe { ArcArrayBase::<E, L, P, Recording>::from_raw(p) };
     check(a.get_label(), &a, 3);
     drop(a);
     assert_returned(log, b);
@@ -300,16 +300,16 @@ fn arc_lifecycle<E: Owning, L: Owning, P: ArcLayout>(l: &Arc<Ledger>, log: &Arc<
     // weak handles, and goes back to the old allocator with the last.
     for into in [false, true] {
         let a = make();
-        let old_id = ArcArray::allocator(&a).id();
-        let old = block_of(log, ArcArray::as_ptr(&a), 3, old_id);
-        let w = ArcArray::downgrade(&a);
+        let old_id = ArcArrayBase::allocator(&a).id();
+        let old = block_of(log, ArcArrayBase::as_ptr(&a), 3, old_id);
+        let w = ArcArrayBase::downgrade(&a);
         let ids = ids_of(&a);
         let u = if into {
-            ArcArray::into_unique(a).unwrap()
+            ArcArrayBase::into_unique(a).unwrap()
         } else {
-            ArcArray::try_unique(a).unwrap()
+            ArcArrayBase::try_unique(a).unwrap()
         };
-        let new_id = UniqueArcArray::allocator(&u).id();
+        let new_id = UniqueArcArrayBase::allocator(&u).id();
         assert_eq!(
             log.instance(new_id).parent,
             Some(old_id),
@@ -330,12 +330,12 @@ fn arc_lifecycle<E: Owning, L: Owning, P: ArcLayout>(l: &Arc<Ledger>, log: &Arc<
     }
     // try_unique without weak handles: the same block, no new allocator.
     let a = make();
-    let id = ArcArray::allocator(&a).id();
-    let b = block_of(log, ArcArray::as_ptr(&a), 3, id);
+    let id = ArcArrayBase::allocator(&a).id();
+    let b = block_of(log, ArcArrayBase::as_ptr(&a), 3, id);
     let instances = log.instances();
-    let u = ArcArray::try_unique(a).unwrap();
+    let u = ArcArrayBase::try_unique(a).unwrap();
     assert_eq!(
-        (log.instances(), UniqueArcArray::allocator(&u).id()),
+        (log.instances(), UniqueArcArrayBase::allocator(&u).id()),
         (instances, id)
     );
     drop(u);
@@ -344,12 +344,12 @@ fn arc_lifecycle<E: Owning, L: Owning, P: ArcLayout>(l: &Arc<Ledger>, log: &Arc<
     // make_mut, another strong handle: a copy from a clone of the allocator.
     let mut a = make();
     let c = a.clone();
-    let old_id = ArcArray::allocator(&a).id();
-    let old = block_of(log, ArcArray::as_ptr(&a), 3, old_id);
-    ArcArray::make_mut(&mut a);
-    let new_id = ArcArray::allocator(&a).id();
+    let old_id = ArcArrayBase::allocator(&a).id();
+    let old = block_of(log, ArcArrayBase::as_ptr(&a), 3, old_id);
+    ArcArrayBase::make_mut(&mut a);
+    let new_id = ArcArrayBase::allocator(&a).id();
     assert_eq!(log.instance(new_id).parent, Some(old_id));
-    let new = block_of(log, ArcArray::as_ptr(&a), 3, new_id);
+    let new = block_of(log, ArcArrayBase::as_ptr(&a), 3, new_id);
     check(a.get_label(), &a, 3);
     drop(c);
     assert_returned(log, old);
@@ -358,11 +358,16 @@ fn arc_lifecycle<E: Owning, L: Owning, P: ArcLayout>(l: &Arc<Ledger>, log: &Arc<
 
     // make_mut, only weak handles: a move, as try_unique.
     let mut a = make();
-    let w = ArcArray::downgrade(&a);
-    let old_id = ArcArray::allocator(&a).id();
-    let old = block_of(log, ArcArray::as_ptr(&a), 3, old_id);
-    ArcArray::make_mut(&mut a);
-    let new = block_of(log, ArcArray::as_ptr(&a), 3, ArcArray::allocator(&a).id());
+    let w = ArcArrayBase::downgrade(&a);
+    let old_id = ArcArrayBase::allocator(&a).id();
+    let old = block_of(log, ArcArrayBase::as_ptr(&a), 3, old_id);
+    ArcArrayBase::make_mut(&mut a);
+    let new = block_of(
+        log,
+        ArcArrayBase::as_ptr(&a),
+        3,
+        ArcArrayBase::allocator(&a).id(),
+    );
     drop(a);
     assert_returned(log, new);
     assert_live(log, old);
@@ -370,13 +375,13 @@ fn arc_lifecycle<E: Owning, L: Owning, P: ArcLayout>(l: &Arc<Ledger>, log: &Arc<
     assert_returned(log, old);
 
     // UniqueArcArray built directly.
-    let u = <UniqueArcArray<E, L, P, Recording>>::with_label_in(
+    let u = <UniqueArcArrayBase<E, L, P, Recording>>::with_label_in(
         L::make(l, LABEL),
         2,
         |_, i| E::make(l, i),
         Recording::new(log),
     );
-    let b = block_of(log, u.as_ptr(), 2, UniqueArcArray::allocator(&u).id());
+    let b = block_of(log, u.as_ptr(), 2, UniqueArcArrayBase::allocator(&u).id());
     drop(u);
     assert_returned(log, b);
 }
@@ -457,11 +462,16 @@ fn recorded_growth_and_trim() {
     let ledger = Ledger::new();
     let l = &ledger;
     let log = Log::new();
-    let a = ArcArray::<Owned<String>, (), Compact, Recording>::from_iter_in(
+    let a = CompactArcArray::<Owned<String>, (), Recording>::from_iter_in(
         (0..10).map(|i| Owned::make(l, i)).filter(|_| true),
         Recording::new(&log),
     );
-    let b = block_of(&log, ArcArray::as_ptr(&a), 10, ArcArray::allocator(&a).id());
+    let b = block_of(
+        &log,
+        ArcArrayBase::as_ptr(&a),
+        10,
+        ArcArrayBase::allocator(&a).id(),
+    );
     // The empty block, grown to 4, 8, 16, trimmed to 10.
     assert_eq!(log.block(b).resizes, 4);
     assert_eq!(log.blocks().len(), 1, "resized in place of a second block");
@@ -492,7 +502,7 @@ fn recorded_panics_and_zeroed() {
     let l = &ledger;
     let log = Log::new();
     let message = expect_panic(|| {
-        UniqueArcArray::<Owned<String>, Owned<Vec<u64>>, Padded, Recording>::with_label_in(
+        UniqueArcArray::<Owned<String>, Owned<Vec<u64>>, Recording>::with_label_in(
             Owned::make(l, LABEL),
             4,
             |_, i| {
@@ -516,8 +526,8 @@ fn recorded_panics_and_zeroed() {
     let z = unsafe { z.assume_init() };
     assert_eq!(&*z, &[0; 8]);
     drop(z);
-    let z = UniqueArcArray::<u32, (), Compact, Recording>::new_zeroed_in(3, Recording::new(&log));
-    let b2 = block_of(&log, z.as_ptr(), 3, UniqueArcArray::allocator(&z).id());
+    let z = CompactUniqueArcArray::<u32, (), Recording>::new_zeroed_in(3, Recording::new(&log));
+    let b2 = block_of(&log, z.as_ptr(), 3, UniqueArcArrayBase::allocator(&z).id());
     assert!(log.block(b2).zeroed);
     drop(z);
     assert_returned(&log, b);
@@ -527,14 +537,14 @@ fn recorded_panics_and_zeroed() {
 
 // ---- the allocator's drop, on whichever thread the last owner is ----------------
 
-type Shared = ArcArray<Owned<String>, Owned<Box<u64>>, Padded, Recording>;
-type CompactShared = ArcArray<Owned<Vec<u64>>, Owned<String>, Compact, Recording>;
+type Shared = ArcArray<Owned<String>, Owned<Box<u64>>, Recording>;
+type CompactShared = CompactArcArray<Owned<Vec<u64>>, Owned<String>, Recording>;
 
 fn shared<P: ArcLayout, E: Owning, L: Owning>(
     l: &Arc<Ledger>,
     log: &Arc<Log>,
-) -> ArcArray<E, L, P, Recording> {
-    <ArcArray<E, L, P, Recording>>::with_label_in(
+) -> ArcArrayBase<E, L, P, Recording> {
+    <ArcArrayBase<E, L, P, Recording>>::with_label_in(
         L::make(l, LABEL),
         3,
         |_, i| E::make(l, i),
@@ -574,9 +584,9 @@ fn last_weak_handle_dropped_on_another_thread() {
     let ledger = Ledger::new();
     let log = Log::new();
     let a: CompactShared = shared(&ledger, &log);
-    let id = ArcArray::allocator(&a).id();
-    let b = block_of(&log, ArcArray::as_ptr(&a), 3, id);
-    let w = ArcArray::downgrade(&a);
+    let id = ArcArrayBase::allocator(&a).id();
+    let b = block_of(&log, ArcArrayBase::as_ptr(&a), 3, id);
+    let w = ArcArrayBase::downgrade(&a);
     drop(a);
     assert_eq!(ledger.live(), 0, "the contents dropped here");
     let t = on_thread(move || drop(w));
@@ -597,12 +607,12 @@ fn unique_and_heap_arrays_dropped_on_another_thread() {
         Recording::new(&log),
     );
     let hb = block_of(&log, h.as_ptr(), 2, HeapArray::allocator(&h).id());
-    let u = UniqueArcArray::<Owned<String>, (), Compact, Recording>::new_in(
+    let u = CompactUniqueArcArray::<Owned<String>, (), Recording>::new_in(
         2,
         |i| Owned::make(l, i),
         Recording::new(&log),
     );
-    let ub = block_of(&log, u.as_ptr(), 2, UniqueArcArray::allocator(&u).id());
+    let ub = block_of(&log, u.as_ptr(), 2, UniqueArcArrayBase::allocator(&u).id());
     let t = on_thread(move || drop((h, u)));
     for b in [hb, ub] {
         assert_eq!(log.block(b).freed_on, Some(t));
@@ -700,9 +710,9 @@ fn into_unique_race_with_weak_handle() {
     let log = Log::new();
     for _ in 0..rounds {
         let a: CompactShared = shared(&ledger, &log);
-        let id = ArcArray::allocator(&a).id();
-        let old = block_of(&log, ArcArray::as_ptr(&a), 3, id);
-        let w = ArcArray::downgrade(&a);
+        let id = ArcArrayBase::allocator(&a).id();
+        let old = block_of(&log, ArcArrayBase::as_ptr(&a), 3, id);
+        let w = ArcArrayBase::downgrade(&a);
         let barrier = Arc::new(Barrier::new(2));
         let racers: Vec<_> = [a.clone(), a]
             .into_iter()
@@ -710,7 +720,7 @@ fn into_unique_race_with_weak_handle() {
                 let barrier = Arc::clone(&barrier);
                 thread::spawn(move || {
                     barrier.wait();
-                    let got = ArcArray::into_unique(a);
+                    let got = ArcArrayBase::into_unique(a);
                     if let Some(u) = &got {
                         check_all(u);
                     }
@@ -780,15 +790,20 @@ fn bump_every_handle<E: Owning, L: Owning>() {
 
 fn bump_arc<E: Owning, L: Owning, P: ArcLayout>(l: &Arc<Ledger>, arena: &Bump) {
     let make = || {
-        <ArcArray<E, L, P, &Bump>>::with_label_in(L::make(l, LABEL), 3, |_, i| E::make(l, i), arena)
+        <ArcArrayBase<E, L, P, &Bump>>::with_label_in(
+            L::make(l, LABEL),
+            3,
+            |_, i| E::make(l, i),
+            arena,
+        )
     };
 
     let a = make();
-    assert!(std::ptr::eq(*ArcArray::allocator(&a), arena));
-    let w = ArcArray::downgrade(&a);
+    assert!(std::ptr::eq(*ArcArrayBase::allocator(&a), arena));
+    let w = ArcArrayBase::downgrade(&a);
     assert!(std::ptr::eq(*w.allocator().unwrap(), arena));
     let b = w.upgrade().unwrap();
-    assert_eq!(ArcArray::strong_count(&a), 2);
+    assert_eq!(ArcArrayBase::strong_count(&a), 2);
     drop((a, b));
     assert!(w.upgrade().is_none());
     assert!(w.allocator().is_some(), "the weak handle keeps the block");
@@ -797,46 +812,46 @@ fn bump_arc<E: Owning, L: Owning, P: ArcLayout>(l: &Arc<Ledger>, arena: &Bump) {
     // make_mut: a copy, then a move.
     let mut a = make();
     let c = a.clone();
-    ArcArray::make_mut(&mut a);
-    assert!(!ArcArray::ptr_eq(&a, &c));
-    let w = ArcArray::downgrade(&a);
-    ArcArray::make_mut(&mut a);
+    ArcArrayBase::make_mut(&mut a);
+    assert!(!ArcArrayBase::ptr_eq(&a, &c));
+    let w = ArcArrayBase::downgrade(&a);
+    ArcArrayBase::make_mut(&mut a);
     assert!(w.upgrade().is_none());
     check(a.get_label(), &a, 3);
     drop((a, c, w));
 
     // try_unique with a weak handle, into_unique, raw round trip.
     let a = make();
-    let w = ArcArray::downgrade(&a);
-    let mut u = ArcArray::try_unique(a).unwrap();
+    let w = ArcArrayBase::downgrade(&a);
+    let mut u = ArcArrayBase::try_unique(a).unwrap();
     u[0] = E::make(l, 0);
     *u.get_label_mut() = L::make(l, LABEL);
     let a = u.shareable();
     drop(w);
-    let p = ArcArray::into_raw(a.clone());
+    let p = ArcArrayBase::into_raw(a.clone());
     // SAFETY: from `into_raw` of this very type, rebuilt once.
-    let a2 = unsafe { ArcArray::<E, L, P, &Bump>::from_raw(p) };
+    let a2 = unsafe { ArcArrayBase::<E, L, P, &Bump>::from_raw(p) };
     drop(a);
-    let u = ArcArray::into_unique(a2).unwrap();
+    let u = ArcArrayBase::into_unique(a2).unwrap();
     check(u.get_label(), &u, 3);
     drop(u);
 
     // Growth, try_, uninitialised and zeroed.
-    let g = <ArcArray<E, (), P, &Bump>>::try_from_iter_in(
+    let g = <ArcArrayBase<E, (), P, &Bump>>::try_from_iter_in(
         (0..7).map(|i| E::make(l, i)).filter(|_| true),
         arena,
     )
     .unwrap();
     check_all(&g);
     let mut un =
-        UniqueArcArray::<E, L, P, &Bump>::with_label_uninit_in(L::make(l, LABEL), 2, arena);
+        UniqueArcArrayBase::<E, L, P, &Bump>::with_label_uninit_in(L::make(l, LABEL), 2, arena);
     for (i, slot) in un.iter_mut().enumerate() {
         slot.write(E::make(l, i));
     }
     // SAFETY: every element was written.
     let un = unsafe { un.assume_init() };
     check(un.get_label(), &un, 2);
-    let z = UniqueArcArray::<u64, (), P, &Bump>::new_zeroed_in(5, arena);
+    let z = UniqueArcArrayBase::<u64, (), P, &Bump>::new_zeroed_in(5, arena);
     // SAFETY: all-zero bytes are a valid `u64`.
     assert_eq!(&*unsafe { z.assume_init() }, &[0; 5]);
     drop((g, un));
@@ -880,7 +895,7 @@ fn bump_without_room() {
         |_, i| elem(i),
         arena,
     ));
-    refused(<ArcArray<_, _, Compact, _>>::try_with_label_in(
+    refused(<CompactArcArray<_, _, _>>::try_with_label_in(
         label(),
         3,
         |_, i| elem(i),
@@ -892,7 +907,7 @@ fn bump_without_room() {
         |_, i| elem(i),
         arena,
     ));
-    refused(<UniqueArcArray<_, _, Compact, _>>::try_with_label_in(
+    refused(<CompactUniqueArcArray<_, _, _>>::try_with_label_in(
         label(),
         3,
         |_, i| elem(i),
@@ -945,7 +960,7 @@ fn aligned_through_every_handle<E: Owning, L: Owning, A: Allocator + Clone>(
         alloc(),
     );
     check_all(&g);
-    let g2 = <ArcArray<E, (), Compact, A>>::from_iter_in(
+    let g2 = <CompactArcArray<E, (), A>>::from_iter_in(
         (0..9).map(|i| E::make(l, i)).filter(|_| true),
         alloc(),
     );
@@ -958,7 +973,7 @@ fn arc_aligned<E: Owning, L: Owning, P: ArcLayout, A: Allocator + Clone>(
     alloc: &dyn Fn() -> A,
     len: usize,
 ) {
-    let mut a = <ArcArray<E, L, P, A>>::with_label_in(
+    let mut a = <ArcArrayBase<E, L, P, A>>::with_label_in(
         L::make(l, LABEL),
         len,
         |_, i| E::make(l, i),
@@ -966,23 +981,23 @@ fn arc_aligned<E: Owning, L: Owning, P: ArcLayout, A: Allocator + Clone>(
     );
     check(a.get_label(), &a, len);
     let b = a.clone();
-    ArcArray::make_mut(&mut a);
+    ArcArrayBase::make_mut(&mut a);
     check(a.get_label(), &a, len);
     drop(b);
-    let w = ArcArray::downgrade(&a);
-    ArcArray::make_mut(&mut a);
+    let w = ArcArrayBase::downgrade(&a);
+    ArcArrayBase::make_mut(&mut a);
     check(a.get_label(), &a, len);
     assert!(w.upgrade().is_none());
-    let w = ArcArray::downgrade(&a);
-    let p = ArcArray::into_raw(a);
+    let w = ArcArrayBase::downgrade(&a);
+    let p = ArcArrayBase::into_raw(a);
     assert!(p.is_aligned());
     // SAFETY: from `into_raw` of this very type, rebuilt once.
-    let a = unsafe { ArcArray::<E, L, P, A>::from_raw(p) };
-    let u = ArcArray::try_unique(a).unwrap();
+    let a = unsafe { ArcArrayBase::<E, L, P, A>::from_raw(p) };
+    let u = ArcArrayBase::try_unique(a).unwrap();
     check(u.get_label(), &u, len);
     drop(w);
     let a = u.shareable();
-    let w = ArcArray::downgrade(&a);
+    let w = ArcArrayBase::downgrade(&a);
     drop(a);
     assert!(w.upgrade().is_none());
     drop(w);

@@ -179,32 +179,32 @@ fn make_mut_with_a_panicking_clone_leaves_this_unchanged<E: Owning, L: Owning, P
         for k in [0, 1, 2, len] {
             let ledger = Ledger::new();
             let ((), _, live) = allocations(|| {
-                let mut a: ArcArray<E, L, P> =
+                let mut a: ArcArrayBase<E, L, P, Global> =
                     LabelledArray::with_label(L::make(&ledger, LABEL), len, |_, i| {
                         E::make(&ledger, i)
                     });
                 let b = a.clone();
-                let w = weak.then(|| ArcArray::downgrade(&a));
+                let w = weak.then(|| ArcArrayBase::downgrade(&a));
                 let ids = ids_of(&a);
                 ledger.panic_on_clone(k);
                 let message = expect_panic(|| {
-                    ArcArray::make_mut(&mut a);
+                    ArcArrayBase::make_mut(&mut a);
                 });
                 assert!(message.contains("on purpose"));
-                assert!(ArcArray::ptr_eq(&a, &b), "unchanged");
-                assert_eq!(ArcArray::strong_count(&a), 2);
-                assert_eq!(ArcArray::weak_count(&a), usize::from(weak));
+                assert!(ArcArrayBase::ptr_eq(&a, &b), "unchanged");
+                assert_eq!(ArcArrayBase::strong_count(&a), 2);
+                assert_eq!(ArcArrayBase::weak_count(&a), usize::from(weak));
                 assert_eq!(ledger.live(), len + 1, "k = {k}: the clones dropped");
                 assert_eq!(ids_of(&a), ids);
                 check_all(&a);
                 a.get_label().check(LABEL);
                 if let Some(w) = &w {
                     let up = w.upgrade().expect("a strong handle is left");
-                    assert!(ArcArray::ptr_eq(&up, &a));
+                    assert!(ArcArrayBase::ptr_eq(&up, &a));
                 }
                 ledger.panic_on_clone(usize::MAX);
-                ArcArray::make_mut(&mut a);
-                assert!(!ArcArray::ptr_eq(&a, &b), "copied now");
+                ArcArrayBase::make_mut(&mut a);
+                assert!(!ArcArrayBase::ptr_eq(&a, &b), "copied now");
                 check_all(&a);
                 a.get_label().check(LABEL);
                 drop((a, b, w));
@@ -379,7 +379,7 @@ fn a_panicking_initialiser_drops_what_was_made<E: Owning, L: Owning, P: ArcLayou
         let ledger = Ledger::new();
         let ((), _, live) = allocations(|| {
             let message = expect_panic(|| {
-                <ArcArray<E, L, P> as LabelledArray<E, L>>::with_label(
+                <ArcArrayBase<E, L, P, Global> as LabelledArray<E, L>>::with_label(
                     L::make(&ledger, LABEL),
                     10,
                     |label, i| {
@@ -392,7 +392,7 @@ fn a_panicking_initialiser_drops_what_was_made<E: Owning, L: Owning, P: ArcLayou
             assert!(message.contains("fails at"));
             // The same through UniqueArcArray.
             expect_panic(|| {
-                <UniqueArcArray<E, L, P> as LabelledArray<E, L>>::with_label(
+                <UniqueArcArrayBase<E, L, P, Global> as LabelledArray<E, L>>::with_label(
                     L::make(&ledger, LABEL),
                     10,
                     |_, i| {
@@ -422,14 +422,19 @@ fn from_slice_with_a_panicking_clone_leaks_nothing<E: Owning, L: Owning, P: ArcL
         assert_eq!(ledger.live(), 6, "k = {k}: only the source is left");
         ledger.panic_on_clone(k);
         let ((), _, live) = allocations(|| {
-            expect_panic(|| source.iter().cloned().collect::<ArcArray<E, (), P>>());
+            expect_panic(|| {
+                source
+                    .iter()
+                    .cloned()
+                    .collect::<ArcArrayBase<E, (), P, Global>>()
+            });
             ledger.panic_on_clone(k);
             expect_panic(|| {
                 source
                     .iter()
                     .filter(|_| true)
                     .cloned()
-                    .collect::<UniqueArcArray<E, (), P>>()
+                    .collect::<UniqueArcArrayBase<E, (), P, Global>>()
             });
         });
         assert_eq!(live, 0, "k = {k}");
@@ -451,7 +456,7 @@ fn from_iter_with_a_panicking_iterator_leaks_nothing<E: Owning, L: Owning, P: Ar
                         assert!(i != k, "the iterator fails");
                         E::make(&ledger, i)
                     })
-                    .collect::<ArcArray<E, (), P>>()
+                    .collect::<ArcArrayBase<E, (), P, Global>>()
             });
             expect_panic(|| {
                 (0..10)
@@ -460,7 +465,7 @@ fn from_iter_with_a_panicking_iterator_leaks_nothing<E: Owning, L: Owning, P: Ar
                         assert!(i != k, "the iterator fails");
                         E::make(&ledger, i)
                     })
-                    .collect::<ArcArray<E, (), P>>()
+                    .collect::<ArcArrayBase<E, (), P, Global>>()
             });
         });
         assert_eq!(live, 0, "k = {k}");
@@ -475,7 +480,7 @@ fn capacity_overflow_drops_the_label_once<E: Owning, L: Owning, P: ArcLayout>() 
     let ledger = Ledger::new();
     let ((), _, live) = allocations(|| {
         let message = expect_panic(|| {
-            <ArcArray<E, L, P> as LabelledArray<E, L>>::with_label(
+            <ArcArrayBase<E, L, P, Global> as LabelledArray<E, L>>::with_label(
                 L::make(&ledger, LABEL),
                 usize::MAX / 4,
                 |_, _| unreachable!(),

@@ -34,25 +34,25 @@ use alloc::{Log, Recording};
 /// The pointer arc-swap keeps for `a`, checked against `into_ptr`: the same
 /// value, never null, and rebuilt by `from_ptr` into a handle of the same
 /// block (with the count `into_ptr` kept).
-fn check_round_trip<E, L, P: ArcLayout, A: Allocator>(a: &ArcArray<E, L, P, A>) -> *mut u8 {
-    let strong = ArcArray::strong_count(a);
-    let p = <ArcArray<E, L, P, A> as RefCnt>::as_ptr(a);
+fn check_round_trip<E, L, P: ArcLayout, A: Allocator>(a: &ArcArrayBase<E, L, P, A>) -> *mut u8 {
+    let strong = ArcArrayBase::strong_count(a);
+    let p = <ArcArrayBase<E, L, P, A> as RefCnt>::as_ptr(a);
     assert!(!p.is_null());
     assert_ne!(p.addr(), 3, "arc-swap's empty debt slot");
-    let q = <ArcArray<E, L, P, A> as RefCnt>::into_ptr(a.clone());
+    let q = <ArcArrayBase<E, L, P, A> as RefCnt>::into_ptr(a.clone());
     assert_eq!(p, q);
     assert_eq!(
-        ArcArray::strong_count(a),
+        ArcArrayBase::strong_count(a),
         strong + 1,
         "into_ptr keeps the clone's count"
     );
     // SAFETY: `q` came from `into_ptr` just above; its count is taken back
     // once.
-    let back = unsafe { <ArcArray<E, L, P, A> as RefCnt>::from_ptr(q) };
-    assert!(ArcArray::ptr_eq(&back, a));
-    assert_eq!(ArcArray::as_ptr(&back), ArcArray::as_ptr(a));
+    let back = unsafe { <ArcArrayBase<E, L, P, A> as RefCnt>::from_ptr(q) };
+    assert!(ArcArrayBase::ptr_eq(&back, a));
+    assert_eq!(ArcArrayBase::as_ptr(&back), ArcArrayBase::as_ptr(a));
     drop(back);
-    assert_eq!(ArcArray::strong_count(a), strong);
+    assert_eq!(ArcArrayBase::strong_count(a), strong);
     p
 }
 
@@ -73,7 +73,7 @@ struct Wide(u8);
 /// that empty block points.
 #[test]
 fn the_pointer_is_strictly_inside_its_block() {
-    fn check<E, L, P: ArcLayout>(log: &Arc<Log>, a: ArcArray<E, L, P, Recording>) {
+    fn check<E, L, P: ArcLayout>(log: &Arc<Log>, a: ArcArrayBase<E, L, P, Recording>) {
         let p = check_round_trip(&a).addr();
         let block = log
             .blocks()
@@ -85,19 +85,14 @@ fn the_pointer_is_strictly_inside_its_block() {
             block.addr < p && p < block.addr + block.layout.size(),
             "{p:#x} in {block:?}"
         );
-        let elems = ArcArray::as_ptr(&a).addr();
+        let elems = ArcArrayBase::as_ptr(&a).addr();
         assert_eq!(p + 1, elems, "the byte before the elements");
     }
     fn both<E, L: Clone>(log: &Arc<Log>, len: usize, label: L, f: impl Fn(usize) -> E + Copy) {
         let alloc = Recording::new(log);
         check(
             log,
-            ArcArray::<E, L, Padded, _>::with_label_in(
-                label.clone(),
-                len,
-                |_, i| f(i),
-                alloc.clone(),
-            ),
+            ArcArray::<E, L, _>::with_label_in(label.clone(), len, |_, i| f(i), alloc.clone()),
         );
         check(
             log,
@@ -269,7 +264,7 @@ fn shared_across_threads_only_when_the_array_is() {
     fn send_sync<T: Send + Sync>() {}
     send_sync::<ArcSwapAny<ArcArray<u8>>>();
     send_sync::<ArcSwapAny<Option<CompactArcArray<String, Vec<u8>>>>>();
-    send_sync::<ArcSwapAny<ArcArray<u8, (), Padded, Recording>>>();
+    send_sync::<ArcSwapAny<ArcArray<u8, (), Recording>>>();
 }
 
 /// Loader threads read the current version (with `load`, `load_full`, and
@@ -280,7 +275,7 @@ fn loaders_and_a_storer<P: ArcLayout>() {
     let (loaders, versions) = if cfg!(miri) { (3, 12) } else { (4, 2_000) };
     let ledger = Ledger::new();
     let make = |v: u64| {
-        ArcArray::<Canary, (u64, Canary), P>::with_label_in(
+        ArcArrayBase::<Canary, (u64, Canary), P, Global>::with_label_in(
             (v, ledger.canary()),
             3,
             |_, _| ledger.canary(),

@@ -59,10 +59,14 @@ fn the_array_shares_its_block_with_other_handles() {
     let ledger = Ledger::new();
     let a = CompactArcArray::with_label(ledger.canary(), 8, |_, i| b'a' + i as u8);
     let b = Bytes::from(a.clone());
-    assert_eq!(ArcArray::strong_count(&a), 2, "the Bytes owns one handle");
+    assert_eq!(
+        ArcArrayBase::strong_count(&a),
+        2,
+        "the Bytes owns one handle"
+    );
     let c = b.clone();
     assert_eq!(
-        ArcArray::strong_count(&a),
+        ArcArrayBase::strong_count(&a),
         2,
         "a clone of the Bytes counts in the Bytes"
     );
@@ -108,7 +112,7 @@ fn into_bytes_mut_copies_and_buf_reads() {
 #[test]
 fn dropped_on_another_thread() {
     let ledger = Ledger::new();
-    let a: ArcArray<u8, (String, Canary), Padded, Global> = ArcArray::with_label_in(
+    let a: ArcArray<u8, (String, Canary), Global> = ArcArray::with_label_in(
         (String::from("label"), ledger.canary()),
         100,
         |_, i| i as u8,

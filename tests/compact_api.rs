@@ -40,7 +40,7 @@ fn constructors_through_the_traits_and_collect() {
 
 #[test]
 fn std_traits_match_the_default_layout() {
-    let padded = ArcArray::with_label(1u8, 4, |_, i| i as u32);
+    let padded = CompactArcArray::with_label(1u8, 4, |_, i| i as u32);
     let compact = CompactArcArray::with_label(1u8, 4, |_, i| i as u32);
     assert_eq!(&*padded, &*compact);
     assert_eq!(hash_of(&compact), hash_of(&padded));
@@ -62,16 +62,19 @@ fn counts_weak_handles_and_uniqueness() {
     let ledger = Ledger::new();
     let mut a = CompactArcArray::with_label(ledger.canary(), 3, |_, _| ledger.canary());
     let b = a.clone();
-    let w: CompactWeakArcArray<_, _> = ArcArray::downgrade(&a);
+    let w: CompactWeakArcArray<_, _> = CompactArcArray::downgrade(&a);
     assert_eq!(
-        (ArcArray::strong_count(&a), ArcArray::weak_count(&a)),
+        (
+            CompactArcArray::strong_count(&a),
+            CompactArcArray::weak_count(&a)
+        ),
         (2, 1)
     );
     assert_eq!((w.strong_count(), w.weak_count()), (2, 1));
-    assert!(ArcArray::get_mut(&mut a).is_none());
+    assert!(CompactArcArray::get_mut(&mut a).is_none());
     // Shared: make_mut clones (3 elements and the label: 4 more canaries).
-    ArcArray::make_mut(&mut a);
-    assert!(!ArcArray::ptr_eq(&a, &b));
+    CompactArcArray::make_mut(&mut a);
+    assert!(!CompactArcArray::ptr_eq(&a, &b));
     assert_eq!(ledger.live(), 8);
     drop(b);
     assert_eq!(ledger.live(), 4);
@@ -80,15 +83,15 @@ fn counts_weak_handles_and_uniqueness() {
         "b was the last strong handle of w's block"
     );
     // Unique with a weak handle: the contents move (no clone).
-    let w2 = ArcArray::downgrade(&a);
-    let u = ArcArray::try_unique(a).ok().unwrap();
+    let w2 = CompactArcArray::downgrade(&a);
+    let u = CompactArcArray::try_unique(a).ok().unwrap();
     assert!(w2.upgrade().is_none());
     assert_eq!(ledger.live(), 4);
     let mut a = u.shareable();
-    assert!(ArcArray::get_mut(&mut a).is_some());
+    assert!(CompactArcArray::get_mut(&mut a).is_some());
     let c = a.clone();
-    assert!(ArcArray::into_unique(a).is_none());
-    let u = ArcArray::into_unique(c).unwrap();
+    assert!(CompactArcArray::into_unique(a).is_none());
+    let u = CompactArcArray::into_unique(c).unwrap();
     drop((u, w, w2));
     assert_eq!(ledger.live(), 0);
     assert!(CompactWeakArcArray::<u8>::new().upgrade().is_none());
@@ -97,7 +100,7 @@ fn counts_weak_handles_and_uniqueness() {
 #[test]
 fn raw_round_trip_and_threads() {
     let a = CompactArcArray::new(1000, |i| i as u64);
-    let p = ArcArray::into_raw(a);
+    let p = CompactArcArray::into_raw(a);
     // SAFETY: from `CompactArcArray::<u64>::into_raw`, used once.
     let a = unsafe { CompactArcArray::<u64>::from_raw(p) };
     let sums: Vec<u64> = (0..4)
@@ -108,7 +111,7 @@ fn raw_round_trip_and_threads() {
         .map(|h| h.join().unwrap())
         .collect();
     assert_eq!(sums.iter().sum::<u64>(), 499_500);
-    assert_eq!(ArcArray::strong_count(&a), 1);
+    assert_eq!(CompactArcArray::strong_count(&a), 1);
 }
 
 owning_tests!(a_panicking_closure_leaks_nothing);

@@ -115,7 +115,7 @@ fn rc_array<E: Owning, L: Owning>() {
 
 fn unique_arc_array<E: Owning, L: Owning, P: ArcLayout>() {
     check("UniqueArcArray", |l, k| {
-        <UniqueArcArray<_, _, P> as LabelledArray<_, _>>::with_label(
+        <UniqueArcArrayBase<_, _, P, Global> as LabelledArray<_, _>>::with_label(
             label::<L>(l, k),
             5,
             elements::<E, L>(l, k),
@@ -125,7 +125,7 @@ fn unique_arc_array<E: Owning, L: Owning, P: ArcLayout>() {
 
 fn arc_array_last_strong_handle<E: Owning, L: Owning, P: ArcLayout>() {
     check("ArcArray", |l, k| {
-        let a = <ArcArray<_, _, P> as LabelledArray<_, _>>::with_label(
+        let a = <ArcArrayBase<_, _, P, Global> as LabelledArray<_, _>>::with_label(
             label::<L>(l, k),
             5,
             elements::<E, L>(l, k),
@@ -141,12 +141,12 @@ fn arc_array_with_a_weak_handle_left<E: Owning, L: Owning, P: ArcLayout>() {
     for bomb_at in [3, LABEL_BOMB] {
         let ledger = Ledger::new();
         let ((), _, live) = allocations(|| {
-            let a = <ArcArray<_, _, P> as LabelledArray<_, _>>::with_label(
+            let a = <ArcArrayBase<_, _, P, Global> as LabelledArray<_, _>>::with_label(
                 label::<L>(&ledger, bomb_at),
                 5,
                 elements::<E, L>(&ledger, bomb_at),
             );
-            let weak = ArcArray::downgrade(&a);
+            let weak = ArcArrayBase::downgrade(&a);
             assert!(catch_unwind(AssertUnwindSafe(|| drop(a))).is_err());
             // The contents are gone; the weak handle still holds the block.
             assert!(weak.upgrade().is_none());

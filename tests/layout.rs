@@ -340,7 +340,7 @@ fn compact_block_is_counts_length_label_elements() {
         let (a, start, n) = placed(shift, || CompactArcArray::new(4, |i| i as u64));
         assert_eq!(n, 1);
         let elems = round_up(3 * WORD, align_of::<u64>());
-        assert_eq!(ArcArray::as_ptr(&a).addr(), start + elems);
+        assert_eq!(ArcArrayBase::as_ptr(&a).addr(), start + elems);
         let (b, start, _) = placed(shift, || {
             CompactArcArray::with_label(1u8, 3, |_, i| i as u16)
         });
@@ -352,7 +352,7 @@ fn compact_block_is_counts_length_label_elements() {
         });
         assert_eq!(addr(u.get_label()), start + 3 * WORD);
         assert_eq!(u.as_ptr().addr(), start + 3 * WORD + 4);
-        let (c, _, n) = placed(shift, || (a.clone(), ArcArray::downgrade(&a)));
+        let (c, _, n) = placed(shift, || (a.clone(), ArcArrayBase::downgrade(&a)));
         assert_eq!(n, 0, "clone and downgrade allocate nothing");
         drop(c);
     }
@@ -361,11 +361,11 @@ fn compact_block_is_counts_length_label_elements() {
 #[test]
 fn compact_parts_are_aligned() {
     let a = CompactArcArray::with_label(Align256(1), 2, |_, i| Align256(i as u64));
-    assert_eq!(ArcArray::as_ptr(&a).addr() % 256, 0, "elements");
+    assert_eq!(ArcArrayBase::as_ptr(&a).addr() % 256, 0, "elements");
     assert_eq!(addr(a.get_label()) % 256, 0, "label");
     let b = CompactArcArray::with_label(1u8, 2, |_, i| Align128(i as u8));
     assert_eq!(b.as_ptr().addr() % 128, 0);
-    let p = ArcArray::into_raw(a);
+    let p = ArcArrayBase::into_raw(a);
     assert_eq!(p.addr() % 256, 0, "into_raw stays aligned");
     // SAFETY: from `CompactArcArray::<Align256, Align256>::into_raw`, once.
     let a = unsafe { CompactArcArray::<Align256, Align256>::from_raw(p) };
@@ -402,7 +402,7 @@ fn the_padded_region_is_crossbeams_cache_line_pair() {
     }
     // The compact layout does not depend on it.
     let (c, start, _) = placed(0, || CompactArcArray::new(3, |i| i as u8));
-    assert_eq!(ArcArray::as_ptr(&c).addr() - start, 3 * WORD);
+    assert_eq!(ArcArrayBase::as_ptr(&c).addr() - start, 3 * WORD);
 }
 
 #[test]
@@ -565,10 +565,10 @@ fn handles_stay_thin_for_any_allocator() {
         assert_eq!(size_of::<Option<T>>(), WORD);
     }
     fn check<A: Allocator>() {
-        thin::<ArcArray<u64, String, Padded, A>>();
-        thin::<ArcArray<u64, String, Compact, A>>();
-        thin::<WeakArcArray<u64, String, Padded, A>>();
-        thin::<UniqueArcArray<u64, String, Compact, A>>();
+        thin::<ArcArray<u64, String, A>>();
+        thin::<CompactArcArray<u64, String, A>>();
+        thin::<WeakArcArray<u64, String, A>>();
+        thin::<CompactUniqueArcArray<u64, String, A>>();
         thin::<RcArray<u64, String, A>>();
         assert_eq!(size_of::<HeapArray<u64, String, A>>(), 2 * WORD);
         assert_eq!(size_of::<Option<HeapArray<u64, String, A>>>(), 2 * WORD);

@@ -381,8 +381,7 @@ fn default_allocators() {
     let n = if cfg!(miri) { 20 } else { 5000 };
     let want: Vec<u64> = (0..n as u64).map(f).collect();
     {
-        let a: ArcArray<u64, (), Padded, Faulty<3>> =
-            (0..n as u64).into_par_iter().map(f).collect();
+        let a: ArcArray<u64, (), Faulty<3>> = (0..n as u64).into_par_iter().map(f).collect();
         assert_eq!(&*a, &want[..]);
         let c: CompactArcArray<u64, (), Faulty> = (0..n as u64)
             .into_par_iter()
@@ -392,7 +391,7 @@ fn default_allocators() {
         assert_eq!(&*c, &want[..]);
         let h: HeapArray<u64, (), Faulty<3>> = want.par_iter().copied().collect();
         assert_eq!(&*h, &want[..]);
-        let u: UniqueArcArray<u64, (), Compact, Faulty<3>> =
+        let u: CompactUniqueArcArray<u64, (), Faulty<3>> =
             want.par_iter().copied().filter(|_| true).collect();
         assert_eq!(&*u, &want[..]);
     }
@@ -406,13 +405,13 @@ fn default_allocators() {
                     (0..n)
                         .into_par_iter()
                         .map(make)
-                        .collect::<ArcArray<Item, (), Padded, Faulty<3>>>()
+                        .collect::<ArcArray<Item, (), Faulty<3>>>()
                 } else {
                     (0..n)
                         .into_par_iter()
                         .filter(|_| true)
                         .map(make)
-                        .collect::<ArcArray<Item, (), Padded, Faulty<3>>>()
+                        .collect::<ArcArray<Item, (), Faulty<3>>>()
                 });
             });
         });

@@ -95,7 +95,7 @@ impl<T: Heap> Drop for Node<T> {
     }
 }
 
-type Arr<T, U, P> = ArcArray<Node<T>, Node<U>, P>;
+type Arr<T, U, P> = ArcArrayBase<Node<T>, Node<U>, P, Global>;
 
 /// A label (index [`LABEL`]) and `len` elements (index `i`), in layout `P`.
 fn array<T: Heap, U: Heap, P: ArcLayout>(ledger: &Arc<Ledger>, len: usize) -> Arr<T, U, P> {
@@ -103,7 +103,7 @@ fn array<T: Heap, U: Heap, P: ArcLayout>(ledger: &Arc<Ledger>, len: usize) -> Ar
 }
 
 /// Another array, of plain owning values, for hooks to drop.
-type Other<T, U, P> = ArcArray<Owned<T>, Owned<U>, P>;
+type Other<T, U, P> = ArcArrayBase<Owned<T>, Owned<U>, P, Global>;
 
 fn other<T: Heap, U: Heap, P: ArcLayout>(ledger: &Arc<Ledger>, len: usize) -> Other<T, U, P> {
     LabelledArray::with_label(Owned::make(ledger, LABEL), len, |_, i| {
@@ -140,7 +140,11 @@ impl Log {
 /// and so must a clone of it, both reading counts of 0. Records
 /// `"{who}: none"`, or what went wrong (a resurrected handle is leaked, not
 /// dropped, so that the test fails on the log rather than on a double drop).
-fn upgrade_must_fail<E, L, P: ArcLayout>(w: &WeakArcArray<E, L, P>, log: &Log, who: &str) {
+fn upgrade_must_fail<E, L, P: ArcLayout>(
+    w: &WeakArcArrayBase<E, L, P, Global>,
+    log: &Log,
+    who: &str,
+) {
     let w2 = w.clone();
     let mut outcome = String::from("none");
     for w in [w, &w2] {
@@ -239,40 +243,43 @@ fn make_mut_clone_drops_other_strong_handles<T: Heap, U: Heap, P: ArcLayout>() {
         let len = 4;
         let mut a: Arr<T, U, P> = array(ledger, len);
         let (b, c, d) = (a.clone(), a.clone(), a.clone());
-        let w = ArcArray::downgrade(&a);
+        let w = ArcArrayBase::downgrade(&a);
         let (log2, w2) = (log.clone(), w.clone());
         a.get_label().on_clone(move || {
-            log2.note(format!("label: drop 1 of {}", ArcArray::strong_count(&d)));
+            log2.note(format!(
+                "label: drop 1 of {}",
+                ArcArrayBase::strong_count(&d)
+            ));
             drop(d);
             let up = w2.upgrade().expect("strong handles left");
             log2.note(format!(
                 "label: upgraded to {}",
-                ArcArray::strong_count(&up)
+                ArcArrayBase::strong_count(&up)
             ));
         });
         let log2 = log.clone();
         a[2].on_clone(move || {
-            log2.note(format!("2: drop 1 of {}", ArcArray::strong_count(&c)));
+            log2.note(format!("2: drop 1 of {}", ArcArrayBase::strong_count(&c)));
             drop(c);
         });
-        let old = ArcArray::as_ptr(&a);
-        assert_eq!(ArcArray::make_mut(&mut a).len(), len);
+        let old = ArcArrayBase::as_ptr(&a);
+        assert_eq!(ArcArrayBase::make_mut(&mut a).len(), len);
         log.assert(&[
             "label: drop 1 of 4",
             "label: upgraded to 4",
             "2: drop 1 of 3",
         ]);
-        assert_ne!(ArcArray::as_ptr(&a), old, "copied");
-        assert_eq!(ArcArray::as_ptr(&b), old);
+        assert_ne!(ArcArrayBase::as_ptr(&a), old, "copied");
+        assert_eq!(ArcArrayBase::as_ptr(&b), old);
         assert_eq!(
-            (ArcArray::strong_count(&a), ArcArray::weak_count(&a)),
+            (ArcArrayBase::strong_count(&a), ArcArrayBase::weak_count(&a)),
             (1, 0)
         );
         assert_eq!(
-            (ArcArray::strong_count(&b), ArcArray::weak_count(&b)),
+            (ArcArrayBase::strong_count(&b), ArcArrayBase::weak_count(&b)),
             (1, 1)
         );
-        assert!(ArcArray::ptr_eq(&w.upgrade().unwrap(), &b));
+        assert!(ArcArrayBase::ptr_eq(&w.upgrade().unwrap(), &b));
         check(a.get_label(), &a);
         check(b.get_label(), &b);
         assert_eq!(ledger.live(), 2 * (len + 1));
@@ -294,12 +301,12 @@ fn make_mut_clone_drops_the_last_other_handle<T: Heap, U: Heap, P: ArcLayout>() 
         run(|ledger, log| {
             let mut a: Arr<T, U, P> = array(ledger, len);
             let b = a.clone();
-            let w = ArcArray::downgrade(&a);
+            let w = ArcArrayBase::downgrade(&a);
             let log2 = log.clone();
             let hook = move || {
                 log2.note(format!(
                     "clone: drop the last of {}",
-                    ArcArray::strong_count(&b)
+                    ArcArrayBase::strong_count(&b)
                 ));
                 drop(b);
             };
@@ -312,16 +319,16 @@ fn make_mut_clone_drops_the_last_other_handle<T: Heap, U: Heap, P: ArcLayout>() 
             let (log2, w2) = (log.clone(), w.clone());
             a.get_label()
                 .on_drop(move || upgrade_must_fail(&w2, &log2, "old label dropped"));
-            let old = ArcArray::as_ptr(&a);
-            ArcArray::make_mut(&mut a);
+            let old = ArcArrayBase::as_ptr(&a);
+            ArcArrayBase::make_mut(&mut a);
             log.assert(&[
                 "clone: drop the last of 2",
                 "old 1 dropped: none",
                 "old label dropped: none",
             ]);
-            assert_ne!(ArcArray::as_ptr(&a), old, "copied");
+            assert_ne!(ArcArrayBase::as_ptr(&a), old, "copied");
             assert_eq!(
-                (ArcArray::strong_count(&a), ArcArray::weak_count(&a)),
+                (ArcArrayBase::strong_count(&a), ArcArrayBase::weak_count(&a)),
                 (1, 0)
             );
             assert!(w.upgrade().is_none(), "the old block's contents are gone");
@@ -329,9 +336,9 @@ fn make_mut_clone_drops_the_last_other_handle<T: Heap, U: Heap, P: ArcLayout>() 
             assert_eq!(ledger.live(), len + 1, "k = {k:?}: only the copy is left");
             check(a.get_label(), &a);
             // The copy is unique: a second make_mut writes in place.
-            let p = ArcArray::as_ptr(&a);
-            ArcArray::make_mut(&mut a);
-            assert_eq!(ArcArray::as_ptr(&a), p);
+            let p = ArcArrayBase::as_ptr(&a);
+            ArcArrayBase::make_mut(&mut a);
+            assert_eq!(ArcArrayBase::as_ptr(&a), p);
             drop((a, w));
         });
     }
@@ -345,28 +352,28 @@ fn make_mut_clone_reenters_the_protocol<T: Heap, U: Heap, P: ArcLayout>() {
         let len = 3;
         let mut a: Arr<T, U, P> = array(ledger, len);
         let b = a.clone();
-        let w = ArcArray::downgrade(&a);
+        let w = ArcArrayBase::downgrade(&a);
         let (log2, w2) = (log.clone(), w.clone());
         a[1].on_clone(move || {
             let mut h = w2.upgrade().expect("a strong handle exists");
-            log2.note(format!("upgraded: {}", ArcArray::strong_count(&h)));
-            assert!(ArcArray::get_mut(&mut h).is_none());
+            log2.note(format!("upgraded: {}", ArcArrayBase::strong_count(&h)));
+            assert!(ArcArrayBase::get_mut(&mut h).is_none());
             let h2 = h.clone();
-            let mut h = ArcArray::try_unique(h).err().expect("not unique");
-            assert!(ArcArray::into_unique(h2).is_none());
-            let old = ArcArray::as_ptr(&h);
-            ArcArray::make_mut(&mut h);
-            assert_ne!(ArcArray::as_ptr(&h), old, "the nested make_mut copied");
+            let mut h = ArcArrayBase::try_unique(h).err().expect("not unique");
+            assert!(ArcArrayBase::into_unique(h2).is_none());
+            let old = ArcArrayBase::as_ptr(&h);
+            ArcArrayBase::make_mut(&mut h);
+            assert_ne!(ArcArrayBase::as_ptr(&h), old, "the nested make_mut copied");
             check(h.get_label(), &h);
-            log2.note(format!("nested copy: {}", ArcArray::strong_count(&h)));
+            log2.note(format!("nested copy: {}", ArcArrayBase::strong_count(&h)));
             drop((h, w2));
         });
-        let old = ArcArray::as_ptr(&a);
-        ArcArray::make_mut(&mut a);
+        let old = ArcArrayBase::as_ptr(&a);
+        ArcArrayBase::make_mut(&mut a);
         log.assert(&["upgraded: 3", "nested copy: 1"]);
-        assert_ne!(ArcArray::as_ptr(&a), old);
+        assert_ne!(ArcArrayBase::as_ptr(&a), old);
         assert_eq!(
-            (ArcArray::strong_count(&b), ArcArray::weak_count(&b)),
+            (ArcArrayBase::strong_count(&b), ArcArrayBase::weak_count(&b)),
             (1, 1)
         );
         check(a.get_label(), &a);
@@ -403,33 +410,33 @@ fn element_and_label_drop_upgrade_their_own_block<T: Heap, U: Heap, P: ArcLayout
             run(|ledger, log| {
                 let a: Arr<T, U, P> = array(ledger, len);
                 for (i, e) in a.iter().enumerate() {
-                    let (log2, w) = (log.clone(), ArcArray::downgrade(&a));
+                    let (log2, w) = (log.clone(), ArcArrayBase::downgrade(&a));
                     e.on_drop(move || upgrade_must_fail(&w, &log2, &format!("{i}")));
                 }
-                let (log2, w) = (log.clone(), ArcArray::downgrade(&a));
+                let (log2, w) = (log.clone(), ArcArrayBase::downgrade(&a));
                 a.get_label()
                     .on_drop(move || upgrade_must_fail(&w, &log2, "label"));
                 // Optionally one weak handle outside the block too.
-                let w = outside.then(|| ArcArray::downgrade(&a));
-                assert_eq!(ArcArray::weak_count(&a), len + 1 + usize::from(outside));
+                let w = outside.then(|| ArcArrayBase::downgrade(&a));
+                assert_eq!(ArcArrayBase::weak_count(&a), len + 1 + usize::from(outside));
                 let b = a.clone();
                 drop(b);
                 match end {
                     End::Drop => drop(a),
                     End::IntoUnique => {
-                        let u = ArcArray::into_unique(a).expect("the last");
+                        let u = ArcArrayBase::into_unique(a).expect("the last");
                         check(u.get_label(), &u);
                         drop(u);
                     }
                     End::TryUnique => {
-                        let u = ArcArray::try_unique(a).ok().expect("the only one");
+                        let u = ArcArrayBase::try_unique(a).ok().expect("the only one");
                         check(u.get_label(), &u);
                         drop(u);
                     }
                     End::MakeMut => {
                         let mut a = a;
-                        ArcArray::make_mut(&mut a);
-                        assert_eq!(ArcArray::weak_count(&a), 0, "moved away");
+                        ArcArrayBase::make_mut(&mut a);
+                        assert_eq!(ArcArrayBase::weak_count(&a), 0, "moved away");
                         check(a.get_label(), &a);
                         drop(a);
                     }
@@ -454,18 +461,18 @@ fn element_drop_acts_on_other_arrays<T: Heap, U: Heap, P: ArcLayout>() {
             let len = 3;
             let a: Arr<T, U, P> = array(ledger, len);
             let shared: Other<T, U, P> = other(ledger, 2);
-            let shared_weak = ArcArray::downgrade(&shared);
+            let shared_weak = ArcArrayBase::downgrade(&shared);
             for (i, e) in a.iter().enumerate() {
                 let mine: Other<T, U, P> = other(ledger, 2);
                 let s = shared.clone();
                 let log2 = log.clone();
                 e.on_drop(move || {
-                    let w = ArcArray::downgrade(&mine);
+                    let w = ArcArrayBase::downgrade(&mine);
                     drop(mine);
                     let dead = w.upgrade().is_none();
-                    let w2 = ArcArray::downgrade(&s);
+                    let w2 = ArcArrayBase::downgrade(&s);
                     let up = w2.upgrade().expect("the shared array lives");
-                    let count = ArcArray::strong_count(&up);
+                    let count = ArcArrayBase::strong_count(&up);
                     drop((w2.clone(), up, s, w, w2));
                     log2.note(format!("{i}: dead {dead}, shared {count}"));
                 });
@@ -473,15 +480,15 @@ fn element_drop_acts_on_other_arrays<T: Heap, U: Heap, P: ArcLayout>() {
             assert_eq!(ledger.live(), (len + 1) + 3 * len + 3);
             match end {
                 End::Drop => drop(a),
-                _ => drop(ArcArray::into_unique(a).expect("the last")),
+                _ => drop(ArcArrayBase::into_unique(a).expect("the last")),
             }
             log.assert(&[
                 "0: dead true, shared 5",
                 "1: dead true, shared 4",
                 "2: dead true, shared 3",
             ]);
-            assert_eq!(ArcArray::strong_count(&shared), 1);
-            assert_eq!(ArcArray::weak_count(&shared), 1);
+            assert_eq!(ArcArrayBase::strong_count(&shared), 1);
+            assert_eq!(ArcArrayBase::weak_count(&shared), 1);
             assert_eq!(ledger.live(), 3, "only the shared array is left");
             drop(shared);
             assert!(shared_weak.upgrade().is_none());
@@ -507,7 +514,7 @@ fn label_drop_drops_the_last_handles_of_other_arrays<T: Heap, U: Heap, P: ArcLay
             let label = Node::<U>::new(ledger, LABEL);
             let log2 = log.clone();
             label.on_drop(move || {
-                let w = ArcArray::downgrade(&second);
+                let w = ArcArrayBase::downgrade(&second);
                 drop(second);
                 assert!(w.upgrade().is_none());
                 log2.note("the label dropped the second array");
@@ -524,7 +531,7 @@ fn label_drop_drops_the_last_handles_of_other_arrays<T: Heap, U: Heap, P: ArcLay
             } else {
                 let a: Arr<T, U, P> =
                     LabelledArray::with_label(label, 2, |_, i| Node::new(ledger, i));
-                let (log2, w) = (log.clone(), ArcArray::downgrade(&a));
+                let (log2, w) = (log.clone(), ArcArrayBase::downgrade(&a));
                 a[0].on_drop(move || upgrade_must_fail(&w, &log2, "0"));
                 drop(a);
             }
@@ -551,29 +558,29 @@ fn make_mut_clone_panics_with_weak_and_strong_handles<T: Heap, U: Heap, P: ArcLa
         run(|ledger, _| {
             let mut a: Arr<T, U, P> = array(ledger, len);
             let b = a.clone();
-            let (w1, w2) = (ArcArray::downgrade(&a), ArcArray::downgrade(&b));
-            let old = ArcArray::as_ptr(&a);
+            let (w1, w2) = (ArcArrayBase::downgrade(&a), ArcArrayBase::downgrade(&b));
+            let old = ArcArrayBase::as_ptr(&a);
             ledger.panic_on_clone(k);
-            let message = expect_panic(|| ArcArray::make_mut(&mut a).len());
+            let message = expect_panic(|| ArcArrayBase::make_mut(&mut a).len());
             assert_eq!(message, "clone panics on purpose");
-            assert_eq!(ArcArray::as_ptr(&a), old, "k = {k}: unchanged");
-            assert!(ArcArray::ptr_eq(&a, &b));
+            assert_eq!(ArcArrayBase::as_ptr(&a), old, "k = {k}: unchanged");
+            assert!(ArcArrayBase::ptr_eq(&a, &b));
             assert_eq!(
-                (ArcArray::strong_count(&a), ArcArray::weak_count(&a)),
+                (ArcArrayBase::strong_count(&a), ArcArrayBase::weak_count(&a)),
                 (2, 2)
             );
             assert_eq!((w1.strong_count(), w1.weak_count()), (2, 2));
             for w in [&w1, &w2] {
-                assert!(ArcArray::ptr_eq(&w.upgrade().expect("alive"), &a));
+                assert!(ArcArrayBase::ptr_eq(&w.upgrade().expect("alive"), &a));
             }
             assert_eq!(ledger.live(), len + 1, "k = {k}: the partial copy dropped");
             check(a.get_label(), &a);
             ledger.panic_on_clone(usize::MAX);
-            ArcArray::make_mut(&mut a);
-            assert_ne!(ArcArray::as_ptr(&a), old);
+            ArcArrayBase::make_mut(&mut a);
+            assert_ne!(ArcArrayBase::as_ptr(&a), old);
             check(a.get_label(), &a);
             assert_eq!(
-                (ArcArray::strong_count(&b), ArcArray::weak_count(&b)),
+                (ArcArrayBase::strong_count(&b), ArcArrayBase::weak_count(&b)),
                 (1, 2)
             );
             drop((a, b, w1, w2));
@@ -594,25 +601,25 @@ fn make_mut_clone_drops_the_last_other_handle_then_panics<T: Heap, U: Heap, P: A
                 let mut a: Arr<T, U, P> = array(ledger, len);
                 let b = a.clone();
                 let c = (!last).then(|| a.clone());
-                let w = ArcArray::downgrade(&a);
+                let w = ArcArrayBase::downgrade(&a);
                 let w2 = w.clone();
                 let log2 = log.clone();
                 a[0].on_clone(move || {
                     let up = w2.upgrade().expect("alive");
-                    log2.note(format!("drop 1 of {}", ArcArray::strong_count(&b)));
+                    log2.note(format!("drop 1 of {}", ArcArrayBase::strong_count(&b)));
                     drop((b, up, w2));
                 });
-                let old = ArcArray::as_ptr(&a);
+                let old = ArcArrayBase::as_ptr(&a);
                 ledger.panic_on_clone(k);
-                expect_panic(|| ArcArray::make_mut(&mut a).len());
+                expect_panic(|| ArcArrayBase::make_mut(&mut a).len());
                 log.assert(&[if last { "drop 1 of 3" } else { "drop 1 of 4" }]);
-                assert_eq!(ArcArray::as_ptr(&a), old, "unchanged");
+                assert_eq!(ArcArrayBase::as_ptr(&a), old, "unchanged");
                 let strong = if last { 1 } else { 2 };
                 assert_eq!(
-                    (ArcArray::strong_count(&a), ArcArray::weak_count(&a)),
+                    (ArcArrayBase::strong_count(&a), ArcArrayBase::weak_count(&a)),
                     (strong, 1)
                 );
-                assert!(ArcArray::ptr_eq(&w.upgrade().expect("alive"), &a));
+                assert!(ArcArrayBase::ptr_eq(&w.upgrade().expect("alive"), &a));
                 assert_eq!(
                     ledger.live(),
                     len + 1,
@@ -621,8 +628,8 @@ fn make_mut_clone_drops_the_last_other_handle_then_panics<T: Heap, U: Heap, P: A
                 check(a.get_label(), &a);
                 ledger.panic_on_clone(usize::MAX);
                 let made = ledger.made();
-                ArcArray::make_mut(&mut a);
-                assert_ne!(ArcArray::as_ptr(&a), old);
+                ArcArrayBase::make_mut(&mut a);
+                assert_ne!(ArcArrayBase::as_ptr(&a), old);
                 check(a.get_label(), &a);
                 if last {
                     assert_eq!(ledger.made(), made, "moved, not cloned");

@@ -26,38 +26,38 @@ struct Align32(u8);
 
 /// Every operation a user may do on an empty default array, none of which
 /// may allocate while the array stays on the static block.
-fn exercise_default<E: std::fmt::Debug, P: ArcLayout>() -> ArcArray<E, (), P>
+fn exercise_default<E: std::fmt::Debug, P: ArcLayout>() -> ArcArrayBase<E, (), P, Global>
 where
-    ArcArray<E, (), P>: Default,
+    ArcArrayBase<E, (), P, Global>: Default,
 {
-    let a = ArcArray::<E, (), P>::default();
-    let b = ArcArray::<E, (), P>::default();
-    assert!(a.is_empty() && ArcArray::ptr_eq(&a, &b));
-    assert!(!ArcArray::is_unique(&a));
+    let a = ArcArrayBase::<E, (), P, Global>::default();
+    let b = ArcArrayBase::<E, (), P, Global>::default();
+    assert!(a.is_empty() && ArcArrayBase::ptr_eq(&a, &b));
+    assert!(!ArcArrayBase::is_unique(&a));
     assert!(
-        ArcArray::strong_count(&a) >= 3,
+        ArcArrayBase::strong_count(&a) >= 3,
         "the static's own count and two handles"
     );
     let c = a.clone();
     drop(b);
-    let w = ArcArray::downgrade(&c);
+    let w = ArcArrayBase::downgrade(&c);
     let up = w.upgrade().expect("a strong handle exists");
-    assert!(ArcArray::ptr_eq(&up, &a));
-    assert_eq!(w.as_ptr(), ArcArray::as_ptr(&a));
-    let p = ArcArray::into_raw(up);
+    assert!(ArcArrayBase::ptr_eq(&up, &a));
+    assert_eq!(w.as_ptr(), ArcArrayBase::as_ptr(&a));
+    let p = ArcArrayBase::into_raw(up);
     // SAFETY: `p` came from `into_raw` of this type, once.
-    let up = unsafe { ArcArray::<E, (), P>::from_raw(p) };
+    let up = unsafe { ArcArrayBase::<E, (), P, Global>::from_raw(p) };
     // SAFETY: `p`'s count is held by `up`.
-    unsafe { ArcArray::<E, (), P>::increment_strong_count(p) };
+    unsafe { ArcArrayBase::<E, (), P, Global>::increment_strong_count(p) };
     // SAFETY: the count just added is given up.
-    unsafe { ArcArray::<E, (), P>::decrement_strong_count(p) };
+    unsafe { ArcArrayBase::<E, (), P, Global>::decrement_strong_count(p) };
     let wp = w.clone().into_raw();
     // SAFETY: `wp` came from `into_raw` of this weak type, once.
-    drop(unsafe { WeakArcArray::<E, (), P>::from_raw(wp) });
+    drop(unsafe { WeakArcArrayBase::<E, (), P, Global>::from_raw(wp) });
     let mut d = c.clone();
-    assert!(ArcArray::get_mut(&mut d).is_none());
-    let d = ArcArray::try_unique(d).expect_err("the static holds a count");
-    assert!(ArcArray::into_unique(d).is_none());
+    assert!(ArcArrayBase::get_mut(&mut d).is_none());
+    let d = ArcArrayBase::try_unique(d).expect_err("the static holds a count");
+    assert!(ArcArrayBase::into_unique(d).is_none());
     drop((c, w, up));
     a
 }
@@ -108,7 +108,7 @@ fn make_mut_and_unwrap_or_clone_leave_the_static_block() {
         assert!(ArcArray::make_mut(&mut a).is_empty());
         assert_ne!(ArcArray::as_ptr(&a), shared);
         assert!(ArcArray::is_unique(&a) && ArcArray::get_mut(&mut a).is_some());
-        let u = ArcArray::unwrap_or_clone(CompactArcArray::<String>::default());
+        let u = ArcArrayBase::unwrap_or_clone(CompactArcArray::<String>::default());
         assert!(u.is_empty());
         let u = ArcArray::into_unique(a).expect("its own block now");
         drop(u);
@@ -177,39 +177,39 @@ fn default_round_trips_through_serde() {
 
 fn raw_strong_counts<E: Owning, L: Owning, P: ArcLayout>() {
     let ledger = Ledger::new();
-    let a = ArcArray::<E, L, P>::with_label_in(
+    let a = ArcArrayBase::<E, L, P, Global>::with_label_in(
         L::make(&ledger, LABEL),
         3,
         |_, i| E::make(&ledger, i),
         Global,
     );
-    let p = ArcArray::into_raw(a);
+    let p = ArcArrayBase::into_raw(a);
     // SAFETY: `p` came from `into_raw`; its count is held.
-    unsafe { ArcArray::<E, L, P>::increment_strong_count(p) };
+    unsafe { ArcArrayBase::<E, L, P, Global>::increment_strong_count(p) };
     // SAFETY: `p` came from `into_raw`; this takes over one of its counts.
-    let b = unsafe { ArcArray::<E, L, P>::from_raw(p) };
-    assert_eq!(ArcArray::strong_count(&b), 2);
+    let b = unsafe { ArcArrayBase::<E, L, P, Global>::from_raw(p) };
+    assert_eq!(ArcArrayBase::strong_count(&b), 2);
     common::check_all(&b);
     b.get_label().check(LABEL);
     drop(b);
     assert_eq!(ledger.live(), 4, "one count is left: nothing dropped");
     // SAFETY: the last count, given up: the contents drop here.
-    unsafe { ArcArray::<E, L, P>::decrement_strong_count(p) };
+    unsafe { ArcArrayBase::<E, L, P, Global>::decrement_strong_count(p) };
     ledger.assert_all_dropped();
 }
 
 fn weak_raw_pointers<E: Owning, L: Owning, P: ArcLayout>() {
     let ledger = Ledger::new();
-    let a = ArcArray::<E, L, P>::with_label_in(
+    let a = ArcArrayBase::<E, L, P, Global>::with_label_in(
         L::make(&ledger, LABEL),
         2,
         |_, i| E::make(&ledger, i),
         Global,
     );
-    let p = ArcArray::downgrade(&a).into_raw();
-    assert_eq!(p, ArcArray::as_ptr(&a));
+    let p = ArcArrayBase::downgrade(&a).into_raw();
+    assert_eq!(p, ArcArrayBase::as_ptr(&a));
     // SAFETY: from `into_raw` of this weak type, once.
-    let w = unsafe { WeakArcArray::<E, L, P>::from_raw(p) };
+    let w = unsafe { WeakArcArrayBase::<E, L, P, Global>::from_raw(p) };
     assert_eq!(w.as_ptr(), p);
     common::check_all(&w.upgrade().unwrap());
     let q = w.clone().into_raw();
@@ -219,7 +219,7 @@ fn weak_raw_pointers<E: Owning, L: Owning, P: ArcLayout>() {
     // two weak counts keep allocated.
     assert_eq!(w.as_ptr(), q);
     // SAFETY: from `into_raw` of this weak type, once.
-    let v = unsafe { WeakArcArray::<E, L, P>::from_raw(q) };
+    let v = unsafe { WeakArcArrayBase::<E, L, P, Global>::from_raw(q) };
     assert!(v.upgrade().is_none() && v.ptr_eq(&w));
     drop((v, w)); // the last one frees the block (Miri checks the leak)
 }
@@ -227,7 +227,7 @@ fn weak_raw_pointers<E: Owning, L: Owning, P: ArcLayout>() {
 fn unwrap_or_clone_by_case<E: Owning, L: Owning, P: ArcLayout>() {
     let ledger = Ledger::new();
     let make = || {
-        ArcArray::<E, L, P>::with_label_in(
+        ArcArrayBase::<E, L, P, Global>::with_label_in(
             L::make(&ledger, LABEL),
             3,
             |_, i| E::make(&ledger, i),
@@ -236,16 +236,16 @@ fn unwrap_or_clone_by_case<E: Owning, L: Owning, P: ArcLayout>() {
     };
     // The only handle: the block itself, no copy.
     let a = make();
-    let p = ArcArray::as_ptr(&a);
-    let u = ArcArray::unwrap_or_clone(a);
+    let p = ArcArrayBase::as_ptr(&a);
+    let u = ArcArrayBase::unwrap_or_clone(a);
     assert_eq!(u.as_ptr(), p);
     common::check_all(&u);
     drop(u);
     // Weak handles only: the contents move (no clone), the weak ones die.
     let a = make();
-    let w = ArcArray::downgrade(&a);
+    let w = ArcArrayBase::downgrade(&a);
     let made = ledger.made();
-    let u = ArcArray::unwrap_or_clone(a);
+    let u = ArcArrayBase::unwrap_or_clone(a);
     assert_eq!(ledger.made(), made, "moved, not cloned");
     assert!(w.upgrade().is_none());
     common::check_all(&u);
@@ -254,9 +254,9 @@ fn unwrap_or_clone_by_case<E: Owning, L: Owning, P: ArcLayout>() {
     // Shared: a clone; the other handle keeps the original.
     let a = make();
     let b = a.clone();
-    let u = ArcArray::unwrap_or_clone(a);
-    assert_ne!(u.as_ptr(), ArcArray::as_ptr(&b));
-    assert_eq!(ArcArray::strong_count(&b), 1);
+    let u = ArcArrayBase::unwrap_or_clone(a);
+    assert_ne!(u.as_ptr(), ArcArrayBase::as_ptr(&b));
+    assert_eq!(ArcArrayBase::strong_count(&b), 1);
     common::check_all(&u);
     common::check_all(&b);
     drop((u, b));
@@ -266,10 +266,10 @@ fn unwrap_or_clone_by_case<E: Owning, L: Owning, P: ArcLayout>() {
         let a = make();
         let b = a.clone();
         ledger.panic_on_clone(n);
-        let r = common::catch_expected(AssertUnwindSafe(|| ArcArray::unwrap_or_clone(a)));
+        let r = common::catch_expected(AssertUnwindSafe(|| ArcArrayBase::unwrap_or_clone(a)));
         ledger.panic_on_clone(usize::MAX);
         assert!(r.is_err(), "clone {n} panics");
-        assert!(ArcArray::is_unique(&b));
+        assert!(ArcArrayBase::is_unique(&b));
         common::check_all(&b);
         b.get_label().check(LABEL);
         drop(b);
@@ -299,19 +299,19 @@ fn weak_new_raw_pointer_round_trips() {
 #[test]
 fn is_unique_sees_every_kind_of_handle() {
     let a = CompactArcArray::new(2, |i| i.to_string());
-    assert!(ArcArray::is_unique(&a));
-    let w = ArcArray::downgrade(&a);
-    assert!(!ArcArray::is_unique(&a));
+    assert!(ArcArrayBase::is_unique(&a));
+    let w = ArcArrayBase::downgrade(&a);
+    assert!(!ArcArrayBase::is_unique(&a));
     drop(w);
     let b = a.clone();
-    assert!(!ArcArray::is_unique(&a) && !ArcArray::is_unique(&b));
+    assert!(!ArcArrayBase::is_unique(&a) && !ArcArrayBase::is_unique(&b));
     drop(b);
-    assert!(ArcArray::is_unique(&a));
-    let p = ArcArray::into_raw(a.clone());
-    assert!(!ArcArray::is_unique(&a), "a raw pointer holds a count");
+    assert!(ArcArrayBase::is_unique(&a));
+    let p = ArcArrayBase::into_raw(a.clone());
+    assert!(!ArcArrayBase::is_unique(&a), "a raw pointer holds a count");
     // SAFETY: from `into_raw`, once.
     drop(unsafe { CompactArcArray::<String>::from_raw(p) });
-    assert!(ArcArray::is_unique(&a));
+    assert!(ArcArrayBase::is_unique(&a));
 }
 
 /// The `From` conversions of every handle, with elements that own memory.
@@ -363,7 +363,7 @@ fn pointer_formats_the_element_address() {
     let r = RcArray::new(2, |i| i as u32);
     let a = CompactArcArray::new(2, |i| i as u32);
     let u = UniqueArcArray::new(2, |i| i as u32);
-    let w = ArcArray::downgrade(&a);
+    let w = ArcArrayBase::downgrade(&a);
     for (formatted, ptr) in [
         (format!("{h:p}"), h.as_ptr()),
         (format!("{r:p}"), r.as_ptr()),

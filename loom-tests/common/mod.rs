@@ -292,7 +292,8 @@ impl Drop for Tracked {
 
 /// The array every model shares: a tracked label and two tracked elements
 /// (values 10, 11; the label is 7), in block layout `P`.
-pub type Array<P = heaparray::Padded> = heaparray::ArcArray<Tracked, Tracked, P>;
+pub type Array<P = heaparray::Padded> =
+    heaparray::ArcArrayBase<Tracked, Tracked, P, heaparray::Global>;
 
 /// The shared array in the default layout.
 pub fn array(drops: &Tally) -> Array {

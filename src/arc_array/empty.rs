@@ -22,7 +22,7 @@ use super::ArcLayout;
 /// of any `E` this aligned is at most one past the static's end.
 pub(super) const MAX_ALIGN: usize = 16;
 
-/// The shared empty block for an `ArcArray<E, (), P, A>`, or `None` where
+/// The shared empty block for an `ArcArrayBase<E, (), P, A>`, or `None` where
 /// none serves that type (then `default()` allocates):
 /// - `E`'s alignment is at most [`MAX_ALIGN`];
 /// - `A` is zero-sized, 1-aligned and has no drop glue, as `Global`: the

@@ -13,17 +13,20 @@ use super::counts::Counts;
 /// How an [`ArcArray`](crate::ArcArray) block places its reference counts:
 /// [`Padded`] (the default) or [`Compact`]. Sealed: these two are all.
 ///
-/// The choice is the third type parameter of `ArcArray`, `WeakArcArray` and
-/// `UniqueArcArray`; every method and trait is the same for both. Generic
-/// code over the layout names it as `P: ArcLayout` (which implies
+/// The choice is in the type's name ([`ArcArray`](crate::ArcArray) or
+/// [`CompactArcArray`](crate::CompactArcArray), and likewise for the weak
+/// and unique handles): both are aliases of [`ArcArrayBase`](crate::ArcArrayBase),
+/// whose third type parameter is the layout, so every constructor, method
+/// and trait is the same for both. Generic code over the layout names the
+/// base type with `P: ArcLayout` (which implies
 /// `'static`: both layouts are plain markers, so handles move into
 /// spawned threads whatever `P` is).
 ///
 /// ```
 /// use heaparray::*;
 ///
-/// fn first<P: ArcLayout>(a: &ArcArray<u32, (), P>) -> u32 {
-///     a[0] + ArcArray::strong_count(a) as u32
+/// fn first<P: ArcLayout>(a: &ArcArrayBase<u32, (), P, Global>) -> u32 {
+///     a[0] + ArcArrayBase::strong_count(a) as u32
 /// }
 /// assert_eq!(first(&ArcArray::new(1, |i| i as u32 + 7)), 8);
 /// assert_eq!(first(&CompactArcArray::new(1, |i| i as u32 + 7)), 8);

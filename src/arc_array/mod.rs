@@ -21,25 +21,111 @@ use crate::HeapArray;
 use counts::Counts;
 use layout::CountsAndAlloc;
 pub use layout::{ArcLayout, Compact, Padded};
-pub use unique::UniqueArcArray;
-pub use weak::WeakArcArray;
+pub use unique::{UniqueArcArray, UniqueArcArrayBase};
+pub use weak::{WeakArcArray, WeakArcArrayBase};
 
-/// An [`ArcArray`] in the [`Compact`] layout: counts and length in 24
-/// bytes, no padding. Same API; see [`Compact`] for when to prefer it.
+/// Gives a claimed strong count back if dropped: armed while
+/// `into_unique_block` moves the contents, so that a move that unwinds
+/// leaves the caller's handle counted.
+struct Unclaim<'a>(&'a Counts);
+
+impl Drop for Unclaim<'_> {
+    fn drop(&mut self) {
+        self.0.restore_unique();
+    }
+}
+
+/// A label and an array shared across threads through a single pointer.
+///
+/// `ArcArray<E>` stands where `Arc<[E]>` or `Arc<Vec<E>>` would: it derefs to
+/// `[E]`, clones by bumping an atomic count, and drops its label and
+/// elements with the last clone. Unlike `Arc<[E]>` the handle is one word
+/// and the block is filled in place (no copy from a `Vec` when built from a
+/// closure or an exact-size iterator); unlike `Arc<Vec<E>>` the elements are
+/// one pointer hop away and in the same allocation as the counts.
+///
+/// Associated functions (`ArcArray::strong_count(&a)`), as in std, keep
+/// the handle's own API from shadowing methods of `[E]`.
+///
+/// # Size and alignment
+///
+/// One word; `Option<ArcArray>` is one word too. In the default layout,
+/// [`Padded`], the block is (offsets on `x86_64`, aarch64 and powerpc64;
+/// the length sits at the target's cache-line pair as crossbeam-utils'
+/// `CachePadded` knows it, which is 256 bytes on s390x and 32 or 64 on
+/// other targets)
+///
+/// ```text
+/// offset 0    strong: AtomicUsize, weak: AtomicUsize
+///       16    gap (uninitialised)
+///      128    len: usize
+///      136    (the header is 16-aligned: 8 bytes to round it to 144)
+///      144    label: L, then the elements at their alignment
+/// ```
+///
+/// so the counts, written by every clone and drop, never share a cache line
+/// (nor the adjacent line a prefetcher pulls in with it) with the data
+/// readers touch.
+///
+/// # Layout
+///
+/// [`CompactArcArray`] is the same handle in the [`Compact`] layout: strong,
+/// weak and `len` in 24 bytes, then the label and the elements, 120 bytes
+/// less per block than [`Padded`], at the price of the false sharing the
+/// gap prevents. Both are aliases of one type, [`ArcArrayBase`], so they
+/// have the same constructors, conversions, methods and traits: switching
+/// is changing the type name.
+///
+/// ```
+/// use heaparray::CompactArcArray;
+///
+/// let a = CompactArcArray::new(4, |i| i as u64);
+/// let b = CompactArcArray::with_label("meta", 2, |_, i| i);
+/// let c = CompactArcArray::from(vec![0u64, 1, 2, 3]);
+/// assert_eq!((&*a, &*c), (&[0, 1, 2, 3][..], &[0, 1, 2, 3][..]));
+/// assert_eq!(*b.get_label(), "meta");
+/// ```
+///
+/// # Examples
 ///
 /// ```
 /// use heaparray::*;
+/// use std::thread;
+///
+/// let a = ArcArray::with_label("weights", 1000, |_, i| i as f32);
+/// let sums: Vec<f32> = (0..4)
+///     .map(|t| {
+///         let a = a.clone();
+///         thread::spawn(move || a[t * 250..(t + 1) * 250].iter().sum::<f32>())
+///     })
+///     .map(|h| h.join().unwrap())
+///     .collect();
+/// assert_eq!(sums.iter().sum::<f32>(), 499_500.0);
+/// assert_eq!(*a.get_label(), "weights");
+/// ```
+pub type ArcArray<E, L = (), A = Global> = ArcArrayBase<E, L, Padded, A>;
+
+/// An [`ArcArray`] in the [`Compact`] layout: counts and length in 24
+/// bytes, no padding, as small as `Arc<[T]>`. The same type, methods and
+/// traits as [`ArcArray`] ([`ArcArrayBase`] in the other layout); see
+/// [`Compact`] for when to prefer it.
+///
+/// ```
+/// use heaparray::CompactArcArray;
+///
 /// let a = CompactArcArray::with_label("small", 4, |_, i| i as u64);
 /// let b = a.clone();
-/// assert_eq!((&*b, ArcArray::strong_count(&a)), (&[0, 1, 2, 3][..], 2));
+/// assert_eq!((&*b, CompactArcArray::strong_count(&a)), (&[0, 1, 2, 3][..], 2));
+/// let v = CompactArcArray::from(vec![1u8, 2, 3]);
+/// assert_eq!(&*v, &[1, 2, 3]);
 /// ```
-pub type CompactArcArray<E, L = (), A = Global> = ArcArray<E, L, Compact, A>;
+pub type CompactArcArray<E, L = (), A = Global> = ArcArrayBase<E, L, Compact, A>;
 
 /// The [`WeakArcArray`] of a [`CompactArcArray`].
-pub type CompactWeakArcArray<E, L = (), A = Global> = WeakArcArray<E, L, Compact, A>;
+pub type CompactWeakArcArray<E, L = (), A = Global> = WeakArcArrayBase<E, L, Compact, A>;
 
 /// The [`UniqueArcArray`] of a [`CompactArcArray`].
-pub type CompactUniqueArcArray<E, L = (), A = Global> = UniqueArcArray<E, L, Compact, A>;
+pub type CompactUniqueArcArray<E, L = (), A = Global> = UniqueArcArrayBase<E, L, Compact, A>;
 
 /// The header of an `ArcArray` block: the counts and the allocator (the
 /// layout's front: padded to `layout::COUNTS_REGION`, 128 bytes on
@@ -219,92 +305,23 @@ impl<E, L, P: ArcLayout, A: Allocator> Block<ArcHeader<P, A>, L, E> {
     }
 }
 
-/// Gives a claimed strong count back if dropped: armed while
-/// `into_unique_block` moves the contents, so that a move that unwinds
-/// leaves the caller's handle counted.
-struct Unclaim<'a>(&'a Counts);
-
-impl Drop for Unclaim<'_> {
-    fn drop(&mut self) {
-        self.0.restore_unique();
-    }
-}
-
-/// A label and an array shared across threads through a single pointer.
-///
-/// `ArcArray<E>` stands where `Arc<[E]>` or `Arc<Vec<E>>` would: it derefs to
-/// `[E]`, clones by bumping an atomic count, and drops its label and
-/// elements with the last clone. Unlike `Arc<[E]>` the handle is one word
-/// and the block is filled in place (no copy from a `Vec` when built from a
-/// closure or an exact-size iterator); unlike `Arc<Vec<E>>` the elements are
-/// one pointer hop away and in the same allocation as the counts.
-///
-/// Associated functions (`ArcArray::strong_count(&a)`), as in std, keep
-/// the handle's own API from shadowing methods of `[E]`.
-///
-/// # Size and alignment
-///
-/// One word; `Option<ArcArray>` is one word too. In the default layout,
-/// [`Padded`], the block is (offsets on `x86_64`, aarch64 and powerpc64;
-/// the length sits at the target's cache-line pair as crossbeam-utils'
-/// `CachePadded` knows it, which is 256 bytes on s390x and 32 or 64 on
-/// other targets)
-///
-/// ```text
-/// offset 0    strong: AtomicUsize, weak: AtomicUsize
-///       16    gap (uninitialised)
-///      128    len: usize
-///      136    (the header is 16-aligned: 8 bytes to round it to 144)
-///      144    label: L, then the elements at their alignment
-/// ```
-///
-/// so the counts, written by every clone and drop, never share a cache line
-/// (nor the adjacent line a prefetcher pulls in with it) with the data
-/// readers touch.
-///
-/// # Layout
-///
-/// The third parameter picks the layout: [`Padded`] (the default) or
-/// [`Compact`], whose block is strong, weak and `len` in 24 bytes, then the
-/// label and the elements: 120 bytes less per block, at the price of the
-/// false sharing the gap prevents. [`CompactArcArray`] names it. Both run
-/// the same code and have the same methods and traits, with one exception
-/// kept for type inference: the inherent constructors (`new`,
-/// `with_label`, `with_len`, `par_new`, `par_with_label`) and the `From`
-/// conversions are for the default layout only (a call like
-/// `ArcArray::new(..)` could not tell which layout is meant otherwise, as
-/// `HashMap::new` is for the default hasher only). A compact array is built
-/// through the same-named methods of the construction traits, which
-/// `use heaparray::*` brings in, or by `collect`:
+/// The one type behind [`ArcArray`] (layout [`Padded`]) and
+/// [`CompactArcArray`] (layout [`Compact`]), generic over the layout `P`,
+/// as ndarray's `ArrayBase` is behind its aliases. Name the aliases in
+/// code that knows its layout; name this type in code generic over both:
 ///
 /// ```
-/// use heaparray::*;
+/// use heaparray::{ArcArray, ArcArrayBase, ArcLayout, Allocator, CompactArcArray};
 ///
-/// let a = CompactArcArray::new(4, |i| i as u64); // MakeArray::new
-/// let b = CompactArcArray::with_label("meta", 2, |_, i| i); // LabelledArray
-/// let c: CompactArcArray<u64> = (0..4).collect();
-/// assert_eq!((&*a, &*c), (&[0, 1, 2, 3][..], &[0, 1, 2, 3][..]));
-/// assert_eq!(*b.get_label(), "meta");
+/// fn total<P: ArcLayout, A: Allocator>(a: &ArcArrayBase<u32, (), P, A>) -> u32 {
+///     a.iter().sum()
+/// }
+/// assert_eq!(total(&ArcArray::from(vec![1, 2])), 3);
+/// assert_eq!(total(&CompactArcArray::from(vec![1, 2])), 3);
 /// ```
 ///
-/// # Examples
-///
-/// ```
-/// use heaparray::*;
-/// use std::thread;
-///
-/// let a = ArcArray::with_label("weights", 1000, |_, i| i as f32);
-/// let sums: Vec<f32> = (0..4)
-///     .map(|t| {
-///         let a = a.clone();
-///         thread::spawn(move || a[t * 250..(t + 1) * 250].iter().sum::<f32>())
-///     })
-///     .map(|h| h.join().unwrap())
-///     .collect();
-/// assert_eq!(sums.iter().sum::<f32>(), 499_500.0);
-/// assert_eq!(*a.get_label(), "weights");
-/// ```
-pub struct ArcArray<E, L = (), P: ArcLayout = Padded, A: Allocator = Global> {
+/// See [`ArcArray`] for the handle's documentation.
+pub struct ArcArrayBase<E, L, P: ArcLayout, A: Allocator> {
     block: NonNull<u8>,
     _owns: PhantomData<(L, E, P, A)>,
 }
@@ -316,13 +333,13 @@ pub struct ArcArray<E, L = (), P: ArcLayout = Padded, A: Allocator = Global> {
 // must be `Send`. This is `Arc<T, A>`'s `T: Send + Sync, A: Send + Sync`,
 // for every part. The counts are atomic.
 unsafe impl<E: Send + Sync, L: Send + Sync, P: ArcLayout, A: Allocator + Send + Sync> Send
-    for ArcArray<E, L, P, A>
+    for ArcArrayBase<E, L, P, A>
 {
 }
 // SAFETY: `&ArcArray` can be cloned into an owned handle on another thread,
 // so sharing it is sending one: the same bounds as `Send`.
 unsafe impl<E: Send + Sync, L: Send + Sync, P: ArcLayout, A: Allocator + Send + Sync> Sync
-    for ArcArray<E, L, P, A>
+    for ArcArrayBase<E, L, P, A>
 {
 }
 
@@ -330,11 +347,11 @@ unsafe impl<E: Send + Sync, L: Send + Sync, P: ArcLayout, A: Allocator + Send + 
 // panic while a handle is borrowed can only have left the data as
 // `&`-access leaves it.
 impl<E: RefUnwindSafe, L: RefUnwindSafe, P: ArcLayout, A: Allocator + UnwindSafe> UnwindSafe
-    for ArcArray<E, L, P, A>
+    for ArcArrayBase<E, L, P, A>
 {
 }
 
-impl<E, L, P: ArcLayout, A: Allocator> ArcArray<E, L, P, A> {
+impl<E, L, P: ArcLayout, A: Allocator> ArcArrayBase<E, L, P, A> {
     /// The label.
     ///
     /// # Examples
@@ -422,9 +439,9 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArray<E, L, P, A> {
     /// ```
     #[must_use]
     #[inline]
-    pub fn downgrade(this: &Self) -> WeakArcArray<E, L, P, A> {
+    pub fn downgrade(this: &Self) -> WeakArcArrayBase<E, L, P, A> {
         this.counts().downgrade();
-        WeakArcArray::from_block(this.block)
+        WeakArcArrayBase::from_block(this.block)
     }
 
     /// The elements by mutable reference if this is the only handle, strong
@@ -532,7 +549,7 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArray<E, L, P, A> {
     /// u[0] = 5;
     /// assert_eq!(&*u, &[5, 1]);
     /// ```
-    pub fn try_unique(this: Self) -> Result<UniqueArcArray<E, L, P, A>, Self>
+    pub fn try_unique(this: Self) -> Result<UniqueArcArrayBase<E, L, P, A>, Self>
     where
         A: Clone,
     {
@@ -546,7 +563,7 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArray<E, L, P, A> {
         let (block, old) = unsafe { this.raw().into_unique_block() };
         mem::forget(this);
         // SAFETY: `into_unique_block`'s result, passed on once.
-        Ok(unsafe { UniqueArcArray::from_unique_block(block, old) })
+        Ok(unsafe { UniqueArcArrayBase::from_unique_block(block, old) })
     }
 
     /// Drops this handle and, if it was the last strong one, returns unique
@@ -565,7 +582,7 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArray<E, L, P, A> {
     /// assert_eq!(&*ArcArray::into_unique(b).unwrap(), &[0, 1]);
     /// ```
     #[must_use]
-    pub fn into_unique(this: Self) -> Option<UniqueArcArray<E, L, P, A>>
+    pub fn into_unique(this: Self) -> Option<UniqueArcArrayBase<E, L, P, A>>
     where
         A: Clone,
     {
@@ -581,7 +598,7 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArray<E, L, P, A> {
         let (block, old) = unsafe { this.raw().into_unique_block() };
         mem::forget(this);
         // SAFETY: `into_unique_block`'s result, passed on once.
-        Some(unsafe { UniqueArcArray::from_unique_block(block, old) })
+        Some(unsafe { UniqueArcArrayBase::from_unique_block(block, old) })
     }
 
     /// A pointer to the first element (or where it would be, for an empty
@@ -625,7 +642,7 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArray<E, L, P, A> {
     ///
     /// # Safety
     ///
-    /// `ptr` came from `ArcArray::<E, L, P, A>::into_raw` with the same
+    /// `ptr` came from `ArcArrayBase::<E, L, P, A>::into_raw` with the same
     /// `E`, `L`, layout `P` and allocator type `A` (a padded array's pointer
     /// does not lead back to a compact block, nor the reverse), and each
     /// such pointer is passed to `from_raw` at most once.
@@ -647,7 +664,7 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArray<E, L, P, A> {
     ///
     /// # Safety
     ///
-    /// `ptr` came from `ArcArray::<E, L, P, A>::into_raw` with the same
+    /// `ptr` came from `ArcArrayBase::<E, L, P, A>::into_raw` with the same
     /// type parameters, and the strong count it holds is still held (that
     /// handle has not been rebuilt and dropped): the block is alive.
     ///
@@ -669,7 +686,7 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArray<E, L, P, A> {
         // it from releasing that count.
         let this = ManuallyDrop::new(unsafe { Self::from_raw(ptr) });
         // The clone's count is the one added: it is not dropped either.
-        mem::forget(ArcArray::clone(&this));
+        mem::forget(ArcArrayBase::clone(&this));
     }
 
     /// Releases one strong count of the block of an
@@ -680,7 +697,7 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArray<E, L, P, A> {
     ///
     /// # Safety
     ///
-    /// `ptr` came from `ArcArray::<E, L, P, A>::into_raw` with the same
+    /// `ptr` came from `ArcArrayBase::<E, L, P, A>::into_raw` with the same
     /// type parameters, and the caller gives up one strong count held for
     /// it (from that `into_raw` or from `increment_strong_count`): after
     /// the last one is released, `ptr` must not be used.
@@ -706,7 +723,7 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArray<E, L, P, A> {
     /// Whether this is the only handle to its block, strong or weak (like
     /// the unstable `Arc::is_unique`): when it is, [`ArcArray::get_mut`]
     /// returns `Some` and [`ArcArray::make_mut`] does not copy. A shared
-    /// empty block ([`Default`](#impl-Default-for-ArcArray<E,+(),+P,+A>))
+    /// empty block ([`Default`](#impl-Default-for-ArcArrayBase<E,+(),+P,+A>))
     /// is never unique.
     ///
     /// # Examples
@@ -752,7 +769,7 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArray<E, L, P, A> {
     /// assert_eq!((&*u, &*v, v.as_ptr()), (&[9, 1][..], &[0, 1][..], p));
     /// ```
     #[must_use]
-    pub fn unwrap_or_clone(this: Self) -> UniqueArcArray<E, L, P, A>
+    pub fn unwrap_or_clone(this: Self) -> UniqueArcArrayBase<E, L, P, A>
     where
         E: Clone,
         L: Clone,
@@ -805,7 +822,7 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArray<E, L, P, A> {
     /// Takes over one strong count of the block at `block`.
     #[inline]
     pub(crate) fn from_block(block: NonNull<u8>) -> Self {
-        ArcArray {
+        ArcArrayBase {
             block,
             _owns: PhantomData,
         }
@@ -828,14 +845,14 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArray<E, L, P, A> {
     }
 }
 
-impl<E, L, P: ArcLayout, A: Allocator> FromBuilder<E, L> for ArcArray<E, L, P, A> {
+impl<E, L, P: ArcLayout, A: Allocator> FromBuilder<E, L> for ArcArrayBase<E, L, P, A> {
     type Header = ArcHeader<P, A>;
     fn try_from_builder(builder: Builder<ArcHeader<P, A>, L, E>) -> Result<Self, TryReserveError> {
-        UniqueArcArray::try_from_builder(builder).map(UniqueArcArray::shareable)
+        UniqueArcArrayBase::try_from_builder(builder).map(UniqueArcArrayBase::shareable)
     }
 }
 
-impl<E, L, P: ArcLayout, A: Allocator> Clone for ArcArray<E, L, P, A> {
+impl<E, L, P: ArcLayout, A: Allocator> Clone for ArcArrayBase<E, L, P, A> {
     /// Another handle to the same block: one relaxed atomic increment.
     ///
     /// Aborts the process if the count would exceed `isize::MAX`, as `Arc`
@@ -847,7 +864,7 @@ impl<E, L, P: ArcLayout, A: Allocator> Clone for ArcArray<E, L, P, A> {
     }
 }
 
-impl<E, L, P: ArcLayout, A: Allocator> Drop for ArcArray<E, L, P, A> {
+impl<E, L, P: ArcLayout, A: Allocator> Drop for ArcArrayBase<E, L, P, A> {
     #[inline]
     fn drop(&mut self) {
         if self.counts().decrement_strong() {
@@ -856,7 +873,7 @@ impl<E, L, P: ArcLayout, A: Allocator> Drop for ArcArray<E, L, P, A> {
     }
 }
 
-impl<E, P: ArcLayout, A: Allocator + Default> Default for ArcArray<E, (), P, A> {
+impl<E, P: ArcLayout, A: Allocator + Default> Default for ArcArrayBase<E, (), P, A> {
     /// An empty array. For elements aligned to at most 16 bytes and a
     /// zero-sized allocator such as [`Global`], this allocates nothing:
     /// like std's `Arc<[T]>::default()`, every such empty array of one
@@ -878,9 +895,9 @@ impl<E, P: ArcLayout, A: Allocator + Default> Default for ArcArray<E, (), P, A> 
     /// let (a, b) = (ArcArray::<u64>::default(), ArcArray::<u64>::default());
     /// assert!(a.is_empty() && ArcArray::ptr_eq(&a, &b)); // one static block
     /// let mut c = CompactArcArray::<u8>::default();
-    /// assert!(ArcArray::get_mut(&mut c).is_none());
-    /// assert!(ArcArray::make_mut(&mut c).is_empty()); // now its own block
-    /// assert!(ArcArray::get_mut(&mut c).is_some());
+    /// assert!(CompactArcArray::get_mut(&mut c).is_none());
+    /// assert!(CompactArcArray::make_mut(&mut c).is_empty()); // now its own block
+    /// assert!(CompactArcArray::get_mut(&mut c).is_some());
     /// ```
     fn default() -> Self {
         let alloc = A::default();
@@ -892,7 +909,7 @@ impl<E, P: ArcLayout, A: Allocator + Default> Default for ArcArray<E, (), P, A> 
                 // The static's own count, never released, and a clone of it
                 // for the caller: one relaxed increment, as any clone.
                 let shared = ManuallyDrop::new(Self::from_block(block));
-                ArcArray::clone(&shared)
+                ArcArrayBase::clone(&shared)
             }
             None => {
                 <Self as crate::traits::MakeArrayIn<E, A>>::new_in(0, |_| unreachable!(), alloc)
@@ -901,7 +918,7 @@ impl<E, P: ArcLayout, A: Allocator + Default> Default for ArcArray<E, (), P, A> 
     }
 }
 
-impl<E, L, P: ArcLayout, A: Allocator> Deref for ArcArray<E, L, P, A> {
+impl<E, L, P: ArcLayout, A: Allocator> Deref for ArcArrayBase<E, L, P, A> {
     type Target = [E];
     #[inline]
     fn deref(&self) -> &[E] {
@@ -912,20 +929,22 @@ impl<E, L, P: ArcLayout, A: Allocator> Deref for ArcArray<E, L, P, A> {
     }
 }
 
-impl_slice_traits!(ArcArray, P: ArcLayout);
-impl_constructors!(ArcArray, P: ArcLayout = Padded);
+impl_slice_traits!(ArcArray, ArcArrayBase<P: ArcLayout>);
+impl_constructors!(ArcArray, ArcArrayBase<P: ArcLayout>);
 
-impl<E, L, A: Allocator> From<HeapArray<E, L, A>> for ArcArray<E, L, Padded, A> {
+impl<E, L, A: Allocator> From<HeapArray<E, L, A>> for ArcArray<E, L, A> {
     /// Moves the label and the elements into a shared block from the same
     /// allocator (one copy), which then moves into the new block.
     fn from(heap: HeapArray<E, L, A>) -> Self {
-        UniqueArcArray::from(heap).shareable()
+        UniqueArcArrayBase::from(heap).shareable()
     }
 }
 
-impl<E, L, P: ArcLayout, A: Allocator> From<UniqueArcArray<E, L, P, A>> for ArcArray<E, L, P, A> {
+impl<E, L, P: ArcLayout, A: Allocator> From<UniqueArcArrayBase<E, L, P, A>>
+    for ArcArrayBase<E, L, P, A>
+{
     /// Shares the block as it is, no copy (as [`UniqueArcArray::shareable`]).
-    fn from(unique: UniqueArcArray<E, L, P, A>) -> Self {
+    fn from(unique: UniqueArcArrayBase<E, L, P, A>) -> Self {
         unique.shareable()
     }
 }

@@ -7,19 +7,19 @@ use core::ops::{Deref, DerefMut};
 use core::panic::{RefUnwindSafe, UnwindSafe};
 use core::ptr::NonNull;
 
-use super::{ArcArray, ArcBlock, ArcHeader, ArcLayout, Padded};
+use super::{ArcArrayBase, ArcBlock, ArcHeader, ArcLayout, Padded};
 
 use crate::allocation::{Allocator, Global, TryReserveError};
 use crate::block::{Block, Builder, FromBuilder};
 use crate::traits::LabelledArrayMut;
 use crate::HeapArray;
 
-/// The only handle to an [`ArcArray`] block: full `&mut` access to the
+/// The only handle to an [`ArcArray`](crate::ArcArray) block: full `&mut` access to the
 /// label and the elements, then [`shareable`](UniqueArcArray::shareable)
 /// turns it into an `ArcArray` without a copy.
 ///
-/// Made by building one directly, or by [`ArcArray::try_unique`],
-/// [`ArcArray::into_unique`].
+/// Made by building one directly, or by [`ArcArray::try_unique`](crate::ArcArrayBase::try_unique),
+/// [`ArcArray::into_unique`](crate::ArcArrayBase::into_unique).
 ///
 /// # Size and alignment
 ///
@@ -36,7 +36,13 @@ use crate::HeapArray;
 /// let a: ArcArray<u32, u32> = u.shareable();
 /// assert_eq!(*a.get_label(), 11);
 /// ```
-pub struct UniqueArcArray<E, L = (), P: ArcLayout = Padded, A: Allocator = Global> {
+pub type UniqueArcArray<E, L = (), A = Global> = UniqueArcArrayBase<E, L, Padded, A>;
+
+/// The one type behind [`UniqueArcArray`](crate::UniqueArcArray) (layout [`Padded`]) and [`CompactUniqueArcArray`](crate::CompactUniqueArcArray)
+/// (layout [`Compact`](crate::Compact)), generic over the layout `P`, as
+/// [`ArcArrayBase`](crate::ArcArrayBase) is. See [`UniqueArcArray`](crate::UniqueArcArray) for the
+/// handle's documentation.
+pub struct UniqueArcArrayBase<E, L, P: ArcLayout, A: Allocator> {
     block: NonNull<u8>,
     _owns: PhantomData<(L, E, P, A)>,
 }
@@ -46,24 +52,24 @@ pub struct UniqueArcArray<E, L = (), P: ArcLayout = Padded, A: Allocator = Globa
 // receiving thread is sound with them: the `ArcArray` it makes is only
 // `Send`/`Sync` under `ArcArray`'s own, stronger bounds.
 unsafe impl<E: Send, L: Send, P: ArcLayout, A: Allocator + Send> Send
-    for UniqueArcArray<E, L, P, A>
+    for UniqueArcArrayBase<E, L, P, A>
 {
 }
 // SAFETY: `&UniqueArcArray` gives out `&L`, `&[E]` and `&A` only, as `&Box`.
 unsafe impl<E: Sync, L: Sync, P: ArcLayout, A: Allocator + Sync> Sync
-    for UniqueArcArray<E, L, P, A>
+    for UniqueArcArrayBase<E, L, P, A>
 {
 }
 impl<E: UnwindSafe, L: UnwindSafe, P: ArcLayout, A: Allocator + UnwindSafe> UnwindSafe
-    for UniqueArcArray<E, L, P, A>
+    for UniqueArcArrayBase<E, L, P, A>
 {
 }
 impl<E: RefUnwindSafe, L: RefUnwindSafe, P: ArcLayout, A: Allocator + RefUnwindSafe> RefUnwindSafe
-    for UniqueArcArray<E, L, P, A>
+    for UniqueArcArrayBase<E, L, P, A>
 {
 }
 
-impl<E, L, P: ArcLayout, A: Allocator> UniqueArcArray<E, L, P, A> {
+impl<E, L, P: ArcLayout, A: Allocator> UniqueArcArrayBase<E, L, P, A> {
     /// The label.
     ///
     /// # Examples
@@ -97,7 +103,7 @@ impl<E, L, P: ArcLayout, A: Allocator> UniqueArcArray<E, L, P, A> {
         unsafe { self.raw().label_mut() }
     }
 
-    /// Turns this into a shareable [`ArcArray`] with no copy: the block and
+    /// Turns this into a shareable [`ArcArray`](crate::ArcArray) with no copy: the block and
     /// its counts (one strong handle) are already an `ArcArray`'s.
     ///
     /// # Examples
@@ -110,8 +116,8 @@ impl<E, L, P: ArcLayout, A: Allocator> UniqueArcArray<E, L, P, A> {
     /// ```
     #[must_use]
     #[inline]
-    pub fn shareable(self) -> ArcArray<E, L, P, A> {
-        ArcArray::from_block(ManuallyDrop::new(self).block)
+    pub fn shareable(self) -> ArcArrayBase<E, L, P, A> {
+        ArcArrayBase::from_block(ManuallyDrop::new(self).block)
     }
 
     /// The allocator the block came from.
@@ -141,7 +147,7 @@ impl<E, L, P: ArcLayout, A: Allocator> UniqueArcArray<E, L, P, A> {
     /// Takes over a block whose counts are 1 and 1 with no other handle.
     #[inline]
     pub(super) fn from_block(block: NonNull<u8>) -> Self {
-        UniqueArcArray {
+        UniqueArcArrayBase {
             block,
             _owns: PhantomData,
         }
@@ -170,7 +176,7 @@ impl<E, L, P: ArcLayout, A: Allocator> UniqueArcArray<E, L, P, A> {
     }
 }
 
-impl<E, L, P: ArcLayout, A: Allocator> FromBuilder<E, L> for UniqueArcArray<E, L, P, A> {
+impl<E, L, P: ArcLayout, A: Allocator> FromBuilder<E, L> for UniqueArcArrayBase<E, L, P, A> {
     type Header = ArcHeader<P, A>;
     fn try_from_builder(builder: Builder<ArcHeader<P, A>, L, E>) -> Result<Self, TryReserveError> {
         let (block, _) = builder.try_finish(ArcHeader::<P, A>::new)?;
@@ -178,7 +184,7 @@ impl<E, L, P: ArcLayout, A: Allocator> FromBuilder<E, L> for UniqueArcArray<E, L
     }
 }
 
-impl<E, L, P: ArcLayout, A: Allocator> Drop for UniqueArcArray<E, L, P, A> {
+impl<E, L, P: ArcLayout, A: Allocator> Drop for UniqueArcArrayBase<E, L, P, A> {
     fn drop(&mut self) {
         let block = self.raw();
         // SAFETY: the only handle of any kind: the contents are initialised
@@ -187,7 +193,7 @@ impl<E, L, P: ArcLayout, A: Allocator> Drop for UniqueArcArray<E, L, P, A> {
     }
 }
 
-impl<E, L, P: ArcLayout, A: Allocator> Deref for UniqueArcArray<E, L, P, A> {
+impl<E, L, P: ArcLayout, A: Allocator> Deref for UniqueArcArrayBase<E, L, P, A> {
     type Target = [E];
     #[inline]
     fn deref(&self) -> &[E] {
@@ -197,7 +203,7 @@ impl<E, L, P: ArcLayout, A: Allocator> Deref for UniqueArcArray<E, L, P, A> {
     }
 }
 
-impl<E, L, P: ArcLayout, A: Allocator> DerefMut for UniqueArcArray<E, L, P, A> {
+impl<E, L, P: ArcLayout, A: Allocator> DerefMut for UniqueArcArrayBase<E, L, P, A> {
     #[inline]
     fn deref_mut(&mut self) -> &mut [E] {
         let block = self.raw();
@@ -206,7 +212,7 @@ impl<E, L, P: ArcLayout, A: Allocator> DerefMut for UniqueArcArray<E, L, P, A> {
     }
 }
 
-impl<E, L, P: ArcLayout, A: Allocator> UniqueArcArray<MaybeUninit<E>, L, P, A> {
+impl<E, L, P: ArcLayout, A: Allocator> UniqueArcArrayBase<MaybeUninit<E>, L, P, A> {
     /// The array of `E` that the written elements make, with no copy (like
     /// `Arc::assume_init`); [`shareable`](UniqueArcArray::shareable) then
     /// shares it.
@@ -229,21 +235,21 @@ impl<E, L, P: ArcLayout, A: Allocator> UniqueArcArray<MaybeUninit<E>, L, P, A> {
     /// assert_eq!(&*a, &[1, 2, 4]);
     /// ```
     #[must_use]
-    pub unsafe fn assume_init(self) -> UniqueArcArray<E, L, P, A> {
+    pub unsafe fn assume_init(self) -> UniqueArcArrayBase<E, L, P, A> {
         // A block of `MaybeUninit<E>` is laid out as one of `E` (same size
         // and alignment), with the same header; the caller promises the
         // elements are valid `E`s.
-        UniqueArcArray::from_block(ManuallyDrop::new(self).block)
+        UniqueArcArrayBase::from_block(ManuallyDrop::new(self).block)
     }
 }
 
-impl_slice_traits!(UniqueArcArray, P: ArcLayout);
-impl_uninit!(UniqueArcArray, ", Padded", P: ArcLayout);
-impl_constructors!(UniqueArcArray, P: ArcLayout = Padded);
-impl_default!(UniqueArcArray, P: ArcLayout);
-impl_slice_mut_traits!(UniqueArcArray, P: ArcLayout);
+impl_slice_traits!(UniqueArcArray, UniqueArcArrayBase<P: ArcLayout>);
+impl_uninit!(UniqueArcArray, UniqueArcArrayBase<P: ArcLayout>);
+impl_constructors!(UniqueArcArray, UniqueArcArrayBase<P: ArcLayout>);
+impl_default!(UniqueArcArray, UniqueArcArrayBase<P: ArcLayout>);
+impl_slice_mut_traits!(UniqueArcArray, UniqueArcArrayBase<P: ArcLayout>);
 
-impl<E, L, A: Allocator> From<HeapArray<E, L, A>> for UniqueArcArray<E, L, Padded, A> {
+impl<E, L, A: Allocator> From<HeapArray<E, L, A>> for UniqueArcArray<E, L, A> {
     /// Moves the label and the elements into a new block from the same
     /// allocator (one copy); the allocator then moves into the new block.
     /// If that allocation fails, `heap` is dropped whole and the global
@@ -253,9 +259,9 @@ impl<E, L, A: Allocator> From<HeapArray<E, L, A>> for UniqueArcArray<E, L, Padde
     }
 }
 
-impl<E, L, P: ArcLayout> LabelledArrayMut<E, L> for UniqueArcArray<E, L, P> {
+impl<E, L, P: ArcLayout> LabelledArrayMut<E, L> for UniqueArcArrayBase<E, L, P, Global> {
     fn get_label_mut(&mut self) -> &mut L {
-        UniqueArcArray::get_label_mut(self)
+        UniqueArcArrayBase::get_label_mut(self)
     }
     // SAFETY: the trait's contract: the caller promises `idx < len`.
     unsafe fn get_mut_unchecked(&mut self, idx: usize) -> &mut E {

@@ -7,11 +7,11 @@ use core::panic::{RefUnwindSafe, UnwindSafe};
 use core::ptr::NonNull;
 
 use super::counts::Counts;
-use super::{ArcArray, ArcBlock, ArcLayout, Padded};
+use super::{ArcArrayBase, ArcBlock, ArcLayout, Padded};
 use crate::allocation::{Allocator, Global};
 use crate::block::Block;
 
-/// A weak handle to an [`ArcArray`] block, from [`ArcArray::downgrade`].
+/// A weak handle to an [`ArcArray`](crate::ArcArray) block, from [`ArcArray::downgrade`](crate::ArcArrayBase::downgrade).
 ///
 /// It does not keep the label and elements alive: once the last strong
 /// handle drops, [`upgrade`](WeakArcArray::upgrade) returns `None`. The
@@ -32,13 +32,19 @@ use crate::block::Block;
 /// drop(a);
 /// assert!(w.upgrade().is_none());
 /// ```
-pub struct WeakArcArray<E, L = (), P: ArcLayout = Padded, A: Allocator = Global> {
+pub type WeakArcArray<E, L = (), A = Global> = WeakArcArrayBase<E, L, Padded, A>;
+
+/// The one type behind [`WeakArcArray`](crate::WeakArcArray) (layout [`Padded`]) and [`CompactWeakArcArray`](crate::CompactWeakArcArray)
+/// (layout [`Compact`](crate::Compact)), generic over the layout `P`, as
+/// [`ArcArrayBase`](crate::ArcArrayBase) is. See [`WeakArcArray`](crate::WeakArcArray) for the
+/// handle's documentation.
+pub struct WeakArcArrayBase<E, L, P: ArcLayout, A: Allocator> {
     /// A block, or [`dangling`] for a weak handle that never had one.
     block: NonNull<u8>,
     _owns: PhantomData<(L, E, P, A)>,
 }
 
-/// The address of a weak handle made by [`WeakArcArray::new`]: no block is
+/// The address of a weak handle made by [`WeakArcArray::new`](crate::WeakArcArrayBase::new): no block is
 /// ever there (`usize::MAX` is odd, and every block is aligned to at least
 /// 4, the alignment of its counts).
 fn dangling() -> NonNull<u8> {
@@ -49,20 +55,20 @@ fn dangling() -> NonNull<u8> {
 // may be the last owner that frees the block with the allocator, so it
 // needs exactly `ArcArray`'s bounds, for the same reasons.
 unsafe impl<E: Send + Sync, L: Send + Sync, P: ArcLayout, A: Allocator + Send + Sync> Send
-    for WeakArcArray<E, L, P, A>
+    for WeakArcArrayBase<E, L, P, A>
 {
 }
 // SAFETY: as `Send`: `&WeakArcArray` can be upgraded on any thread.
 unsafe impl<E: Send + Sync, L: Send + Sync, P: ArcLayout, A: Allocator + Send + Sync> Sync
-    for WeakArcArray<E, L, P, A>
+    for WeakArcArrayBase<E, L, P, A>
 {
 }
 impl<E: RefUnwindSafe, L: RefUnwindSafe, P: ArcLayout, A: Allocator + UnwindSafe> UnwindSafe
-    for WeakArcArray<E, L, P, A>
+    for WeakArcArrayBase<E, L, P, A>
 {
 }
 
-impl<E, L, P: ArcLayout, A: Allocator> WeakArcArray<E, L, P, A> {
+impl<E, L, P: ArcLayout, A: Allocator> WeakArcArrayBase<E, L, P, A> {
     /// A weak handle to nothing: it never upgrades. Allocates nothing, so
     /// it needs no allocator, whatever `A` is.
     ///
@@ -92,15 +98,15 @@ impl<E, L, P: ArcLayout, A: Allocator> WeakArcArray<E, L, P, A> {
     /// assert!(w.upgrade().is_none());
     /// ```
     #[must_use]
-    pub fn upgrade(&self) -> Option<ArcArray<E, L, P, A>> {
+    pub fn upgrade(&self) -> Option<ArcArrayBase<E, L, P, A>> {
         if self.counts()?.upgrade() {
-            Some(ArcArray::from_block(self.block))
+            Some(ArcArrayBase::from_block(self.block))
         } else {
             None
         }
     }
 
-    /// The number of strong handles (0 for [`WeakArcArray::new`]).
+    /// The number of strong handles (0 for [`WeakArcArray::new`](crate::WeakArcArrayBase::new)).
     ///
     /// # Examples
     ///
@@ -135,10 +141,10 @@ impl<E, L, P: ArcLayout, A: Allocator> WeakArcArray<E, L, P, A> {
     }
 
     /// A pointer to where the first element is (like `Weak::as_ptr`):
-    /// the pointer [`ArcArray::as_ptr`] gives for the same block. It may
+    /// the pointer [`ArcArray::as_ptr`](crate::ArcArrayBase::as_ptr) gives for the same block. It may
     /// be read through only while a strong handle keeps the elements
     /// alive; after they are dropped it still identifies the block. For
-    /// [`WeakArcArray::new`] it is a dangling sentinel (not aligned, never
+    /// [`WeakArcArray::new`](crate::WeakArcArrayBase::new) it is a dangling sentinel (not aligned, never
     /// null).
     ///
     /// # Examples
@@ -159,8 +165,8 @@ impl<E, L, P: ArcLayout, A: Allocator> WeakArcArray<E, L, P, A> {
     }
 
     /// Consumes the weak handle, keeping its weak count, and returns
-    /// [`WeakArcArray::as_ptr`]'s pointer (like `Weak::into_raw`): one
-    /// word, for FFI; [`WeakArcArray::from_raw`] turns it back.
+    /// [`WeakArcArray::as_ptr`](crate::WeakArcArrayBase::as_ptr)'s pointer (like `Weak::into_raw`): one
+    /// word, for FFI; [`WeakArcArray::from_raw`](crate::WeakArcArrayBase::from_raw) turns it back.
     ///
     /// # Examples
     ///
@@ -178,12 +184,12 @@ impl<E, L, P: ArcLayout, A: Allocator> WeakArcArray<E, L, P, A> {
         core::mem::ManuallyDrop::new(self).as_ptr()
     }
 
-    /// Rebuilds a weak handle from [`WeakArcArray::into_raw`]'s pointer,
+    /// Rebuilds a weak handle from [`WeakArcArray::into_raw`](crate::WeakArcArrayBase::into_raw)'s pointer,
     /// taking over its weak count (like `Weak::from_raw`).
     ///
     /// # Safety
     ///
-    /// `ptr` came from `WeakArcArray::<E, L, P, A>::into_raw` with the same
+    /// `ptr` came from `WeakArcArrayBase::<E, L, P, A>::into_raw` with the same
     /// `E`, `L`, layout `P` and allocator type `A`, and each such pointer
     /// is passed to `from_raw` at most once.
     #[inline]
@@ -199,7 +205,7 @@ impl<E, L, P: ArcLayout, A: Allocator> WeakArcArray<E, L, P, A> {
     }
 
     /// Whether two weak handles point to the same block (two
-    /// [`WeakArcArray::new`] handles are equal, as std's `Weak::ptr_eq`).
+    /// [`WeakArcArray::new`](crate::WeakArcArrayBase::new) handles are equal, as std's `Weak::ptr_eq`).
     ///
     /// # Examples
     ///
@@ -215,7 +221,7 @@ impl<E, L, P: ArcLayout, A: Allocator> WeakArcArray<E, L, P, A> {
     }
 
     /// The allocator the block came from, or `None` for a handle made by
-    /// [`WeakArcArray::new`], which has no block. The block, and so the
+    /// [`WeakArcArray::new`](crate::WeakArcArrayBase::new), which has no block. The block, and so the
     /// allocator, stays in place while a weak handle exists.
     ///
     /// # Examples
@@ -237,13 +243,13 @@ impl<E, L, P: ArcLayout, A: Allocator> WeakArcArray<E, L, P, A> {
         Some(unsafe { block.allocator() })
     }
 
-    /// The block, unless this handle was made by [`WeakArcArray::new`].
+    /// The block, unless this handle was made by [`WeakArcArray::new`](crate::WeakArcArrayBase::new).
     fn raw(&self) -> Option<ArcBlock<E, L, P, A>> {
         // SAFETY: a block pointer came from `as_non_null` of an ArcBlock.
         (self.block != dangling()).then(|| unsafe { Block::from_non_null(self.block) })
     }
 
-    /// The counts, unless this handle was made by [`WeakArcArray::new`].
+    /// The counts, unless this handle was made by [`WeakArcArray::new`](crate::WeakArcArrayBase::new).
     fn counts(&self) -> Option<&Counts> {
         let block = self.raw()?;
         // SAFETY: our weak count keeps the block, and so its header,
@@ -253,14 +259,14 @@ impl<E, L, P: ArcLayout, A: Allocator> WeakArcArray<E, L, P, A> {
 
     /// Takes over one weak count of the block at `block`.
     pub(super) fn from_block(block: NonNull<u8>) -> Self {
-        WeakArcArray {
+        WeakArcArrayBase {
             block,
             _owns: PhantomData,
         }
     }
 }
 
-impl<E, L, P: ArcLayout, A: Allocator> Clone for WeakArcArray<E, L, P, A> {
+impl<E, L, P: ArcLayout, A: Allocator> Clone for WeakArcArrayBase<E, L, P, A> {
     /// Another weak handle to the same block.
     fn clone(&self) -> Self {
         if let Some(counts) = self.counts() {
@@ -270,7 +276,7 @@ impl<E, L, P: ArcLayout, A: Allocator> Clone for WeakArcArray<E, L, P, A> {
     }
 }
 
-impl<E, L, P: ArcLayout, A: Allocator> Drop for WeakArcArray<E, L, P, A> {
+impl<E, L, P: ArcLayout, A: Allocator> Drop for WeakArcArrayBase<E, L, P, A> {
     fn drop(&mut self) {
         if let Some(block) = self.raw() {
             // SAFETY: we hold a weak count and never use the block again.
@@ -279,15 +285,15 @@ impl<E, L, P: ArcLayout, A: Allocator> Drop for WeakArcArray<E, L, P, A> {
     }
 }
 
-impl<E, L, P: ArcLayout, A: Allocator> Default for WeakArcArray<E, L, P, A> {
-    /// As [`WeakArcArray::new`].
+impl<E, L, P: ArcLayout, A: Allocator> Default for WeakArcArrayBase<E, L, P, A> {
+    /// As [`WeakArcArray::new`](crate::WeakArcArrayBase::new).
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<E, L, P: ArcLayout, A: Allocator> fmt::Pointer for WeakArcArray<E, L, P, A> {
-    /// Formats [`WeakArcArray::as_ptr`].
+impl<E, L, P: ArcLayout, A: Allocator> fmt::Pointer for WeakArcArrayBase<E, L, P, A> {
+    /// Formats [`WeakArcArray::as_ptr`](crate::WeakArcArrayBase::as_ptr).
     ///
     /// # Examples
     ///
@@ -301,7 +307,7 @@ impl<E, L, P: ArcLayout, A: Allocator> fmt::Pointer for WeakArcArray<E, L, P, A>
     }
 }
 
-impl<E, L, P: ArcLayout, A: Allocator> fmt::Debug for WeakArcArray<E, L, P, A> {
+impl<E, L, P: ArcLayout, A: Allocator> fmt::Debug for WeakArcArrayBase<E, L, P, A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("(WeakArcArray)")
     }

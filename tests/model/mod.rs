@@ -24,8 +24,8 @@
 use std::sync::Arc;
 
 use heaparray::{
-    Allocator, ArcArray, ArcLayout, Global, LabelledArray, LabelledArrayIn, TryReserveError,
-    UniqueArcArray, WeakArcArray,
+    Allocator, ArcArrayBase, ArcLayout, Global, LabelledArray, TryReserveError, UniqueArcArrayBase,
+    WeakArcArrayBase,
 };
 
 use super::common::{catch_expected, Canary, Ledger};
@@ -51,7 +51,7 @@ pub trait ModelAlloc: Allocator + Clone + Default + 'static {
         label: L,
         len: usize,
         f: impl FnMut(&mut L, usize) -> E,
-    ) -> ArcArray<E, L, P, Self>;
+    ) -> ArcArrayBase<E, L, P, Self>;
     /// Forgets what an earlier run on this thread left.
     fn reset() {}
     /// The allocator's view after a step: `live` blocks are allocated,
@@ -65,8 +65,8 @@ impl ModelAlloc for Global {
         label: L,
         len: usize,
         f: impl FnMut(&mut L, usize) -> E,
-    ) -> ArcArray<E, L, P> {
-        <ArcArray<E, L, P> as LabelledArray<E, L>>::with_label(label, len, f)
+    ) -> ArcArrayBase<E, L, P, Global> {
+        <ArcArrayBase<E, L, P, Global> as LabelledArray<E, L>>::with_label(label, len, f)
     }
 }
 
@@ -76,8 +76,8 @@ impl<const PAD: usize> ModelAlloc for Faulty<PAD> {
         label: L,
         len: usize,
         f: impl FnMut(&mut L, usize) -> E,
-    ) -> ArcArray<E, L, P, Self> {
-        <ArcArray<E, L, P, Self>>::with_label_in(label, len, f, Faulty::new())
+    ) -> ArcArrayBase<E, L, P, Self> {
+        <ArcArrayBase<E, L, P, Self>>::with_label_in(label, len, f, Faulty::new())
     }
     fn reset() {
         alloc::faulty_reset();
@@ -379,9 +379,9 @@ impl Payload for Aligned {
 
 /// One slot of the pool.
 enum Handle<E, L, P: ArcLayout, A: Allocator> {
-    Strong(ArcArray<E, L, P, A>),
-    Weak(WeakArcArray<E, L, P, A>),
-    Unique(UniqueArcArray<E, L, P, A>),
+    Strong(ArcArrayBase<E, L, P, A>),
+    Weak(WeakArcArrayBase<E, L, P, A>),
+    Unique(UniqueArcArrayBase<E, L, P, A>),
 }
 
 /// A pool slot: a handle and the model block it belongs to, or nothing.
@@ -578,21 +578,21 @@ impl<E: Payload, L: Payload, P: ArcLayout, A: ModelAlloc> Machine<E, L, P, A> {
         }
     }
 
-    fn take_strong(&mut self, slot: u8) -> Option<(ArcArray<E, L, P, A>, usize)> {
+    fn take_strong(&mut self, slot: u8) -> Option<(ArcArrayBase<E, L, P, A>, usize)> {
         match self.take_kind(slot, Kind::Strong)? {
             (Handle::Strong(h), id) => Some((h, id)),
             _ => unreachable!(),
         }
     }
 
-    fn take_weak(&mut self, slot: u8) -> Option<(WeakArcArray<E, L, P, A>, usize)> {
+    fn take_weak(&mut self, slot: u8) -> Option<(WeakArcArrayBase<E, L, P, A>, usize)> {
         match self.take_kind(slot, Kind::Weak)? {
             (Handle::Weak(w), id) => Some((w, id)),
             _ => unreachable!(),
         }
     }
 
-    fn take_unique(&mut self, slot: u8) -> Option<(UniqueArcArray<E, L, P, A>, usize)> {
+    fn take_unique(&mut self, slot: u8) -> Option<(UniqueArcArrayBase<E, L, P, A>, usize)> {
         match self.take_kind(slot, Kind::Unique)? {
             (Handle::Unique(u), id) => Some((u, id)),
             _ => unreachable!(),
@@ -604,7 +604,7 @@ impl<E: Payload, L: Payload, P: ArcLayout, A: ModelAlloc> Machine<E, L, P, A> {
     /// kind, otherwise a new block (cloned, or moved away from weak ones).
     fn made_mut(
         &mut self,
-        h: ArcArray<E, L, P, A>,
+        h: ArcArrayBase<E, L, P, A>,
         id: usize,
         before: Block,
         contents: (u32, Vec<u32>),
@@ -630,7 +630,7 @@ impl<E: Payload, L: Payload, P: ArcLayout, A: ModelAlloc> Machine<E, L, P, A> {
     }
 
     /// A collected array holds `len` elements reading `stored(i)`.
-    fn check_collected(a: &ArcArray<E, (), P, A>, len: u8, what: &str) {
+    fn check_collected(a: &ArcArrayBase<E, (), P, A>, len: u8, what: &str) {
         assert_eq!(a.len(), usize::from(len), "{what} changed the length");
         assert!(
             a.iter()
@@ -638,7 +638,7 @@ impl<E: Payload, L: Payload, P: ArcLayout, A: ModelAlloc> Machine<E, L, P, A> {
                 .all(|(i, e)| e.value() == E::stored(i as u32)),
             "{what} changed the contents"
         );
-        assert_aligned(ArcArray::as_ptr(a));
+        assert_aligned(ArcArrayBase::as_ptr(a));
     }
 
     /// Applies one operation to the real handles and to the model.
@@ -655,7 +655,7 @@ impl<E: Payload, L: Payload, P: ArcLayout, A: ModelAlloc> Machine<E, L, P, A> {
             }
             Op::Collect { len, exact } => {
                 let elems = self.elems(len, |i| i);
-                let a: ArcArray<E, (), P, A> = if exact {
+                let a: ArcArrayBase<E, (), P, A> = if exact {
                     elems.into_iter().collect()
                 } else {
                     elems.into_iter().filter(|_| true).collect()
@@ -671,7 +671,7 @@ impl<E: Payload, L: Payload, P: ArcLayout, A: ModelAlloc> Machine<E, L, P, A> {
                     items: self.elems(real, |i| i).into_iter(),
                     hint: (hint_low as usize, hint_high.map(usize::from)),
                 };
-                let a: ArcArray<E, (), P, A> = lying.collect();
+                let a: ArcArrayBase<E, (), P, A> = lying.collect();
                 Self::check_collected(&a, real, "a lying size_hint");
             }
             Op::Clone(slot) => {
@@ -711,7 +711,7 @@ impl<E: Payload, L: Payload, P: ArcLayout, A: ModelAlloc> Machine<E, L, P, A> {
             }
             Op::Downgrade(slot) => {
                 if let Some((h, id)) = self.take_strong(slot) {
-                    let w = ArcArray::downgrade(&h);
+                    let w = ArcArrayBase::downgrade(&h);
                     self.blocks[id].weak += 1;
                     self.put(Handle::Strong(h), id);
                     self.put(Handle::Weak(w), id);
@@ -742,7 +742,7 @@ impl<E: Payload, L: Payload, P: ArcLayout, A: ModelAlloc> Machine<E, L, P, A> {
                 if let Some((mut h, id)) = self.take_strong(slot) {
                     let block = &mut self.blocks[id];
                     let alone = block.strong == 1 && block.weak == 0;
-                    match ArcArray::get_mut(&mut h) {
+                    match ArcArrayBase::get_mut(&mut h) {
                         Some(elems) => {
                             assert!(alone, "get_mut while shared: {block:?}");
                             if let Some(e) = elems.get_mut(index as usize) {
@@ -759,7 +759,7 @@ impl<E: Payload, L: Payload, P: ArcLayout, A: ModelAlloc> Machine<E, L, P, A> {
             Op::MakeMut { slot, index, value } => {
                 if let Some((mut h, id)) = self.take_strong(slot) {
                     let before = self.blocks[id].clone();
-                    let elems = ArcArray::make_mut(&mut h);
+                    let elems = ArcArrayBase::make_mut(&mut h);
                     let mut contents = before.contents.clone().unwrap();
                     if let Some(e) = elems.get_mut(index as usize) {
                         e.set(value);
@@ -775,7 +775,7 @@ impl<E: Payload, L: Payload, P: ArcLayout, A: ModelAlloc> Machine<E, L, P, A> {
                     let after = after as usize % (len + 2);
                     tally::panic_on_clone(after);
                     let result = catch_expected(|| {
-                        ArcArray::make_mut(&mut h);
+                        ArcArrayBase::make_mut(&mut h);
                     });
                     tally::panic_on_clone(usize::MAX);
                     // Only a copy clones: the label, then each element.
@@ -800,7 +800,7 @@ impl<E: Payload, L: Payload, P: ArcLayout, A: ModelAlloc> Machine<E, L, P, A> {
             Op::TryUnique(slot) => {
                 if let Some((h, id)) = self.take_strong(slot) {
                     let before = self.blocks[id].clone();
-                    match ArcArray::try_unique(h) {
+                    match ArcArrayBase::try_unique(h) {
                         Ok(u) => {
                             assert_eq!(before.strong, 1, "try_unique while shared");
                             self.become_unique(u, id, before);
@@ -815,7 +815,7 @@ impl<E: Payload, L: Payload, P: ArcLayout, A: ModelAlloc> Machine<E, L, P, A> {
             Op::IntoUnique(slot) => {
                 if let Some((h, id)) = self.take_strong(slot) {
                     let before = self.blocks[id].clone();
-                    match ArcArray::into_unique(h) {
+                    match ArcArrayBase::into_unique(h) {
                         Some(u) => {
                             assert_eq!(before.strong, 1, "into_unique while shared");
                             self.become_unique(u, id, before);
@@ -847,18 +847,18 @@ impl<E: Payload, L: Payload, P: ArcLayout, A: ModelAlloc> Machine<E, L, P, A> {
             }
             Op::RawRoundTrip(slot) => {
                 if let Some((h, id)) = self.take_strong(slot) {
-                    let p = ArcArray::into_raw(h);
+                    let p = ArcArrayBase::into_raw(h);
                     assert_aligned(p);
                     // SAFETY: from `into_raw` of this type, rebuilt once.
-                    let h = unsafe { ArcArray::<E, L, P, A>::from_raw(p) };
-                    assert_eq!(ArcArray::as_ptr(&h), p);
+                    let h = unsafe { ArcArrayBase::<E, L, P, A>::from_raw(p) };
+                    assert_eq!(ArcArrayBase::as_ptr(&h), p);
                     self.put(Handle::Strong(h), id);
                 }
             }
             Op::NewFailing { len, label } if A::INJECTS => {
                 let ledger = &self.ledger;
                 let result = alloc::inject(0, Mode::Fail, || {
-                    <ArcArray<E, L, P, A>>::try_with_label_in(
+                    <ArcArrayBase<E, L, P, A>>::try_with_label_in(
                         L::make(label, ledger),
                         len as usize,
                         |_, i| E::make(i as u32, ledger),
@@ -876,7 +876,7 @@ impl<E: Payload, L: Payload, P: ArcLayout, A: ModelAlloc> Machine<E, L, P, A> {
                     let allocates = before.strong > 1 || before.weak > 0;
                     let result = catch_expected(|| {
                         alloc::inject(0, Mode::Panic, || {
-                            ArcArray::make_mut(&mut h);
+                            ArcArrayBase::make_mut(&mut h);
                         })
                     });
                     assert_eq!(
@@ -899,7 +899,7 @@ impl<E: Payload, L: Payload, P: ArcLayout, A: ModelAlloc> Machine<E, L, P, A> {
                     let before = self.blocks[id].clone();
                     let moves = before.strong == 1 && before.weak > 0;
                     let result = catch_expected(|| {
-                        alloc::inject(0, Mode::Panic, || ArcArray::try_unique(h))
+                        alloc::inject(0, Mode::Panic, || ArcArrayBase::try_unique(h))
                     });
                     match result {
                         Err(_) => {
@@ -925,7 +925,7 @@ impl<E: Payload, L: Payload, P: ArcLayout, A: ModelAlloc> Machine<E, L, P, A> {
 
     /// The model after a successful `try_unique` / `into_unique`: in place
     /// if no weak handle exists, else a new block and a dead old one.
-    fn become_unique(&mut self, u: UniqueArcArray<E, L, P, A>, id: usize, before: Block) {
+    fn become_unique(&mut self, u: UniqueArcArrayBase<E, L, P, A>, id: usize, before: Block) {
         if before.weak == 0 {
             self.blocks[id].strong = 1;
             self.put(Handle::Unique(u), id);
@@ -948,11 +948,15 @@ impl<E: Payload, L: Payload, P: ArcLayout, A: ModelAlloc> Machine<E, L, P, A> {
             match handle {
                 Handle::Strong(h) => {
                     assert_eq!(
-                        ArcArray::strong_count(h),
+                        ArcArrayBase::strong_count(h),
                         block.strong,
                         "strong count of {id}"
                     );
-                    assert_eq!(ArcArray::weak_count(h), block.weak, "weak count of {id}");
+                    assert_eq!(
+                        ArcArrayBase::weak_count(h),
+                        block.weak,
+                        "weak count of {id}"
+                    );
                     check_contents(h.get_label(), h, block);
                 }
                 Handle::Weak(w) => {
