@@ -10,7 +10,6 @@ use alloc::vec::Vec;
 
 use crate::allocation::{self, Allocator, Global, TryReserveError};
 use crate::block::{Block, Builder, FromBuilder, Header};
-use crate::traits::LabelledArrayMut;
 
 /// The header of a `HeapArray` block: only the allocator (nothing at all
 /// for a zero-sized one); the length lives in the handle.
@@ -49,6 +48,16 @@ type HeapBlock<E, L, A> = Block<HeapHeader<A>, L, E>;
 /// (allocator-api2's trait, so `&bumpalo::Bump` works). It lives in the
 /// block, not in the handle, and is dropped after the block is freed with
 /// it. The `_in` constructors take one; the others use [`Global`].
+///
+/// # Equality, order and hashing
+///
+/// `==`, `Ord` and `Hash` take the label, then the elements, as a derived
+/// struct `{ label, elements }` would (and triomphe's `HeaderSlice`): a
+/// label often says what the elements mean (a node's kind, a unit, a
+/// version), and arrays that mean different things are not equal. With
+/// `L = ()` they are exactly the slice's, and `Borrow<[E]>` lets a map of
+/// unlabelled arrays be searched by `&[E]`; compare `&a[..] == &b[..]` for
+/// the elements alone.
 ///
 /// # Examples
 ///
@@ -320,16 +329,5 @@ impl<E, L, A: Allocator> IntoIterator for HeapArray<E, L, A> {
     /// Moves the elements out (through a `Vec`; the label is dropped).
     fn into_iter(self) -> Self::IntoIter {
         self.into_parts().1.into_iter()
-    }
-}
-
-impl<E, L> LabelledArrayMut<E, L> for HeapArray<E, L> {
-    fn get_label_mut(&mut self) -> &mut L {
-        HeapArray::get_label_mut(self)
-    }
-    // SAFETY: the trait's contract: the caller promises `idx < len`.
-    unsafe fn get_mut_unchecked(&mut self, idx: usize) -> &mut E {
-        // SAFETY: `idx < len` is the caller's promise.
-        unsafe { <[E]>::get_unchecked_mut(self, idx) }
     }
 }

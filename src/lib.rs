@@ -12,8 +12,29 @@
 //!
 //! `L` defaults to `()`. Every handle's last type parameter is the
 //! [`Allocator`] its block comes from, [`Global`] by default; it lives in the
-//! block, so the handle stays one word (`HeapArray` two) whatever it is. `use heaparray::*;` brings the types and the seed's
-//! [trait vocabulary](traits) for generic code over every handle.
+//! block, so the handle stays one word (`HeapArray` two) whatever it is.
+//! [`CompactArcArray`], [`CompactWeakArcArray`] and
+//! [`CompactUniqueArcArray`] are the same handles in the compact layout
+//! (aliases of [`ArcArrayBase`] and its weak and unique kin, with every
+//! constructor and method).
+//!
+//! `use heaparray::*;` brings the handle types, [`TryReserveError`], the
+//! layout markers and the allocator re-exports ([`Allocator`], [`Global`],
+//! [`AllocError`]), and nothing whose methods could shadow a slice method:
+//! `a.get(1..3)`, `a.get_unchecked(0)` and the rest are the slice's. The
+//! seed's [trait vocabulary](traits), for generic code over every handle,
+//! is imported by path: `use heaparray::traits::*;`.
+//!
+//! ```
+//! use heaparray::*;
+//! let h = HeapArray::from(vec![1, 2, 3, 4]);
+//! assert_eq!(h.get(1..3), Some(&[2, 3][..])); // the slice's `get`
+//! ```
+//!
+//! On a nightly toolchain, `use std::alloc::*` also brings std's unstable
+//! `Global`, `Allocator` and `AllocError`, and two glob imports of one name
+//! make it ambiguous where used: import `heaparray::{Allocator, Global}` by
+//! name beside the globs (stable Rust sees no clash).
 //!
 //! ## The story
 //!
@@ -340,4 +361,3 @@ pub use arc_array::{
 };
 pub use heap_array::HeapArray;
 pub use rc_array::RcArray;
-pub use traits::*;

@@ -3,10 +3,14 @@
 //! forward to them, so they contain no unsafe code.
 
 /// Implements, for a handle that derefs to `[E]` and has `get_label`:
-/// `AsRef<[E]>`, `Borrow<[E]>`, `Index` (any slice index), `IntoIterator`
-/// for `&Handle`, `Debug` (label and elements), `Pointer` (the elements'
-/// address), `PartialEq`/`Eq`/
-/// `PartialOrd`/`Ord`/`Hash` by elements like a slice, and the read-only
+/// `AsRef<[E]>`, `Borrow<[E]>` (unlabelled handles only: see below),
+/// `Index` (any slice index), `IntoIterator` for `&Handle`, `Debug` (label
+/// and elements), `Pointer` (the elements' address),
+/// `PartialEq`/`Eq`/`PartialOrd`/`Ord`/`Hash` by label, then elements, as a
+/// derived struct `{ label, elements }` (and triomphe's `HeaderSlice`)
+/// compares: with `L = ()` exactly as the slice, which is why `Borrow<[E]>`
+/// (whose contract is that `Eq` and `Hash` agree with the slice's) is
+/// there for `L = ()` alone. Then the read-only
 /// seed traits `Container`, `SliceArray`, `LabelledArray::get_label`'s
 /// companions are left to each handle. A handle with a third type
 /// parameter names it and its bound after the name its docs use:
@@ -22,7 +26,7 @@ macro_rules! impl_slice_traits {
             }
         }
 
-        impl<E, L $(, $p: $bound)?, A: $crate::Allocator> core::borrow::Borrow<[E]> for $handle<E, L $(, $p)?, A> {
+        impl<E $(, $p: $bound)?, A: $crate::Allocator> core::borrow::Borrow<[E]> for $handle<E, () $(, $p)?, A> {
             #[inline]
             fn borrow(&self) -> &[E] {
                 self
@@ -56,32 +60,58 @@ macro_rules! impl_slice_traits {
             }
         }
 
-        impl<E: PartialEq, L $(, $p: $bound)?, A: $crate::Allocator> PartialEq for $handle<E, L $(, $p)?, A> {
+        /// Equal if the labels are equal and the elements are, as a
+        /// derived struct `{ label, elements }` compares. With `L = ()` this
+        /// is the slice's equality; a label that says what the elements
+        /// mean (a node's kind, a unit, a version) keeps arrays of
+        /// different meaning apart, where ignoring it would make them
+        /// equal, and their hashes too.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        #[doc = concat!("use heaparray::", stringify!($name), ";")]
+        #[doc = concat!("let a = ", stringify!($name), "::with_label(0xdead_u32, 2, |_, i| i);")]
+        #[doc = concat!("let b = ", stringify!($name), "::with_label(0xbeef_u32, 2, |_, i| i);")]
+        /// assert_ne!(a, b);
+        /// assert_eq!(&a[..], &b[..]); // compare the elements alone
+        #[doc = concat!("assert_eq!(", stringify!($name), "::from(vec![1, 2]), ", stringify!($name), "::from(vec![1, 2]));")]
+        /// ```
+        impl<E: PartialEq, L: PartialEq $(, $p: $bound)?, A: $crate::Allocator> PartialEq for $handle<E, L $(, $p)?, A> {
             #[inline]
             fn eq(&self, other: &Self) -> bool {
-                **self == **other
+                self.get_label() == other.get_label() && **self == **other
             }
         }
 
-        impl<E: Eq, L $(, $p: $bound)?, A: $crate::Allocator> Eq for $handle<E, L $(, $p)?, A> {}
+        impl<E: Eq, L: Eq $(, $p: $bound)?, A: $crate::Allocator> Eq for $handle<E, L $(, $p)?, A> {}
 
-        impl<E: PartialOrd, L $(, $p: $bound)?, A: $crate::Allocator> PartialOrd for $handle<E, L $(, $p)?, A> {
+        /// By label, then elements, as a derived struct `{ label, elements }`
+        /// orders (with `L = ()`, as the slice).
+        impl<E: PartialOrd, L: PartialOrd $(, $p: $bound)?, A: $crate::Allocator> PartialOrd for $handle<E, L $(, $p)?, A> {
             #[inline]
             fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
-                (**self).partial_cmp(&**other)
+                match self.get_label().partial_cmp(other.get_label()) {
+                    Some(core::cmp::Ordering::Equal) => (**self).partial_cmp(&**other),
+                    by_label => by_label,
+                }
             }
         }
 
-        impl<E: Ord, L $(, $p: $bound)?, A: $crate::Allocator> Ord for $handle<E, L $(, $p)?, A> {
+        impl<E: Ord, L: Ord $(, $p: $bound)?, A: $crate::Allocator> Ord for $handle<E, L $(, $p)?, A> {
             #[inline]
             fn cmp(&self, other: &Self) -> core::cmp::Ordering {
-                (**self).cmp(&**other)
+                self.get_label().cmp(other.get_label()).then_with(|| (**self).cmp(&**other))
             }
         }
 
-        impl<E: core::hash::Hash, L $(, $p: $bound)?, A: $crate::Allocator> core::hash::Hash for $handle<E, L $(, $p)?, A> {
+        /// The label, then the elements, as a derived struct hashes; with
+        /// `L = ()` exactly the slice's hash (`()` hashes to nothing), so an
+        /// unlabelled handle finds its entry in a map by `&[E]`.
+        impl<E: core::hash::Hash, L: core::hash::Hash $(, $p: $bound)?, A: $crate::Allocator> core::hash::Hash for $handle<E, L $(, $p)?, A> {
             #[inline]
             fn hash<Hs: core::hash::Hasher>(&self, state: &mut Hs) {
+                self.get_label().hash(state);
                 (**self).hash(state)
             }
         }
@@ -150,6 +180,19 @@ macro_rules! impl_slice_mut_traits {
             }
         }
 
+        impl<E, L $(, $p: $bound)?, A: $crate::Allocator> $crate::traits::LabelledArrayMut<E, L>
+            for $handle<E, L $(, $p)?, A>
+        {
+            fn get_label_mut(&mut self) -> &mut L {
+                $handle::get_label_mut(self)
+            }
+            // SAFETY: the trait's contract: the caller promises `idx < len`.
+            unsafe fn get_mut_unchecked(&mut self, idx: usize) -> &mut E {
+                // SAFETY: `idx < len` is the caller's promise.
+                unsafe { <[E]>::get_unchecked_mut(self, idx) }
+            }
+        }
+
         impl<E, L $(, $p: $bound)?, A: $crate::Allocator> $crate::traits::CopyMap<usize, E> for $handle<E, L $(, $p)?, A> {
             #[inline]
             fn get(&self, key: usize) -> Option<&E> {
@@ -160,8 +203,13 @@ macro_rules! impl_slice_mut_traits {
                 <[E]>::get_mut(self, key)
             }
             #[inline]
+            #[track_caller]
             fn insert(&mut self, key: usize, value: E) -> Option<E> {
-                <[E]>::get_mut(self, key).map(|slot| core::mem::replace(slot, value))
+                let len = self.len();
+                match <[E]>::get_mut(self, key) {
+                    Some(slot) => Some(core::mem::replace(slot, value)),
+                    None => $crate::traits::insert_out_of_range(key, len),
+                }
             }
         }
     };
@@ -238,6 +286,7 @@ macro_rules! impl_constructors {
             #[doc = concat!("let a = heaparray::", stringify!($name), "::new(3, |i| i + 3);")]
             /// assert_eq!(&*a, &[3, 4, 5]);
             /// ```
+            #[doc(alias = "from_fn")]
             #[track_caller]
             pub fn new<F: FnMut(usize) -> E>(len: usize, f: F) -> Self {
                 <Self as $crate::traits::MakeArrayIn<E, $crate::Global>>::new_in(len, f, $crate::Global)
@@ -664,47 +713,46 @@ macro_rules! impl_constructors {
             }
         }
 
-        impl<E $(, $p: $bound)?> $crate::traits::MakeArray<E> for $handle<E, () $(, $p)?, $crate::Global> {
+        impl<E $(, $p: $bound)?, A: $crate::Allocator + Default> $crate::traits::MakeArray<E>
+            for $handle<E, () $(, $p)?, A>
+        {
             #[track_caller]
             fn new<F: FnMut(usize) -> E>(len: usize, f: F) -> Self {
-                <Self as $crate::traits::MakeArrayIn<E, $crate::Global>>::new_in(len, f, $crate::Global)
+                <Self as $crate::traits::MakeArrayIn<E, A>>::new_in(len, f, A::default())
             }
         }
 
-        impl<E $(, $p: $bound)?> $crate::traits::TryMakeArray<E> for $handle<E, () $(, $p)?, $crate::Global> {
+        impl<E $(, $p: $bound)?, A: $crate::Allocator + Default> $crate::traits::TryMakeArray<E>
+            for $handle<E, () $(, $p)?, A>
+        {
             fn try_new<F: FnMut(usize) -> E>(len: usize, f: F) -> Result<Self, $crate::TryReserveError> {
-                <Self as $crate::traits::MakeArrayIn<E, $crate::Global>>::try_new_in(len, f, $crate::Global)
+                <Self as $crate::traits::MakeArrayIn<E, A>>::try_new_in(len, f, A::default())
             }
             fn try_from_iter<I: IntoIterator<Item = E>>(iter: I) -> Result<Self, $crate::TryReserveError> {
-                <Self as $crate::traits::MakeArrayIn<E, $crate::Global>>::try_from_iter_in(iter, $crate::Global)
+                <Self as $crate::traits::MakeArrayIn<E, A>>::try_from_iter_in(iter, A::default())
             }
         }
 
-        impl<E, L $(, $p: $bound)?> $crate::traits::TryLabelledArray<E, L> for $handle<E, L $(, $p)?, $crate::Global> {
+        impl<E, L $(, $p: $bound)?, A: $crate::Allocator + Default> $crate::traits::TryLabelledArray<E, L>
+            for $handle<E, L $(, $p)?, A>
+        {
             fn try_with_label<F: FnMut(&mut L, usize) -> E>(
                 label: L,
                 len: usize,
                 f: F,
             ) -> Result<Self, $crate::TryReserveError> {
-                <Self as $crate::traits::LabelledArrayIn<E, L, $crate::Global>>::try_with_label_in(
+                <Self as $crate::traits::LabelledArrayIn<E, L, A>>::try_with_label_in(
                     label,
                     len,
                     f,
-                    $crate::Global,
+                    A::default(),
                 )
             }
         }
 
-        impl<E, L $(, $p: $bound)?> $crate::traits::LabelledArray<E, L> for $handle<E, L $(, $p)?, $crate::Global> {
-            #[track_caller]
-            fn with_label<F: FnMut(&mut L, usize) -> E>(label: L, len: usize, f: F) -> Self {
-                <Self as $crate::traits::LabelledArrayIn<E, L, $crate::Global>>::with_label_in(
-                    label,
-                    len,
-                    f,
-                    $crate::Global,
-                )
-            }
+        impl<E, L $(, $p: $bound)?, A: $crate::Allocator> $crate::traits::LabelledArray<E, L>
+            for $handle<E, L $(, $p)?, A>
+        {
             fn get_label(&self) -> &L {
                 $handle::get_label(self)
             }
@@ -715,8 +763,8 @@ macro_rules! impl_constructors {
             }
         }
 
-        impl<E: Default, L $(, $p: $bound)?> $crate::traits::DefaultLabelledArray<E, L>
-            for $handle<E, L $(, $p)?, $crate::Global>
+        impl<E: Default, L $(, $p: $bound)?, A: $crate::Allocator + Default>
+            $crate::traits::DefaultLabelledArray<E, L> for $handle<E, L $(, $p)?, A>
         {
             #[track_caller]
             fn with_len(label: L, len: usize) -> Self {

@@ -1,10 +1,24 @@
 //! The seed's trait vocabulary, so that generic code is written once for
-//! every handle. Each handle implements the traits that are sound for it: a
-//! shared `ArcArray` or `RcArray` has no `&mut` access to its elements, so
-//! it has neither [`LabelledArrayMut`], [`SliceArrayMut`] nor [`CopyMap`].
+//! every handle, layout and allocator. Each handle implements the traits
+//! that are sound for it: a shared `ArcArray` or `RcArray` has no `&mut`
+//! access to its elements, so it has neither [`LabelledArrayMut`],
+//! [`SliceArrayMut`] nor [`CopyMap`]. The accessors are implemented for
+//! every allocator; the constructors that take no allocator
+//! ([`MakeArray`], [`TryMakeArray`], [`TryLabelledArray`],
+//! [`DefaultLabelledArray`], [`LabelledArray::with_label`]) for every
+//! allocator made without a value (`A: Default`, as `Global`), and
+//! [`MakeArrayIn`] and [`LabelledArrayIn`] take the allocator.
+//!
+//! These traits are imported by path, not by `use heaparray::*`: some of
+//! their methods have a slice method's name ([`CopyMap::get`] takes a
+//! `usize`, `<[T]>::get` also a range; [`LabelledArray::get_unchecked`]
+//! likewise), and while such a trait is in scope its method wins over the
+//! slice's. Import the traits where generic code needs them, or name one
+//! trait at a time:
 //!
 //! ```
-//! use heaparray::*;
+//! use heaparray::traits::*;
+//! use heaparray::{ArcArray, HeapArray};
 //!
 //! fn total<A: LabelledArray<u32, u32> + SliceArray<u32>>(a: &A) -> u32 {
 //!     *a.get_label() + a.as_slice().iter().sum::<u32>()
@@ -13,6 +27,22 @@
 //! let a = ArcArray::with_label(100, 3, |_, i| i as u32);
 //! assert_eq!(total(&h), 103);
 //! assert_eq!(total(&a), 103);
+//!
+//! // Any allocator: an arena's array is a `LabelledArray` too.
+//! let arena = bumpalo::Bump::new();
+//! let b = heaparray::UniqueArcArray::with_label_in(100, 3, |_, i| i as u32, &arena);
+//! assert_eq!(total(&b), 103);
+//! ```
+//!
+//! With the slice methods in scope as well, call the trait's by path:
+//!
+//! ```
+//! use heaparray::HeapArray;
+//! use heaparray::traits::CopyMap;
+//!
+//! let mut h = HeapArray::from(vec![1, 2, 3]);
+//! assert_eq!(CopyMap::insert(&mut h, 0, 9), Some(1));
+//! assert_eq!(<[i32]>::get(&h, 1..), Some(&[2, 3][..]));
 //! ```
 
 use crate::allocation::{Allocator, TryReserveError};
@@ -31,28 +61,63 @@ pub trait Container {
 ///
 /// For the arrays this shadows the slice methods `get` and `get_mut` while
 /// the trait is in scope; they agree for `usize` keys. Ranges go through
-/// indexing (`&a[1..3]`) or [`SliceArray::as_slice`].
+/// indexing (`&a[1..3]`), `<[E]>::get(&a, 1..3)` or
+/// [`SliceArray::as_slice`].
 pub trait CopyMap<K: Copy + Eq, V> {
     /// The value at `key`, if any.
     fn get(&self, key: K) -> Option<&V>;
     /// The value at `key` by mutable reference, if any.
     fn get_mut(&mut self, key: K) -> Option<&mut V>;
-    /// Stores `value` at `key` and returns the value it replaces; `None`
-    /// (and `value` is dropped) if `key` is out of range for an array.
+    /// Stores `value` at `key` and returns the value it replaces.
+    ///
+    /// # Panics
+    ///
+    /// For an array, if `key` is out of range (`key >= len`), as
+    /// `Vec::insert` panics past its length: an array has a slot for every
+    /// key below its length and no other, so a value for another key has
+    /// nowhere to go, and it is never dropped silently. The panic drops
+    /// `value`; the array is unchanged.
+    ///
+    /// ```should_panic
+    /// use heaparray::traits::CopyMap;
+    /// let mut h = heaparray::HeapArray::from(vec![1, 2, 3, 4, 5]);
+    /// CopyMap::insert(&mut h, 99, 7); // panics: index 99, length 5
+    /// ```
     fn insert(&mut self, key: K, value: V) -> Option<V>;
 }
 
-/// An array built from a length and a function of the index.
+/// An array built from a length and a function of the index, from an
+/// allocator made without a value (`A: Default`, as `Global`; see
+/// [`MakeArrayIn`] for any allocator).
 pub trait MakeArray<E>: Sized {
     /// Builds an array of `len` elements, element `i` being `f(i)`.
     fn new<F: FnMut(usize) -> E>(len: usize, f: F) -> Self;
 }
 
-/// An array with a label: metadata stored in the same block.
+/// An array with a label: metadata stored in the same block. Implemented
+/// by every handle for every allocator.
 pub trait LabelledArray<E, L>: Container + Sized {
     /// Builds an array of `len` elements, element `i` being
     /// `f(&mut label, i)`; the label can be updated as the elements are made.
-    fn with_label<F: FnMut(&mut L, usize) -> E>(label: L, len: usize, f: F) -> Self;
+    ///
+    /// Only for a handle whose allocator is made without a value
+    /// (`A: Default`, as `Global`), which [`TryLabelledArray`] says: generic
+    /// code that builds names both bounds, `T: LabelledArray<E, L> +
+    /// TryLabelledArray<E, L>`; a handle in an arena is built with
+    /// [`LabelledArrayIn::with_label_in`].
+    ///
+    /// # Panics
+    ///
+    /// "capacity overflow" for a block over `isize::MAX` bytes; the global
+    /// allocation error handler if the allocation fails; `f`'s panics (the
+    /// label and the elements made are dropped).
+    #[track_caller]
+    fn with_label<F: FnMut(&mut L, usize) -> E>(label: L, len: usize, f: F) -> Self
+    where
+        Self: TryLabelledArray<E, L>,
+    {
+        crate::allocation::infallible(Self::try_with_label(label, len, f))
+    }
     /// The label.
     fn get_label(&self) -> &L;
     /// The element at `idx` without a bounds check.
@@ -75,7 +140,8 @@ pub trait LabelledArrayMut<E, L>: LabelledArray<E, L> {
     unsafe fn get_mut_unchecked(&mut self, idx: usize) -> &mut E;
 }
 
-/// A labelled array whose elements can start as their default.
+/// A labelled array whose elements can start as their default, from an
+/// allocator made without a value (`A: Default`, as `Global`).
 pub trait DefaultLabelledArray<E: Default, L>: LabelledArray<E, L> {
     /// Builds an array of `len` default elements with the given label.
     fn with_len(label: L, len: usize) -> Self;
@@ -97,18 +163,20 @@ pub trait SliceArrayMut<E>: SliceArray<E> {
 /// reported as an error: the `_in` and `try_` constructors of unlabelled
 /// arrays, for every handle and layout.
 ///
-/// The default layout's handles have the same constructors as inherent
-/// functions; this trait is how the [`Compact`](crate::Compact) layout, or
-/// generic code, reaches them:
+/// Every handle has the same constructors as inherent functions; this
+/// trait is how generic code reaches them:
 ///
 /// ```
-/// use heaparray::*;
+/// use heaparray::traits::MakeArrayIn;
+/// use heaparray::{Allocator, CompactArcArray, Global, HeapArray, TryReserveError};
 ///
+/// fn squares<T: MakeArrayIn<u64, A>, A: Allocator>(alloc: A) -> Result<T, TryReserveError> {
+///     T::try_new_in(4, |i| (i * i) as u64, alloc)
+/// }
 /// let arena = bumpalo::Bump::new();
-/// let a = CompactArcArray::try_new_in(4, |i| i as u64, &arena)?; // MakeArrayIn
-/// let b = CompactArcArray::new_in(2, |i| i, Global);
-/// let c = CompactUniqueArcArray::from_iter_in(0..3u8, &arena);
-/// assert_eq!((&*a, &*b, &*c), (&[0, 1, 2, 3][..], &[0, 1][..], &[0, 1, 2][..]));
+/// let a: CompactArcArray<u64, (), &bumpalo::Bump> = squares(&arena)?;
+/// let h: HeapArray<u64> = squares(Global)?;
+/// assert_eq!((&*a, &*h), (&[0, 1, 4, 9][..], &[0, 1, 4, 9][..]));
 /// # Ok::<(), TryReserveError>(())
 /// ```
 pub trait MakeArrayIn<E, A: Allocator>: Sized {
@@ -151,16 +219,21 @@ pub trait MakeArrayIn<E, A: Allocator>: Sized {
     ) -> Result<Self, TryReserveError>;
 }
 
-/// [`MakeArray`] with allocation failure reported as an error, from the
-/// global allocator: `try_new` and `try_from_iter` for every handle and
-/// layout (see [`MakeArrayIn`] for the forms that take an allocator).
+/// [`MakeArray`] with allocation failure reported as an error, from an
+/// allocator made without a value (`A: Default`, as `Global`): `try_new`
+/// and `try_from_iter` for every handle and layout (see [`MakeArrayIn`]
+/// for the forms that take an allocator).
 ///
 /// ```
-/// use heaparray::*;
+/// use heaparray::traits::TryMakeArray;
+/// use heaparray::{CompactArcArray, HeapArray, TryReserveError};
 ///
-/// let a = CompactArcArray::try_new(2, |i| i)?; // TryMakeArray::try_new
-/// let b = CompactUniqueArcArray::<u8>::try_from_iter(0..3)?;
-/// assert_eq!((&*a, &*b), (&[0, 1][..], &[0, 1, 2][..]));
+/// fn evens<T: TryMakeArray<u8>>() -> Result<T, TryReserveError> {
+///     T::try_from_iter((0..6).filter(|i| i % 2 == 0))
+/// }
+/// let a: CompactArcArray<u8> = evens()?;
+/// let h: HeapArray<u8> = evens()?;
+/// assert_eq!((&*a, &*h), (&[0, 2, 4][..], &[0, 2, 4][..]));
 /// # Ok::<(), TryReserveError>(())
 /// ```
 pub trait TryMakeArray<E>: Sized {
@@ -181,12 +254,18 @@ pub trait TryMakeArray<E>: Sized {
 }
 
 /// [`LabelledArray::with_label`] with allocation failure reported as an
-/// error, from the global allocator, for every handle and layout.
+/// error, from an allocator made without a value (`A: Default`, as
+/// `Global`), for every handle and layout.
 ///
 /// ```
-/// use heaparray::*;
-/// let a = CompactArcArray::try_with_label("meta", 2, |_, i| i)?;
-/// assert_eq!(*a.get_label(), "meta");
+/// use heaparray::traits::TryLabelledArray;
+/// use heaparray::{CompactArcArray, TryReserveError};
+///
+/// fn tagged<T: TryLabelledArray<usize, &'static str>>() -> Result<T, TryReserveError> {
+///     T::try_with_label("meta", 2, |_, i| i)
+/// }
+/// let a: CompactArcArray<usize, &str> = tagged()?;
+/// assert_eq!((*a.get_label(), &*a), ("meta", &[0, 1][..]));
 /// # Ok::<(), TryReserveError>(())
 /// ```
 pub trait TryLabelledArray<E, L>: Sized {
@@ -207,13 +286,15 @@ pub trait TryLabelledArray<E, L>: Sized {
 /// (see [`MakeArrayIn`]).
 ///
 /// ```
-/// use heaparray::*;
+/// use heaparray::traits::LabelledArrayIn;
+/// use heaparray::{Allocator, CompactUniqueArcArray};
 ///
+/// fn counted<T: LabelledArrayIn<u8, usize, A>, A: Allocator>(alloc: A) -> T {
+///     T::with_label_in(0, 3, |n, i| { *n += 1; i as u8 }, alloc)
+/// }
 /// let arena = bumpalo::Bump::new();
-/// let a = CompactArcArray::try_with_label_in("meta", 2, |_, i| i, &arena)?;
-/// let b = CompactUniqueArcArray::with_label_in(1u8, 1, |_, i| i, Global);
-/// assert_eq!((*a.get_label(), *b.get_label()), ("meta", 1));
-/// # Ok::<(), TryReserveError>(())
+/// let a: CompactUniqueArcArray<u8, usize, &bumpalo::Bump> = counted(&arena);
+/// assert_eq!((*a.get_label(), &*a), (3, &[0, 1, 2][..]));
 /// ```
 pub trait LabelledArrayIn<E, L, A: Allocator>: Sized {
     /// Builds a labelled array, element `i` being `f(&mut label, i)`, in a
@@ -236,4 +317,13 @@ pub trait LabelledArrayIn<E, L, A: Allocator>: Sized {
         f: F,
         alloc: A,
     ) -> Result<Self, TryReserveError>;
+}
+
+/// The panic of [`CopyMap::insert`] past an array's end, out of line (the
+/// insert itself stays small enough to inline).
+#[cold]
+#[inline(never)]
+#[track_caller]
+pub(crate) fn insert_out_of_range(key: usize, len: usize) -> ! {
+    panic!("CopyMap::insert: index (is {key}) should be < len (is {len})")
 }

@@ -110,6 +110,7 @@ use std::marker::PhantomData;
 use std::mem::size_of;
 use std::sync::Arc;
 
+use heaparray::traits::*;
 use heaparray::*;
 
 use alloc::{inject, report, Faulty, Kind, Mode, Zst};

@@ -14,6 +14,7 @@ use common::{
     allocations, check_all, expect_panic, ids_of, owning_layout_tests, Align256, Canary, Counting,
     Ledger, Liar, Owning, LABEL,
 };
+use heaparray::traits::*;
 use heaparray::*;
 
 #[global_allocator]

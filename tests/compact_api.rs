@@ -10,6 +10,7 @@ use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 
 use common::{allocations, expect_panic, owning_tests, Counting, Ledger, Owning, LABEL};
+use heaparray::traits::*;
 use heaparray::*;
 
 #[global_allocator]
@@ -40,17 +41,20 @@ fn constructors_through_the_traits_and_collect() {
 
 #[test]
 fn std_traits_match_the_default_layout() {
-    let padded = CompactArcArray::with_label(1u8, 4, |_, i| i as u32);
+    let padded = ArcArray::with_label(1u8, 4, |_, i| i as u32);
     let compact = CompactArcArray::with_label(1u8, 4, |_, i| i as u32);
     assert_eq!(&*padded, &*compact);
     assert_eq!(hash_of(&compact), hash_of(&padded));
-    assert_eq!(hash_of(&compact), hash_of(&[0u32, 1, 2, 3][..]));
+    // The label, then the elements, as a derived struct or a tuple hashes.
+    assert_eq!(hash_of(&compact), hash_of(&(1u8, &[0u32, 1, 2, 3][..])));
     assert_eq!(format!("{compact:?}"), format!("{padded:?}"));
     assert_eq!(compact[1..3], [1, 2]);
     assert_eq!(compact.as_ref(), &[0, 1, 2, 3]);
     assert_eq!((&compact).into_iter().sum::<u32>(), 6);
-    let bigger = CompactArcArray::with_label(0u8, 2, |_, i| i as u32 + 9);
+    let bigger = CompactArcArray::with_label(1u8, 2, |_, i| i as u32 + 9);
     assert!(compact < bigger && compact == compact.clone());
+    let first_by_label = CompactArcArray::with_label(0u8, 2, |_, i| i as u32 + 9);
+    assert!(first_by_label < compact);
     assert_eq!(Container::len(&compact), 4);
     assert_eq!(SliceArray::as_slice(&compact), &[0, 1, 2, 3]);
     // SAFETY: 3 < 4.

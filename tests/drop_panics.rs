@@ -13,6 +13,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 use common::{allocations, owning_layout_tests, owning_tests, Counting, Ledger, Owning, LABEL};
+use heaparray::traits::*;
 use heaparray::*;
 
 #[global_allocator]

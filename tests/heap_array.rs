@@ -487,12 +487,13 @@ fn comparisons_and_hash_agree_with_the_slice() {
 }
 
 #[test]
-fn comparisons_ignore_the_label() {
+fn comparisons_take_the_label_then_the_elements() {
     let a = HeapArray::with_label(1u8, 3, |_, i| i);
     let b = HeapArray::with_label(2u8, 3, |_, i| i);
-    assert_eq!(a, b);
-    assert_eq!(a.cmp(&b), std::cmp::Ordering::Equal);
-    assert_eq!(hash_of(&a), hash_of(&b));
+    assert_ne!(a, b);
+    assert_eq!(a.cmp(&b), std::cmp::Ordering::Less);
+    assert_eq!(hash_of(&a), hash_of(&(1u8, &[0usize, 1, 2][..])));
+    assert_eq!(a, HeapArray::with_label(1u8, 3, |_, i| i));
 }
 
 #[test]

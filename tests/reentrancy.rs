@@ -16,6 +16,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use common::{allocations, expect_panic, Canary, Counting, Heap, Ledger, Owned, Owning, LABEL};
+use heaparray::traits::*;
 use heaparray::*;
 
 #[global_allocator]

@@ -8,6 +8,7 @@ use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 
 use common::{allocations, Canary, Counting, Heap, Ledger, LABEL};
+use heaparray::traits::*;
 use heaparray::*;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};

@@ -9,6 +9,7 @@
 mod common;
 
 use common::{allocations, Counting};
+use heaparray::traits::*;
 use heaparray::*;
 use serde::de::value::MapDeserializer;
 use serde::de::{DeserializeOwned, IntoDeserializer};
@@ -45,7 +46,7 @@ fn vec_label_cases() -> Vec<(Vec<String>, Vec<String>)> {
 /// decodes to the same, and leaks nothing.
 fn round_trip<A, E, L>(label: &L, elems: &[E])
 where
-    A: LabelledArray<E, L> + SliceArray<E> + Serialize + DeserializeOwned,
+    A: LabelledArray<E, L> + TryLabelledArray<E, L> + SliceArray<E> + Serialize + DeserializeOwned,
     E: Clone + PartialEq + std::fmt::Debug + Serialize,
     L: Clone + PartialEq + std::fmt::Debug + Serialize,
 {
@@ -63,7 +64,7 @@ where
 /// Every proper prefix of `A`'s encoding is an error that leaks nothing.
 fn truncated<A, E, L>(label: &L, elems: &[E])
 where
-    A: LabelledArray<E, L> + Serialize + DeserializeOwned,
+    A: LabelledArray<E, L> + TryLabelledArray<E, L> + Serialize + DeserializeOwned,
     E: Clone,
     L: Clone,
 {

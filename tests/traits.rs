@@ -18,6 +18,7 @@ use common::{
     Liar, Owning, LABEL,
 };
 // The one import a user needs.
+use heaparray::traits::*;
 use heaparray::*;
 
 #[global_allocator]
@@ -88,7 +89,9 @@ fn make_array<A: MakeArray<u32> + Container + SliceArray<u32>>(name: &str) {
 /// are made; `get_unchecked` agrees with the slice.
 fn labelled<A>(name: &str)
 where
-    A: LabelledArray<usize, (usize, usize)> + SliceArray<usize>,
+    A: LabelledArray<usize, (usize, usize)>
+        + TryLabelledArray<usize, (usize, usize)>
+        + SliceArray<usize>,
 {
     let a = A::with_label((0, 0), 9, |(evens, odds), i| {
         if i % 2 == 0 {
@@ -117,7 +120,7 @@ where
 /// `LabelledArrayMut` and `SliceArrayMut`.
 fn labelled_mut<A>(name: &str)
 where
-    A: LabelledArrayMut<u32, String> + SliceArrayMut<u32>,
+    A: LabelledArrayMut<u32, String> + TryLabelledArray<u32, String> + SliceArrayMut<u32>,
 {
     let mut a = A::with_label(String::from("l"), 4, |l, i| {
         l.push('+');
@@ -151,11 +154,14 @@ where
     assert!(e.is_empty(), "{name}");
 }
 
-/// `CopyMap<usize, _>`: `insert` returns the old value, out of range gives
-/// `None` (and drops the value).
+/// `CopyMap<usize, _>`: `insert` returns the old value; out of range it
+/// panics as `Vec::insert` does, dropping the value, the array unchanged.
 fn copy_map<A>(name: &str)
 where
-    A: CopyMap<usize, Canary> + LabelledArray<Canary, ()> + SliceArray<Canary>,
+    A: CopyMap<usize, Canary>
+        + TryLabelledArray<Canary, ()>
+        + LabelledArray<Canary, ()>
+        + SliceArray<Canary>,
 {
     let ledger = Ledger::new();
     let mut a = A::with_label((), 3, |_, _| ledger.canary());
@@ -171,9 +177,15 @@ where
     assert_eq!(ledger.live(), 4, "{name}: the old value is not dropped");
     drop(old);
 
-    let out = ledger.canary();
-    assert!(a.insert(3, out).is_none(), "{name}: out of range");
-    assert!(a.insert(usize::MAX, ledger.canary()).is_none(), "{name}");
+    for key in [3, usize::MAX] {
+        let out = ledger.canary();
+        let msg = expect_panic(|| a.insert(key, out));
+        assert_eq!(
+            msg,
+            format!("CopyMap::insert: index (is {key}) should be < len (is 3)"),
+            "{name}"
+        );
+    }
     assert_eq!(ledger.live(), 3, "{name}: an out-of-range value is dropped");
     assert_eq!(ids(a.as_slice()), [0, 3, 2], "{name}: unchanged");
 
@@ -187,7 +199,9 @@ where
 
 /// A panicking initialiser at `k`: elements `0..k` and the label dropped
 /// once, the block freed, the panic propagated.
-fn panicking_initialiser<A: LabelledArray<E, L>, E: Owning, L: Owning>(name: &str) {
+fn panicking_initialiser<A: LabelledArray<E, L> + TryLabelledArray<E, L>, E: Owning, L: Owning>(
+    name: &str,
+) {
     quiet_panics();
     let len = 8;
     for k in [0, 1, len / 2, len - 1] {
@@ -234,7 +248,7 @@ fn panicking_new<A: MakeArray<E>, E: Owning>(name: &str) {
 }
 
 /// Every element and the label dropped exactly once, nothing leaked.
-fn drops_once<A: LabelledArray<Canary, Canary>>(name: &str) {
+fn drops_once<A: LabelledArray<Canary, Canary> + TryLabelledArray<Canary, Canary>>(name: &str) {
     let ledger = Ledger::new();
     let ((), n, live) = allocations(|| {
         let a = A::with_label(ledger.canary(), 6, |_, _| ledger.canary());
@@ -255,7 +269,7 @@ fn panic_cost() -> usize {
 
 /// "capacity overflow" before anything is allocated or the closure called;
 /// the label dropped once.
-fn capacity_overflow<A: LabelledArray<u64, L>, L: Owning>(name: &str) {
+fn capacity_overflow<A: LabelledArray<u64, L> + TryLabelledArray<u64, L>, L: Owning>(name: &str) {
     quiet_panics();
     let cost = panic_cost();
     for len in [
@@ -323,7 +337,9 @@ where
     assert_eq!(a.as_slice(), b.as_slice());
 }
 
-fn one_allocation_labelled<A: LabelledArray<u64, u8>>(name: &str) -> isize {
+fn one_allocation_labelled<A: LabelledArray<u64, u8> + TryLabelledArray<u64, u8>>(
+    name: &str,
+) -> isize {
     let (a, n, live) = allocations(|| A::with_label(1, 10, |_, i| i as u64));
     assert_eq!(n, 1, "{name}: with_label allocates one block");
     assert!(live >= 81, "{name}");
@@ -416,7 +432,7 @@ fn panicking_iterator<A: FromIterator<E>, E: Owning>(name: &str) {
 }
 
 /// Zero-sized elements and labels.
-fn zero_sized<A: LabelledArray<(), ()> + SliceArray<()>>(name: &str) {
+fn zero_sized<A: LabelledArray<(), ()> + TryLabelledArray<(), ()> + SliceArray<()>>(name: &str) {
     let n = if cfg!(miri) { 1_000 } else { 1_000_000 };
     let a = A::with_label((), n, |(), _| ());
     assert_eq!(a.len(), n, "{name}");
@@ -428,7 +444,9 @@ fn zero_sized<A: LabelledArray<(), ()> + SliceArray<()>>(name: &str) {
 /// Over-aligned elements and labels are aligned.
 fn over_aligned<A>(name: &str)
 where
-    A: LabelledArray<Align256, Align256> + SliceArray<Align256>,
+    A: LabelledArray<Align256, Align256>
+        + TryLabelledArray<Align256, Align256>
+        + SliceArray<Align256>,
 {
     for len in [0, 1, 5] {
         let a = A::with_label(Align256(9), len, |_, i| Align256(i as u64));
@@ -490,7 +508,6 @@ fn copy_map_with_plain_values() {
         let first = *m.get(0).unwrap();
         let last = m.insert(len - 1, first).unwrap();
         assert_eq!(m.insert(0, last), Some(first));
-        assert_eq!(m.insert(len, 0), None);
         assert_eq!(m.get(len), None);
     }
     let mut h = HeapArray::new(4, |i| i as u8);
@@ -499,6 +516,12 @@ fn copy_map_with_plain_values() {
     let mut u = UniqueArcArray::new(3, |i| i as u8 + 1);
     swap_ends(&mut u, 3);
     assert_eq!(&*u, &[3, 2, 1]);
+    // The issue's case: a value for a key past the end is never lost
+    // silently.
+    let mut h = HeapArray::from(vec![1u8, 2, 3, 4, 5]);
+    let msg = expect_panic(|| CopyMap::insert(&mut h, 99, 7));
+    assert_eq!(msg, "CopyMap::insert: index (is 99) should be < len (is 5)");
+    assert_eq!(&*h, &[1, 2, 3, 4, 5]);
 }
 
 // The panic tests run for every handle (both layouts of the `ArcArray`
@@ -926,4 +949,120 @@ fn not_send_or_sync_where_unsound() {
     assert!(!implements!(WeakArcArray<Cell<u8>>: Send));
     assert!(!implements!(UniqueArcArray<Rc<u8>>: Send));
     assert!(implements!(UniqueArcArray<Cell<u8>>: Send), "like Box");
+}
+
+// ---------------------------------------------------------------------------
+// Every allocator (issue 19, item 4)
+
+/// An allocator made without a value that is not `Global`: the global
+/// heap under another type, so that the constructors that name no
+/// allocator (`MakeArray`, `TryMakeArray`, `TryLabelledArray`,
+/// `DefaultLabelledArray`, `LabelledArray::with_label`) are seen to take
+/// `A::default()`, not only `Global`.
+#[derive(Clone, Copy, Default, Debug)]
+struct Mine;
+
+// SAFETY: every call forwards to `Global`, whose blocks these are.
+unsafe impl Allocator for Mine {
+    fn allocate(&self, layout: std::alloc::Layout) -> Result<std::ptr::NonNull<[u8]>, AllocError> {
+        Global.allocate(layout)
+    }
+    unsafe fn deallocate(&self, ptr: std::ptr::NonNull<u8>, layout: std::alloc::Layout) {
+        // SAFETY: `ptr` came from `Global` through `allocate` (caller).
+        unsafe { Global.deallocate(ptr, layout) }
+    }
+}
+
+/// The issue's generic code: a checksum label read through the trait, over
+/// arrays from an arena.
+fn checksum_holds<T: LabelledArray<u8, u32> + SliceArray<u8>>(a: &T) -> bool {
+    *a.get_label() == a.as_slice().iter().map(|&b| u32::from(b)).sum::<u32>()
+}
+
+#[test]
+fn reading_traits_for_every_allocator() {
+    let arena = bumpalo::Bump::new();
+    let sum = |label: &mut u32, i: usize| {
+        *label += i as u32;
+        i as u8
+    };
+    let u: UniqueArcArray<u8, u32, &bumpalo::Bump> =
+        UniqueArcArray::with_label_in(0, 5, sum, &arena);
+    let cu = CompactUniqueArcArray::with_label_in(0, 5, sum, &arena);
+    let a = ArcArray::with_label_in(0, 5, sum, &arena);
+    let ca = CompactArcArray::with_label_in(0, 5, sum, &arena);
+    let h = HeapArray::with_label_in(0, 5, sum, &arena);
+    let r = RcArray::with_label_in(0, 5, sum, &arena);
+    assert!(checksum_holds(&u) && checksum_holds(&cu) && checksum_holds(&a));
+    assert!(checksum_holds(&ca) && checksum_holds(&h) && checksum_holds(&r));
+    assert_eq!(Container::len(&u), 5);
+    // SAFETY: 4 < 5.
+    assert_eq!(unsafe { LabelledArray::get_unchecked(&a, 4) }, &4);
+
+    assert!(implements!(UniqueArcArray<u8, u32, &bumpalo::Bump>: LabelledArrayMut<u8, u32>));
+    assert!(implements!(CompactUniqueArcArray<u8, u32, &bumpalo::Bump>: SliceArrayMut<u8>));
+    assert!(implements!(HeapArray<u8, u32, &bumpalo::Bump>: CopyMap<usize, u8>));
+    assert!(implements!(RcArray<u8, u32, &bumpalo::Bump>: SliceArray<u8>));
+    // Unlabelled constructors are for unlabelled arrays only.
+    assert!(
+        !implements!(CompactArcArray<u8, u32, &'static bumpalo::Bump>: MakeArrayIn<u8, &'static bumpalo::Bump>)
+    );
+    assert!(
+        implements!(CompactArcArray<u8, (), &'static bumpalo::Bump>: MakeArrayIn<u8, &'static bumpalo::Bump>)
+    );
+    // An arena is no default: what builds with no allocator is not there.
+    assert!(!implements!(ArcArray<u8, u32, &bumpalo::Bump>: TryLabelledArray<u8, u32>));
+    assert!(!implements!(HeapArray<u8, (), &bumpalo::Bump>: MakeArray<u8>));
+}
+
+#[test]
+fn mutable_traits_for_every_allocator() {
+    fn relabel<T: LabelledArrayMut<u8, u32> + SliceArrayMut<u8> + CopyMap<usize, u8>>(a: &mut T) {
+        a.as_slice_mut()[0] = 10;
+        assert_eq!(CopyMap::insert(a, 1, 11), Some(1));
+        // SAFETY: 2 < 3.
+        unsafe { *a.get_mut_unchecked(2) = 12 };
+        *a.get_label_mut() = a.as_slice().iter().map(|&b| u32::from(b)).sum();
+    }
+    let arena = bumpalo::Bump::new();
+    let mut u = UniqueArcArray::with_label_in(0u32, 3, |_, i| i as u8, &arena);
+    let mut c = CompactUniqueArcArray::with_label_in(0u32, 3, |_, i| i as u8, &arena);
+    let mut h = HeapArray::with_label_in(0u32, 3, |_, i| i as u8, &arena);
+    relabel(&mut u);
+    relabel(&mut c);
+    relabel(&mut h);
+    for (label, elems) in [
+        (u.get_label(), &*u),
+        (c.get_label(), &*c),
+        (h.get_label(), &*h),
+    ] {
+        assert_eq!((*label, elems), (33, &[10, 11, 12][..]));
+    }
+}
+
+#[test]
+fn constructing_traits_for_every_default_allocator() {
+    fn build<T: MakeArray<u8> + TryMakeArray<u8> + SliceArray<u8>>() -> (T, T) {
+        (T::new(3, |i| i as u8), T::try_from_iter(0..2).unwrap())
+    }
+    fn labelled<
+        T: LabelledArray<u8, char> + TryLabelledArray<u8, char> + DefaultLabelledArray<u8, char>,
+    >() -> (T, T, T) {
+        (
+            T::with_label('a', 2, |_, i| i as u8),
+            T::try_with_label('b', 1, |_, _| 7).unwrap(),
+            T::with_len('c', 2),
+        )
+    }
+    let (a, b): (ArcArray<u8, (), Mine>, _) = build();
+    let (c, d): (CompactUniqueArcArray<u8, (), Mine>, _) = build();
+    let (e, f): (HeapArray<u8, (), Mine>, _) = build();
+    let (g, h): (RcArray<u8, (), Mine>, _) = build();
+    for (x, y) in [(&*a, &*b), (&*c, &*d), (&*e, &*f), (&*g, &*h)] {
+        assert_eq!((x, y), (&[0, 1, 2][..], &[0, 1][..]));
+    }
+    let (l, m, n): (CompactArcArray<u8, char, Mine>, _, _) = labelled();
+    assert_eq!((*l.get_label(), &*l), ('a', &[0, 1][..]));
+    assert_eq!((*m.get_label(), &*m), ('b', &[7][..]));
+    assert_eq!((*n.get_label(), &*n), ('c', &[0, 0][..]));
 }

@@ -302,7 +302,7 @@ pub fn array(drops: &Tally) -> Array {
 
 /// The shared array in layout `P`, for the models run in both layouts.
 pub fn array_in<P: heaparray::ArcLayout>(drops: &Tally) -> Array<P> {
-    heaparray::LabelledArray::with_label(Tracked::new(7, drops), 2, |_, i| {
+    heaparray::ArcArrayBase::with_label(Tracked::new(7, drops), 2, |_, i| {
         Tracked::new(10 + i, drops)
     })
 }

@@ -86,6 +86,16 @@ impl Drop for Unclaim<'_> {
 /// assert_eq!(*b.get_label(), "meta");
 /// ```
 ///
+/// # Equality, order and hashing
+///
+/// `==`, `Ord` and `Hash` take the label, then the elements, as a derived
+/// struct `{ label, elements }` would (and triomphe's `HeaderSlice`): a
+/// label often says what the elements mean (a node's kind, a unit, a
+/// version), and arrays that mean different things are not equal. With
+/// `L = ()` they are exactly the slice's, and `Borrow<[E]>` lets a map of
+/// unlabelled arrays be searched by `&[E]`; compare `&a[..] == &b[..]` for
+/// the elements alone.
+///
 /// # Examples
 ///
 /// ```
@@ -549,6 +559,7 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArrayBase<E, L, P, A> {
     /// u[0] = 5;
     /// assert_eq!(&*u, &[5, 1]);
     /// ```
+    #[doc(alias = "try_unwrap")]
     pub fn try_unique(this: Self) -> Result<UniqueArcArrayBase<E, L, P, A>, Self>
     where
         A: Clone,
@@ -582,6 +593,7 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArrayBase<E, L, P, A> {
     /// assert_eq!(&*ArcArray::into_unique(b).unwrap(), &[0, 1]);
     /// ```
     #[must_use]
+    #[doc(alias = "into_inner")]
     pub fn into_unique(this: Self) -> Option<UniqueArcArrayBase<E, L, P, A>>
     where
         A: Clone,

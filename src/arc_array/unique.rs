@@ -11,7 +11,6 @@ use super::{ArcArrayBase, ArcBlock, ArcHeader, ArcLayout, Padded};
 
 use crate::allocation::{Allocator, Global, TryReserveError};
 use crate::block::{Block, Builder, FromBuilder};
-use crate::traits::LabelledArrayMut;
 use crate::HeapArray;
 
 /// The only handle to an [`ArcArray`](crate::ArcArray) block: full `&mut` access to the
@@ -25,6 +24,16 @@ use crate::HeapArray;
 ///
 /// One word; `Option<UniqueArcArray>` is one word too. Same block as
 /// `ArcArray` (its counts say one strong handle, no weak ones).
+///
+/// # Equality, order and hashing
+///
+/// `==`, `Ord` and `Hash` take the label, then the elements, as a derived
+/// struct `{ label, elements }` would (and triomphe's `HeaderSlice`): a
+/// label often says what the elements mean (a node's kind, a unit, a
+/// version), and arrays that mean different things are not equal. With
+/// `L = ()` they are exactly the slice's, and `Borrow<[E]>` lets a map of
+/// unlabelled arrays be searched by `&[E]`; compare `&a[..] == &b[..]` for
+/// the elements alone.
 ///
 /// # Examples
 ///
@@ -116,6 +125,8 @@ impl<E, L, P: ArcLayout, A: Allocator> UniqueArcArrayBase<E, L, P, A> {
     /// ```
     #[must_use]
     #[inline]
+    #[doc(alias = "into_arc")]
+    #[doc(alias = "freeze")]
     pub fn shareable(self) -> ArcArrayBase<E, L, P, A> {
         ArcArrayBase::from_block(ManuallyDrop::new(self).block)
     }
@@ -256,16 +267,5 @@ impl<E, L, A: Allocator> From<HeapArray<E, L, A>> for UniqueArcArray<E, L, A> {
     /// allocation error handler runs.
     fn from(heap: HeapArray<E, L, A>) -> Self {
         Self::from_block(heap.move_into(ArcHeader::<Padded, A>::new).as_non_null())
-    }
-}
-
-impl<E, L, P: ArcLayout> LabelledArrayMut<E, L> for UniqueArcArrayBase<E, L, P, Global> {
-    fn get_label_mut(&mut self) -> &mut L {
-        UniqueArcArrayBase::get_label_mut(self)
-    }
-    // SAFETY: the trait's contract: the caller promises `idx < len`.
-    unsafe fn get_mut_unchecked(&mut self, idx: usize) -> &mut E {
-        // SAFETY: `idx < len` is the caller's promise.
-        unsafe { <[E]>::get_unchecked_mut(self, idx) }
     }
 }

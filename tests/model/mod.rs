@@ -23,8 +23,9 @@
 
 use std::sync::Arc;
 
+use heaparray::traits::*;
 use heaparray::{
-    Allocator, ArcArrayBase, ArcLayout, Global, LabelledArray, TryReserveError, UniqueArcArrayBase,
+    Allocator, ArcArrayBase, ArcLayout, Global, TryReserveError, UniqueArcArrayBase,
     WeakArcArrayBase,
 };
 
