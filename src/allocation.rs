@@ -63,6 +63,15 @@ impl fmt::Display for TryReserveError {
 
 impl core::error::Error for TryReserveError {}
 
+/// Panics with the message every handle gives for a length too large to
+/// allocate. Called before anything is allocated.
+#[cold]
+#[inline(never)]
+#[track_caller]
+pub(crate) fn capacity_overflow() -> ! {
+    panic!("capacity overflow: the block for this length would exceed isize::MAX bytes")
+}
+
 /// The infallible constructors' answer to a [`TryReserveError`]: the
 /// "capacity overflow" panic, or the global allocation error handler (an
 /// abort on stable Rust), as `Vec` gives. Called after the failed build has
@@ -72,7 +81,7 @@ impl core::error::Error for TryReserveError {}
 #[track_caller]
 pub(crate) fn fail(err: &TryReserveError) -> ! {
     match *err {
-        TryReserveError::CapacityOverflow => crate::block::capacity_overflow(),
+        TryReserveError::CapacityOverflow => capacity_overflow(),
         TryReserveError::AllocError { layout } => alloc::alloc::handle_alloc_error(layout),
     }
 }

@@ -20,16 +20,7 @@ use core::ptr::{self, NonNull};
 
 use alloc::vec::Vec;
 
-use crate::allocation::{Allocator, TryReserveError};
-
-/// Panics with the message every handle gives for a length too large to
-/// allocate. Called before anything is allocated.
-#[cold]
-#[inline(never)]
-#[track_caller]
-pub(crate) fn capacity_overflow() -> ! {
-    panic!("capacity overflow: the block for this length would exceed isize::MAX bytes")
-}
+use crate::allocation::{capacity_overflow, Allocator, TryReserveError};
 
 /// What a handle keeps at the start of its block: its counts or length, and
 /// the allocator the block came from, which the last owner moves out to

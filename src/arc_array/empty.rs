@@ -39,10 +39,12 @@ pub(super) fn shared_block<E, P: ArcLayout, A>() -> Option<NonNull<u8>> {
         && mem::size_of::<A>() == 0
         && mem::align_of::<A>() == 1
         && !mem::needs_drop::<A>();
-    if serves {
-        P::shared_empty()
-    } else {
+    if !serves {
         None
+    } else if P::PADDED {
+        padded()
+    } else {
+        compact()
     }
 }
 
@@ -92,22 +94,22 @@ crate::sync::const_atomics_or! {
         // handles write. Never null: `NonNull::new` only converts.
 
         /// The padded layout's shared empty block.
-        pub(super) fn padded() -> Option<NonNull<u8>> {
+        fn padded() -> Option<NonNull<u8>> {
             NonNull::new((&raw const PADDED).cast_mut().cast())
         }
 
         /// The compact layout's shared empty block.
-        pub(super) fn compact() -> Option<NonNull<u8>> {
+        fn compact() -> Option<NonNull<u8>> {
             NonNull::new((&raw const COMPACT).cast_mut().cast())
         }
     } else {
         /// No static block under loom or shuttle: `default()` allocates.
-        pub(super) fn padded() -> Option<NonNull<u8>> {
+        fn padded() -> Option<NonNull<u8>> {
             None
         }
 
         /// As [`padded`].
-        pub(super) fn compact() -> Option<NonNull<u8>> {
+        fn compact() -> Option<NonNull<u8>> {
             None
         }
     }

@@ -148,9 +148,9 @@ pub(crate) mod sealed {
         type Front<A>;
         /// The front holding `slots`.
         fn front<A>(slots: CountsAndAlloc<A>) -> Self::Front<A>;
-        /// The start of this layout's shared empty block (`empty.rs`), or
-        /// `None` under loom and shuttle.
-        fn shared_empty() -> Option<core::ptr::NonNull<u8>>;
+        /// Whether this is [`Padded`](super::Padded): which of the shared
+        /// empty blocks (`empty.rs`) serves the layout.
+        const PADDED: bool;
     }
 
     impl Sealed for super::Padded {
@@ -160,9 +160,7 @@ pub(crate) mod sealed {
                 slots: core::mem::ManuallyDrop::new(slots),
             }
         }
-        fn shared_empty() -> Option<core::ptr::NonNull<u8>> {
-            super::super::empty::padded()
-        }
+        const PADDED: bool = true;
     }
 
     impl Sealed for super::Compact {
@@ -170,8 +168,6 @@ pub(crate) mod sealed {
         fn front<A>(slots: CountsAndAlloc<A>) -> CountsAndAlloc<A> {
             slots
         }
-        fn shared_empty() -> Option<core::ptr::NonNull<u8>> {
-            super::super::empty::compact()
-        }
+        const PADDED: bool = false;
     }
 }
