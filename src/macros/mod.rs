@@ -1,0 +1,18 @@
+//! The std trait impls every handle shares, written once. Each handle
+//! supplies `as_slice` (through `Deref`) and `get_label`; these impls only
+//! forward to them, so they contain no unsafe code.
+//!
+//! One file per kind of impl: `slice_traits.rs` (reading and writing as a
+//! slice), `constructors.rs` (building, converting, `Default`),
+//! `uninit.rs` (uninitialised and zeroed blocks). A handle with a layout
+//! parameter is one generic type behind two aliases: each macro takes the
+//! name its docs use, then the generic type and its layout parameter
+//! (`impl_constructors!(ArcArray, ArcArrayBase<P: ArcLayout>)`), and writes
+//! every impl once for both layouts.
+
+#[macro_use]
+mod slice_traits;
+#[macro_use]
+mod constructors;
+#[macro_use]
+mod uninit;
