@@ -3,9 +3,12 @@
 //! The count protocol is in `counts.rs`; the weak and unique handles in
 //! `weak.rs` and `unique.rs`.
 
+mod conversions;
 mod counts;
 mod empty;
+mod header;
 mod layout;
+mod raw;
 mod unique;
 mod weak;
 
@@ -15,25 +18,15 @@ use core::ops::Deref;
 use core::panic::{RefUnwindSafe, UnwindSafe};
 use core::ptr::NonNull;
 
-use crate::allocation::{self, Allocator, Global, TryReserveError};
-use crate::block::{build, try_fill, Block, Builder, FromBuilder, Header};
-use crate::HeapArray;
+use crate::allocation::{self, Allocator, Global};
+use crate::block::{build, try_fill, Block};
+
 use counts::Counts;
-use layout::CountsAndAlloc;
+pub(crate) use header::{ArcBlock, ArcHeader};
+
 pub use layout::{ArcLayout, Compact, Padded};
 pub use unique::{UniqueArcArray, UniqueArcArrayBase};
 pub use weak::{WeakArcArray, WeakArcArrayBase};
-
-/// Gives a claimed strong count back if dropped: armed while
-/// `into_unique_block` moves the contents, so that a move that unwinds
-/// leaves the caller's handle counted.
-struct Unclaim<'a>(&'a Counts);
-
-impl Drop for Unclaim<'_> {
-    fn drop(&mut self) {
-        self.0.restore_unique();
-    }
-}
 
 /// A label and an array shared across threads through a single pointer.
 ///
@@ -136,184 +129,6 @@ pub type CompactWeakArcArray<E, L = (), A = Global> = WeakArcArrayBase<E, L, Com
 
 /// The [`UniqueArcArray`] of a [`CompactArcArray`].
 pub type CompactUniqueArcArray<E, L = (), A = Global> = UniqueArcArrayBase<E, L, Compact, A>;
-
-/// The header of an `ArcArray` block: the counts and the allocator (the
-/// layout's front: padded to `layout::COUNTS_REGION`, 128 bytes on
-/// `x86_64`, for [`Padded`]; packed for [`Compact`]), then the length,
-/// which starts the read-mostly region shared with the label and elements.
-#[repr(C)]
-pub(crate) struct ArcHeader<P: ArcLayout, A> {
-    front: P::Front<A>,
-    len: usize,
-}
-
-impl<P: ArcLayout, A> ArcHeader<P, A> {
-    pub(crate) fn new(len: usize, alloc: A) -> Self {
-        ArcHeader {
-            front: P::front(CountsAndAlloc::new(alloc)),
-            len,
-        }
-    }
-
-    /// The counts and the allocator at the header's start.
-    #[inline]
-    fn slots(header: *mut Self) -> *mut CountsAndAlloc<A> {
-        // Both fronts are `repr(C)` with `CountsAndAlloc<A>` at offset 0
-        // (`Compact`'s is one, `Padded`'s a union holding one), and the
-        // front is the header's first field: the same address.
-        header.cast()
-    }
-}
-
-impl<P: ArcLayout, A: Allocator> Header for ArcHeader<P, A> {
-    type Alloc = A;
-    // SAFETY: the trait's contract: `header` points to a header of an
-    // allocated block; the result is a place inside it.
-    unsafe fn alloc(header: *mut Self) -> *mut A {
-        // SAFETY: a place inside the header the caller points to;
-        // `ManuallyDrop<A>` is `repr(transparent)` over `A`.
-        unsafe { (&raw mut (*Self::slots(header)).alloc).cast() }
-    }
-}
-
-/// The block behind `ArcArray`, `WeakArcArray` and `UniqueArcArray`.
-pub(crate) type ArcBlock<E, L, P, A> = Block<ArcHeader<P, A>, L, E>;
-
-impl<E, L, P: ArcLayout, A: Allocator> Block<ArcHeader<P, A>, L, E> {
-    /// The counts.
-    ///
-    /// # Safety
-    ///
-    /// The block is allocated (some strong or weak count is held) for `'a`.
-    #[inline]
-    unsafe fn counts<'a>(self) -> &'a Counts {
-        // SAFETY: the header is initialised for the block's whole life and
-        // the counts are only accessed atomically through shared references.
-        // The reference covers the counts alone, never the allocator beside
-        // them or the data (rust#55005).
-        unsafe { &(*ArcHeader::slots(self.header())).counts }
-    }
-
-    /// The length, fixed for the block's life.
-    ///
-    /// # Safety
-    ///
-    /// The block is allocated (some strong or weak count is held).
-    #[inline]
-    unsafe fn len(self) -> usize {
-        // SAFETY: the header is initialised and `len` is never written after
-        // `Builder::try_finish`; read through the raw pointer, no reference.
-        unsafe { (*self.header()).len }
-    }
-
-    /// Releases one weak count and frees the block if it was the last.
-    ///
-    /// # Safety
-    ///
-    /// The caller holds a weak count (a weak handle, or the one of the
-    /// strong handles after the last of them dropped the contents) and does
-    /// not use the block afterwards.
-    unsafe fn release_weak(self) {
-        // SAFETY: the caller's weak count keeps the block allocated.
-        if unsafe { self.counts() }.decrement_weak() {
-            // SAFETY: that was the last count of any kind: nothing else can
-            // reach the block.
-            unsafe { self.free() }
-        }
-    }
-
-    /// Ends the strong handles' hold on the block once the last of them has
-    /// dropped the contents: frees the block at once if no weak handle
-    /// exists (one atomic load, not a second read-modify-write), otherwise
-    /// releases the strong handles' weak count.
-    ///
-    /// # Safety
-    ///
-    /// The caller dropped the last strong handle (the strong count is 0),
-    /// the contents are dropped, and it does not use the block afterwards.
-    unsafe fn release_last_strong(self) {
-        // SAFETY: the strong handles' weak count, now the caller's, keeps
-        // the block allocated.
-        if unsafe { self.counts() }.weak_handles_left() {
-            // SAFETY: the caller holds the strong handles' weak count.
-            unsafe { self.release_weak() }
-        } else {
-            // SAFETY: no weak handle exists and none can appear (strong
-            // count 0): the caller holds the last count of any kind.
-            unsafe { self.free() }
-        }
-    }
-
-    /// Frees the block (its contents are already dropped or moved out).
-    ///
-    /// # Safety
-    ///
-    /// The caller holds the last count of any kind and does not use the
-    /// block afterwards.
-    unsafe fn free(self) {
-        // SAFETY: the header is live until the deallocation below, and ours
-        // alone (caller); the block was allocated from the allocator in its
-        // header for its length, and `dispose` moves that allocator out,
-        // frees the block with it and drops it.
-        unsafe {
-            Counts::before_free(&raw mut (*ArcHeader::slots(self.header())).counts);
-            self.dispose(self.len());
-        }
-    }
-
-    /// Makes the caller, holding the claimed strong count (now 0, see
-    /// `Counts::claim_unique`), the unique owner of the contents: in place
-    /// if no weak handle is left, otherwise by moving the label and the
-    /// elements to a new block, from a clone of the allocator (the weak
-    /// handles keep the old block, and free it with the allocator in it),
-    /// and leaving the weak handles dead.
-    ///
-    /// Returns the unique block and, after a move, the old block, whose
-    /// strong handles' weak count the caller must release (with
-    /// [`Block::release_weak`]) once it holds the unique block as a handle:
-    /// that release may free the old block, which runs the allocator's
-    /// `deallocate` and drop, user code that may unwind, and an unwind then
-    /// must find the caller's handle on the new block, not the freed one.
-    ///
-    /// # Safety
-    ///
-    /// The caller took the strong count to 0 (last `decrement_strong` or a
-    /// successful `claim_unique`) and has not dropped the contents.
-    unsafe fn into_unique_block(self) -> (Self, Option<Self>)
-    where
-        A: Clone,
-    {
-        // SAFETY: the strong handles' weak count keeps the block alive.
-        let counts = unsafe { self.counts() };
-        if !counts.weak_handles_left() {
-            counts.restore_unique();
-            return (self, None);
-        }
-        // If the allocator's `clone` panics, or the move fails (the error
-        // handler may unwind) or its allocator panics, nothing has been
-        // copied: the claimed strong count is given back, so the caller's
-        // handle counts again, over its untouched contents.
-        let unclaim = Unclaim(counts);
-        // SAFETY: the header is initialised and stays so while we hold the
-        // strong handles' weak count.
-        let alloc = unsafe { self.allocator() }.clone();
-        // SAFETY: the block is allocated while we hold a count.
-        let len = unsafe { self.len() };
-        // SAFETY: the strong count is 0, so no one else reads the contents
-        // and the caller owns them; a successful move leaves them to the
-        // new block, whose header is written next.
-        let moved = match unsafe { self.try_move_contents(len, &alloc) } {
-            Ok(moved) => moved,
-            Err(err) => allocation::fail(&err),
-        };
-        // SAFETY: the fresh block's header holds nothing yet.
-        unsafe { moved.write_header(ArcHeader::<P, A>::new(len, alloc)) };
-        mem::forget(unclaim);
-        // The old block keeps the strong handles' weak count, for the
-        // caller to release.
-        (moved, Some(self))
-    }
-}
 
 /// The one type behind [`ArcArray`] (layout [`Padded`]) and
 /// [`CompactArcArray`] (layout [`Compact`]), generic over the layout `P`,
@@ -613,125 +428,6 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArrayBase<E, L, P, A> {
         Some(unsafe { UniqueArcArrayBase::from_unique_block(block, old) })
     }
 
-    /// A pointer to the first element (or where it would be, for an empty
-    /// array), valid while a strong handle lives.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let a = ArcArray::new(2, |i| i as u8);
-    /// assert_eq!(ArcArray::as_ptr(&a), a.as_ptr());
-    /// ```
-    #[must_use]
-    #[inline]
-    pub fn as_ptr(this: &Self) -> *const E {
-        this.raw().elems()
-    }
-
-    /// Consumes the handle, returning a thin pointer to the first element
-    /// for FFI; [`ArcArray::from_raw`] turns it back into a handle. The
-    /// pointer is aligned for `E`, even for over-aligned types. Until then
-    /// the strong count stays held.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let a = ArcArray::new(3, |i| i as u32);
-    /// let p = ArcArray::into_raw(a);
-    /// // SAFETY: `p` came from `into_raw` of an `ArcArray<u32>`.
-    /// let a = unsafe { ArcArray::<u32>::from_raw(p) };
-    /// assert_eq!(&*a, &[0, 1, 2]);
-    /// ```
-    #[must_use]
-    #[inline]
-    pub fn into_raw(this: Self) -> *const E {
-        ManuallyDrop::new(this).raw().elems()
-    }
-
-    /// Rebuilds a handle from [`ArcArray::into_raw`]'s pointer.
-    ///
-    /// # Safety
-    ///
-    /// `ptr` came from `ArcArrayBase::<E, L, P, A>::into_raw` with the same
-    /// `E`, `L`, layout `P` and allocator type `A` (a padded array's pointer
-    /// does not lead back to a compact block, nor the reverse), and each
-    /// such pointer is passed to `from_raw` at most once.
-    #[inline]
-    pub unsafe fn from_raw(ptr: *const E) -> Self {
-        // SAFETY: `ptr` is the element pointer of a live block of this type
-        // (caller), so stepping back to the block start stays in bounds.
-        let block = unsafe { ArcBlock::<E, L, P, A>::from_elems(ptr) };
-        Self::from_block(block.as_non_null())
-    }
-
-    /// Adds one strong count to the block of an [`ArcArray::into_raw`]
-    /// pointer, without making a handle (like
-    /// `Arc::increment_strong_count`): for FFI and waker-like code that
-    /// keeps handles as raw pointers.
-    ///
-    /// Aborts the process if the count would exceed `isize::MAX`, as
-    /// `clone`.
-    ///
-    /// # Safety
-    ///
-    /// `ptr` came from `ArcArrayBase::<E, L, P, A>::into_raw` with the same
-    /// type parameters, and the strong count it holds is still held (that
-    /// handle has not been rebuilt and dropped): the block is alive.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let p = ArcArray::into_raw(ArcArray::new(2, |i| i as u8));
-    /// // SAFETY: `p` came from `into_raw` and its count is held.
-    /// unsafe { ArcArray::<u8>::increment_strong_count(p) };
-    /// // SAFETY: the count `into_raw` kept, and the one just added.
-    /// let (a, b) = unsafe { (ArcArray::<u8>::from_raw(p), ArcArray::<u8>::from_raw(p)) };
-    /// assert_eq!((ArcArray::strong_count(&a), &*b), (2, &[0, 1][..]));
-    /// ```
-    #[inline]
-    pub unsafe fn increment_strong_count(ptr: *const E) {
-        // SAFETY: `ptr` came from `into_raw` and its count is held
-        // (caller): the rebuilt handle is valid while `ManuallyDrop` keeps
-        // it from releasing that count.
-        let this = ManuallyDrop::new(unsafe { Self::from_raw(ptr) });
-        // The clone's count is the one added: it is not dropped either.
-        mem::forget(ArcArrayBase::clone(&this));
-    }
-
-    /// Releases one strong count of the block of an
-    /// [`ArcArray::into_raw`] pointer (like `Arc::decrement_strong_count`):
-    /// as rebuilding the handle with [`ArcArray::from_raw`] and dropping
-    /// it, which drops the contents and may free the block if it was the
-    /// last.
-    ///
-    /// # Safety
-    ///
-    /// `ptr` came from `ArcArrayBase::<E, L, P, A>::into_raw` with the same
-    /// type parameters, and the caller gives up one strong count held for
-    /// it (from that `into_raw` or from `increment_strong_count`): after
-    /// the last one is released, `ptr` must not be used.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let a = ArcArray::new(2, |i| i as u8);
-    /// let p = ArcArray::into_raw(a.clone());
-    /// assert_eq!(ArcArray::strong_count(&a), 2);
-    /// // SAFETY: `p` came from `into_raw`; its count is given up here.
-    /// unsafe { ArcArray::<u8>::decrement_strong_count(p) };
-    /// assert_eq!(ArcArray::strong_count(&a), 1);
-    /// ```
-    #[inline]
-    pub unsafe fn decrement_strong_count(ptr: *const E) {
-        // SAFETY: `ptr` came from `into_raw`, and the count the handle
-        // takes over is the caller's to give up.
-        drop(unsafe { Self::from_raw(ptr) });
-    }
-
     /// Whether this is the only handle to its block, strong or weak (like
     /// the unstable `Arc::is_unique`): when it is, [`ArcArray::get_mut`]
     /// returns `Some` and [`ArcArray::make_mut`] does not copy. A shared
@@ -857,13 +553,6 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArrayBase<E, L, P, A> {
     }
 }
 
-impl<E, L, P: ArcLayout, A: Allocator> FromBuilder<E, L> for ArcArrayBase<E, L, P, A> {
-    type Header = ArcHeader<P, A>;
-    fn try_from_builder(builder: Builder<ArcHeader<P, A>, L, E>) -> Result<Self, TryReserveError> {
-        UniqueArcArrayBase::try_from_builder(builder).map(UniqueArcArrayBase::shareable)
-    }
-}
-
 impl<E, L, P: ArcLayout, A: Allocator> Clone for ArcArrayBase<E, L, P, A> {
     /// Another handle to the same block: one relaxed atomic increment.
     ///
@@ -885,51 +574,6 @@ impl<E, L, P: ArcLayout, A: Allocator> Drop for ArcArrayBase<E, L, P, A> {
     }
 }
 
-impl<E, P: ArcLayout, A: Allocator + Default> Default for ArcArrayBase<E, (), P, A> {
-    /// An empty array. For elements aligned to at most 16 bytes and a
-    /// zero-sized allocator such as [`Global`], this allocates nothing:
-    /// like std's `Arc<[T]>::default()`, every such empty array of one
-    /// layout shares one static block, which is never freed. Otherwise
-    /// (and under loom and shuttle, whose atomics cannot be in a static)
-    /// it is an empty block of its own, from `A::default()`.
-    ///
-    /// The static block holds a strong count of its own, so it behaves as
-    /// a block shared with another handle: [`ArcArray::get_mut`] returns
-    /// `None`, [`ArcArray::is_unique`] is `false`, [`ArcArray::try_unique`]
-    /// gives the handle back and [`ArcArray::into_unique`] `None`;
-    /// [`ArcArray::make_mut`] and [`ArcArray::unwrap_or_clone`] move to a
-    /// fresh empty block. `strong_count` counts every handle to it.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let (a, b) = (ArcArray::<u64>::default(), ArcArray::<u64>::default());
-    /// assert!(a.is_empty() && ArcArray::ptr_eq(&a, &b)); // one static block
-    /// let mut c = CompactArcArray::<u8>::default();
-    /// assert!(CompactArcArray::get_mut(&mut c).is_none());
-    /// assert!(CompactArcArray::make_mut(&mut c).is_empty()); // now its own block
-    /// assert!(CompactArcArray::get_mut(&mut c).is_some());
-    /// ```
-    fn default() -> Self {
-        let alloc = A::default();
-        match empty::shared_block::<E, P, A>() {
-            Some(block) => {
-                // The static block is taken to hold an `A`: this one, given
-                // up (zero-sized, no drop glue: `shared_block`'s terms).
-                mem::forget(alloc);
-                // The static's own count, never released, and a clone of it
-                // for the caller: one relaxed increment, as any clone.
-                let shared = ManuallyDrop::new(Self::from_block(block));
-                ArcArrayBase::clone(&shared)
-            }
-            None => {
-                <Self as crate::traits::MakeArrayIn<E, A>>::new_in(0, |_| unreachable!(), alloc)
-            }
-        }
-    }
-}
-
 impl<E, L, P: ArcLayout, A: Allocator> Deref for ArcArrayBase<E, L, P, A> {
     type Target = [E];
     #[inline]
@@ -943,20 +587,3 @@ impl<E, L, P: ArcLayout, A: Allocator> Deref for ArcArrayBase<E, L, P, A> {
 
 impl_slice_traits!(ArcArray, ArcArrayBase<P: ArcLayout>);
 impl_constructors!(ArcArray, ArcArrayBase<P: ArcLayout>);
-
-impl<E, L, A: Allocator> From<HeapArray<E, L, A>> for ArcArray<E, L, A> {
-    /// Moves the label and the elements into a shared block from the same
-    /// allocator (one copy), which then moves into the new block.
-    fn from(heap: HeapArray<E, L, A>) -> Self {
-        UniqueArcArrayBase::from(heap).shareable()
-    }
-}
-
-impl<E, L, P: ArcLayout, A: Allocator> From<UniqueArcArrayBase<E, L, P, A>>
-    for ArcArrayBase<E, L, P, A>
-{
-    /// Shares the block as it is, no copy (as [`UniqueArcArray::shareable`]).
-    fn from(unique: UniqueArcArrayBase<E, L, P, A>) -> Self {
-        unique.shareable()
-    }
-}

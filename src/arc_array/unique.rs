@@ -260,12 +260,12 @@ impl_constructors!(UniqueArcArray, UniqueArcArrayBase<P: ArcLayout>);
 impl_default!(UniqueArcArray, UniqueArcArrayBase<P: ArcLayout>);
 impl_slice_mut_traits!(UniqueArcArray, UniqueArcArrayBase<P: ArcLayout>);
 
-impl<E, L, A: Allocator> From<HeapArray<E, L, A>> for UniqueArcArray<E, L, A> {
+impl<E, L, P: ArcLayout, A: Allocator> From<HeapArray<E, L, A>> for UniqueArcArrayBase<E, L, P, A> {
     /// Moves the label and the elements into a new block from the same
     /// allocator (one copy); the allocator then moves into the new block.
     /// If that allocation fails, `heap` is dropped whole and the global
     /// allocation error handler runs.
     fn from(heap: HeapArray<E, L, A>) -> Self {
-        Self::from_block(heap.move_into(ArcHeader::<Padded, A>::new).as_non_null())
+        Self::from_block(heap.move_into(ArcHeader::<P, A>::new).as_non_null())
     }
 }

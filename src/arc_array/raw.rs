@@ -1,0 +1,130 @@
+//! `ArcArray`'s raw pointers: the element pointer a handle turns into and
+//! back from (`as_ptr`, `into_raw`, `from_raw`), and the strong count held
+//! by such a pointer (`increment_strong_count`, `decrement_strong_count`),
+//! as std's `Arc` has them.
+
+use core::mem::{self, ManuallyDrop};
+
+use super::{ArcArrayBase, ArcBlock, ArcLayout};
+use crate::allocation::Allocator;
+
+impl<E, L, P: ArcLayout, A: Allocator> ArcArrayBase<E, L, P, A> {
+    /// A pointer to the first element (or where it would be, for an empty
+    /// array), valid while a strong handle lives.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = ArcArray::new(2, |i| i as u8);
+    /// assert_eq!(ArcArray::as_ptr(&a), a.as_ptr());
+    /// ```
+    #[must_use]
+    #[inline]
+    pub fn as_ptr(this: &Self) -> *const E {
+        this.raw().elems()
+    }
+
+    /// Consumes the handle, returning a thin pointer to the first element
+    /// for FFI; [`ArcArray::from_raw`](crate::ArcArrayBase::from_raw) turns it back into a handle. The
+    /// pointer is aligned for `E`, even for over-aligned types. Until then
+    /// the strong count stays held.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = ArcArray::new(3, |i| i as u32);
+    /// let p = ArcArray::into_raw(a);
+    /// // SAFETY: `p` came from `into_raw` of an `ArcArray<u32>`.
+    /// let a = unsafe { ArcArray::<u32>::from_raw(p) };
+    /// assert_eq!(&*a, &[0, 1, 2]);
+    /// ```
+    #[must_use]
+    #[inline]
+    pub fn into_raw(this: Self) -> *const E {
+        ManuallyDrop::new(this).raw().elems()
+    }
+
+    /// Rebuilds a handle from [`ArcArray::into_raw`](crate::ArcArrayBase::into_raw)'s pointer.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` came from `ArcArrayBase::<E, L, P, A>::into_raw` with the same
+    /// `E`, `L`, layout `P` and allocator type `A` (a padded array's pointer
+    /// does not lead back to a compact block, nor the reverse), and each
+    /// such pointer is passed to `from_raw` at most once.
+    #[inline]
+    pub unsafe fn from_raw(ptr: *const E) -> Self {
+        // SAFETY: `ptr` is the element pointer of a live block of this type
+        // (caller), so stepping back to the block start stays in bounds.
+        let block = unsafe { ArcBlock::<E, L, P, A>::from_elems(ptr) };
+        Self::from_block(block.as_non_null())
+    }
+
+    /// Adds one strong count to the block of an [`ArcArray::into_raw`](crate::ArcArrayBase::into_raw)
+    /// pointer, without making a handle (like
+    /// `Arc::increment_strong_count`): for FFI and waker-like code that
+    /// keeps handles as raw pointers.
+    ///
+    /// Aborts the process if the count would exceed `isize::MAX`, as
+    /// `clone`.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` came from `ArcArrayBase::<E, L, P, A>::into_raw` with the same
+    /// type parameters, and the strong count it holds is still held (that
+    /// handle has not been rebuilt and dropped): the block is alive.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let p = ArcArray::into_raw(ArcArray::new(2, |i| i as u8));
+    /// // SAFETY: `p` came from `into_raw` and its count is held.
+    /// unsafe { ArcArray::<u8>::increment_strong_count(p) };
+    /// // SAFETY: the count `into_raw` kept, and the one just added.
+    /// let (a, b) = unsafe { (ArcArray::<u8>::from_raw(p), ArcArray::<u8>::from_raw(p)) };
+    /// assert_eq!((ArcArray::strong_count(&a), &*b), (2, &[0, 1][..]));
+    /// ```
+    #[inline]
+    pub unsafe fn increment_strong_count(ptr: *const E) {
+        // SAFETY: `ptr` came from `into_raw` and its count is held
+        // (caller): the rebuilt handle is valid while `ManuallyDrop` keeps
+        // it from releasing that count.
+        let this = ManuallyDrop::new(unsafe { Self::from_raw(ptr) });
+        // The clone's count is the one added: it is not dropped either.
+        mem::forget(ArcArrayBase::clone(&this));
+    }
+
+    /// Releases one strong count of the block of an
+    /// [`ArcArray::into_raw`](crate::ArcArrayBase::into_raw) pointer (like `Arc::decrement_strong_count`):
+    /// as rebuilding the handle with [`ArcArray::from_raw`](crate::ArcArrayBase::from_raw) and dropping
+    /// it, which drops the contents and may free the block if it was the
+    /// last.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` came from `ArcArrayBase::<E, L, P, A>::into_raw` with the same
+    /// type parameters, and the caller gives up one strong count held for
+    /// it (from that `into_raw` or from `increment_strong_count`): after
+    /// the last one is released, `ptr` must not be used.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = ArcArray::new(2, |i| i as u8);
+    /// let p = ArcArray::into_raw(a.clone());
+    /// assert_eq!(ArcArray::strong_count(&a), 2);
+    /// // SAFETY: `p` came from `into_raw`; its count is given up here.
+    /// unsafe { ArcArray::<u8>::decrement_strong_count(p) };
+    /// assert_eq!(ArcArray::strong_count(&a), 1);
+    /// ```
+    #[inline]
+    pub unsafe fn decrement_strong_count(ptr: *const E) {
+        // SAFETY: `ptr` came from `into_raw`, and the count the handle
+        // takes over is the caller's to give up.
+        drop(unsafe { Self::from_raw(ptr) });
+    }
+}
