@@ -11,7 +11,7 @@
 # line:column, so that edits elsewhere in a file do not stale the list.
 # Timeouts (a mutant that makes a test hang) count as caught.
 #
-# Usage: bash ci/cargo-mutants.sh [cargo-mutants args, e.g. --file src/block.rs]
+# Usage: bash ci/cargo-mutants.sh [cargo-mutants args, e.g. --file src/block/mod.rs]
 # (with arguments only the first pass runs, and stale entries are not checked).
 # MUTANTS_TIMEOUT (seconds a test run may take, default 90), MUTANTS_JOBS
 # (default 1). Output: target/cargo-mutants/{main,nostd}/mutants.out.
