@@ -178,7 +178,8 @@ impl TestLabel for Unit {
 
 /// Parses `input` as each owning handle of `Read<E>` elements and an `L`
 /// label (`Read<_>`, or a zero-sized one: the sequence form), both layouts
-/// (three of the six under Miri), with the `panic_at`-th value's
+/// (two of the six under Miri: those at `pick`, 0 to 2, modulo 3, so that
+/// the three tests of a kind cover all six), with the `panic_at`-th value's
 /// `Deserialize` panicking: each parse is its own allocation count, which
 /// must end at zero, and reads `read` values (canaries), each dropped
 /// exactly once. `check` gets the handle's name and the outcome.
@@ -186,6 +187,7 @@ fn each_handle<E, L>(
     input: &str,
     panic_at: usize,
     read: usize,
+    pick: usize,
     mut check: impl FnMut(&str, Outcome),
 ) where
     E: Heap + DeserializeOwned,
@@ -232,24 +234,31 @@ fn each_handle<E, L>(
         }
     }
     macro_rules! each {
-        ($($handle:ident),*) => {$(
-            let name = stringify!($handle);
-            check(name, parse::<$handle<Read<E>, L>, E, L>(input, panic_at, read, name));
+        ($($i:literal: $handle:ident),*) => {$(
+            // Under Miri, a third of the handles: they share the
+            // deserialiser and differ only in the header
+            // `Builder::try_finish` writes.
+            if !cfg!(miri) || $i % 3 == pick {
+                let name = stringify!($handle);
+                check(name, parse::<$handle<Read<E>, L>, E, L>(input, panic_at, read, name));
+            }
         )*};
     }
-    each!(HeapArray, ArcArray, CompactUniqueArcArray);
-    // Under Miri, half the handles: they share the deserialiser and differ
-    // only in the header `Builder::finish` writes.
-    if !cfg!(miri) {
-        each!(RcArray, UniqueArcArray, CompactArcArray);
-    }
+    each!(
+        0: HeapArray,
+        1: RcArray,
+        2: ArcArray,
+        3: UniqueArcArray,
+        4: CompactArcArray,
+        5: CompactUniqueArcArray
+    );
 }
 
 /// Every way an input can fail part-way (an element or the label of the
 /// wrong type, a missing or duplicate field, the end of the input, a short
 /// sequence, elements before the label), and a `Deserialize` panicking at
 /// each point: every value read is dropped exactly once, nothing leaks.
-fn failing_mid_way_drops_what_was_read<E, L>()
+fn failing_mid_way_drops_what_was_read<E, L>(pick: usize)
 where
     E: Heap + Serialize + DeserializeOwned,
     L: Heap + Serialize + DeserializeOwned,
@@ -318,13 +327,19 @@ where
         ));
     }
     for (input, expected, read) in &cases {
-        each_handle::<E, Read<L>>(input, usize::MAX, *read, |name, outcome| match outcome {
-            Ok(()) => assert!(expected.is_empty(), "{name}: {input} parsed"),
-            Err(message) => assert!(
-                !expected.is_empty() && message.contains(expected),
-                "{name}: {input}: {message:?}, not {expected:?}"
-            ),
-        });
+        each_handle::<E, Read<L>>(
+            input,
+            usize::MAX,
+            *read,
+            pick,
+            |name, outcome| match outcome {
+                Ok(()) => assert!(expected.is_empty(), "{name}: {input} parsed"),
+                Err(message) => assert!(
+                    !expected.is_empty() && message.contains(expected),
+                    "{name}: {input}: {message:?}, not {expected:?}"
+                ),
+            },
+        );
     }
     // A `Deserialize` panicking at value `k` (the label is the first value
     // read in the first form, the last in the second): `k` values were read.
@@ -335,7 +350,7 @@ where
     ];
     for input in &forms {
         for k in [0, 1, 3, 4] {
-            each_handle::<E, Read<L>>(input, k, k, |name, outcome| {
+            each_handle::<E, Read<L>>(input, k, k, pick, |name, outcome| {
                 assert_eq!(outcome, Err(OURS.to_string()), "{name}, k = {k}: {input}");
             });
         }
@@ -344,17 +359,17 @@ where
 
 #[test]
 fn failing_mid_way_string_elements_box_label() {
-    failing_mid_way_drops_what_was_read::<String, Box<u64>>();
+    failing_mid_way_drops_what_was_read::<String, Box<u64>>(0);
 }
 
 #[test]
 fn failing_mid_way_box_elements_vec_label() {
-    failing_mid_way_drops_what_was_read::<Box<u64>, Vec<u64>>();
+    failing_mid_way_drops_what_was_read::<Box<u64>, Vec<u64>>(1);
 }
 
 #[test]
 fn failing_mid_way_vec_elements_string_label() {
-    failing_mid_way_drops_what_was_read::<Vec<u64>, String>();
+    failing_mid_way_drops_what_was_read::<Vec<u64>, String>(2);
 }
 
 #[test]
@@ -438,21 +453,25 @@ where
     assert_eq!(back, elems, "{name}");
 }
 
+/// [`same_as_a_sequence`] for every handle with a `()` and a `Unit` label;
+/// under Miri each handle once, with one of the two labels (they share
+/// the one code path: the label is never read or written).
 macro_rules! every_unlabelled_handle {
     ($elem:ty, $elems:expr) => {
-        for_label!((), $elem, $elems);
-        for_label!(Unit, $elem, $elems);
-    };
-}
-
-macro_rules! for_label {
-    ($label:ty, $elem:ty, $elems:expr) => {
-        same_as_a_sequence::<HeapArray<$elem, $label>, _, $label>($elems);
-        same_as_a_sequence::<RcArray<$elem, $label>, _, $label>($elems);
-        same_as_a_sequence::<ArcArray<$elem, $label>, _, $label>($elems);
-        same_as_a_sequence::<CompactArcArray<$elem, $label>, _, $label>($elems);
-        same_as_a_sequence::<UniqueArcArray<$elem, $label>, _, $label>($elems);
-        same_as_a_sequence::<CompactUniqueArcArray<$elem, $label>, _, $label>($elems);
+        same_as_a_sequence::<HeapArray<$elem>, _, ()>($elems);
+        same_as_a_sequence::<RcArray<$elem, Unit>, _, Unit>($elems);
+        same_as_a_sequence::<ArcArray<$elem>, _, ()>($elems);
+        same_as_a_sequence::<CompactArcArray<$elem, Unit>, _, Unit>($elems);
+        same_as_a_sequence::<UniqueArcArray<$elem>, _, ()>($elems);
+        same_as_a_sequence::<CompactUniqueArcArray<$elem, Unit>, _, Unit>($elems);
+        if !cfg!(miri) {
+            same_as_a_sequence::<HeapArray<$elem, Unit>, _, Unit>($elems);
+            same_as_a_sequence::<RcArray<$elem>, _, ()>($elems);
+            same_as_a_sequence::<ArcArray<$elem, Unit>, _, Unit>($elems);
+            same_as_a_sequence::<CompactArcArray<$elem>, _, ()>($elems);
+            same_as_a_sequence::<UniqueArcArray<$elem, Unit>, _, Unit>($elems);
+            same_as_a_sequence::<CompactUniqueArcArray<$elem>, _, ()>($elems);
+        }
     };
 }
 
@@ -460,12 +479,17 @@ macro_rules! for_label {
 fn unlabelled_is_a_sequence_as_vec_and_arc_slice_write_it() {
     every_unlabelled_handle!(u32, &[]);
     every_unlabelled_handle!(u32, &[1, 2, 3]);
-    // 130 elements: postcard's count takes two bytes.
-    let long: Vec<u32> = (0..130).collect();
-    every_unlabelled_handle!(u32, &long);
     let owning: Vec<String> = ["a", "", "bc"].iter().map(|s| s.to_string()).collect();
     every_unlabelled_handle!(String, &owning);
     every_unlabelled_handle!(String, &[]);
+    // 130 elements: postcard's count takes two bytes. Under Miri one
+    // handle (the count is `[T]`'s, written by serde for every handle).
+    let long: Vec<u8> = (0..130).collect();
+    if cfg!(miri) {
+        same_as_a_sequence::<ArcArray<u8>, _, ()>(&long);
+    } else {
+        every_unlabelled_handle!(u8, &long);
+    }
     // `PhantomData` too (a unit struct to serde).
     same_as_a_sequence::<ArcArray<u32, PhantomData<String>>, _, _>(&[4, 5]);
 }
@@ -578,7 +602,7 @@ fn a_zero_sized_label_that_refuses_unit_is_an_error() {
 /// array), and a `Deserialize` panicking at each point, for a `()` and a
 /// unit-struct label: every value read is dropped exactly once, nothing
 /// leaks.
-fn failing_mid_sequence_drops_what_was_read<E, L>()
+fn failing_mid_sequence_drops_what_was_read<E, L>(pick: usize)
 where
     E: Heap + Serialize + DeserializeOwned,
     L: TestLabel,
@@ -608,17 +632,23 @@ where
         cases.push((format!("[{}]", with_bad_at(k)), "invalid type", k));
     }
     for (input, expected, read) in &cases {
-        each_handle::<E, L>(input, usize::MAX, *read, |name, outcome| match outcome {
-            Ok(()) => assert!(expected.is_empty(), "{name}: {input} parsed"),
-            Err(message) => assert!(
-                !expected.is_empty() && message.contains(expected),
-                "{name}: {input}: {message:?}, not {expected:?}"
-            ),
-        });
+        each_handle::<E, L>(
+            input,
+            usize::MAX,
+            *read,
+            pick,
+            |name, outcome| match outcome {
+                Ok(()) => assert!(expected.is_empty(), "{name}: {input} parsed"),
+                Err(message) => assert!(
+                    !expected.is_empty() && message.contains(expected),
+                    "{name}: {input}: {message:?}, not {expected:?}"
+                ),
+            },
+        );
     }
     let input = format!("[{e4}]");
     for k in [0, 1, 3] {
-        each_handle::<E, L>(&input, k, k, |name, outcome| {
+        each_handle::<E, L>(&input, k, k, pick, |name, outcome| {
             assert_eq!(outcome, Err(OURS.to_string()), "{name}, k = {k}: {input}");
         });
     }
@@ -626,17 +656,17 @@ where
 
 #[test]
 fn failing_mid_sequence_string_elements() {
-    failing_mid_sequence_drops_what_was_read::<String, ()>();
+    failing_mid_sequence_drops_what_was_read::<String, ()>(0);
 }
 
 #[test]
 fn failing_mid_sequence_box_elements_unit_struct_label() {
-    failing_mid_sequence_drops_what_was_read::<Box<u64>, Unit>();
+    failing_mid_sequence_drops_what_was_read::<Box<u64>, Unit>(1);
 }
 
 #[test]
 fn failing_mid_sequence_vec_elements() {
-    failing_mid_sequence_drops_what_was_read::<Vec<u64>, ()>();
+    failing_mid_sequence_drops_what_was_read::<Vec<u64>, ()>(2);
 }
 
 /// The postcard encoding of a count (a varint).
