@@ -1,14 +1,76 @@
-//! `serde` support (feature `serde`): every owning handle serialises as a
-//! struct `{ label, elements }` and deserialises straight into its block
-//! (elements are pushed into the block as they arrive, no `Vec` first),
-//! so a malformed input is an error that drops what was read and frees the
-//! block.
+//! `serde` support (feature `serde`) for every owning handle: `HeapArray`,
+//! `RcArray`, `ArcArray` and `UniqueArcArray` (both layouts).
+//!
+//! # The format
+//!
+//! One rule, decided in one place ([`unlabelled`]) from the label's type
+//! alone (`size_of::<L>() == 0`, a constant):
+//!
+//! - **A zero-sized label** (`()`, the default; a unit struct;
+//!   `PhantomData`): the handle is a sequence of its elements, exactly as
+//!   `[E]`, `Vec<E>`, `Box<[E]>` and `Arc<[E]>` are, in every format
+//!   (JSON `[1,2,3]`; in postcard the same bytes, the element count
+//!   first). Data written by any of those loads into the handle, and the
+//!   handle's output loads into any of them, so moving from `Arc<[E]>` to
+//!   `ArcArray<E>` (or back) changes nothing on disk or on the wire. The
+//!   label is not written. When reading, it is deserialised from a unit
+//!   value ([`serde::de::value::UnitDeserializer`]) before the elements:
+//!   `()`, a unit struct (derived) and `PhantomData` accept that. A
+//!   zero-sized label that does not (`[u8; 0]`, an uninhabited enum, a
+//!   `Deserialize` that rejects unit) makes every input an error of the
+//!   deserializer that names the label's type; a label value is never
+//!   made up.
+//! - **Any other label**: a struct `{ label, elements }` (JSON
+//!   `{"label":"x","elements":[1,2,3]}`; in postcard the label, then the
+//!   elements as a sequence). Reading accepts the fields in any order
+//!   (the elements before the label are kept in a `Vec` until it comes,
+//!   then moved into the block with one copy), skips unknown fields, and
+//!   also takes the 2-sequence `[label, elements]`.
+//!
+//! Up to 0.6 an unlabelled handle was the struct too, with a `null`
+//! label in JSON; in formats that write a unit as nothing and a struct as
+//! its fields in order (postcard, bincode) those bytes are the sequence's,
+//! and still load.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use heaparray::ArcArray;
+//!
+//! // Saved before the move from `Arc<[T]>`:
+//! let saved = serde_json::to_string(&Arc::<[u32]>::from([1, 2, 3])).unwrap();
+//! assert_eq!(saved, "[1,2,3]");
+//! let loaded: ArcArray<u32> = serde_json::from_str(&saved).unwrap();
+//! assert_eq!(&loaded[..], &[1, 2, 3]);
+//! // And written back the same way.
+//! assert_eq!(serde_json::to_string(&loaded).unwrap(), saved);
+//!
+//! // A labelled array keeps its label.
+//! let labelled = ArcArray::with_label("x".to_string(), 2, |_, i| i as u32);
+//! assert_eq!(
+//!     serde_json::to_string(&labelled).unwrap(),
+//!     r#"{"label":"x","elements":[0,1]}"#
+//! );
+//! ```
+//!
+//! # Straight into the block
+//!
+//! Deserialisation pushes the elements into the block as they arrive (no
+//! `Vec` first, in either form): a length the input claims (postcard's
+//! count) reserves room for at most [`MAX_PREALLOCATION`] elements, and
+//! the block grows by doubling past that, so a lying count costs no more
+//! memory than the elements actually read. A failed allocation is an
+//! error of the deserializer ("memory allocation of N bytes failed"), not
+//! an abort: the input is untrusted. On any error or panic part-way
+//! (a malformed element, a `Deserialize` that panics, an allocator that
+//! fails), what was read is dropped exactly once and the block freed.
 
 use alloc::vec::Vec;
 use core::fmt;
 use core::marker::PhantomData;
 
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{
+    self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor,
+};
 use serde::ser::{SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 
@@ -23,35 +85,45 @@ const FIELDS: &[&str] = &["label", "elements"];
 /// is untrusted, so a claimed length only guides the first allocation.
 const MAX_PREALLOCATION: usize = 4096;
 
+/// Whether a handle whose label is an `L` is a plain sequence of its
+/// elements (a zero-sized label) rather than a struct `{ label, elements }`:
+/// the one place that decides, for both directions.
+const fn unlabelled<L>() -> bool {
+    size_of::<L>() == 0
+}
+
 macro_rules! impl_serde {
     ($name:ident) => { impl_serde!(@ $name, $name); };
     ($name:ident, $handle:ident<$p:ident: $bound:path>) => { impl_serde!(@ $name, $handle, $p: $bound); };
     (@ $name:ident, $handle:ident $(, $p:ident: $bound:path)?) => {
+        /// A zero-sized label (`()`, the default): as a sequence of the
+        /// elements, exactly as `[E]`, `Vec<E>` and `Arc<[E]>` (the label
+        /// is not written). Any other label: as a struct
+        /// `{ label, elements }`.
         impl<E: Serialize, L: Serialize $(, $p: $bound)?, A: Allocator> Serialize
             for $handle<E, L $(, $p)?, A>
         {
-            /// As a struct `{ label, elements }`.
             fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                let mut state = serializer.serialize_struct(stringify!($name), 2)?;
-                state.serialize_field("label", self.get_label())?;
-                state.serialize_field("elements", &**self)?;
-                state.end()
+                serialize_handle(stringify!($name), self.get_label(), self, serializer)
             }
         }
 
+        /// A zero-sized label (`()`, the default): from a sequence of the
+        /// elements, as `Vec<E>` and `Arc<[E]>` read and write it, the
+        /// label deserialised from a unit value (an error, before any
+        /// input is read, for a zero-sized label that does not accept
+        /// one). Any other label: from a struct `{ label, elements }` (the
+        /// fields in any order) or a 2-sequence `[label, elements]`.
+        ///
+        /// Either way the elements go straight into a block from
+        /// `A::default()`. An allocation failure is an error of the
+        /// deserializer ("memory allocation of ... failed"), not an abort:
+        /// the input is untrusted.
         impl<'de, E: Deserialize<'de>, L: Deserialize<'de> $(, $p: $bound)?, A: Allocator + Default>
             Deserialize<'de> for $handle<E, L $(, $p)?, A>
         {
-            /// From a struct `{ label, elements }` (or a 2-sequence), into a
-            /// block from `A::default()`. An allocation failure is an error
-            /// of the deserializer ("memory allocation of ... failed"), not
-            /// an abort: the input is untrusted.
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_struct(
-                    stringify!($name),
-                    FIELDS,
-                    HandleVisitor::<Self, E, L>(PhantomData),
-                )
+                deserialize_handle(stringify!($name), deserializer)
             }
         }
     };
@@ -62,10 +134,56 @@ impl_serde!(RcArray);
 impl_serde!(ArcArray, ArcArrayBase<P: ArcLayout>);
 impl_serde!(UniqueArcArray, UniqueArcArrayBase<P: ArcLayout>);
 
+/// Serialises a handle's label and elements by the rule of [`unlabelled`].
+fn serialize_handle<S, L, E>(
+    name: &'static str,
+    label: &L,
+    elements: &[E],
+    serializer: S,
+) -> Result<S::Ok, S::Error>
+where
+    S: Serializer,
+    L: Serialize,
+    E: Serialize,
+{
+    if unlabelled::<L>() {
+        // `[E]`'s own impl: the same calls, so the same output, as
+        // `Vec<E>` and `Arc<[E]>`.
+        return elements.serialize(serializer);
+    }
+    let mut state = serializer.serialize_struct(name, 2)?;
+    state.serialize_field("label", label)?;
+    state.serialize_field("elements", elements)?;
+    state.end()
+}
+
+/// Deserialises a handle by the rule of [`unlabelled`].
+fn deserialize_handle<'de, A, E, L, D>(name: &'static str, deserializer: D) -> Result<A, D::Error>
+where
+    A: FromBuilder<E, L>,
+    <A::Header as Header>::Alloc: Default,
+    E: Deserialize<'de>,
+    L: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    if unlabelled::<L>() {
+        let unit: de::value::UnitDeserializer<D::Error> = ().into_deserializer();
+        let label = L::deserialize(unit).map_err(|err| {
+            de::Error::custom(format_args!(
+                "the zero-sized label `{}` is made from a unit value, and it refused one: {err}",
+                core::any::type_name::<L>()
+            ))
+        })?;
+        let builder = ElementsSeed::<A::Header, L, E>::new(label).deserialize(deserializer)?;
+        return A::try_from_builder(builder).map_err(alloc_error);
+    }
+    deserializer.deserialize_struct(name, FIELDS, HandleVisitor::<A, E, L>(PhantomData))
+}
+
 /// Names the types a visitor produces without owning any of them.
 type Produces<A, E, L> = fn() -> (A, E, L);
 
-/// Visits a handle's struct (or sequence) form.
+/// Visits a labelled handle's struct (or 2-sequence) form.
 struct HandleVisitor<A, E, L>(PhantomData<Produces<A, E, L>>);
 
 /// A failed allocation as the deserializer's error.
