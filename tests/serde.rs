@@ -422,7 +422,7 @@ impl<'de> Deserialize<'de> for Unit {
 /// what they write (and so round trips), leaking nothing.
 fn same_as_a_sequence<H, E, L>(elems: &[E])
 where
-    H: LabelledArray<E, L> + SliceArray<E> + Serialize + DeserializeOwned,
+    H: LabelledArray<E, L> + TryLabelledArray<E, L> + SliceArray<E> + Serialize + DeserializeOwned,
     E: Clone + PartialEq + Debug + Serialize + DeserializeOwned,
     L: Default,
 {
