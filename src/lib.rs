@@ -126,9 +126,18 @@
 //!
 //! ## `Arc` and `Weak`, method by method
 //!
+//! The types first: `Arc<[T]>` and `Arc<Vec<T>>` become `ArcArray<T>` (the
+//! element type, no brackets), or `CompactArcArray<T>`; `sync::Weak<[T]>`
+//! becomes `WeakArcArray<T>`; `Rc<[T]>` and `rc::Weak<[T]>` become
+//! `RcArray<T>` and `WeakRcArray<T>`. The label is the second parameter and
+//! the allocator the third: `Arc<[u8], A>` is `ArcArray<u8, (), A>`
+//! (`ArcArray<u8, &Bump>` is an array labelled with a `&Bump`, in the
+//! global heap). An unlabelled array compares, hashes, prints (`{:?}`) and
+//! serializes as its slice, as `Arc<[T]>` does.
+//!
 //! | `std::sync` | heaparray |
 //! |---|---|
-//! | `Arc::new(vec)`, `Arc::<[T]>::from(vec)` | [`ArcArray::from(vec)`](ArcArray#impl-From<Vec<E>>-for-ArcArray<E>), or [`ArcArray::new(len, f)`](ArcArray::new) with no copy |
+//! | `Arc::new(vec)`, `Arc::<[T]>::from(vec)` | `ArcArray::from(vec)` (`ArcArray::new` takes a length and a function of the index: [`ArcArray::new(len, f)`](ArcArray::new), with no copy) |
 //! | `iter.collect::<Arc<[T]>>()` | `iter.collect::<ArcArray<T>>()` |
 //! | `Arc::clone(&a)` | `ArcArray::clone(&a)` |
 //! | `Arc::strong_count(&a)`, `Arc::weak_count(&a)` | [`ArcArray::strong_count`], [`ArcArray::weak_count`] |

@@ -307,7 +307,7 @@ fn default_is_empty() {
     let a: HeapArray<String> = HeapArray::default();
     assert!(a.is_empty());
     assert_eq!(a.len(), 0);
-    assert_eq!(format!("{a:?}"), "HeapArray { label: (), elements: [] }");
+    assert_eq!(format!("{a:?}"), "[]");
 }
 
 // ---------------------------------------------------------------------------
@@ -435,18 +435,17 @@ fn debug_shows_label_and_elements() {
         "HeapArray { label: 17, elements: [0, 1, 2, 3, 4, 5, 6, 7] }"
     );
     let b = HeapArray::new(2, |i| i);
-    assert_eq!(
-        format!("{b:?}"),
-        "HeapArray { label: (), elements: [0, 1] }"
-    );
+    assert_eq!(format!("{b:?}"), "[0, 1]");
     let c = HeapArray::with_label("tag", 2, |_, i| format!("s{i}"));
     assert_eq!(
         format!("{c:?}"),
         r#"HeapArray { label: "tag", elements: ["s0", "s1"] }"#
     );
+    // Unlabelled: as the slice (and `Box<[T]>`) formats, `{:#?}` too.
+    assert_eq!(format!("{b:#?}"), format!("{:#?}", vec![0, 1]));
     assert_eq!(
-        format!("{b:#?}"),
-        "HeapArray {\n    label: (),\n    elements: [\n        0,\n        1,\n    ],\n}"
+        format!("{:#?}", HeapArray::with_label(1u8, 1, |_, _| 0u8)),
+        "HeapArray {\n    label: 1,\n    elements: [\n        0,\n    ],\n}"
     );
 }
 
@@ -770,10 +769,7 @@ fn zero_sized_elements_and_labels() {
     assert_eq!(a.len(), 5);
     assert_eq!(&*a, &[(); 5]);
     let b = HeapArray::with_label((), 3, |(), _| ());
-    assert_eq!(
-        format!("{b:?}"),
-        "HeapArray { label: (), elements: [(), (), ()] }"
-    );
+    assert_eq!(format!("{b:?}"), "[(), (), ()]");
     let c = HeapArray::with_label((), 3, |(), i| i as u16);
     assert_eq!(&*c, &[0, 1, 2]);
     let d: HeapArray<()> = std::iter::repeat_n((), 7).filter(|_| true).collect();

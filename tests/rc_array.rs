@@ -277,7 +277,7 @@ fn default_is_empty() {
     let a: RcArray<String> = RcArray::default();
     assert!(a.is_empty());
     assert_eq!(RcArray::strong_count(&a), 1);
-    assert_eq!(format!("{a:?}"), "RcArray { label: (), elements: [] }");
+    assert_eq!(format!("{a:?}"), "[]");
 }
 
 // ---------------------------------------------------------------------------
@@ -739,10 +739,7 @@ fn zero_sized_elements_and_labels() {
     assert_eq!(a.len(), 5);
     let b = a.clone();
     assert!(RcArray::ptr_eq(&a, &b));
-    assert_eq!(
-        format!("{b:?}"),
-        "RcArray { label: (), elements: [(), (), (), (), ()] }"
-    );
+    assert_eq!(format!("{b:?}"), "[(), (), (), (), ()]");
     let c = RcArray::with_label((), 3, |(), i| i as u16);
     assert_eq!(&*c, &[0, 1, 2]);
     let d: RcArray<()> = std::iter::repeat_n((), 7).filter(|_| true).collect();

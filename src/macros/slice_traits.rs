@@ -52,8 +52,24 @@ macro_rules! impl_slice_traits {
             }
         }
 
+        /// With a zero-sized label (the default `()`), the elements as the
+        /// slice formats them, as `Arc<[T]>` and `Vec<T>` do (`[1, 2]`):
+        /// an unlabelled array prints what the type it replaces printed,
+        /// as serde writes it. With a label, `Name { label, elements }`.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        #[doc = concat!("use heaparray::", stringify!($name), ";")]
+        #[doc = concat!("assert_eq!(format!(\"{:?}\", ", stringify!($name), "::from(vec![1, 2])), \"[1, 2]\");")]
+        #[doc = concat!("let a = ", stringify!($name), "::with_label('x', 1, |_, i| i);")]
+        #[doc = concat!("assert_eq!(format!(\"{a:?}\"), \"", stringify!($name), " { label: 'x', elements: [0] }\");")]
+        /// ```
         impl<E: core::fmt::Debug, L: core::fmt::Debug $(, $p: $bound)?, A: $crate::Allocator> core::fmt::Debug for $handle<E, L $(, $p)?, A> {
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                if core::mem::size_of::<L>() == 0 {
+                    return core::fmt::Debug::fmt(&**self, f);
+                }
                 f.debug_struct(stringify!($name))
                     .field("label", self.get_label())
                     .field("elements", &&**self)
