@@ -339,5 +339,5 @@ pub use arc_array::{
     WeakArcArrayBase,
 };
 pub use heap_array::HeapArray;
-pub use rc_array::RcArray;
+pub use rc_array::{RcArray, WeakRcArray};
 pub use traits::*;
