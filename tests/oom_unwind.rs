@@ -109,11 +109,11 @@ fn make_mut_keeps_its_handle_when_the_move_fails() {
 fn make_mut_of_a_compact_array_keeps_its_handle_when_the_move_fails() {
     let mut a: CompactArcArray<Owned, String> =
         LabelledArray::with_label(String::from("label"), 2, |_, i| Owned(i.to_string()));
-    let w = ArcArray::downgrade(&a);
-    let failed = with_failing_allocation(|| drop(ArcArray::make_mut(&mut a)));
+    let w = CompactArcArray::downgrade(&a);
+    let failed = with_failing_allocation(|| drop(CompactArcArray::make_mut(&mut a)));
     assert!(failed.is_err());
     assert_eq!(
-        (ArcArray::strong_count(&a), ArcArray::weak_count(&a)),
+        (CompactArcArray::strong_count(&a), CompactArcArray::weak_count(&a)),
         (1, 1)
     );
     assert_eq!(w.upgrade().map(|b| b[1].0.clone()).as_deref(), Some("1"));
