@@ -144,3 +144,76 @@ fn try_unique_and_into_unique_drop_their_handle_when_the_move_fails() {
         drop(w);
     }
 }
+
+// ---- RcArray -----------------------------------------------------------------
+
+fn rc_array() -> RcArray<Owned, &'static str> {
+    RcArray::with_label("label", 3, |_, i| Owned(format!("element {i}")))
+}
+
+#[test]
+fn rc_make_mut_keeps_its_handle_when_the_move_fails() {
+    let mut a = rc_array();
+    let w = RcArray::downgrade(&a);
+    let before = drops();
+    let failed = with_failing_allocation(|| {
+        RcArray::make_mut(&mut a)[0].0.push('!');
+    });
+    assert!(failed.is_err(), "the failed allocation panics");
+    // `a` still holds its strong count (the claim given back), with the
+    // contents untouched, and its weak handle still upgrades.
+    assert_eq!(
+        (RcArray::strong_count(&a), RcArray::weak_count(&a)),
+        (1, 1)
+    );
+    assert_eq!(a[0].0, "element 0");
+    assert_eq!(drops(), before, "nothing dropped");
+    let b = w.upgrade().expect("the weak handle still upgrades");
+    drop(b);
+    RcArray::make_mut(&mut a)[0].0.push('!');
+    assert_eq!(a[0].0, "element 0!");
+    assert!(w.upgrade().is_none());
+    drop(a);
+    assert_eq!(drops(), before + 3);
+}
+
+#[test]
+fn rc_make_mut_keeps_its_handle_when_the_copy_fails() {
+    let mut a = rc_array();
+    let b = a.clone();
+    let w = RcArray::downgrade(&a);
+    let before = drops();
+    // The label is a `&str`: the first allocation is the new block's.
+    let failed = with_failing_allocation(|| drop(RcArray::make_mut(&mut a)));
+    assert!(failed.is_err());
+    assert!(RcArray::ptr_eq(&a, &b));
+    assert_eq!(
+        (RcArray::strong_count(&a), RcArray::weak_count(&a)),
+        (2, 1)
+    );
+    assert_eq!(drops(), before, "nothing cloned, nothing dropped");
+    assert!(w.upgrade().is_some());
+}
+
+#[test]
+fn rc_try_unique_and_into_unique_drop_their_handle_when_the_move_fails() {
+    for into in [false, true] {
+        let a = rc_array();
+        let w = RcArray::downgrade(&a);
+        let before = drops();
+        let failed = with_failing_allocation(|| {
+            if into {
+                drop(RcArray::into_unique(a));
+            } else {
+                drop(RcArray::try_unique(a).ok());
+            }
+        });
+        assert!(failed.is_err(), "into = {into}");
+        // Consumed: dropped as a handle (the contents once), the weak
+        // handle keeps the block, dead.
+        assert_eq!(drops(), before + 3, "into = {into}");
+        assert!(w.upgrade().is_none(), "into = {into}");
+        assert_eq!(w.strong_count(), 0);
+        drop(w);
+    }
+}
