@@ -1,7 +1,8 @@
 //! An allocation failure that unwinds, in the paths that move an
 //! `ArcArray`'s contents to a new block because weak handles exist
-//! (`make_mut`, `try_unique`, `into_unique`): the handle the call started
-//! from must still hold its count. On stable Rust a failed allocation
+//! (`make_mut`, `try_unique`, `into_unique`), and the same paths of
+//! `RcArray` (and its `make_mut` copy): the handle the call started from
+//! must still hold its count. On stable Rust a failed allocation
 //! aborts, so this needs nightly's `set_alloc_error_hook` with a hook that
 //! panics (the default may become panicking, and `-Zoom=panic` does it):
 //! ci/sanitizers.sh runs it under AddressSanitizer with
