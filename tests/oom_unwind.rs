@@ -114,7 +114,10 @@ fn make_mut_of_a_compact_array_keeps_its_handle_when_the_move_fails() {
     let failed = with_failing_allocation(|| drop(CompactArcArray::make_mut(&mut a)));
     assert!(failed.is_err());
     assert_eq!(
-        (CompactArcArray::strong_count(&a), CompactArcArray::weak_count(&a)),
+        (
+            CompactArcArray::strong_count(&a),
+            CompactArcArray::weak_count(&a)
+        ),
         (1, 1)
     );
     assert_eq!(w.upgrade().map(|b| b[1].0.clone()).as_deref(), Some("1"));
@@ -163,10 +166,7 @@ fn rc_make_mut_keeps_its_handle_when_the_move_fails() {
     assert!(failed.is_err(), "the failed allocation panics");
     // `a` still holds its strong count (the claim given back), with the
     // contents untouched, and its weak handle still upgrades.
-    assert_eq!(
-        (RcArray::strong_count(&a), RcArray::weak_count(&a)),
-        (1, 1)
-    );
+    assert_eq!((RcArray::strong_count(&a), RcArray::weak_count(&a)), (1, 1));
     assert_eq!(a[0].0, "element 0");
     assert_eq!(drops(), before, "nothing dropped");
     let b = w.upgrade().expect("the weak handle still upgrades");
@@ -188,10 +188,7 @@ fn rc_make_mut_keeps_its_handle_when_the_copy_fails() {
     let failed = with_failing_allocation(|| drop(RcArray::make_mut(&mut a)));
     assert!(failed.is_err());
     assert!(RcArray::ptr_eq(&a, &b));
-    assert_eq!(
-        (RcArray::strong_count(&a), RcArray::weak_count(&a)),
-        (2, 1)
-    );
+    assert_eq!((RcArray::strong_count(&a), RcArray::weak_count(&a)), (2, 1));
     assert_eq!(drops(), before, "nothing cloned, nothing dropped");
     assert!(w.upgrade().is_some());
 }

@@ -24,8 +24,8 @@ use std::sync::Arc;
 
 use alloc::{inject, report, Faulty, Kind, Mode};
 use common::{
-    allocations, catch_expected, check_all, expect_panic, ids_of, owning_tests, Counting,
-    Heap, Ledger, Owned, Owning, LABEL,
+    allocations, catch_expected, check_all, expect_panic, ids_of, owning_tests, Counting, Heap,
+    Ledger, Owned, Owning, LABEL,
 };
 use heaparray::*;
 
@@ -158,7 +158,10 @@ fn make_mut_with_other_strong_handles_clones() {
     same_weak(&w, &v);
     assert_ne!(RcArray::as_ptr(&a), old);
     assert_eq!(RcArray::as_ptr(&b), old);
-    assert!(RcArray::ptr_eq(&w.upgrade().unwrap(), &b), "weak stays with b");
+    assert!(
+        RcArray::ptr_eq(&w.upgrade().unwrap(), &b),
+        "weak stays with b"
+    );
     assert_eq!((&*a, &*b), (&[9, 1, 2][..], &[0, 1, 2][..]));
 }
 
@@ -369,6 +372,7 @@ impl<T: Heap> Drop for Node<T> {
 }
 
 type Nodes<T, U> = RcArray<Node<T>, Node<U>>;
+type WeakNodes<T, U> = WeakRcArray<Node<T>, Node<U>>;
 
 fn nodes<T: Heap, U: Heap>(ledger: &Arc<Ledger>, len: usize) -> Nodes<T, U> {
     RcArray::with_label(Node::new(ledger, LABEL), len, |_, i| Node::new(ledger, i))
@@ -389,7 +393,7 @@ fn check_nodes<T: Heap, U: Heap>(a: &Nodes<T, U>) {
 /// Each value is dropped once, intact; the stash frees the block.
 fn last_strong_drop_meets_weak_handles<T: Heap, U: Heap>() {
     let ledger = Ledger::new();
-    let stash: Rc<RefCell<Option<WeakRcArray<Node<T>, Node<U>>>>> = Rc::default();
+    let stash: Rc<RefCell<Option<WeakNodes<T, U>>>> = Rc::default();
     let log: Rc<RefCell<Vec<String>>> = Rc::default();
     let ((), _, live) = allocations(|| {
         let a: Nodes<T, U> = nodes(&ledger, 4);
@@ -835,7 +839,11 @@ fn sweep<S, T>(
                 }
             }
             alloc::assert_faulty_quiet(&format!("{path} ({mode:?}), point {n}"));
-            assert_eq!(ledger.live(), 0, "{path} ({mode:?}), point {n}: values left");
+            assert_eq!(
+                ledger.live(),
+                0,
+                "{path} ({mode:?}), point {n}: values left"
+            );
             if report.refused.is_none() {
                 assert_eq!(
                     report.events.len(),
@@ -988,7 +996,8 @@ fn faults_unique_alone<E: Owning, L: Owning>() {
         let mut n = 0;
         loop {
             let a = faulty::<E, L>(l);
-            let result = catch_expected(|| inject(n, mode, || RcArray::try_unique(a).ok().unwrap()));
+            let result =
+                catch_expected(|| inject(n, mode, || RcArray::try_unique(a).ok().unwrap()));
             let report = report();
             match result {
                 Ok(h) => {

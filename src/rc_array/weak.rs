@@ -108,8 +108,11 @@ impl<E, L, A: Allocator> WeakRcArray<E, L, A> {
     /// ```
     #[must_use]
     pub fn strong_count(&self) -> usize {
+        let Some(block) = self.raw() else {
+            return 0;
+        };
         // SAFETY: our weak count keeps the block, and its counts, allocated.
-        self.raw().map_or(0, |block| unsafe { block.strong() }.get())
+        unsafe { block.strong() }.get()
     }
 
     /// The number of weak handles, or 0 if no strong handle is left (like
