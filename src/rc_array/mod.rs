@@ -1,12 +1,15 @@
 //! `RcArray`: a label and an array shared on one thread through a single
 //! pointer, with plain (non-atomic) strong and weak counts, as `Rc<[T]>`.
-//! The weak handle is in `weak.rs`.
+//! The count code is in `counts.rs`, the raw pointers in `raw.rs`, the weak
+//! handle in `weak.rs`.
 
+mod counts;
+mod raw;
 mod weak;
 
 use core::cell::Cell;
 use core::marker::PhantomData;
-use core::mem::{self, ManuallyDrop};
+use core::mem;
 use core::ops::Deref;
 use core::panic::{RefUnwindSafe, UnwindSafe};
 use core::ptr::NonNull;
@@ -14,6 +17,7 @@ use core::ptr::NonNull;
 use crate::allocation::{self, Allocator, Global, TryReserveError};
 use crate::block::{build, try_fill, Block, Builder, FromBuilder, Header};
 use crate::HeapArray;
+use counts::increment;
 pub use weak::WeakRcArray;
 
 /// The header of an `RcArray` block: the strong and weak counts, the
@@ -56,165 +60,6 @@ impl<A: Allocator> Header for RcHeader<A> {
 
 /// The block behind `RcArray` and `WeakRcArray`.
 pub(crate) type RcBlock<E, L, A> = Block<RcHeader<A>, L, E>;
-
-/// Adds one to a count, aborting the process if it would exceed
-/// `isize::MAX`, as `Rc` does (only reachable by leaking handles).
-#[inline]
-fn increment(count: &Cell<usize>) {
-    let n = count.get();
-    if n >= isize::MAX as usize {
-        crate::sync::abort();
-    }
-    count.set(n + 1);
-}
-
-/// Gives a claimed strong count back if dropped: armed while the contents
-/// of a block move out (`RcBlock::claim_and_move`), so that a move that
-/// unwinds leaves the caller's handle counted.
-struct Unclaim<'a>(&'a Cell<usize>);
-
-impl Drop for Unclaim<'_> {
-    fn drop(&mut self) {
-        self.0.set(1);
-    }
-}
-
-impl<E, L, A: Allocator> Block<RcHeader<A>, L, E> {
-    /// The strong count.
-    ///
-    /// # Safety
-    ///
-    /// The block is allocated (some strong or weak count is held) for `'a`.
-    #[inline]
-    unsafe fn strong<'a>(self) -> &'a Cell<usize> {
-        // SAFETY: the header is initialised for the block's whole life; the
-        // count is a `Cell`, only accessed through shared references. The
-        // reference covers the count alone, never the allocator or the
-        // data.
-        unsafe { &(*self.header()).strong }
-    }
-
-    /// The weak count (the weak handles, plus one while a strong handle
-    /// exists).
-    ///
-    /// # Safety
-    ///
-    /// As [`Block::strong`].
-    #[inline]
-    unsafe fn weak<'a>(self) -> &'a Cell<usize> {
-        // SAFETY: as `strong`.
-        unsafe { &(*self.header()).weak }
-    }
-
-    /// The length, fixed for the block's life.
-    ///
-    /// # Safety
-    ///
-    /// The block is allocated (some strong or weak count is held).
-    #[inline]
-    unsafe fn len(self) -> usize {
-        // SAFETY: the header is initialised and `len` is never written after
-        // `Builder::try_finish`; read through the raw pointer, no reference.
-        unsafe { (*self.header()).len }
-    }
-
-    /// Releases one weak count and frees the block (with the allocator in
-    /// its header, which is then dropped) if it was the last count.
-    ///
-    /// # Safety
-    ///
-    /// The caller holds a weak count (a weak handle's, or the one of the
-    /// strong handles once the last of them has dropped or moved out the
-    /// contents) and does not use the block afterwards.
-    unsafe fn release_weak(self) {
-        // SAFETY: the caller's count keeps the block allocated.
-        let weak = unsafe { self.weak() };
-        let left = weak.get() - 1;
-        weak.set(left);
-        if left == 0 {
-            // SAFETY: that was the last count of any kind: the strong
-            // handles' weak count is gone, so the strong count is 0 and the
-            // contents are dropped or moved out; no handle reaches the
-            // block. Its header holds the allocator it came from, for its
-            // length; `dispose` moves it out first, frees, then drops it.
-            unsafe { self.dispose(self.len()) }
-        }
-    }
-
-    /// Drops the contents, then releases the strong handles' weak count,
-    /// freeing the block if no weak handle is left, even if a destructor
-    /// panics.
-    ///
-    /// # Safety
-    ///
-    /// The caller dropped the last strong handle (the strong count is 0),
-    /// the contents are initialised and unreferenced, and it does not use
-    /// the block afterwards.
-    unsafe fn drop_last_strong(self) {
-        // SAFETY: the caller's promises; the weak count of the strong
-        // handles, now the caller's, keeps the block allocated while the
-        // destructors run (they may drop, clone or try to upgrade weak
-        // handles: `upgrade` refuses a strong count of 0), and is released
-        // once, after them.
-        unsafe {
-            let len = self.len();
-            self.drop_contents_then(len, |block| block.release_weak());
-        }
-    }
-
-    /// Moves the label and the elements out of the block of the only
-    /// strong handle, through `take(block, len, allocator)` (which
-    /// allocates a new block from the allocator given and copies them
-    /// bitwise), and returns what `take` made.
-    ///
-    /// The allocator given is a clone of the block's own (the weak handles
-    /// keep the old block, and free it with the allocator in it). While
-    /// the allocator's `clone` and `take` run (user code), the strong count
-    /// is claimed (set to 0), so that no weak handle upgrades into the
-    /// contents being moved; if either unwinds, or `take` fails and the
-    /// allocation error handler unwinds, nothing has moved and an
-    /// [`Unclaim`] guard gives the count back: the caller's handle counts
-    /// again, over its untouched contents.
-    ///
-    /// On return the old block's strong count is 0 and its contents are
-    /// moved out; the caller must release the strong handles' weak count
-    /// ([`Block::release_weak`]) once it holds what `take` made as a
-    /// handle: that release may free the block, which runs the allocator's
-    /// `deallocate` and drop, user code that may unwind, and an unwind then
-    /// must find the caller's handle on the new block.
-    ///
-    /// # Safety
-    ///
-    /// The caller holds the only strong handle (the strong count is 1), and
-    /// on return gives up its strong count: it never uses the old block as
-    /// a strong handle again. `take` moves the contents only on `Ok`.
-    unsafe fn claim_and_move<T>(
-        self,
-        take: impl FnOnce(Self, usize, A) -> Result<T, TryReserveError>,
-    ) -> T
-    where
-        A: Clone,
-    {
-        // SAFETY: the caller's strong count keeps the block allocated, and
-        // the strong handles' weak count keeps it so until the caller
-        // releases it.
-        let strong = unsafe { self.strong() };
-        debug_assert_eq!(strong.get(), 1);
-        strong.set(0);
-        let unclaim = Unclaim(strong);
-        // SAFETY: the header is initialised and the allocator stays in place
-        // while the block is allocated.
-        let alloc = unsafe { self.allocator() }.clone();
-        // SAFETY: the block is allocated.
-        let len = unsafe { self.len() };
-        let taken = match take(self, len, alloc) {
-            Ok(taken) => taken,
-            Err(err) => allocation::fail(&err),
-        };
-        mem::forget(unclaim);
-        taken
-    }
-}
 
 /// A reference-counted label and array for one thread, reached through a
 /// single pointer: a drop-in for `Rc<[E]>`, with weak handles
@@ -632,136 +477,6 @@ impl<E, L, A: Allocator> RcArray<E, L, A> {
                 allocation::infallible(build(try_fill(label, len, |_, i| this[i].clone(), alloc)))
             }
         }
-    }
-
-    /// A pointer to the first element (or where it would be, for an empty
-    /// array), valid while a strong handle lives (like `Rc::as_ptr`).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let a = RcArray::new(2, |i| i as u8);
-    /// assert_eq!(RcArray::as_ptr(&a), a.as_ptr());
-    /// ```
-    #[must_use]
-    #[inline]
-    pub fn as_ptr(this: &Self) -> *const E {
-        this.raw().elems()
-    }
-
-    /// Consumes the handle, returning a thin pointer to the first element
-    /// (like `Rc::into_raw`, but one word); [`RcArray::from_raw`] turns it
-    /// back into a handle. The pointer is aligned for `E`, even for
-    /// over-aligned types. Until then the strong count stays held.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let a = RcArray::new(3, |i| i as u32);
-    /// let p = RcArray::into_raw(a);
-    /// // SAFETY: `p` came from `into_raw` of an `RcArray<u32>`.
-    /// let a = unsafe { RcArray::<u32>::from_raw(p) };
-    /// assert_eq!(&*a, &[0, 1, 2]);
-    /// ```
-    #[must_use]
-    #[inline]
-    pub fn into_raw(this: Self) -> *const E {
-        ManuallyDrop::new(this).raw().elems()
-    }
-
-    /// Rebuilds a handle from [`RcArray::into_raw`]'s pointer, taking over
-    /// its strong count (like `Rc::from_raw`).
-    ///
-    /// # Safety
-    ///
-    /// `ptr` came from `RcArray::<E, L, A>::into_raw` with the same `E`,
-    /// `L` and allocator type `A`, on this thread, and each such pointer is
-    /// passed to `from_raw` at most once (or once more per
-    /// [`RcArray::increment_strong_count`]).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let p = RcArray::into_raw(RcArray::with_label("l", 2, |_, i| i));
-    /// // SAFETY: `p` came from `into_raw` of an `RcArray<usize, &str>`.
-    /// let a = unsafe { RcArray::<usize, &str>::from_raw(p) };
-    /// assert_eq!(*a.get_label(), "l");
-    /// ```
-    #[inline]
-    pub unsafe fn from_raw(ptr: *const E) -> Self {
-        // SAFETY: `ptr` is the element pointer of a live block of this type
-        // (caller), so stepping back to the block start stays in bounds.
-        let block = unsafe { RcBlock::<E, L, A>::from_elems(ptr) };
-        Self::from_block(block.as_non_null())
-    }
-
-    /// Adds one strong count to the block of an [`RcArray::into_raw`]
-    /// pointer, without making a handle (like
-    /// `Rc::increment_strong_count`).
-    ///
-    /// Aborts the process if the count would exceed `isize::MAX`, as
-    /// `clone`.
-    ///
-    /// # Safety
-    ///
-    /// `ptr` came from `RcArray::<E, L, A>::into_raw` with the same type
-    /// parameters, on this thread, and the strong count it holds is still
-    /// held (that handle has not been rebuilt and dropped): the block is
-    /// alive.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let p = RcArray::into_raw(RcArray::new(2, |i| i as u8));
-    /// // SAFETY: `p` came from `into_raw` and its count is held.
-    /// unsafe { RcArray::<u8>::increment_strong_count(p) };
-    /// // SAFETY: the count `into_raw` kept, and the one just added.
-    /// let (a, b) = unsafe { (RcArray::<u8>::from_raw(p), RcArray::<u8>::from_raw(p)) };
-    /// assert_eq!((RcArray::strong_count(&a), &*b), (2, &[0, 1][..]));
-    /// ```
-    #[inline]
-    pub unsafe fn increment_strong_count(ptr: *const E) {
-        // SAFETY: `ptr` came from `into_raw` and its count is held
-        // (caller): the rebuilt handle is valid while `ManuallyDrop` keeps
-        // it from releasing that count.
-        let this = ManuallyDrop::new(unsafe { Self::from_raw(ptr) });
-        // The clone's count is the one added: it is not dropped either.
-        mem::forget(RcArray::clone(&this));
-    }
-
-    /// Releases one strong count of the block of an [`RcArray::into_raw`]
-    /// pointer (like `Rc::decrement_strong_count`): as rebuilding the
-    /// handle with [`RcArray::from_raw`] and dropping it, which drops the
-    /// contents if it was the last strong count, and frees the block if no
-    /// weak handle is left.
-    ///
-    /// # Safety
-    ///
-    /// `ptr` came from `RcArray::<E, L, A>::into_raw` with the same type
-    /// parameters, on this thread, and the caller gives up one strong count
-    /// held for it (from that `into_raw` or from `increment_strong_count`):
-    /// after the last one is released, `ptr` must not be used.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let a = RcArray::new(2, |i| i as u8);
-    /// let p = RcArray::into_raw(a.clone());
-    /// assert_eq!(RcArray::strong_count(&a), 2);
-    /// // SAFETY: `p` came from `into_raw`; its count is given up here.
-    /// unsafe { RcArray::<u8>::decrement_strong_count(p) };
-    /// assert_eq!(RcArray::strong_count(&a), 1);
-    /// ```
-    #[inline]
-    pub unsafe fn decrement_strong_count(ptr: *const E) {
-        // SAFETY: `ptr` came from `into_raw`, and the count the handle
-        // takes over is the caller's to give up.
-        drop(unsafe { Self::from_raw(ptr) });
     }
 
     /// The allocator the block came from (like `Rc::allocator`). It lives

@@ -7,7 +7,8 @@ use core::mem::ManuallyDrop;
 use core::panic::{RefUnwindSafe, UnwindSafe};
 use core::ptr::NonNull;
 
-use super::{increment, RcArray, RcBlock};
+use super::counts::increment;
+use super::{RcArray, RcBlock};
 use crate::allocation::{Allocator, Global};
 use crate::block::{no_block, Block};
 
