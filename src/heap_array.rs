@@ -225,6 +225,43 @@ impl<E, L, A: Allocator> HeapArray<E, L, A> {
     }
 }
 
+impl<E, L, A: Allocator> HeapArray<E, L, A> {
+    /// Moves the label and the first `len` elements of `block`, a block of
+    /// any header, bitwise into a new `HeapArray` block from `alloc` (one
+    /// copy, no `Clone`), and the allocator into its header: how a shared
+    /// handle hands its contents over to an owned one
+    /// (`RcArray::try_unique`). The caller then frees `block` without
+    /// dropping them.
+    ///
+    /// # Safety
+    ///
+    /// The label and the first `len` elements of `block` are initialised,
+    /// and the caller gives them up: on `Ok`, nothing reads, writes or
+    /// drops them in `block` again.
+    ///
+    /// # Errors
+    ///
+    /// As [`Block::try_move_contents`]: nothing has moved, `block` is as it
+    /// was, and `alloc` is dropped (as it is if the allocator unwinds).
+    pub(crate) unsafe fn try_take_contents<H>(
+        block: Block<H, L, E>,
+        len: usize,
+        alloc: A,
+    ) -> Result<Self, TryReserveError> {
+        // SAFETY: the contents are initialised and ours to move (caller);
+        // on failure nothing has moved.
+        let moved = unsafe { block.try_move_contents::<HeapHeader<A>, A>(len, &alloc) }?;
+        // SAFETY: the fresh block's header slot holds nothing yet; the
+        // block was allocated from `alloc` for `len`, which moves into it.
+        unsafe { moved.write_header(HeapHeader(alloc)) };
+        Ok(HeapArray {
+            block: moved.as_non_null(),
+            len,
+            _owns: PhantomData,
+        })
+    }
+}
+
 impl<E, L, A: Allocator> FromBuilder<E, L> for HeapArray<E, L, A> {
     type Header = HeapHeader<A>;
     fn try_from_builder(builder: Builder<HeapHeader<A>, L, E>) -> Result<Self, TryReserveError> {

@@ -369,4 +369,4 @@ pub use arc_array::{
     WeakArcArrayBase,
 };
 pub use heap_array::HeapArray;
-pub use rc_array::RcArray;
+pub use rc_array::{RcArray, WeakRcArray};

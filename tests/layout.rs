@@ -160,18 +160,22 @@ fn thin_handles_are_one_word() {
     }
     one_word!(
         RcArray<u8>,
+        WeakRcArray<u8>,
         ArcArray<u8>,
         WeakArcArray<u8>,
         UniqueArcArray<u8>,
         RcArray<String, Vec<u8>>,
+        WeakRcArray<String, Vec<u8>>,
         ArcArray<String, Vec<u8>>,
         WeakArcArray<String, Vec<u8>>,
         UniqueArcArray<String, Vec<u8>>,
         RcArray<Align256, Align256>,
+        WeakRcArray<Align256, Align256>,
         ArcArray<Align256, Align256>,
         WeakArcArray<Align256, Align256>,
         UniqueArcArray<Align256, Align256>,
         RcArray<(), ()>,
+        WeakRcArray<(), ()>,
         ArcArray<(), ()>,
         WeakArcArray<(), ()>,
         UniqueArcArray<(), ()>,
@@ -449,16 +453,17 @@ fn heap_array_block_is_label_then_elements() {
 }
 
 #[test]
-fn rc_array_block_is_count_length_label_elements() {
-    // "The block holds the count and the length (two words), the label,
-    // then the elements."
+fn rc_array_block_is_counts_length_label_elements() {
+    // "The block holds the strong and weak counts and the length (three
+    // words), the allocator (no byte for Global), the label, then the
+    // elements."
     for shift in shifts(WORD) {
         let (a, start, n) = placed(shift, || RcArray::new(3, |i| i as u8));
         assert_eq!(n, 1);
-        assert_eq!(a.as_ptr().addr(), start + 2 * WORD);
+        assert_eq!(a.as_ptr().addr(), start + 3 * WORD);
         let (b, start, _) = placed(shift, || RcArray::with_label(1u8, 3, |_, i| i as u8));
-        assert_eq!(addr(b.get_label()), start + 2 * WORD);
-        assert_eq!(b.as_ptr().addr(), start + 2 * WORD + 1);
+        assert_eq!(addr(b.get_label()), start + 3 * WORD);
+        assert_eq!(b.as_ptr().addr(), start + 3 * WORD + 1);
         let (_, _, n) = placed(shift, || b.clone());
         assert_eq!(n, 0);
     }
@@ -610,9 +615,9 @@ fn a_zero_sized_allocator_costs_no_byte_and_the_padded_gap_holds_a_small_one() {
         // HeapArray: the allocator, then the label and elements.
         let heap = block_size(|| HeapArray::with_label_in(1usize, len, |_, i| i, Words([0])));
         assert_eq!(heap, 2 * WORD + elems);
-        // RcArray: count, length, allocator.
+        // RcArray: strong and weak counts, length, allocator.
         let rc = block_size(|| RcArray::new_in(len, |i| i, Words([0; 2])));
-        assert_eq!(rc, 4 * WORD + elems);
+        assert_eq!(rc, 5 * WORD + elems);
     }
     // An allocator too large for the gap moves the length further out: the
     // data still starts past the region.

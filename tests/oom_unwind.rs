@@ -1,7 +1,8 @@
 //! An allocation failure that unwinds, in the paths that move an
 //! `ArcArray`'s contents to a new block because weak handles exist
-//! (`make_mut`, `try_unique`, `into_unique`): the handle the call started
-//! from must still hold its count. On stable Rust a failed allocation
+//! (`make_mut`, `try_unique`, `into_unique`), and the same paths of
+//! `RcArray` (and its `make_mut` copy): the handle the call started from
+//! must still hold its count. On stable Rust a failed allocation
 //! aborts, so this needs nightly's `set_alloc_error_hook` with a hook that
 //! panics (the default may become panicking, and `-Zoom=panic` does it):
 //! ci/sanitizers.sh runs it under AddressSanitizer with
@@ -108,12 +109,15 @@ fn make_mut_keeps_its_handle_when_the_move_fails() {
 #[test]
 fn make_mut_of_a_compact_array_keeps_its_handle_when_the_move_fails() {
     let mut a: CompactArcArray<Owned, String> =
-        LabelledArray::with_label(String::from("label"), 2, |_, i| Owned(i.to_string()));
-    let w = ArcArray::downgrade(&a);
-    let failed = with_failing_allocation(|| drop(ArcArray::make_mut(&mut a)));
+        CompactArcArray::with_label(String::from("label"), 2, |_, i| Owned(i.to_string()));
+    let w = CompactArcArray::downgrade(&a);
+    let failed = with_failing_allocation(|| drop(CompactArcArray::make_mut(&mut a)));
     assert!(failed.is_err());
     assert_eq!(
-        (ArcArray::strong_count(&a), ArcArray::weak_count(&a)),
+        (
+            CompactArcArray::strong_count(&a),
+            CompactArcArray::weak_count(&a)
+        ),
         (1, 1)
     );
     assert_eq!(w.upgrade().map(|b| b[1].0.clone()).as_deref(), Some("1"));
@@ -138,6 +142,73 @@ fn try_unique_and_into_unique_drop_their_handle_when_the_move_fails() {
         );
         // The handle was consumed: its contents are dropped exactly once,
         // as if it had been dropped; the weak handle keeps the block.
+        assert_eq!(drops(), before + 3, "into = {into}");
+        assert!(w.upgrade().is_none(), "into = {into}");
+        assert_eq!(w.strong_count(), 0);
+        drop(w);
+    }
+}
+
+// ---- RcArray -----------------------------------------------------------------
+
+fn rc_array() -> RcArray<Owned, &'static str> {
+    RcArray::with_label("label", 3, |_, i| Owned(format!("element {i}")))
+}
+
+#[test]
+fn rc_make_mut_keeps_its_handle_when_the_move_fails() {
+    let mut a = rc_array();
+    let w = RcArray::downgrade(&a);
+    let before = drops();
+    let failed = with_failing_allocation(|| {
+        RcArray::make_mut(&mut a)[0].0.push('!');
+    });
+    assert!(failed.is_err(), "the failed allocation panics");
+    // `a` still holds its strong count (the claim given back), with the
+    // contents untouched, and its weak handle still upgrades.
+    assert_eq!((RcArray::strong_count(&a), RcArray::weak_count(&a)), (1, 1));
+    assert_eq!(a[0].0, "element 0");
+    assert_eq!(drops(), before, "nothing dropped");
+    let b = w.upgrade().expect("the weak handle still upgrades");
+    drop(b);
+    RcArray::make_mut(&mut a)[0].0.push('!');
+    assert_eq!(a[0].0, "element 0!");
+    assert!(w.upgrade().is_none());
+    drop(a);
+    assert_eq!(drops(), before + 3);
+}
+
+#[test]
+fn rc_make_mut_keeps_its_handle_when_the_copy_fails() {
+    let mut a = rc_array();
+    let b = a.clone();
+    let w = RcArray::downgrade(&a);
+    let before = drops();
+    // The label is a `&str`: the first allocation is the new block's.
+    let failed = with_failing_allocation(|| drop(RcArray::make_mut(&mut a)));
+    assert!(failed.is_err());
+    assert!(RcArray::ptr_eq(&a, &b));
+    assert_eq!((RcArray::strong_count(&a), RcArray::weak_count(&a)), (2, 1));
+    assert_eq!(drops(), before, "nothing cloned, nothing dropped");
+    assert!(w.upgrade().is_some());
+}
+
+#[test]
+fn rc_try_unique_and_into_unique_drop_their_handle_when_the_move_fails() {
+    for into in [false, true] {
+        let a = rc_array();
+        let w = RcArray::downgrade(&a);
+        let before = drops();
+        let failed = with_failing_allocation(|| {
+            if into {
+                drop(RcArray::into_unique(a));
+            } else {
+                drop(RcArray::try_unique(a).ok());
+            }
+        });
+        assert!(failed.is_err(), "into = {into}");
+        // Consumed: dropped as a handle (the contents once), the weak
+        // handle keeps the block, dead.
         assert_eq!(drops(), before + 3, "into = {into}");
         assert!(w.upgrade().is_none(), "into = {into}");
         assert_eq!(w.strong_count(), 0);

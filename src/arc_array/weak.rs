@@ -48,7 +48,7 @@ pub struct WeakArcArrayBase<E, L, P: ArcLayout, A: Allocator> {
 /// ever there (`usize::MAX` is odd, and every block is aligned to at least
 /// 4, the alignment of its counts).
 fn dangling() -> NonNull<u8> {
-    NonNull::new(core::ptr::without_provenance_mut(usize::MAX)).unwrap_or(NonNull::dangling())
+    crate::block::no_block()
 }
 
 // SAFETY: a weak handle can upgrade into a strong one on its thread, and

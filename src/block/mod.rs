@@ -31,6 +31,19 @@ pub(crate) use builder::{build, try_collect, try_fill, try_uninit, Builder, From
 #[cfg(feature = "rayon")]
 pub(crate) use parallel::{try_par_collect, try_par_fill};
 
+/// The address of a weak handle that never had a block
+/// (`WeakArcArray::new`, `WeakRcArray::new`, as std's `Weak::new`):
+/// `usize::MAX`, without provenance, never dereferenced. No block is ever
+/// there: the blocks of the handles with weak counts hold their counts, so
+/// their layout is never of size zero (no [`Block::dangling`] address) and
+/// is aligned to a `usize` at least; an allocation of a word or more
+/// starting at the last address would run past the end of the address
+/// space.
+#[inline]
+pub(crate) fn no_block() -> NonNull<u8> {
+    NonNull::new(ptr::without_provenance_mut(usize::MAX)).unwrap_or(NonNull::dangling())
+}
+
 /// What a handle keeps at the start of its block: its counts or length, and
 /// the allocator the block came from, which the last owner moves out to
 /// free the block with.

@@ -1,0 +1,140 @@
+//! `RcArray`'s raw pointers: `as_ptr`, `into_raw`, `from_raw`, and the
+//! strong count changed through one (`increment_strong_count`,
+//! `decrement_strong_count`), as `Rc`'s.
+
+use core::mem::{self, ManuallyDrop};
+
+use super::{RcArray, RcBlock};
+use crate::allocation::Allocator;
+
+impl<E, L, A: Allocator> RcArray<E, L, A> {
+    /// A pointer to the first element (or where it would be, for an empty
+    /// array), valid while a strong handle lives (like `Rc::as_ptr`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = RcArray::new(2, |i| i as u8);
+    /// assert_eq!(RcArray::as_ptr(&a), a.as_ptr());
+    /// ```
+    #[must_use]
+    #[inline]
+    pub fn as_ptr(this: &Self) -> *const E {
+        this.raw().elems()
+    }
+
+    /// Consumes the handle, returning a thin pointer to the first element
+    /// (like `Rc::into_raw`, but one word); [`RcArray::from_raw`] turns it
+    /// back into a handle. The pointer is aligned for `E`, even for
+    /// over-aligned types. Until then the strong count stays held.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = RcArray::new(3, |i| i as u32);
+    /// let p = RcArray::into_raw(a);
+    /// // SAFETY: `p` came from `into_raw` of an `RcArray<u32>`.
+    /// let a = unsafe { RcArray::<u32>::from_raw(p) };
+    /// assert_eq!(&*a, &[0, 1, 2]);
+    /// ```
+    #[must_use]
+    #[inline]
+    pub fn into_raw(this: Self) -> *const E {
+        ManuallyDrop::new(this).raw().elems()
+    }
+
+    /// Rebuilds a handle from [`RcArray::into_raw`]'s pointer, taking over
+    /// its strong count (like `Rc::from_raw`).
+    ///
+    /// # Safety
+    ///
+    /// `ptr` came from `RcArray::<E, L, A>::into_raw` with the same `E`,
+    /// `L` and allocator type `A`, on this thread, and each such pointer is
+    /// passed to `from_raw` at most once (or once more per
+    /// [`RcArray::increment_strong_count`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let p = RcArray::into_raw(RcArray::with_label("l", 2, |_, i| i));
+    /// // SAFETY: `p` came from `into_raw` of an `RcArray<usize, &str>`.
+    /// let a = unsafe { RcArray::<usize, &str>::from_raw(p) };
+    /// assert_eq!(*a.get_label(), "l");
+    /// ```
+    #[inline]
+    pub unsafe fn from_raw(ptr: *const E) -> Self {
+        // SAFETY: `ptr` is the element pointer of a live block of this type
+        // (caller), so stepping back to the block start stays in bounds.
+        let block = unsafe { RcBlock::<E, L, A>::from_elems(ptr) };
+        Self::from_block(block.as_non_null())
+    }
+
+    /// Adds one strong count to the block of an [`RcArray::into_raw`]
+    /// pointer, without making a handle (like
+    /// `Rc::increment_strong_count`).
+    ///
+    /// Aborts the process if the count would exceed `isize::MAX`, as
+    /// `clone`.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` came from `RcArray::<E, L, A>::into_raw` with the same type
+    /// parameters, on this thread, and the strong count it holds is still
+    /// held (that handle has not been rebuilt and dropped): the block is
+    /// alive.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let p = RcArray::into_raw(RcArray::new(2, |i| i as u8));
+    /// // SAFETY: `p` came from `into_raw` and its count is held.
+    /// unsafe { RcArray::<u8>::increment_strong_count(p) };
+    /// // SAFETY: the count `into_raw` kept, and the one just added.
+    /// let (a, b) = unsafe { (RcArray::<u8>::from_raw(p), RcArray::<u8>::from_raw(p)) };
+    /// assert_eq!((RcArray::strong_count(&a), &*b), (2, &[0, 1][..]));
+    /// ```
+    #[inline]
+    pub unsafe fn increment_strong_count(ptr: *const E) {
+        // SAFETY: `ptr` came from `into_raw` and its count is held
+        // (caller): the rebuilt handle is valid while `ManuallyDrop` keeps
+        // it from releasing that count.
+        let this = ManuallyDrop::new(unsafe { Self::from_raw(ptr) });
+        // The clone's count is the one added: it is not dropped either.
+        mem::forget(RcArray::clone(&this));
+    }
+
+    /// Releases one strong count of the block of an [`RcArray::into_raw`]
+    /// pointer (like `Rc::decrement_strong_count`): as rebuilding the
+    /// handle with [`RcArray::from_raw`] and dropping it, which drops the
+    /// contents if it was the last strong count, and frees the block if no
+    /// weak handle is left.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` came from `RcArray::<E, L, A>::into_raw` with the same type
+    /// parameters, on this thread, and the caller gives up one strong count
+    /// held for it (from that `into_raw` or from `increment_strong_count`):
+    /// after the last one is released, `ptr` must not be used.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = RcArray::new(2, |i| i as u8);
+    /// let p = RcArray::into_raw(a.clone());
+    /// assert_eq!(RcArray::strong_count(&a), 2);
+    /// // SAFETY: `p` came from `into_raw`; its count is given up here.
+    /// unsafe { RcArray::<u8>::decrement_strong_count(p) };
+    /// assert_eq!(RcArray::strong_count(&a), 1);
+    /// ```
+    #[inline]
+    pub unsafe fn decrement_strong_count(ptr: *const E) {
+        // SAFETY: `ptr` came from `into_raw`, and the count the handle
+        // takes over is the caller's to give up.
+        drop(unsafe { Self::from_raw(ptr) });
+    }
+}
