@@ -7,7 +7,8 @@
 //! | [`ArcArray<E, L>`](ArcArray) | 1 word | across threads: atomic strong and weak counts on their own cache line | the centrepiece: a drop-in for `Arc<[E]>` / `Arc<Vec<E>>` |
 //! | [`WeakArcArray<E, L>`](WeakArcArray) | 1 word | — | weak handle of an `ArcArray` |
 //! | [`UniqueArcArray<E, L>`](UniqueArcArray) | 1 word | no | an `ArcArray` block before it is shared: full `&mut` access |
-//! | [`RcArray<E, L>`](RcArray) | 1 word | on one thread, plain strong count | single-thread sharing (naive: cycles leak) |
+//! | [`RcArray<E, L>`](RcArray) | 1 word | on one thread, plain strong and weak counts | a drop-in for `Rc<[E]>` |
+//! | [`WeakRcArray<E, L>`](WeakRcArray) | 1 word | — | weak handle of an `RcArray` |
 //! | [`HeapArray<E, L>`](HeapArray) | 2 words | no | owned, like `Box<[E]>` with a label |
 //!
 //! `L` defaults to `()`. Every handle's last type parameter is the
@@ -165,6 +166,11 @@
 //! | `w.upgrade()`, `w.strong_count()`, `w.weak_count()`, `w.ptr_eq(&v)` | [`WeakArcArray::upgrade`], [`WeakArcArray::strong_count`], [`WeakArcArray::weak_count`], [`WeakArcArray::ptr_eq`] |
 //! | `w.as_ptr()`, `w.into_raw()`, `Weak::from_raw(p)` | [`WeakArcArray::as_ptr`], [`WeakArcArray::into_raw`], [`WeakArcArray::from_raw`] (thin, as `ArcArray`'s) |
 //! | — | [`ArcArray::get_label`], [`UniqueArcArray::get_label_mut`]: the label |
+//!
+//! `Rc` and `rc::Weak` map to [`RcArray`] and [`WeakRcArray`] the same way,
+//! function for function; `RcArray::try_unique`, `into_unique` and
+//! `unwrap_or_clone` give a [`HeapArray`] (the owned handle: the elements
+//! moved, not cloned), and `RcArray::from(heap)` goes back.
 //!
 //! ## What the compiler refuses
 //!

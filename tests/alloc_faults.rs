@@ -93,7 +93,7 @@
 //! | `try_unique`, `into_unique`, with weak handles (a move) | 1 | 1 (as `make_mut`'s move) | |
 //! | `try_unique`, `into_unique`, no weak handle; `try_unique` shared | 0 | 0 | |
 //! | `Clone for HeapArray` | 1 (an empty array of zero-sized parts: 0, or 1 with a 24-byte allocator) | the same | |
-//! | `From<HeapArray>` for `ArcArray`, `UniqueArcArray` (a move) | 1 | 2: allocate the new block, free the old one | |
+//! | `From<HeapArray>` for `ArcArray`, `UniqueArcArray`, both layouts, and `RcArray` (a move) | 1 | 2: allocate the new block, free the old one | |
 //! | `Deserialize`, serde_json (no size hint), 10 elements | 5: the empty block, grow to 4, 8, 16, shrink to 10 | 5 | 1, 5, 9, 11 (the label, and 0, 4, 8, 10 elements) |
 //! | the same, 4 elements | 2: the empty block, grow to 4 (full) | 2 | 1 |
 //! | the same, the elements before the label (a `Vec`, then one block) | 1 | 1 | |
@@ -1789,6 +1789,42 @@ mod from_a_handle {
             l,
             heap,
             |h| UniqueArcArray::from(h.take().unwrap()),
+            dropped,
+            |_, a| {
+                check_all(&a);
+                a.get_label().check(LABEL);
+            },
+        );
+        sweep_from(
+            "CompactArcArray::from(HeapArray)",
+            &moved,
+            l,
+            heap,
+            |h| CompactArcArray::from(h.take().unwrap()),
+            dropped,
+            |_, a| {
+                check_all(&a);
+                a.get_label().check(LABEL);
+            },
+        );
+        sweep_from(
+            "CompactUniqueArcArray::from(HeapArray)",
+            &moved,
+            l,
+            heap,
+            |h| CompactUniqueArcArray::from(h.take().unwrap()),
+            dropped,
+            |_, a| {
+                check_all(&a);
+                a.get_label().check(LABEL);
+            },
+        );
+        sweep_from(
+            "RcArray::from(HeapArray)",
+            &moved,
+            l,
+            heap,
+            |h| RcArray::from(h.take().unwrap()),
             dropped,
             |_, a| {
                 check_all(&a);

@@ -111,7 +111,9 @@ fn make_mut_of_a_compact_array_keeps_its_handle_when_the_move_fails() {
     let mut a: CompactArcArray<Owned, String> =
         CompactArcArray::with_label(String::from("label"), 2, |_, i| Owned(i.to_string()));
     let w = CompactArcArray::downgrade(&a);
-    let failed = with_failing_allocation(|| drop(CompactArcArray::make_mut(&mut a)));
+    let failed = with_failing_allocation(|| {
+        CompactArcArray::make_mut(&mut a);
+    });
     assert!(failed.is_err());
     assert_eq!(
         (
@@ -185,7 +187,9 @@ fn rc_make_mut_keeps_its_handle_when_the_copy_fails() {
     let w = RcArray::downgrade(&a);
     let before = drops();
     // The label is a `&str`: the first allocation is the new block's.
-    let failed = with_failing_allocation(|| drop(RcArray::make_mut(&mut a)));
+    let failed = with_failing_allocation(|| {
+        RcArray::make_mut(&mut a);
+    });
     assert!(failed.is_err());
     assert!(RcArray::ptr_eq(&a, &b));
     assert_eq!((RcArray::strong_count(&a), RcArray::weak_count(&a)), (2, 1));

@@ -537,6 +537,28 @@ impl<E, L, A: Allocator> RcArray<E, L, A> {
     }
 }
 
+impl<E, L, A: Allocator> From<HeapArray<E, L, A>> for RcArray<E, L, A> {
+    /// Moves the label and the elements into a new block from the same
+    /// allocator (one copy, no `Clone`), which then moves into the new
+    /// block: the way back from [`RcArray::try_unique`]. If that allocation
+    /// fails, `heap` is dropped whole and the global allocation error
+    /// handler runs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = RcArray::with_label('x', 3, |_, i| i);
+    /// let mut h = RcArray::try_unique(a).unwrap();
+    /// h[0] = 7;
+    /// let a = RcArray::from(h);
+    /// assert_eq!((*a.get_label(), &a[..]), ('x', &[7, 1, 2][..]));
+    /// ```
+    fn from(heap: HeapArray<E, L, A>) -> Self {
+        Self::from_block(heap.move_into(RcHeader::new).as_non_null())
+    }
+}
+
 impl<E, L, A: Allocator> FromBuilder<E, L> for RcArray<E, L, A> {
     type Header = RcHeader<A>;
     fn try_from_builder(builder: Builder<RcHeader<A>, L, E>) -> Result<Self, TryReserveError> {
