@@ -78,6 +78,8 @@ declare -A threaded=(
     [stable_deref]="the_address_survives_a_trip_to_another_thread a_yoke_with_an_array_cart"
     [swap_in]="default_is_shared_across_threads"
     [arc_swap]="loaders_and_a_storer_padded loaders_and_a_storer_compact"
+    [migrate_generic]="generic_over_the_layout"
+    [migrate_weights]="weights_padded_glob_behave_as_std weights_compact_explicit_behave_as_std"
 )
 for f in tests/*.rs; do
     name=$(basename "$f" .rs)

@@ -1,6 +1,7 @@
 //! Issue 19, item 6: `==`, `Ord` and `Hash` take the label, then the
 //! elements, as a derived struct `{ label, elements }` does; with `L = ()`
 //! they are the slice's, and `Borrow<[E]>` serves map lookups by `&[E]`.
+#![cfg(not(any(loom, shuttle)))]
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeSet, HashSet};
