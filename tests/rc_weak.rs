@@ -1070,3 +1070,70 @@ fn faults_string_elements_box_label() {
 fn faults_vec_elements_string_label() {
     faults::<Owned<Vec<u64>>, Owned<String>>();
 }
+
+// ---- a raw-pointer increment during a claim -------------------------------
+
+/// `increment_strong_count` while `make_mut` has claimed the strong count
+/// (set it to 0 to move the contents) breaks its contract; the call aborts
+/// rather than let a handle come back to contents that are moving. The
+/// allocator's `clone`, user code run during the claim, makes the call. An
+/// abort cannot be caught, so the scenario runs in a child process: this
+/// binary again, on this one test, told by an environment variable.
+/// (Natively only: Miri runs no child processes.)
+#[cfg(all(unix, not(miri)))]
+#[test]
+fn increment_strong_count_during_a_claim_aborts() {
+    use std::alloc::Layout;
+    use std::cell::Cell;
+    use std::os::unix::process::ExitStatusExt;
+    use std::ptr::NonNull;
+
+    const CHILD: &str = "HEAPARRAY_RC_CLAIM_CHILD";
+    thread_local!(static RAW: Cell<*const String> = const { Cell::new(std::ptr::null()) });
+
+    /// The global heap; its `clone` increments the strong count of the
+    /// array whose raw pointer is in `RAW`.
+    struct Sneaky;
+    impl Clone for Sneaky {
+        fn clone(&self) -> Self {
+            let p = RAW.with(Cell::get);
+            if !p.is_null() {
+                // SAFETY: deliberately not: the count is claimed (0).
+                unsafe { RcArray::<String, (), Sneaky>::increment_strong_count(p) };
+            }
+            Sneaky
+        }
+    }
+    // SAFETY: every call forwards to `Global`, whose blocks these are.
+    unsafe impl Allocator for Sneaky {
+        fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+            Global.allocate(layout)
+        }
+        unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
+            // SAFETY: `ptr` came from `Global` through `allocate` (caller).
+            unsafe { Global.deallocate(ptr, layout) }
+        }
+    }
+
+    if std::env::var_os(CHILD).is_some() {
+        let a = RcArray::new_in(1, |_| String::from("x"), Sneaky);
+        let _weak = RcArray::downgrade(&a);
+        let p = RcArray::into_raw(a);
+        // SAFETY: `p` came from `into_raw` just above, rebuilt once.
+        let mut a = unsafe { RcArray::<String, (), Sneaky>::from_raw(p) };
+        RAW.with(|r| r.set(p));
+        // Only a weak handle shares the block: the contents move, under a
+        // claim, and the allocator's clone runs then.
+        RcArray::make_mut(&mut a);
+        println!("heaparray-child-returned");
+        std::process::exit(0);
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "increment_strong_count_during_a_claim_aborts", "--nocapture"])
+        .env(CHILD, "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("heaparray-child-returned"), "{stdout}");
+    assert_eq!(out.status.signal(), Some(6), "SIGABRT expected: {}", out.status);
+}

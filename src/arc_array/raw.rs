@@ -53,7 +53,8 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArrayBase<E, L, P, A> {
     /// `ptr` came from `ArcArrayBase::<E, L, P, A>::into_raw` with the same
     /// `E`, `L`, layout `P` and allocator type `A` (a padded array's pointer
     /// does not lead back to a compact block, nor the reverse), and each
-    /// such pointer is passed to `from_raw` at most once.
+    /// such pointer is passed to `from_raw` at most once (or once more per
+    /// [`increment_strong_count`](Self::increment_strong_count)).
     #[inline]
     pub unsafe fn from_raw(ptr: *const E) -> Self {
         // SAFETY: `ptr` is the element pointer of a live block of this type
@@ -73,8 +74,11 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArrayBase<E, L, P, A> {
     /// # Safety
     ///
     /// `ptr` came from `ArcArrayBase::<E, L, P, A>::into_raw` with the same
-    /// type parameters, and the strong count it holds is still held (that
-    /// handle has not been rebuilt and dropped): the block is alive.
+    /// type parameters, and the strong count is at least 1 for the whole
+    /// call, as std's `Arc::increment_strong_count` asks: a handle rebuilt
+    /// from `ptr` is alive, not being dropped, and not inside `make_mut`,
+    /// `try_unique`, `into_unique` or `unwrap_or_clone` on any thread
+    /// (whose claim sets the count to 0 while the allocator runs).
     ///
     /// # Examples
     ///

@@ -2,7 +2,7 @@
 //! counts with std `Rc`'s semantics (the strong handles together hold one
 //! weak count; the contents drop with the last strong handle, the block is
 //! freed with the last weak count), and the block operations built on
-//! them from the shared primitives of `src/block.rs`.
+//! them from the shared primitives of `src/block/mod.rs`.
 
 use core::cell::Cell;
 use core::mem;

@@ -77,14 +77,18 @@ impl<E, L, A: Allocator> RcArray<E, L, A> {
     /// `Rc::increment_strong_count`).
     ///
     /// Aborts the process if the count would exceed `isize::MAX`, as
-    /// `clone`.
+    /// `clone`, and if the strong count is 0 (the contents are being
+    /// dropped or moved: no handle may come back to them, as `upgrade`
+    /// refuses).
     ///
     /// # Safety
     ///
     /// `ptr` came from `RcArray::<E, L, A>::into_raw` with the same type
-    /// parameters, on this thread, and the strong count it holds is still
-    /// held (that handle has not been rebuilt and dropped): the block is
-    /// alive.
+    /// parameters, on this thread, and the strong count is at least 1 for
+    /// the whole call, as std's `Rc::increment_strong_count` asks: a handle
+    /// rebuilt from `ptr` is alive, not being dropped, and not inside
+    /// `make_mut`, `try_unique`, `into_unique` or `unwrap_or_clone` (whose
+    /// allocator calls run user code while the count is claimed).
     ///
     /// # Examples
     ///
@@ -103,6 +107,12 @@ impl<E, L, A: Allocator> RcArray<E, L, A> {
         // (caller): the rebuilt handle is valid while `ManuallyDrop` keeps
         // it from releasing that count.
         let this = ManuallyDrop::new(unsafe { Self::from_raw(ptr) });
+        // A strong count of 0 is a claim or the last drop in progress (the
+        // caller broke the contract above): abort rather than let a handle
+        // come back to contents that are moving or dropping. One compare.
+        if RcArray::strong_count(&this) == 0 {
+            crate::sync::abort();
+        }
         // The clone's count is the one added: it is not dropped either.
         mem::forget(RcArray::clone(&this));
     }
