@@ -119,13 +119,14 @@ pub struct RcArray<E, L = (), A: Allocator = Global> {
     _owns: PhantomData<(L, E, A)>,
 }
 
-// Like `Rc<T>: UnwindSafe where T: RefUnwindSafe`: a handle moved into
-// `catch_unwind` shares its contents with the handles outside, so a panic
-// can only have left them as `&`-access leaves them; an `RcArray` of
-// `Cell`s is not unwind-safe, as `Rc<[Cell<u8>]>` is not. (The explicit
-// impl replaces the automatic one, which only asked `E, L: UnwindSafe`.)
-// `RefUnwindSafe` stays automatic: it already needs `E, L: RefUnwindSafe`.
-impl<E: RefUnwindSafe, L: RefUnwindSafe, A: Allocator + RefUnwindSafe> UnwindSafe
+// Like `Rc<T, A>: UnwindSafe where T: RefUnwindSafe, A: UnwindSafe` (and
+// as `ArcArray`): a handle moved into `catch_unwind` shares its contents
+// with the handles outside, so a panic can only have left them as
+// `&`-access leaves them; an `RcArray` of `Cell`s is not unwind-safe, as
+// `Rc<[Cell<u8>]>` is not. (The explicit impl replaces the automatic one,
+// which asked only `E, L, A: UnwindSafe`.) `RefUnwindSafe` stays
+// automatic: it already needs `E, L, A: RefUnwindSafe`.
+impl<E: RefUnwindSafe, L: RefUnwindSafe, A: Allocator + UnwindSafe> UnwindSafe
     for RcArray<E, L, A>
 {
 }

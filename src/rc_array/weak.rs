@@ -43,7 +43,7 @@ pub struct WeakRcArray<E, L = (), A: Allocator = Global> {
 
 // As `RcArray`'s: a weak handle upgrades into one, which shares the
 // contents by `&`.
-impl<E: RefUnwindSafe, L: RefUnwindSafe, A: Allocator + RefUnwindSafe> UnwindSafe
+impl<E: RefUnwindSafe, L: RefUnwindSafe, A: Allocator + UnwindSafe> UnwindSafe
     for WeakRcArray<E, L, A>
 {
 }
