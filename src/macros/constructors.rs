@@ -3,30 +3,6 @@
 //! empty array is a block of its own (`impl_default!`), all over
 //! `block::FromBuilder`.
 
-/// Implements the constructors, conversions and constructing traits every
-/// owning handle shares, over [`crate::block::FromBuilder`]:
-///
-/// - inherent, for the global allocator: `new`, `with_label`, `with_len`,
-///   `try_new`, `try_with_label`, `try_from_iter`;
-/// - inherent, for any allocator: `new_in`, `with_label_in`,
-///   `from_iter_in`, `try_new_in`, `try_with_label_in`, `try_from_iter_in`;
-/// - `From<Vec<E>>`, `From<Box<[E]>>`, `From<&[E]>`, `From<&mut [E]>`,
-///   `From<[E; N]>`, `From<Cow<[E]>>` (global allocator);
-/// - for every layout: `MakeArrayIn`, `LabelledArrayIn` (any allocator);
-///   `FromIterator` (an allocator that is `Default`); and
-///   `MakeArray`, `LabelledArray`, `DefaultLabelledArray`, `TryMakeArray`,
-///   `TryLabelledArray` (the global allocator: these name no allocator,
-///   so that `CompactArcArray::new(..)` infers it).
-///
-/// The handle supplies `get_label` and `FromBuilder`.
-///
-/// A handle with a layout parameter is one generic type behind two
-/// aliases (`ArcArrayBase` behind `ArcArray` and `CompactArcArray`): the
-/// macro takes the name the docs use, then the generic type and its layout
-/// parameter (`impl_constructors!(ArcArray, ArcArrayBase<P: ArcLayout>)`),
-/// and writes every impl once for every layout. The aliases fix the layout,
-/// so `CompactArcArray::new(..)` and `ArcArray::from(vec)` infer with no
-/// trait in scope; only the base type, named bare, leaves it open.
 /// Implements `Default` (an empty array, from a default allocator) for a
 /// handle whose empty array is a block of its own: all but `ArcArray`,
 /// whose empty arrays share a static block (`arc_array/empty.rs`).
@@ -51,6 +27,31 @@ macro_rules! impl_default {
     };
 }
 
+/// Implements the constructors, conversions and constructing traits every
+/// owning handle shares, over [`crate::block::FromBuilder`]:
+///
+/// - inherent, for the global allocator: `new`, `with_label`, `with_len`,
+///   `try_new`, `try_with_label`, `try_from_iter`;
+/// - inherent, for any allocator: `new_in`, `with_label_in`,
+///   `from_iter_in`, `try_new_in`, `try_with_label_in`, `try_from_iter_in`;
+/// - `From<Vec<E>>`, `From<Box<[E]>>`, `From<&[E]>`, `From<&mut [E]>`,
+///   `From<[E; N]>`, `From<Cow<[E]>>` (global allocator);
+/// - for every layout: `MakeArrayIn`, `LabelledArrayIn` (any allocator);
+///   `FromIterator` (an allocator that is `Default`); and
+///   `MakeArray`, `LabelledArray`, `DefaultLabelledArray`, `TryMakeArray`,
+///   `TryLabelledArray` (an allocator that is `Default`: these name no
+///   allocator value; `LabelledArray` for any allocator, its `with_label`
+///   provided by the trait where `Self: TryLabelledArray`).
+///
+/// The handle supplies `get_label` and `FromBuilder`.
+///
+/// A handle with a layout parameter is one generic type behind two
+/// aliases (`ArcArrayBase` behind `ArcArray` and `CompactArcArray`): the
+/// macro takes the name the docs use, then the generic type and its layout
+/// parameter (`impl_constructors!(ArcArray, ArcArrayBase<P: ArcLayout>)`),
+/// and writes every impl once for every layout. The aliases fix the layout,
+/// so `CompactArcArray::new(..)` and `ArcArray::from(vec)` infer with no
+/// trait in scope; only the base type, named bare, leaves it open.
 macro_rules! impl_constructors {
     ($name:ident) => { impl_constructors!(@ $name, $name); };
     ($name:ident, $handle:ident<$p:ident: $bound:path>) => { impl_constructors!(@ $name, $handle, $p: $bound); };
