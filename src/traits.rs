@@ -89,6 +89,10 @@ pub trait CopyMap<K: Copy + Eq, V> {
 /// An array built from a length and a function of the index, from an
 /// allocator made without a value (`A: Default`, as `Global`; see
 /// [`MakeArrayIn`] for any allocator).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be built without an allocator value",
+    note = "`MakeArray` is implemented for unlabelled arrays (`L = ()`) whose allocator is `Default`; an arena's array is built with `MakeArrayIn::new_in`"
+)]
 pub trait MakeArray<E>: Sized {
     /// Builds an array of `len` elements, element `i` being `f(i)`.
     fn new<F: FnMut(usize) -> E>(len: usize, f: F) -> Self;
@@ -268,6 +272,12 @@ pub trait TryMakeArray<E>: Sized {
 /// assert_eq!((*a.get_label(), &*a), ("meta", &[0, 1][..]));
 /// # Ok::<(), TryReserveError>(())
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be built without an allocator value",
+    label = "`TryLabelledArray<{E}, {L}>` is not implemented for `{Self}`",
+    note = "generic code that builds through `T::with_label` names the bound `T: TryLabelledArray<E, L>` beside `LabelledArray<E, L>`",
+    note = "a handle whose allocator is not `Default` (an arena's `&Bump`) is built with `LabelledArrayIn::with_label_in`"
+)]
 pub trait TryLabelledArray<E, L>: Sized {
     /// Builds a labelled array, element `i` being `f(&mut label, i)`.
     ///
