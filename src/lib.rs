@@ -145,7 +145,7 @@
 //! | `Arc::ptr_eq(&a, &b)` | [`ArcArray::ptr_eq`] |
 //! | `Arc::downgrade(&a)` | [`ArcArray::downgrade`] |
 //! | `Arc::get_mut(&mut a)` | [`ArcArray::get_mut`] (`Option<&mut [E]>`) |
-//! | `Arc::make_mut(&mut a)` | [`ArcArray::make_mut`] (`&mut [E]`) |
+//! | `Arc::make_mut(&mut a)` | [`ArcArray::make_mut`] (`&mut [E]`), [`ArcArray::make_mut_with_label`] (`(&mut L, &mut [E])`) |
 //! | `Arc::try_unwrap(a)` | [`ArcArray::try_unique`] (`Result<UniqueArcArray, ArcArray>`) |
 //! | `Arc::into_inner(a)` | [`ArcArray::into_unique`] (`Option<UniqueArcArray>`) |
 //! | `Arc::into_raw(a)`, `Arc::from_raw(p)` | [`ArcArray::into_raw`], [`ArcArray::from_raw`] (a thin `*const E`) |
