@@ -5,35 +5,22 @@
 
 mod common;
 
-use common::{array, array_in, model, read_all, Tally, UNTOUCHED};
-use heaparray::{ArcArray, ArcLayout, Compact, Padded};
-use loom::thread;
+use common::{model_on, race, race2, read_all, read_untouched_then_drop, UNTOUCHED};
+use heaparray::{ArcArray, ArcLayout, Padded};
 
-/// Two handles on two threads, each reading then dropping. Kills: the
-/// Release decrement in `decrement_strong` and its Acquire fence.
-#[test]
-fn two_threads_read_then_drop() {
-    two_threads_read_then_drop_in::<Padded>();
-}
-
-/// The same on a compact-layout block.
-#[test]
-fn two_threads_read_then_drop_compact() {
-    two_threads_read_then_drop_in::<Compact>();
+common::both_layouts! {
+    /// Two handles on two threads, each reading then dropping. Kills: the
+    /// Release decrement in `decrement_strong` and its Acquire fence.
+    two_threads_read_then_drop, two_threads_read_then_drop_compact => two_threads_read_then_drop_in
 }
 
 fn two_threads_read_then_drop_in<P: ArcLayout>() {
-    model(|| {
-        let drops = Tally::new();
-        let a = array_in::<P>(&drops);
+    model_on::<P>(|a, drops| {
         let b = a.clone();
-        let t = thread::spawn(move || {
-            assert_eq!(read_all(&b), UNTOUCHED);
-            drop(b);
-        });
-        assert_eq!(read_all(&a), UNTOUCHED);
-        drop(a);
-        t.join().unwrap();
+        race(
+            move || read_untouched_then_drop(b),
+            || read_untouched_then_drop(a),
+        );
         assert_eq!(drops.get(), 3, "label and two elements dropped once");
     });
 }
@@ -42,23 +29,18 @@ fn two_threads_read_then_drop_in<P: ArcLayout>() {
 /// counts end exact whatever the interleaving.
 #[test]
 fn three_threads_clone_read_drop() {
-    model(|| {
-        let drops = Tally::new();
-        let a = array(&drops);
+    model_on::<Padded>(|a, drops| {
         let (b, c) = (a.clone(), a.clone());
-        let t1 = thread::spawn(move || {
-            let b2 = b.clone();
-            assert_eq!(read_all(&b2), UNTOUCHED);
-            drop(b);
-            drop(b2);
-        });
-        let t2 = thread::spawn(move || {
-            assert_eq!(read_all(&c), UNTOUCHED);
-        });
-        assert_eq!(read_all(&a), UNTOUCHED);
-        drop(a);
-        t1.join().unwrap();
-        t2.join().unwrap();
+        race2(
+            move || {
+                let b2 = b.clone();
+                assert_eq!(read_all(&b2), UNTOUCHED);
+                drop(b);
+                drop(b2);
+            },
+            move || assert_eq!(read_all(&c), UNTOUCHED),
+            || read_untouched_then_drop(a),
+        );
         assert_eq!(drops.get(), 3);
     });
 }
@@ -67,18 +49,17 @@ fn three_threads_clone_read_drop() {
 /// never reaches 0 early.
 #[test]
 fn clone_races_drop() {
-    model(|| {
-        let drops = Tally::new();
-        let a = array(&drops);
+    model_on::<Padded>(|a, drops| {
         let b = a.clone();
-        let t = thread::spawn(move || {
-            let c = b.clone();
-            drop(b);
-            assert!(ArcArray::strong_count(&c) >= 1);
-            assert_eq!(read_all(&c), UNTOUCHED);
-        });
-        drop(a);
-        t.join().unwrap();
+        race(
+            move || {
+                let c = b.clone();
+                drop(b);
+                assert!(ArcArray::strong_count(&c) >= 1);
+                assert_eq!(read_all(&c), UNTOUCHED);
+            },
+            || drop(a),
+        );
         assert_eq!(drops.get(), 3);
     });
 }

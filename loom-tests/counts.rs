@@ -5,39 +5,33 @@
 
 mod common;
 
-use common::{array, array_in, model, Tally};
-use heaparray::{ArcArray, ArcArrayBase, ArcLayout, Compact, Padded};
-use loom::thread;
+use common::{model_on, race};
+use heaparray::{ArcArray, ArcArrayBase, ArcLayout, Padded};
 
-/// Two weak handles read the counts while another thread drops the last
-/// strong handle: `weak_count` is 2 (a strong handle is left) or 0 (none
-/// is), never 1. Kills: the Acquire weak load in `weak_from_weak` (with
-/// Relaxed, the strong load may read a stale 1 after the weak load saw
-/// the strong handles' weak count released, and report 1), and a
-/// `weak_from_weak` without its `strong == 0` check.
-#[test]
-fn weak_count_races_last_strong_drop() {
-    weak_count_races_last_strong_drop_in::<Padded>();
-}
-
-/// The same on a compact-layout block.
-#[test]
-fn weak_count_races_last_strong_drop_compact() {
-    weak_count_races_last_strong_drop_in::<Compact>();
+common::both_layouts! {
+    /// Two weak handles read the counts while another thread drops the last
+    /// strong handle: `weak_count` is 2 (a strong handle is left) or 0 (none
+    /// is), never 1. Kills: the Acquire weak load in `weak_from_weak` (with
+    /// Relaxed, the strong load may read a stale 1 after the weak load saw
+    /// the strong handles' weak count released, and report 1), and a
+    /// `weak_from_weak` without its `strong == 0` check.
+    weak_count_races_last_strong_drop, weak_count_races_last_strong_drop_compact =>
+        weak_count_races_last_strong_drop_in
 }
 
 fn weak_count_races_last_strong_drop_in<P: ArcLayout>() {
-    model(|| {
-        let drops = Tally::new();
-        let a = array_in::<P>(&drops);
+    model_on::<P>(|a, drops| {
         let w1 = ArcArrayBase::downgrade(&a);
         let w2 = w1.clone();
-        let t = thread::spawn(move || drop(a));
-        let strong = w1.strong_count();
-        let weak = w1.weak_count();
-        assert!(strong <= 1, "strong_count {strong}");
-        assert!(weak == 2 || weak == 0, "weak_count {weak}: never true");
-        t.join().unwrap();
+        race(
+            move || drop(a),
+            || {
+                let strong = w1.strong_count();
+                let weak = w1.weak_count();
+                assert!(strong <= 1, "strong_count {strong}");
+                assert!(weak == 2 || weak == 0, "weak_count {weak}: never true");
+            },
+        );
         assert_eq!((w2.strong_count(), w2.weak_count()), (0, 0));
         assert!(w1.upgrade().is_none());
         assert_eq!(drops.get(), 3);
@@ -52,23 +46,24 @@ fn weak_count_races_last_strong_drop_in<P: ArcLayout>() {
 /// arm.
 #[test]
 fn counts_race_get_mut_lock() {
-    model(|| {
-        let drops = Tally::new();
-        let mut a = array(&drops);
+    model_on::<Padded>(|mut a, drops| {
         let b = a.clone();
-        let t = thread::spawn(move || {
-            assert_eq!(ArcArray::strong_count(&b), 2);
-            assert_eq!(ArcArray::weak_count(&b), 0, "the lock is no weak handle");
-            let w = ArcArray::downgrade(&b);
-            assert_eq!(ArcArray::weak_count(&b), 1);
-            drop(b);
-            // `a` lives until the join.
-            assert_eq!((w.strong_count(), w.weak_count()), (1, 1));
-        });
-        if let Some(elems) = ArcArray::get_mut(&mut a) {
-            elems[0].set(20);
-        }
-        t.join().unwrap();
+        race(
+            move || {
+                assert_eq!(ArcArray::strong_count(&b), 2);
+                assert_eq!(ArcArray::weak_count(&b), 0, "the lock is no weak handle");
+                let w = ArcArray::downgrade(&b);
+                assert_eq!(ArcArray::weak_count(&b), 1);
+                drop(b);
+                // `a` lives until the join.
+                assert_eq!((w.strong_count(), w.weak_count()), (1, 1));
+            },
+            || {
+                if let Some(elems) = ArcArray::get_mut(&mut a) {
+                    elems[0].set(20);
+                }
+            },
+        );
         assert_eq!(
             (ArcArray::strong_count(&a), ArcArray::weak_count(&a)),
             (1, 0)
@@ -83,20 +78,21 @@ fn counts_race_get_mut_lock() {
 /// block had (strong 2 or 1, weak 1 or 0).
 #[test]
 fn strong_handle_counts_race_drops() {
-    model(|| {
-        let drops = Tally::new();
-        let a = array(&drops);
+    model_on::<Padded>(|a, drops| {
         let b = a.clone();
         let w = ArcArray::downgrade(&a);
-        let t = thread::spawn(move || {
-            drop(a);
-            drop(w);
-        });
-        let strong = ArcArray::strong_count(&b);
-        let weak = ArcArray::weak_count(&b);
-        assert!(strong == 2 || strong == 1, "strong_count {strong}");
-        assert!(weak == 1 || weak == 0, "weak_count {weak}");
-        t.join().unwrap();
+        race(
+            move || {
+                drop(a);
+                drop(w);
+            },
+            || {
+                let strong = ArcArray::strong_count(&b);
+                let weak = ArcArray::weak_count(&b);
+                assert!(strong == 2 || strong == 1, "strong_count {strong}");
+                assert!(weak == 1 || weak == 0, "weak_count {weak}");
+            },
+        );
         assert_eq!(
             (ArcArray::strong_count(&b), ArcArray::weak_count(&b)),
             (1, 0)

@@ -7,41 +7,30 @@
 
 mod common;
 
-use common::{array, array_in, model, read_all, Tally, UNTOUCHED};
-use heaparray::{ArcArray, ArcArrayBase, ArcLayout, Compact, Padded};
-use loom::sync::atomic::{AtomicUsize, Ordering::Relaxed};
-use loom::sync::Arc;
-use loom::thread;
+use common::{model_on, race, read_all, upgrade_reads_untouched, Tally, UNTOUCHED};
+use heaparray::{ArcArray, ArcArrayBase, ArcLayout, Padded};
 
-/// `make_mut` races another handle's downgrade, drop and upgrade. Kills:
-/// `make_mut`'s weak check hoisted before its claim.
-#[test]
-fn downgrade_races_make_mut() {
-    downgrade_races_make_mut_in::<Padded>();
-}
-
-/// The same on a compact-layout block.
-#[test]
-fn downgrade_races_make_mut_compact() {
-    downgrade_races_make_mut_in::<Compact>();
+common::both_layouts! {
+    /// `make_mut` races another handle's downgrade, drop and upgrade. Kills:
+    /// `make_mut`'s weak check hoisted before its claim.
+    downgrade_races_make_mut, downgrade_races_make_mut_compact => downgrade_races_make_mut_in
 }
 
 fn downgrade_races_make_mut_in<P: ArcLayout>() {
-    model(|| {
-        let drops = Tally::new();
-        let mut a = array_in::<P>(&drops);
+    model_on::<P>(|mut a, drops| {
         let b = a.clone();
-        let t = thread::spawn(move || {
-            let w = ArcArrayBase::downgrade(&b);
-            drop(b);
-            if let Some(s) = w.upgrade() {
-                // `make_mut` cloned: the original is untouched.
-                assert_eq!(read_all(&s), UNTOUCHED);
-            }
-        });
-        ArcArrayBase::make_mut(&mut a)[0].set(90);
-        assert_eq!(read_all(&a), UNTOUCHED + 80);
-        t.join().unwrap();
+        race(
+            move || {
+                let w = ArcArrayBase::downgrade(&b);
+                drop(b);
+                // If it upgrades, `make_mut` cloned: the original is untouched.
+                upgrade_reads_untouched(&w);
+            },
+            || {
+                ArcArrayBase::make_mut(&mut a)[0].set(90);
+                assert_eq!(read_all(&a), UNTOUCHED + 80);
+            },
+        );
         assert_eq!(
             (ArcArrayBase::strong_count(&a), ArcArrayBase::weak_count(&a)),
             (1, 0)
@@ -58,25 +47,22 @@ fn downgrade_races_make_mut_in<P: ArcLayout>() {
 /// its claim.
 #[test]
 fn downgrade_races_try_unique() {
-    model(|| {
-        let drops = Tally::new();
-        let a = array(&drops);
+    model_on::<Padded>(|a, drops| {
         let b = a.clone();
-        let t = thread::spawn(move || {
-            let w = ArcArray::downgrade(&b);
-            drop(b);
-            if let Some(s) = w.upgrade() {
-                assert_eq!(read_all(&s), UNTOUCHED);
-            }
-        });
-        match ArcArray::try_unique(a) {
-            Ok(u) => {
-                u[0].set(70);
-                assert_eq!(read_all(&u.shareable()), UNTOUCHED + 60);
-            }
-            Err(a) => drop(a),
-        }
-        t.join().unwrap();
+        race(
+            move || {
+                let w = ArcArray::downgrade(&b);
+                drop(b);
+                upgrade_reads_untouched(&w);
+            },
+            || match ArcArray::try_unique(a) {
+                Ok(u) => {
+                    u[0].set(70);
+                    assert_eq!(read_all(&u.shareable()), UNTOUCHED + 60);
+                }
+                Err(a) => drop(a),
+            },
+        );
         assert_eq!(drops.get(), 3);
     });
 }
@@ -88,32 +74,33 @@ fn downgrade_races_try_unique() {
 /// `into_unique`'s weak check hoisted before its decrement.
 #[test]
 fn downgrade_races_into_unique() {
-    model(|| {
-        let drops = Tally::new();
-        let a = array(&drops);
+    model_on::<Padded>(|a, drops| {
         let b = a.clone();
-        let wins = Arc::new(AtomicUsize::new(0));
+        let wins = Tally::new();
         let wins2 = wins.clone();
-        let t = thread::spawn(move || {
-            let w = ArcArray::downgrade(&b);
-            if let Some(u) = ArcArray::into_unique(b) {
-                u[0].set(50);
-                wins2.fetch_add(1, Relaxed);
-            }
-            if let Some(s) = w.upgrade() {
-                assert_eq!(read_all(&s), UNTOUCHED);
-                if let Some(u) = ArcArray::into_unique(s) {
-                    u[1].set(51);
-                    wins2.fetch_add(1, Relaxed);
+        race(
+            move || {
+                let w = ArcArray::downgrade(&b);
+                if let Some(u) = ArcArray::into_unique(b) {
+                    u[0].set(50);
+                    wins2.add();
                 }
-            }
-        });
-        if let Some(u) = ArcArray::into_unique(a) {
-            u[1].set(60);
-            wins.fetch_add(1, Relaxed);
-        }
-        t.join().unwrap();
-        assert_eq!(wins.load(Relaxed), 1, "exactly one into_unique wins");
+                if let Some(s) = w.upgrade() {
+                    assert_eq!(read_all(&s), UNTOUCHED);
+                    if let Some(u) = ArcArray::into_unique(s) {
+                        u[1].set(51);
+                        wins2.add();
+                    }
+                }
+            },
+            || {
+                if let Some(u) = ArcArray::into_unique(a) {
+                    u[1].set(60);
+                    wins.add();
+                }
+            },
+        );
+        assert_eq!(wins.get(), 1, "exactly one into_unique wins");
         assert_eq!(drops.get(), 3);
     });
 }

@@ -10,39 +10,32 @@
 
 mod common;
 
-use common::{array, array_in, model, read_all, Tally, UNTOUCHED};
-use heaparray::{ArcArray, ArcArrayBase, ArcLayout, Compact, Padded};
-use loom::thread;
+use common::{
+    model_on, race, read_all, read_untouched_then_drop, upgrade_reads_untouched, UNTOUCHED,
+};
+use heaparray::{ArcArray, ArcArrayBase, ArcLayout, Padded};
 
-/// The last strong drop races the weak handle's reads of the counts and
-/// its drop: whichever is last frees the block, once, after the other's
-/// accesses. Kills: the Acquire load in `weak_handles_left` (as the drop uses it).
-#[test]
-fn last_strong_drop_races_weak_drop() {
-    last_strong_drop_races_weak_drop_in::<Padded>();
-}
-
-/// The same on a compact-layout block.
-#[test]
-fn last_strong_drop_races_weak_drop_compact() {
-    last_strong_drop_races_weak_drop_in::<Compact>();
+common::both_layouts! {
+    /// The last strong drop races the weak handle's reads of the counts and
+    /// its drop: whichever is last frees the block, once, after the other's
+    /// accesses. Kills: the Acquire load in `weak_handles_left` (as the drop uses it).
+    last_strong_drop_races_weak_drop, last_strong_drop_races_weak_drop_compact =>
+        last_strong_drop_races_weak_drop_in
 }
 
 fn last_strong_drop_races_weak_drop_in<P: ArcLayout>() {
-    model(|| {
-        let drops = Tally::new();
-        let a = array_in::<P>(&drops);
+    model_on::<P>(|a, drops| {
         let w = ArcArrayBase::downgrade(&a);
-        let t = thread::spawn(move || {
-            let (strong, weak) = (w.strong_count(), w.weak_count());
-            // One strong handle and this weak one, or none and 0.
-            assert!((strong, weak) == (1, 1) || weak == 0, "{strong} {weak}");
-            assert!(strong <= 1);
-            drop(w);
-        });
-        assert_eq!(read_all(&a), UNTOUCHED);
-        drop(a);
-        t.join().unwrap();
+        race(
+            move || {
+                let (strong, weak) = (w.strong_count(), w.weak_count());
+                // One strong handle and this weak one, or none and 0.
+                assert!((strong, weak) == (1, 1) || weak == 0, "{strong} {weak}");
+                assert!(strong <= 1);
+                drop(w);
+            },
+            || read_untouched_then_drop(a),
+        );
         assert_eq!(drops.get(), 3);
     });
 }
@@ -52,19 +45,18 @@ fn last_strong_drop_races_weak_drop_in<P: ArcLayout>() {
 /// on the other thread; the original's drop races it.
 #[test]
 fn last_strong_drop_races_upgrade() {
-    model(|| {
-        let drops = Tally::new();
-        let a = array(&drops);
+    model_on::<Padded>(|a, drops| {
         let w = ArcArray::downgrade(&a);
-        let t = thread::spawn(move || {
-            let s = w.upgrade();
-            drop(w);
-            if let Some(s) = s {
-                assert_eq!(read_all(&s), UNTOUCHED);
-            }
-        });
-        drop(a);
-        t.join().unwrap();
+        race(
+            move || {
+                let s = w.upgrade();
+                drop(w);
+                if let Some(s) = s {
+                    assert_eq!(read_all(&s), UNTOUCHED);
+                }
+            },
+            || drop(a),
+        );
         assert_eq!(drops.get(), 3);
     });
 }
@@ -74,19 +66,16 @@ fn last_strong_drop_races_upgrade() {
 /// handles are gone, and otherwise the last of the weak handles frees.
 #[test]
 fn last_strong_drop_races_weak_clone() {
-    model(|| {
-        let drops = Tally::new();
-        let a = array(&drops);
+    model_on::<Padded>(|a, drops| {
         let w = ArcArray::downgrade(&a);
-        let t = thread::spawn(move || {
-            let w2 = w.clone();
-            drop(w);
-            if let Some(s) = w2.upgrade() {
-                assert_eq!(read_all(&s), UNTOUCHED);
-            }
-        });
-        drop(a);
-        t.join().unwrap();
+        race(
+            move || {
+                let w2 = w.clone();
+                drop(w);
+                upgrade_reads_untouched(&w2);
+            },
+            || drop(a),
+        );
         assert_eq!(drops.get(), 3);
     });
 }

@@ -5,35 +5,28 @@
 
 mod common;
 
-use common::{array, array_in, model, read_all, Tally, UNTOUCHED};
-use heaparray::{ArcArray, ArcArrayBase, ArcLayout, Compact, Padded};
-use loom::thread;
+use common::{
+    model_on, race, race2, read_all, read_untouched_then_drop, upgrade_reads_untouched, UNTOUCHED,
+};
+use heaparray::{ArcArray, ArcArrayBase, ArcLayout, Padded};
 
-/// `make_mut` while another handle reads and drops: it clones if the other
-/// is still there, or claims the block after the other's reads.
-#[test]
-fn make_mut_races_read_and_drop() {
-    make_mut_races_read_and_drop_in::<Padded>();
-}
-
-/// The same on a compact-layout block.
-#[test]
-fn make_mut_races_read_and_drop_compact() {
-    make_mut_races_read_and_drop_in::<Compact>();
+common::both_layouts! {
+    /// `make_mut` while another handle reads and drops: it clones if the other
+    /// is still there, or claims the block after the other's reads.
+    make_mut_races_read_and_drop, make_mut_races_read_and_drop_compact =>
+        make_mut_races_read_and_drop_in
 }
 
 fn make_mut_races_read_and_drop_in<P: ArcLayout>() {
-    model(|| {
-        let drops = Tally::new();
-        let mut a = array_in::<P>(&drops);
+    model_on::<P>(|mut a, drops| {
         let b = a.clone();
-        let t = thread::spawn(move || {
-            assert_eq!(read_all(&b), UNTOUCHED);
-            drop(b);
-        });
-        ArcArrayBase::make_mut(&mut a)[0].set(90);
-        assert_eq!(read_all(&a), UNTOUCHED + 80);
-        t.join().unwrap();
+        race(
+            move || read_untouched_then_drop(b),
+            || {
+                ArcArrayBase::make_mut(&mut a)[0].set(90);
+                assert_eq!(read_all(&a), UNTOUCHED + 80);
+            },
+        );
         drop(a);
         // Three originals, plus three clones if the copy path ran.
         assert!(drops.get() == 3 || drops.get() == 6);
@@ -45,18 +38,15 @@ fn make_mut_races_read_and_drop_in<P: ArcLayout>() {
 /// fails (then the contents moved or were claimed in place).
 #[test]
 fn make_mut_races_upgrade() {
-    model(|| {
-        let drops = Tally::new();
-        let mut a = array(&drops);
+    model_on::<Padded>(|mut a, drops| {
         let w = ArcArray::downgrade(&a);
-        let t = thread::spawn(move || {
-            if let Some(s) = w.upgrade() {
-                assert_eq!(read_all(&s), UNTOUCHED);
-            }
-        });
-        ArcArray::make_mut(&mut a)[1].set(91);
-        assert_eq!(read_all(&a), UNTOUCHED + 80);
-        t.join().unwrap();
+        race(
+            move || upgrade_reads_untouched(&w),
+            || {
+                ArcArray::make_mut(&mut a)[1].set(91);
+                assert_eq!(read_all(&a), UNTOUCHED + 80);
+            },
+        );
         drop(a);
         assert!(drops.get() == 3 || drops.get() == 6);
     });
@@ -67,14 +57,15 @@ fn make_mut_races_upgrade() {
 /// by whichever side lets go last.
 #[test]
 fn make_mut_weak_only_races_weak_drop() {
-    model(|| {
-        let drops = Tally::new();
-        let mut a = array(&drops);
+    model_on::<Padded>(|mut a, drops| {
         let w = ArcArray::downgrade(&a);
-        let t = thread::spawn(move || drop(w));
-        ArcArray::make_mut(&mut a)[0].set(92);
-        assert_eq!(ArcArray::weak_count(&a), 0);
-        t.join().unwrap();
+        race(
+            move || drop(w),
+            || {
+                ArcArray::make_mut(&mut a)[0].set(92);
+                assert_eq!(ArcArray::weak_count(&a), 0);
+            },
+        );
         drop(a);
         assert_eq!(drops.get(), 3, "moved, never cloned");
     });
@@ -86,25 +77,21 @@ fn make_mut_weak_only_races_weak_drop() {
 /// or in contents moved away from the weak handle.
 #[test]
 fn make_mut_against_clone_drop_and_upgrade_on_three_threads() {
-    model(|| {
-        let drops = Tally::new();
-        let mut a = array(&drops);
+    model_on::<Padded>(|mut a, drops| {
         let b = a.clone();
         let w = ArcArray::downgrade(&a);
-        let t1 = thread::spawn(move || {
-            let b2 = b.clone();
-            drop(b);
-            assert_eq!(read_all(&b2), UNTOUCHED);
-        });
-        let t2 = thread::spawn(move || {
-            if let Some(s) = w.upgrade() {
-                assert_eq!(read_all(&s), UNTOUCHED);
-            }
-        });
-        ArcArray::make_mut(&mut a)[1].set(95);
-        assert_eq!(read_all(&a), UNTOUCHED + 84);
-        t1.join().unwrap();
-        t2.join().unwrap();
+        race2(
+            move || {
+                let b2 = b.clone();
+                drop(b);
+                assert_eq!(read_all(&b2), UNTOUCHED);
+            },
+            move || upgrade_reads_untouched(&w),
+            || {
+                ArcArray::make_mut(&mut a)[1].set(95);
+                assert_eq!(read_all(&a), UNTOUCHED + 84);
+            },
+        );
         drop(a);
         // In place (3 drops) or after one clone of label and elements (6).
         assert!(drops.get() == 3 || drops.get() == 6);
@@ -116,17 +103,18 @@ fn make_mut_against_clone_drop_and_upgrade_on_three_threads() {
 /// copy or the original, which only it can reach.
 #[test]
 fn make_mut_races_make_mut() {
-    model(|| {
-        let drops = Tally::new();
-        let mut a = array(&drops);
+    model_on::<Padded>(|mut a, drops| {
         let mut b = a.clone();
-        let t = thread::spawn(move || {
-            ArcArray::make_mut(&mut b)[0].set(90);
-            assert_eq!(read_all(&b), UNTOUCHED + 80);
-        });
-        ArcArray::make_mut(&mut a)[1].set(91);
-        assert_eq!(read_all(&a), UNTOUCHED + 80);
-        t.join().unwrap();
+        race(
+            move || {
+                ArcArray::make_mut(&mut b)[0].set(90);
+                assert_eq!(read_all(&b), UNTOUCHED + 80);
+            },
+            || {
+                ArcArray::make_mut(&mut a)[1].set(91);
+                assert_eq!(read_all(&a), UNTOUCHED + 80);
+            },
+        );
         assert_eq!(
             (ArcArray::strong_count(&a), ArcArray::weak_count(&a)),
             (1, 0)
@@ -141,22 +129,23 @@ fn make_mut_races_make_mut() {
 /// only once `make_mut` has cloned and let go of the original.
 #[test]
 fn make_mut_races_get_mut() {
-    model(|| {
-        let drops = Tally::new();
-        let mut a = array(&drops);
+    model_on::<Padded>(|mut a, drops| {
         let mut b = a.clone();
-        let t = thread::spawn(move || {
-            let wrote = if let Some(elems) = ArcArray::get_mut(&mut b) {
-                elems[0].set(20);
-                10
-            } else {
-                0
-            };
-            assert_eq!(read_all(&b), UNTOUCHED + wrote);
-        });
-        ArcArray::make_mut(&mut a)[1].set(91);
-        assert_eq!(read_all(&a), UNTOUCHED + 80);
-        t.join().unwrap();
+        race(
+            move || {
+                let wrote = if let Some(elems) = ArcArray::get_mut(&mut b) {
+                    elems[0].set(20);
+                    10
+                } else {
+                    0
+                };
+                assert_eq!(read_all(&b), UNTOUCHED + wrote);
+            },
+            || {
+                ArcArray::make_mut(&mut a)[1].set(91);
+                assert_eq!(read_all(&a), UNTOUCHED + 80);
+            },
+        );
         drop(a);
         // In place once the other handle is gone (3), or after a clone (6).
         assert!(drops.get() == 3 || drops.get() == 6, "{}", drops.get());

@@ -4,36 +4,36 @@
 
 mod common;
 
-use common::{array, array_in, model, read_all, Tally, UNTOUCHED};
-use heaparray::{ArcArray, ArcArrayBase, ArcLayout, Compact, Padded, UniqueArcArray};
-use loom::sync::atomic::{AtomicUsize, Ordering::Relaxed};
-use loom::sync::Arc;
-use loom::thread;
+use common::{
+    model, model_on, race, read_all, read_untouched_then_drop, spawn_all, Tally, Tracked, UNTOUCHED,
+};
+use heaparray::{ArcArray, ArcArrayBase, ArcLayout, Padded, UniqueArcArray};
 
 /// Two threads call `into_unique` on their handles: exactly one gets the
 /// contents, and writes them after the other's reads.
 #[test]
 fn into_unique_has_exactly_one_winner() {
-    model(|| {
-        let drops = Tally::new();
-        let a = array(&drops);
+    model_on::<Padded>(|a, drops| {
         let b = a.clone();
-        let wins = Arc::new(AtomicUsize::new(0));
+        let wins = Tally::new();
         let wins2 = wins.clone();
-        let t = thread::spawn(move || {
-            assert_eq!(read_all(&b), UNTOUCHED);
-            if let Some(u) = ArcArray::into_unique(b) {
-                u[0].set(50);
-                wins2.fetch_add(1, Relaxed);
-            }
-        });
-        assert_eq!(read_all(&a), UNTOUCHED);
-        if let Some(u) = ArcArray::into_unique(a) {
-            u[1].set(60);
-            wins.fetch_add(1, Relaxed);
-        }
-        t.join().unwrap();
-        assert_eq!(wins.load(Relaxed), 1, "exactly one into_unique wins");
+        race(
+            move || {
+                assert_eq!(read_all(&b), UNTOUCHED);
+                if let Some(u) = ArcArray::into_unique(b) {
+                    u[0].set(50);
+                    wins2.add();
+                }
+            },
+            || {
+                assert_eq!(read_all(&a), UNTOUCHED);
+                if let Some(u) = ArcArray::into_unique(a) {
+                    u[1].set(60);
+                    wins.add();
+                }
+            },
+        );
+        assert_eq!(wins.get(), 1, "exactly one into_unique wins");
         assert_eq!(drops.get(), 3);
     });
 }
@@ -42,19 +42,15 @@ fn into_unique_has_exactly_one_winner() {
 /// CAS in `claim_unique`.
 #[test]
 fn try_unique_races_clone_drop() {
-    model(|| {
-        let drops = Tally::new();
-        let a = array(&drops);
+    model_on::<Padded>(|a, drops| {
         let b = a.clone();
-        let t = thread::spawn(move || {
-            assert_eq!(read_all(&b), UNTOUCHED);
-            drop(b);
-        });
-        match ArcArray::try_unique(a) {
-            Ok(u) => u[0].set(70),
-            Err(a) => drop(a),
-        }
-        t.join().unwrap();
+        race(
+            move || read_untouched_then_drop(b),
+            || match ArcArray::try_unique(a) {
+                Ok(u) => u[0].set(70),
+                Err(a) => drop(a),
+            },
+        );
         assert_eq!(drops.get(), 3);
     });
 }
@@ -65,20 +61,19 @@ fn try_unique_races_clone_drop() {
 /// load in `weak_handles_left` (the block freed in place is checked).
 #[test]
 fn try_unique_races_weak_reader() {
-    model(|| {
-        let drops = Tally::new();
-        let a = array(&drops);
+    model_on::<Padded>(|a, drops| {
         let w = ArcArray::downgrade(&a);
-        let t = thread::spawn(move || {
-            if let Some(s) = w.upgrade() {
-                assert!(read_all(&s) >= UNTOUCHED);
-            }
-        });
-        match ArcArray::try_unique(a) {
-            Ok(u) => u[1].set(80),
-            Err(a) => drop(a),
-        }
-        t.join().unwrap();
+        race(
+            move || {
+                if let Some(s) = w.upgrade() {
+                    assert!(read_all(&s) >= UNTOUCHED);
+                }
+            },
+            || match ArcArray::try_unique(a) {
+                Ok(u) => u[1].set(80),
+                Err(a) => drop(a),
+            },
+        );
         assert_eq!(drops.get(), 3);
     });
 }
@@ -89,17 +84,16 @@ fn try_unique_races_weak_reader() {
 fn shareable_then_shared() {
     model(|| {
         let drops = Tally::new();
-        let mut u = UniqueArcArray::with_label(common::Tracked::new(7, &drops), 2, |_, i| {
-            common::Tracked::new(i, &drops)
-        });
-        u[0] = common::Tracked::new(10, &drops);
+        let mut u =
+            UniqueArcArray::with_label(Tracked::new(7, &drops), 2, |_, i| Tracked::new(i, &drops));
+        u[0] = Tracked::new(10, &drops);
         u[1].set(11);
         let a = u.shareable();
         let b = a.clone();
-        let t = thread::spawn(move || assert_eq!(read_all(&b), UNTOUCHED));
-        assert_eq!(read_all(&a), UNTOUCHED);
-        drop(a);
-        t.join().unwrap();
+        race(
+            move || assert_eq!(read_all(&b), UNTOUCHED),
+            || read_untouched_then_drop(a),
+        );
         // The replaced element 0 was dropped too.
         assert_eq!(drops.get(), 4);
     });
@@ -109,32 +103,26 @@ fn shareable_then_shared() {
 /// decrements take, and its writes follow every loser's reads.
 #[test]
 fn into_unique_three_racers_one_winner() {
-    model(|| {
-        let drops = Tally::new();
-        let a = array(&drops);
-        let wins = Arc::new(AtomicUsize::new(0));
-        let racers: Vec<_> = (0..2)
-            .map(|i| {
-                let mine = a.clone();
-                let wins = wins.clone();
-                thread::spawn(move || {
-                    assert_eq!(read_all(&mine), UNTOUCHED);
-                    if let Some(u) = ArcArray::into_unique(mine) {
-                        u[i].set(80);
-                        wins.fetch_add(1, Relaxed);
-                    }
-                })
-            })
-            .collect();
+    model_on::<Padded>(|a, drops| {
+        let wins = Tally::new();
+        let racers = spawn_all((0..2).map(|i| {
+            let mine = a.clone();
+            let wins = wins.clone();
+            move || {
+                assert_eq!(read_all(&mine), UNTOUCHED);
+                if let Some(u) = ArcArray::into_unique(mine) {
+                    u[i].set(80);
+                    wins.add();
+                }
+            }
+        }));
         assert_eq!(read_all(&a), UNTOUCHED);
         if let Some(u) = ArcArray::into_unique(a) {
             u[0].set(90);
-            wins.fetch_add(1, Relaxed);
+            wins.add();
         }
-        for racer in racers {
-            racer.join().unwrap();
-        }
-        assert_eq!(wins.load(Relaxed), 1, "exactly one into_unique wins");
+        racers.join();
+        assert_eq!(wins.get(), 1, "exactly one into_unique wins");
         assert_eq!(drops.get(), 3);
     });
 }
@@ -144,57 +132,53 @@ fn into_unique_three_racers_one_winner() {
 /// once the strong count is 0), and its writes follow the other's reads.
 #[test]
 fn into_unique_races_upgrade() {
-    model(|| {
-        let drops = Tally::new();
-        let a = array(&drops);
+    model_on::<Padded>(|a, drops| {
         let w = ArcArray::downgrade(&a);
-        let wins = Arc::new(AtomicUsize::new(0));
+        let wins = Tally::new();
         let wins2 = wins.clone();
-        let t = thread::spawn(move || {
-            if let Some(s) = w.upgrade() {
-                assert_eq!(read_all(&s), UNTOUCHED);
-                if let Some(u) = ArcArray::into_unique(s) {
-                    u[0].set(50);
-                    wins2.fetch_add(1, Relaxed);
+        race(
+            move || {
+                if let Some(s) = w.upgrade() {
+                    assert_eq!(read_all(&s), UNTOUCHED);
+                    if let Some(u) = ArcArray::into_unique(s) {
+                        u[0].set(50);
+                        wins2.add();
+                    }
                 }
-            }
-        });
-        if let Some(u) = ArcArray::into_unique(a) {
-            u[1].set(60);
-            wins.fetch_add(1, Relaxed);
-        }
-        t.join().unwrap();
-        assert_eq!(wins.load(Relaxed), 1, "exactly one into_unique wins");
+            },
+            || {
+                if let Some(u) = ArcArray::into_unique(a) {
+                    u[1].set(60);
+                    wins.add();
+                }
+            },
+        );
+        assert_eq!(wins.get(), 1, "exactly one into_unique wins");
         assert_eq!(drops.get(), 3);
     });
 }
 
-/// `into_unique` of the last strong handle races the last weak handle's
-/// drop: the contents stay in place (the weak handle was gone) or move to
-/// a new block, and the old block is freed once, by whichever side lets
-/// go last, after the move. Kills: the old block's weak count released
-/// before the contents are moved out of it.
-#[test]
-fn into_unique_races_last_weak_drop() {
-    into_unique_races_last_weak_drop_in::<Padded>();
-}
-
-/// The same on a compact-layout block.
-#[test]
-fn into_unique_races_last_weak_drop_compact() {
-    into_unique_races_last_weak_drop_in::<Compact>();
+common::both_layouts! {
+    /// `into_unique` of the last strong handle races the last weak handle's
+    /// drop: the contents stay in place (the weak handle was gone) or move to
+    /// a new block, and the old block is freed once, by whichever side lets
+    /// go last, after the move. Kills: the old block's weak count released
+    /// before the contents are moved out of it.
+    into_unique_races_last_weak_drop, into_unique_races_last_weak_drop_compact =>
+        into_unique_races_last_weak_drop_in
 }
 
 fn into_unique_races_last_weak_drop_in<P: ArcLayout>() {
-    model(|| {
-        let drops = Tally::new();
-        let a = array_in::<P>(&drops);
+    model_on::<P>(|a, drops| {
         let w = ArcArrayBase::downgrade(&a);
-        let t = thread::spawn(move || drop(w));
-        let u = ArcArrayBase::into_unique(a).expect("the only strong handle");
-        u[0].set(50);
-        assert_eq!(read_all(&u.shareable()), UNTOUCHED + 40);
-        t.join().unwrap();
+        race(
+            move || drop(w),
+            || {
+                let u = ArcArrayBase::into_unique(a).expect("the only strong handle");
+                u[0].set(50);
+                assert_eq!(read_all(&u.shareable()), UNTOUCHED + 40);
+            },
+        );
         assert_eq!(drops.get(), 3);
     });
 }
@@ -204,28 +188,27 @@ fn into_unique_races_last_weak_drop_in<P: ArcLayout>() {
 /// loser's drop.
 #[test]
 fn try_unique_races_try_unique() {
-    model(|| {
-        let drops = Tally::new();
-        let a = array(&drops);
+    model_on::<Padded>(|a, drops| {
         let b = a.clone();
-        let wins = Arc::new(AtomicUsize::new(0));
+        let wins = Tally::new();
         let wins2 = wins.clone();
-        let t = thread::spawn(move || match ArcArray::try_unique(b) {
-            Ok(u) => {
-                u[0].set(50);
-                wins2.fetch_add(1, Relaxed);
-            }
-            Err(b) => assert_eq!(read_all(&b), UNTOUCHED),
-        });
-        match ArcArray::try_unique(a) {
-            Ok(u) => {
-                u[1].set(60);
-                wins.fetch_add(1, Relaxed);
-            }
-            Err(a) => assert_eq!(read_all(&a), UNTOUCHED),
-        }
-        t.join().unwrap();
-        assert!(wins.load(Relaxed) <= 1, "at most one try_unique wins");
+        race(
+            move || match ArcArray::try_unique(b) {
+                Ok(u) => {
+                    u[0].set(50);
+                    wins2.add();
+                }
+                Err(b) => assert_eq!(read_all(&b), UNTOUCHED),
+            },
+            || match ArcArray::try_unique(a) {
+                Ok(u) => {
+                    u[1].set(60);
+                    wins.add();
+                }
+                Err(a) => assert_eq!(read_all(&a), UNTOUCHED),
+            },
+        );
+        assert!(wins.get() <= 1, "at most one try_unique wins");
         assert_eq!(drops.get(), 3);
     });
 }

@@ -150,8 +150,10 @@ unsafe impl GlobalAlloc for PoisoningAllocator {
     }
 }
 
-/// Counts drops. Relaxed increments add no synchronisation to the model;
-/// the count is read after `join`, which orders everything.
+/// Counts events: the drops of [`Tracked`] values, or the `into_unique`
+/// and `try_unique` calls that win. Relaxed increments add no
+/// synchronisation to the model; the count is read after `join`, which
+/// orders everything.
 #[derive(Clone, Default)]
 pub struct Tally(Arc<AtomicUsize>);
 
@@ -161,6 +163,10 @@ impl Tally {
     }
     pub fn get(&self) -> usize {
         self.0.load(Relaxed)
+    }
+    /// Counts one event (the drops count themselves, in `Tracked`'s drop).
+    pub fn add(&self) {
+        self.0.fetch_add(1, Relaxed);
     }
 }
 
@@ -295,6 +301,10 @@ impl Drop for Tracked {
 pub type Array<P = heaparray::Padded> =
     heaparray::ArcArrayBase<Tracked, Tracked, P, heaparray::Global>;
 
+/// A weak handle on the shared array, in block layout `P`.
+pub type Weak<P = heaparray::Padded> =
+    heaparray::WeakArcArrayBase<Tracked, Tracked, P, heaparray::Global>;
+
 /// The shared array in the default layout.
 pub fn array(drops: &Tally) -> Array {
     array_in(drops)
@@ -345,4 +355,102 @@ pub fn model(f: impl Fn() + Sync + Send + 'static) {
                 "at most {b} preemptions"
             )),
     );
+}
+
+/// Runs `body` under loom (see [`model`]) on a fresh shared array in
+/// layout `P` and the tally its drops count in: the setup every model but
+/// one starts with, so that a model states only what it races. The array
+/// is made first thing in each execution, as a model would; the tally
+/// outlives everything the body made (it is checked after the joins).
+pub fn model_on<P: heaparray::ArcLayout>(body: impl Fn(Array<P>, &Tally) + Sync + Send + 'static) {
+    model(move || {
+        let drops = Tally::new();
+        let a = array_in::<P>(&drops);
+        body(a, &drops);
+    });
+}
+
+/// Declares a model that runs in both block layouts: a test `$padded` on
+/// a `Padded` block (with the doc comments given) and a test `$compact` on
+/// a `Compact` one, each calling the generic `$body::<P>()`. The names
+/// stay the tests' own, `name` and `name_compact`, for `ci/mutants.sh`
+/// and the printed execution counts.
+#[allow(unused_macros)]
+macro_rules! both_layouts {
+    ($(#[$doc:meta])* $padded:ident, $compact:ident => $body:ident) => {
+        $(#[$doc])*
+        #[test]
+        fn $padded() {
+            $body::<heaparray::Padded>();
+        }
+
+        /// The same on a compact-layout block.
+        #[test]
+        fn $compact() {
+            $body::<heaparray::Compact>();
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use both_layouts;
+
+/// Threads a model spawned, to be joined together. (loom runs its threads
+/// on one OS thread: what they take need not be `Send`, and `Tracked`,
+/// whose loom cell is not `Sync`, is not.)
+pub struct Threads(Vec<loom::thread::JoinHandle<()>>);
+
+/// Spawns one loom thread per closure, as the iterator yields them: work
+/// the iterator does for a thread (a clone of a handle to move into it)
+/// happens on this thread just before that thread's spawn, as a loop of
+/// `thread::spawn` would do it.
+pub fn spawn_all<F: FnOnce() + 'static>(threads: impl IntoIterator<Item = F>) -> Threads {
+    Threads(threads.into_iter().map(loom::thread::spawn).collect())
+}
+
+impl Threads {
+    /// Joins every thread, in the order they were spawned; a panic on one
+    /// (a failed assertion) fails the model.
+    pub fn join(self) {
+        for thread in self.0 {
+            thread.join().unwrap();
+        }
+    }
+}
+
+/// The shape of most models: `other` on a new thread races `main` on this
+/// one; then the thread is joined, so whatever the caller checks next
+/// sees both sides' effects. Returns what `main` returns.
+pub fn race<R>(other: impl FnOnce() + 'static, main: impl FnOnce() -> R) -> R {
+    let thread = loom::thread::spawn(other);
+    let result = main();
+    thread.join().unwrap();
+    result
+}
+
+/// [`race`] with two other threads, spawned in order and joined in order.
+pub fn race2<R>(
+    first: impl FnOnce() + 'static,
+    second: impl FnOnce() + 'static,
+    main: impl FnOnce() -> R,
+) -> R {
+    let (t1, t2) = (loom::thread::spawn(first), loom::thread::spawn(second));
+    let result = main();
+    t1.join().unwrap();
+    t2.join().unwrap();
+    result
+}
+
+/// Reads the label and both elements and drops the handle: the reader
+/// side of many races, which must see the contents untouched.
+pub fn read_untouched_then_drop<P: heaparray::ArcLayout>(handle: Array<P>) {
+    assert_eq!(read_all(&handle), UNTOUCHED);
+    drop(handle);
+}
+
+/// Upgrades `weak` and, if the contents are still there, reads them
+/// untouched through the upgraded handle, which is dropped at once.
+pub fn upgrade_reads_untouched<P: heaparray::ArcLayout>(weak: &Weak<P>) {
+    if let Some(strong) = weak.upgrade() {
+        assert_eq!(read_all(&strong), UNTOUCHED);
+    }
 }
