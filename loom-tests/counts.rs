@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{model_on, race};
+use common::{model_on, race, write_through_get_mut};
 use heaparray::{ArcArray, ArcArrayBase, ArcLayout, Padded};
 
 common::both_layouts! {
@@ -58,11 +58,7 @@ fn counts_race_get_mut_lock() {
                 // `a` lives until the join.
                 assert_eq!((w.strong_count(), w.weak_count()), (1, 1));
             },
-            || {
-                if let Some(elems) = ArcArray::get_mut(&mut a) {
-                    elems[0].set(20);
-                }
-            },
+            || write_through_get_mut(&mut a, 0, 20),
         );
         assert_eq!(
             (ArcArray::strong_count(&a), ArcArray::weak_count(&a)),

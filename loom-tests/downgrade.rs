@@ -7,7 +7,9 @@
 
 mod common;
 
-use common::{model_on, race, read_all, upgrade_reads_untouched, Tally, UNTOUCHED};
+use common::{
+    model_on, race, read_all, upgrade_reads_untouched, write_if_into_unique_wins, Tally, UNTOUCHED,
+};
 use heaparray::{ArcArray, ArcArrayBase, ArcLayout, Padded};
 
 common::both_layouts! {
@@ -81,23 +83,14 @@ fn downgrade_races_into_unique() {
         race(
             move || {
                 let w = ArcArray::downgrade(&b);
-                if let Some(u) = ArcArray::into_unique(b) {
-                    u[0].set(50);
-                    wins2.add();
-                }
+                write_if_into_unique_wins(b, 0, 50, &wins2);
                 if let Some(s) = w.upgrade() {
                     assert_eq!(read_all(&s), UNTOUCHED);
-                    if let Some(u) = ArcArray::into_unique(s) {
-                        u[1].set(51);
-                        wins2.add();
-                    }
+                    write_if_into_unique_wins(s, 1, 51, &wins2);
                 }
             },
             || {
-                if let Some(u) = ArcArray::into_unique(a) {
-                    u[1].set(60);
-                    wins.add();
-                }
+                write_if_into_unique_wins(a, 1, 60, &wins);
             },
         );
         assert_eq!(wins.get(), 1, "exactly one into_unique wins");

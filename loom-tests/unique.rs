@@ -5,7 +5,8 @@
 mod common;
 
 use common::{
-    model, model_on, race, read_all, read_untouched_then_drop, spawn_all, Tally, Tracked, UNTOUCHED,
+    model, model_on, race, read_all, read_untouched_then_drop, spawn_all,
+    upgrade_reads_untouched_or_written, write_if_into_unique_wins, Tally, Tracked, UNTOUCHED,
 };
 use heaparray::{ArcArray, ArcArrayBase, ArcLayout, Padded, UniqueArcArray};
 
@@ -20,17 +21,11 @@ fn into_unique_has_exactly_one_winner() {
         race(
             move || {
                 assert_eq!(read_all(&b), UNTOUCHED);
-                if let Some(u) = ArcArray::into_unique(b) {
-                    u[0].set(50);
-                    wins2.add();
-                }
+                write_if_into_unique_wins(b, 0, 50, &wins2);
             },
             || {
                 assert_eq!(read_all(&a), UNTOUCHED);
-                if let Some(u) = ArcArray::into_unique(a) {
-                    u[1].set(60);
-                    wins.add();
-                }
+                write_if_into_unique_wins(a, 1, 60, &wins);
             },
         );
         assert_eq!(wins.get(), 1, "exactly one into_unique wins");
@@ -65,9 +60,7 @@ fn try_unique_races_weak_reader() {
         let w = ArcArray::downgrade(&a);
         race(
             move || {
-                if let Some(s) = w.upgrade() {
-                    assert!(read_all(&s) >= UNTOUCHED);
-                }
+                upgrade_reads_untouched_or_written(&w);
             },
             || match ArcArray::try_unique(a) {
                 Ok(u) => u[1].set(80),
@@ -110,17 +103,11 @@ fn into_unique_three_racers_one_winner() {
             let wins = wins.clone();
             move || {
                 assert_eq!(read_all(&mine), UNTOUCHED);
-                if let Some(u) = ArcArray::into_unique(mine) {
-                    u[i].set(80);
-                    wins.add();
-                }
+                write_if_into_unique_wins(mine, i, 80, &wins);
             }
         }));
         assert_eq!(read_all(&a), UNTOUCHED);
-        if let Some(u) = ArcArray::into_unique(a) {
-            u[0].set(90);
-            wins.add();
-        }
+        write_if_into_unique_wins(a, 0, 90, &wins);
         racers.join();
         assert_eq!(wins.get(), 1, "exactly one into_unique wins");
         assert_eq!(drops.get(), 3);
@@ -140,17 +127,11 @@ fn into_unique_races_upgrade() {
             move || {
                 if let Some(s) = w.upgrade() {
                     assert_eq!(read_all(&s), UNTOUCHED);
-                    if let Some(u) = ArcArray::into_unique(s) {
-                        u[0].set(50);
-                        wins2.add();
-                    }
+                    write_if_into_unique_wins(s, 0, 50, &wins2);
                 }
             },
             || {
-                if let Some(u) = ArcArray::into_unique(a) {
-                    u[1].set(60);
-                    wins.add();
-                }
+                write_if_into_unique_wins(a, 1, 60, &wins);
             },
         );
         assert_eq!(wins.get(), 1, "exactly one into_unique wins");

@@ -9,7 +9,7 @@ mod common;
 
 use common::{
     model_on, race, race2, read_all, read_untouched_then_drop, spawn_all, upgrade_reads_untouched,
-    UNTOUCHED,
+    upgrade_reads_untouched_or_written, write_through_get_mut, UNTOUCHED,
 };
 use heaparray::{ArcArray, ArcArrayBase, ArcLayout, Padded};
 
@@ -76,15 +76,9 @@ fn downgrade_races_get_mut() {
             move || {
                 let w = ArcArray::downgrade(&b);
                 drop(b);
-                if let Some(s) = w.upgrade() {
-                    assert!(read_all(&s) >= UNTOUCHED);
-                }
+                upgrade_reads_untouched_or_written(&w);
             },
-            || {
-                if let Some(elems) = ArcArray::get_mut(&mut a) {
-                    elems[0].set(20);
-                }
-            },
+            || write_through_get_mut(&mut a, 0, 20),
         );
         drop(a);
         assert_eq!(drops.get(), 3);
@@ -100,15 +94,9 @@ fn weak_reader_leaves_while_get_mut() {
         let w = ArcArray::downgrade(&a);
         race(
             move || {
-                if let Some(s) = w.upgrade() {
-                    assert!(read_all(&s) >= UNTOUCHED);
-                }
+                upgrade_reads_untouched_or_written(&w);
             },
-            || {
-                if let Some(elems) = ArcArray::get_mut(&mut a) {
-                    elems[1].set(30);
-                }
-            },
+            || write_through_get_mut(&mut a, 1, 30),
         );
         drop(a);
         assert_eq!(drops.get(), 3);
@@ -123,11 +111,7 @@ fn strong_reader_leaves_while_get_mut() {
         let b = a.clone();
         race(
             move || read_untouched_then_drop(b),
-            || {
-                if let Some(elems) = ArcArray::get_mut(&mut a) {
-                    elems[0].set(40);
-                }
-            },
+            || write_through_get_mut(&mut a, 0, 40),
         );
         drop(a);
         assert_eq!(drops.get(), 3);
@@ -146,20 +130,14 @@ fn downgrade_upgrade_clone_and_get_mut_on_three_threads() {
             move || {
                 let w = ArcArray::downgrade(&b);
                 drop(b);
-                if let Some(s) = w.upgrade() {
-                    assert!(read_all(&s) >= UNTOUCHED);
-                }
+                upgrade_reads_untouched_or_written(&w);
             },
             move || {
                 let c2 = c.clone();
                 drop(c);
                 assert!(read_all(&c2) >= UNTOUCHED);
             },
-            || {
-                if let Some(elems) = ArcArray::get_mut(&mut a) {
-                    elems[0].set(70);
-                }
-            },
+            || write_through_get_mut(&mut a, 0, 70),
         );
         assert_eq!(ArcArray::strong_count(&a), 1);
         drop(a);
@@ -224,11 +202,7 @@ fn get_mut_races_upgrade_then_weak_drop() {
                     assert_eq!(read_all(&s), UNTOUCHED);
                 }
             },
-            || {
-                if let Some(elems) = ArcArray::get_mut(&mut a) {
-                    elems[1].set(30);
-                }
-            },
+            || write_through_get_mut(&mut a, 1, 30),
         );
         drop(a);
         assert_eq!(drops.get(), 3);

@@ -454,3 +454,39 @@ pub fn upgrade_reads_untouched<P: heaparray::ArcLayout>(weak: &Weak<P>) {
         assert_eq!(read_all(&strong), UNTOUCHED);
     }
 }
+
+/// [`upgrade_reads_untouched`] for a weak handle racing a writer that may
+/// have written (one element, upwards) before the upgrade succeeded.
+pub fn upgrade_reads_untouched_or_written<P: heaparray::ArcLayout>(weak: &Weak<P>) {
+    if let Some(strong) = weak.upgrade() {
+        assert!(read_all(&strong) >= UNTOUCHED);
+    }
+}
+
+/// `get_mut` and, if it hands out the elements (no other handle, strong or
+/// weak), a tracked write of `value` to element `index`: the owner's side
+/// of the `get_mut` races.
+pub fn write_through_get_mut<P: heaparray::ArcLayout>(
+    a: &mut Array<P>,
+    index: usize,
+    value: usize,
+) {
+    if let Some(elems) = heaparray::ArcArrayBase::get_mut(a) {
+        elems[index].set(value);
+    }
+}
+
+/// `into_unique` and, if this handle wins the contents, a tracked write of
+/// `value` to element `index` and one win counted in `wins`: each racer's
+/// side of the `into_unique` races, which check that exactly one won.
+pub fn write_if_into_unique_wins<P: heaparray::ArcLayout>(
+    handle: Array<P>,
+    index: usize,
+    value: usize,
+    wins: &Tally,
+) {
+    if let Some(u) = heaparray::ArcArrayBase::into_unique(handle) {
+        u[index].set(value);
+        wins.add();
+    }
+}
