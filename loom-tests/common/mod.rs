@@ -4,7 +4,17 @@
 //! a tally of drops, checked after the threads are joined; and a poisoning
 //! global allocator, so that memory used after it was freed fails the
 //! model too. A model whose body takes a layout parameter runs twice: as
-//! itself and as `<name>_compact`, on a `Compact` block.
+//! itself and as `<name>_compact`, on a `Compact` block ([`both_layouts!`]).
+//!
+//! The scaffolding every model repeated is here too, one helper a concern,
+//! so that a model states only what it races and what it checks:
+//! [`model_on`] (the loom model, the shared array and its drop tally),
+//! [`race`], [`race2`] and [`spawn_all`] (spawn the other threads, run this
+//! thread's side, join), and the sides many races share
+//! ([`read_untouched_then_drop`], [`upgrade_reads_untouched`],
+//! [`write_through_get_mut`], [`write_if_into_unique_wins`]). Each does the
+//! same operations in the same order as the code it replaced: `ci/loom.sh`
+//! prints the same execution count for every model.
 #![allow(dead_code)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
