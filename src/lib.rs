@@ -371,8 +371,8 @@ pub use allocation::{AllocError, Allocator, Global, TryReserveError};
 pub use allocator_api2;
 pub use arc_array::{
     ArcArray, ArcArrayBase, ArcLayout, Compact, CompactArcArray, CompactUniqueArcArray,
-    CompactWeakArcArray, Padded, UniqueArcArray, UniqueArcArrayBase, WeakArcArray,
-    WeakArcArrayBase,
+    CompactWeakArcArray, Padded, UniqueArcArray, UniqueArcArrayBase, UniqueArcArrayIntoIter,
+    WeakArcArray, WeakArcArrayBase,
 };
-pub use heap_array::HeapArray;
+pub use heap_array::{HeapArray, HeapArrayIntoIter};
 pub use rc_array::{RcArray, WeakRcArray};

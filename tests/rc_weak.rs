@@ -1129,11 +1129,20 @@ fn increment_strong_count_during_a_claim_aborts() {
         std::process::exit(0);
     }
     let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "increment_strong_count_during_a_claim_aborts", "--nocapture"])
+        .args([
+            "--exact",
+            "increment_strong_count_during_a_claim_aborts",
+            "--nocapture",
+        ])
         .env(CHILD, "1")
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(!stdout.contains("heaparray-child-returned"), "{stdout}");
-    assert_eq!(out.status.signal(), Some(6), "SIGABRT expected: {}", out.status);
+    assert_eq!(
+        out.status.signal(),
+        Some(6),
+        "SIGABRT expected: {}",
+        out.status
+    );
 }
