@@ -49,9 +49,9 @@ trait Kind {
         alloc: A,
     ) -> Self::Iter<E, L, A>;
     /// `as_slice`.
-    fn rest<'a, E, L, A: Allocator>(it: &'a Self::Iter<E, L, A>) -> &'a [E];
+    fn rest<E, L, A: Allocator>(it: &Self::Iter<E, L, A>) -> &[E];
     /// `as_mut_slice`.
-    fn rest_mut<'a, E, L, A: Allocator>(it: &'a mut Self::Iter<E, L, A>) -> &'a mut [E];
+    fn rest_mut<E, L, A: Allocator>(it: &mut Self::Iter<E, L, A>) -> &mut [E];
 }
 
 struct Heap;
@@ -67,10 +67,10 @@ impl Kind for Heap {
         <HeapArray<E, L, A> as LabelledArrayIn<E, L, A>>::with_label_in(label, len, f, alloc)
             .into_iter()
     }
-    fn rest<'a, E, L, A: Allocator>(it: &'a Self::Iter<E, L, A>) -> &'a [E] {
+    fn rest<E, L, A: Allocator>(it: &Self::Iter<E, L, A>) -> &[E] {
         it.as_slice()
     }
-    fn rest_mut<'a, E, L, A: Allocator>(it: &'a mut Self::Iter<E, L, A>) -> &'a mut [E] {
+    fn rest_mut<E, L, A: Allocator>(it: &mut Self::Iter<E, L, A>) -> &mut [E] {
         it.as_mut_slice()
     }
 }
@@ -90,10 +90,10 @@ impl<P: ArcLayout> Kind for Unique<P> {
         )
         .into_iter()
     }
-    fn rest<'a, E, L, A: Allocator>(it: &'a Self::Iter<E, L, A>) -> &'a [E] {
+    fn rest<E, L, A: Allocator>(it: &Self::Iter<E, L, A>) -> &[E] {
         it.as_slice()
     }
-    fn rest_mut<'a, E, L, A: Allocator>(it: &'a mut Self::Iter<E, L, A>) -> &'a mut [E] {
+    fn rest_mut<E, L, A: Allocator>(it: &mut Self::Iter<E, L, A>) -> &mut [E] {
         it.as_mut_slice()
     }
 }
