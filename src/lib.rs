@@ -148,6 +148,7 @@
 //! | `Arc::make_mut(&mut a)` | [`ArcArray::make_mut`] (`&mut [E]`) |
 //! | `Arc::try_unwrap(a)` | [`ArcArray::try_unique`] (`Result<UniqueArcArray, ArcArray>`) |
 //! | `Arc::into_inner(a)` | [`ArcArray::into_unique`] (`Option<UniqueArcArray>`) |
+//! | `Arc::try_unwrap(a)` then the elements by value (`Vec::from`, `into_iter`) | `ArcArray::try_unique(a).unwrap().into_iter()` ([`UniqueArcArrayIntoIter`]: the elements moved out of the block one by one, `collect::<Vec<_>>()` for a `Vec`; [`HeapArrayIntoIter`] the same for [`HeapArray`]) |
 //! | `Arc::into_raw(a)`, `Arc::from_raw(p)` | [`ArcArray::into_raw`], [`ArcArray::from_raw`] (a thin `*const E`) |
 //! | `Arc::as_ptr(&a)` | [`ArcArray::as_ptr`] |
 //! | `Arc::increment_strong_count(p)`, `Arc::decrement_strong_count(p)` | [`ArcArray::increment_strong_count`], [`ArcArray::decrement_strong_count`] (unsafe, on `into_raw` pointers) |
