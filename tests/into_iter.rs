@@ -664,6 +664,13 @@ fn send_sync_and_variance_as_vec_into_iter() {
     ) -> UniqueArcArrayIntoIter<&'a str> {
         it
     }
+    // And in the allocator, as `HeapArray` is.
+    fn shorter_alloc<'a>(
+        it: HeapArrayIntoIter<u8, (), &'static Bump>,
+    ) -> HeapArrayIntoIter<u8, (), &'a Bump> {
+        it
+    }
+    let _ = shorter_alloc;
     let it = shorter(HeapArray::with_label("l", 2, |_, _| "x").into_iter());
     assert_eq!(it.collect::<Vec<_>>(), ["x", "x"]);
     let it = shorter_unique(UniqueArcArray::new(1, |_| "y").into_iter());

@@ -33,9 +33,10 @@ pub(crate) struct IntoIter<H: Header, L, E> {
     len: usize,
     start: usize,
     end: usize,
-    /// Owns the label, the elements and the allocator (for the drop check
-    /// and the auto traits, as `vec::IntoIter` owns its `T` and `A`).
-    _owns: PhantomData<(L, E, H::Alloc)>,
+    /// Owns the label, the elements and the header with the allocator in
+    /// it, for the drop check (as `vec::IntoIter` owns its `T` and `A`);
+    /// covariant in all three, as the handles are.
+    _owns: PhantomData<(L, E, H)>,
 }
 
 // SAFETY: the iterator owns the label, the elements and the allocator as a

@@ -23,7 +23,6 @@ macro_rules! impl_into_iter {
 
             /// The elements not yet yielded, as a mutable slice (like
             /// `vec::IntoIter::as_mut_slice`).
-            #[must_use]
             #[inline]
             pub fn as_mut_slice(&mut self) -> &mut [E] {
                 self.inner.as_mut_slice()
