@@ -360,11 +360,47 @@ impl<E: Clone, L: Clone, A: Allocator + Clone> Clone for HeapArray<E, L, A> {
     }
 }
 
+/// The elements of a [`HeapArray`], by value: what its `into_iter` returns.
+///
+/// It owns the block: the elements not yet yielded, the label and the
+/// allocator. Dropping it drops the elements left, then the label, then
+/// frees the block through its allocator, even if one of those destructors
+/// panics (the others still run; a second panic aborts, as in std). It is
+/// double-ended and exact-size, like `vec::IntoIter`, and moves no element
+/// until it yields it (no copy into a `Vec` first).
+///
+/// # Examples
+///
+/// ```
+/// use heaparray::*;
+///
+/// let a = HeapArray::with_label("words", 4, |_, i| i.to_string());
+/// let mut it = a.into_iter();
+/// assert_eq!(it.next().as_deref(), Some("0"));
+/// assert_eq!(it.next_back().as_deref(), Some("3"));
+/// assert_eq!(it.as_slice(), ["1", "2"]);
+/// assert_eq!(it.len(), 2);
+/// let rest: Vec<String> = it.collect();
+/// assert_eq!(rest, ["1", "2"]);
+/// ```
+pub struct HeapArrayIntoIter<E, L = (), A: Allocator = Global> {
+    inner: crate::block::IntoIter<HeapHeader<A>, L, E>,
+}
+
+impl_into_iter!(HeapArrayIntoIter);
+
 impl<E, L, A: Allocator> IntoIterator for HeapArray<E, L, A> {
     type Item = E;
-    type IntoIter = alloc::vec::IntoIter<E>;
-    /// Moves the elements out (through a `Vec`; the label is dropped).
+    type IntoIter = HeapArrayIntoIter<E, L, A>;
+    /// Moves the elements out one by one, in place; the label stays in the
+    /// block until the iterator is dropped.
     fn into_iter(self) -> Self::IntoIter {
-        self.into_parts().1.into_iter()
+        let this = ManuallyDrop::new(self);
+        // SAFETY: the handle owns a finished block (allocated from the
+        // allocator in its header for `len`, with an initialised label and
+        // `len` elements) and is forgotten: the iterator becomes its only
+        // owner.
+        let inner = unsafe { crate::block::IntoIter::new(this.raw(), this.len) };
+        HeapArrayIntoIter { inner }
     }
 }

@@ -148,6 +148,7 @@
 //! | `Arc::make_mut(&mut a)` | [`ArcArray::make_mut`] (`&mut [E]`), [`ArcArray::make_mut_with_label`] (`(&mut L, &mut [E])`) |
 //! | `Arc::try_unwrap(a)` | [`ArcArray::try_unique`] (`Result<UniqueArcArray, ArcArray>`) |
 //! | `Arc::into_inner(a)` | [`ArcArray::into_unique`] (`Option<UniqueArcArray>`) |
+//! | `Arc::try_unwrap(a)` then the elements by value (`Vec::from`, `into_iter`) | `ArcArray::try_unique(a).unwrap().into_iter()` ([`UniqueArcArrayIntoIter`]: the elements moved out of the block one by one, `collect::<Vec<_>>()` for a `Vec`; [`HeapArrayIntoIter`] the same for [`HeapArray`]) |
 //! | `Arc::into_raw(a)`, `Arc::from_raw(p)` | [`ArcArray::into_raw`], [`ArcArray::from_raw`] (a thin `*const E`) |
 //! | `Arc::as_ptr(&a)` | [`ArcArray::as_ptr`] |
 //! | `Arc::increment_strong_count(p)`, `Arc::decrement_strong_count(p)` | [`ArcArray::increment_strong_count`], [`ArcArray::decrement_strong_count`] (unsafe, on `into_raw` pointers) |
@@ -371,8 +372,8 @@ pub use allocation::{AllocError, Allocator, Global, TryReserveError};
 pub use allocator_api2;
 pub use arc_array::{
     ArcArray, ArcArrayBase, ArcLayout, Compact, CompactArcArray, CompactUniqueArcArray,
-    CompactWeakArcArray, Padded, UniqueArcArray, UniqueArcArrayBase, WeakArcArray,
-    WeakArcArrayBase,
+    CompactWeakArcArray, Padded, UniqueArcArray, UniqueArcArrayBase, UniqueArcArrayIntoIter,
+    WeakArcArray, WeakArcArrayBase,
 };
-pub use heap_array::HeapArray;
+pub use heap_array::{HeapArray, HeapArrayIntoIter};
 pub use rc_array::{RcArray, WeakRcArray};

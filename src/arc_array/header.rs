@@ -50,6 +50,17 @@ impl<P: ArcLayout, A: Allocator> Header for ArcHeader<P, A> {
         // `ManuallyDrop<A>` is `repr(transparent)` over `A`.
         unsafe { (&raw mut (*Self::slots(header)).alloc).cast() }
     }
+
+    // SAFETY: the trait's contract: the caller holds the last count of
+    // any kind, the contents are gone, and the block's length is `len`.
+    unsafe fn free_block<L, E>(block: Block<Self, L, E>, len: usize) {
+        // SAFETY: the caller's promises are `free`'s, which frees with the
+        // length in the header (the same `len`: handles keep `cap == len`).
+        unsafe {
+            debug_assert_eq!(block.len(), len);
+            block.free();
+        }
+    }
 }
 
 /// The block behind `ArcArray`, `WeakArcArray` and `UniqueArcArray`.

@@ -25,7 +25,7 @@ use counts::Counts;
 pub(crate) use header::{ArcBlock, ArcHeader};
 
 pub use layout::{ArcLayout, Compact, Padded};
-pub use unique::{UniqueArcArray, UniqueArcArrayBase};
+pub use unique::{UniqueArcArray, UniqueArcArrayBase, UniqueArcArrayIntoIter};
 pub use weak::{WeakArcArray, WeakArcArrayBase};
 
 /// A label and an array shared across threads through a single pointer.

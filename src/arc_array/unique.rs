@@ -269,3 +269,67 @@ impl<E, L, P: ArcLayout, A: Allocator> From<HeapArray<E, L, A>> for UniqueArcArr
         Self::from_block(heap.move_into(ArcHeader::<P, A>::new).as_non_null())
     }
 }
+
+/// The elements of a [`UniqueArcArray`] or a
+/// [`CompactUniqueArcArray`](crate::CompactUniqueArcArray), by value: what
+/// their `into_iter` returns (`P` is the layout, as in
+/// [`UniqueArcArrayBase`]).
+///
+/// It owns the block: the elements not yet yielded, the label and the
+/// allocator. Dropping it drops the elements left, then the label, then
+/// frees the block through its allocator, even if one of those destructors
+/// panics (the others still run; a second panic aborts, as in std). It is
+/// double-ended and exact-size, like `vec::IntoIter`, and moves no element
+/// until it yields it.
+///
+/// # Examples
+///
+/// `Arc::try_unwrap(arc).map(Vec::from)`, migrated: take the elements of
+/// the only handle back by value.
+///
+/// ```
+/// use heaparray::*;
+///
+/// let shared: ArcArray<String> = ArcArray::new(3, |i| format!("item {i}"));
+/// let other = shared.clone();
+/// // Two handles: not unique, the handle comes back.
+/// let shared = ArcArray::try_unique(shared).unwrap_err();
+/// drop(other);
+/// let v: Vec<String> = ArcArray::try_unique(shared).unwrap().into_iter().collect();
+/// assert_eq!(v, ["item 0", "item 1", "item 2"]);
+/// ```
+///
+/// Both ends, and what is left:
+///
+/// ```
+/// use heaparray::*;
+///
+/// let u = CompactUniqueArcArray::with_label('l', 4, |_, i| i * 10);
+/// let mut it = u.into_iter();
+/// assert_eq!(it.next_back(), Some(30));
+/// assert_eq!(it.next(), Some(0));
+/// assert_eq!(it.as_slice(), [10, 20]);
+/// assert_eq!(it.len(), 2);
+/// ```
+pub struct UniqueArcArrayIntoIter<E, L = (), P: ArcLayout = Padded, A: Allocator = Global> {
+    inner: crate::block::IntoIter<ArcHeader<P, A>, L, E>,
+}
+
+impl_into_iter!(UniqueArcArrayIntoIter<P: ArcLayout>);
+
+impl<E, L, P: ArcLayout, A: Allocator> IntoIterator for UniqueArcArrayBase<E, L, P, A> {
+    type Item = E;
+    type IntoIter = UniqueArcArrayIntoIter<E, L, P, A>;
+    /// Moves the elements out one by one, in place; the label stays in the
+    /// block until the iterator is dropped.
+    fn into_iter(self) -> Self::IntoIter {
+        let block = ManuallyDrop::new(self).raw();
+        // SAFETY: the only handle of any kind (counts 1 and 1, no weak
+        // handle) owns a finished block, allocated from the allocator in
+        // its header for its length, and is forgotten: the iterator holds
+        // the last count of any kind and frees the block as this handle's
+        // drop would (`free`, with no count operation).
+        let inner = unsafe { crate::block::IntoIter::new(block, block.len()) };
+        UniqueArcArrayIntoIter { inner }
+    }
+}

@@ -24,10 +24,12 @@ use core::ptr::{self, NonNull};
 use crate::allocation::{capacity_overflow, Allocator, TryReserveError};
 
 mod builder;
+mod into_iter;
 #[cfg(feature = "rayon")]
 mod parallel;
 
 pub(crate) use builder::{build, try_collect, try_fill, try_uninit, Builder, FromBuilder};
+pub(crate) use into_iter::IntoIter;
 #[cfg(feature = "rayon")]
 pub(crate) use parallel::{try_par_collect, try_par_fill};
 
@@ -58,6 +60,26 @@ pub(crate) trait Header {
     /// `header` points to the header of an allocated block (initialised or
     /// not: the result is only a place).
     unsafe fn alloc(header: *mut Self) -> *mut Self::Alloc;
+
+    /// Frees a block of this header as its last owner does, once its
+    /// contents are dropped or moved out: [`Block::dispose`] for a header
+    /// with no counts (the default); the counted headers first mark the
+    /// end of their counts' life (`ArcHeader`: `Counts::before_free`, which
+    /// loom checks).
+    ///
+    /// # Safety
+    ///
+    /// As [`Block::dispose`]: the header is initialised, the block was
+    /// allocated from the allocator in it for `len` elements, and the
+    /// caller holds the last owner's right to the block (the last count of
+    /// any kind) and does not use it afterwards.
+    unsafe fn free_block<L, E>(block: Block<Self, L, E>, len: usize)
+    where
+        Self: Sized,
+    {
+        // SAFETY: the caller's promises are `dispose`'s.
+        unsafe { block.dispose(len) }
+    }
 }
 
 /// The block of a header `H`, a label `L` and elements `E`, addressed by a
@@ -373,6 +395,21 @@ impl<H, L, E> Block<H, L, E> {
     /// The label and the first `len` elements are initialised, no reference
     /// to them is live, and they are not used (or dropped) again.
     pub(crate) unsafe fn drop_contents_then(self, len: usize, then: impl FnOnce(Self)) {
+        // SAFETY: the caller's promise, for the elements `0..len`.
+        unsafe { self.drop_range_then(0, len, then) }
+    }
+
+    /// As [`Block::drop_contents_then`], for the elements `start..end`
+    /// only (those an [`IntoIter`] has not yet moved out): drops them, then
+    /// the label, then runs `then` with the block, even if a destructor
+    /// panics.
+    ///
+    /// # Safety
+    ///
+    /// `start <= end`; the label and the elements `start..end` are
+    /// initialised, no reference to them is live, and they are not used
+    /// (or dropped) again.
+    unsafe fn drop_range_then(self, start: usize, end: usize, then: impl FnOnce(Self)) {
         /// Runs `then` on the way out, by return or by unwind.
         struct Then<H, L, E, F: FnOnce(Block<H, L, E>)>(Block<H, L, E>, Option<F>);
         impl<H, L, E, F: FnOnce(Block<H, L, E>)> Drop for Then<H, L, E, F> {
@@ -393,8 +430,12 @@ impl<H, L, E> Block<H, L, E> {
         }
         let _then = Then(self, Some(then));
         let _label = DropLabel(self.label());
-        let elems = ptr::slice_from_raw_parts_mut(self.elems(), len);
-        // SAFETY: the first `len` elements are initialised and unused
+        // In bounds: `start <= end` and the block holds at least `end`
+        // elements (caller), so the offset stays inside the allocation
+        // (or is zero bytes, for zero-sized elements or `start == 0`).
+        let first = self.elems().wrapping_add(start);
+        let elems = ptr::slice_from_raw_parts_mut(first, end - start);
+        // SAFETY: the elements `start..end` are initialised and unused
         // hereafter (caller); `drop_in_place` on a slice keeps dropping the
         // rest if one panics.
         unsafe { ptr::drop_in_place(elems) }

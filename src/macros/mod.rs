@@ -4,7 +4,8 @@
 //!
 //! One file per kind of impl: `slice_traits.rs` (reading and writing as a
 //! slice), `constructors.rs` (building, converting, `Default`),
-//! `uninit.rs` (uninitialised and zeroed blocks). A handle with a layout
+//! `uninit.rs` (uninitialised and zeroed blocks), `into_iter.rs` (the
+//! by-value iterators). A handle with a layout
 //! parameter is one generic type behind two aliases: each macro takes the
 //! name its docs use, then the generic type and its layout parameter
 //! (`impl_constructors!(ArcArray, ArcArrayBase<P: ArcLayout>)`), and writes
@@ -16,3 +17,5 @@ mod slice_traits;
 mod constructors;
 #[macro_use]
 mod uninit;
+#[macro_use]
+mod into_iter;
