@@ -18,4 +18,6 @@ mod constructors;
 #[macro_use]
 mod uninit;
 #[macro_use]
+mod with_label;
+#[macro_use]
 mod into_iter;

@@ -353,70 +353,7 @@ impl<E, L, A: Allocator> RcArray<E, L, A> {
         unsafe { this.raw().elements_mut(this.len()) }
     }
 
-    /// The label and the elements by mutable reference, together, if this
-    /// is the only handle, strong or weak: [`get_mut`](Self::get_mut) with
-    /// the label (for a header fixed up after the elements change).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let mut a = RcArray::with_label(0u32, 3, |_, i| i as u8);
-    /// let (sum, elems) = RcArray::get_mut_with_label(&mut a).unwrap();
-    /// elems[0] = 10;
-    /// *sum = elems.iter().map(|&b| u32::from(b)).sum();
-    /// assert_eq!((*a.get_label(), &a[..]), (13, &[10, 1, 2][..]));
-    /// let w = RcArray::downgrade(&a);
-    /// assert!(RcArray::get_mut_with_label(&mut a).is_none());
-    /// # drop(w);
-    /// ```
-    #[inline]
-    pub fn get_mut_with_label(this: &mut Self) -> Option<(&mut L, &mut [E])> {
-        if Self::is_unique(this) {
-            let (block, len) = (this.raw(), this.len());
-            // SAFETY: no other handle of any kind exists, and none can be
-            // made without `this`, which `&mut` borrows exclusively; the
-            // label and the elements are disjoint parts of the block.
-            Some(unsafe { (block.label_mut(), block.elements_mut(len)) })
-        } else {
-            None
-        }
-    }
-
-    /// The label and the elements by mutable reference, copy-on-write:
-    /// [`make_mut`](Self::make_mut) (which clones or moves the label with
-    /// the elements when the block is shared), then both.
-    ///
-    /// # Panics
-    ///
-    /// As [`make_mut`](Self::make_mut).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let mut a = RcArray::with_label(String::from("v1"), 2, |_, i| i);
-    /// let b = a.clone();
-    /// let (version, elems) = RcArray::make_mut_with_label(&mut a);
-    /// elems[1] = 7;
-    /// version.replace_range(.., "v2");
-    /// assert_eq!((a.get_label().as_str(), &a[..]), ("v2", &[0, 7][..]));
-    /// assert_eq!((b.get_label().as_str(), &b[..]), ("v1", &[0, 1][..]));
-    /// ```
-    pub fn make_mut_with_label(this: &mut Self) -> (&mut L, &mut [E])
-    where
-        E: Clone,
-        L: Clone,
-        A: Clone,
-    {
-        Self::make_mut(this);
-        let (block, len) = (this.raw(), this.len());
-        // SAFETY: `make_mut` has made `this` the only handle of any kind
-        // to its block (a fresh clone, a moved block, or one with no other
-        // handle), nothing has run since, and `&mut this` is exclusive; the
-        // label and the elements are disjoint parts of the block.
-        unsafe { (block.label_mut(), block.elements_mut(len)) }
-    }
+    impl_with_label_mut!(RcArray, |this| Self::is_unique(this));
 
     /// The label and the elements as an owned [`HeapArray`] if this is the
     /// only strong handle (like `Rc::try_unwrap`); otherwise the handle
