@@ -29,10 +29,17 @@ impl Ledger {
         })
     }
 
-    /// A new canary with a fresh id.
+    /// A new canary with a fresh id: its slot in `dropped`, taken under
+    /// the lock. (Taking the id from `made` first and pushing after let a
+    /// canary made on another thread in between be dropped before its slot
+    /// existed: an index panic inside a drop during a test's expected
+    /// unwind, which aborted rayon_collect on CI.)
     pub fn canary(self: &Arc<Self>) -> Canary {
-        let id = self.made.fetch_add(1, SeqCst);
-        self.dropped.lock().unwrap().push(false);
+        let mut dropped = self.dropped.lock().unwrap();
+        let id = dropped.len();
+        dropped.push(false);
+        self.made.fetch_add(1, SeqCst);
+        drop(dropped);
         Canary {
             id,
             ledger: Arc::clone(self),
