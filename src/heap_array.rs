@@ -400,7 +400,7 @@ impl<E, L, A: Allocator> IntoIterator for HeapArray<E, L, A> {
         // allocator in its header for `len`, with an initialised label and
         // `len` elements) and is forgotten: the iterator becomes its only
         // owner.
-        let inner = unsafe { crate::block::IntoIter::new(this.raw(), this.len) };
+        let inner = unsafe { crate::block::IntoIter::new(this.raw(), this.len, this.len) };
         HeapArrayIntoIter { inner }
     }
 }

@@ -301,6 +301,33 @@ impl Counts {
         // `upgrade` Acquire for `new_cyclic` (SAFETY.md).
         self.strong.store(1, Relaxed);
     }
+
+    /// The spare capacity of a unique block: while a `UniqueArcArray`
+    /// holds the block, the strong word holds 1 plus the number of element
+    /// slots allocated past the length (SAFETY.md, "Growing a unique
+    /// array"). A unique block with no spare room has the counts of a
+    /// shared block with one strong handle, so sharing it writes nothing.
+    ///
+    /// Relaxed: only the unique handle reads or writes the word while it
+    /// exists (no other handle of any kind exists, and none can appear:
+    /// there is no strong handle to clone or downgrade and no weak handle
+    /// to upgrade), and it came to the handle with the synchronisation of
+    /// whatever passed it on.
+    #[inline]
+    pub(crate) fn unique_spare(&self) -> usize {
+        self.strong.load(Relaxed) - 1
+    }
+
+    /// Sets the spare capacity of a unique block (see
+    /// [`Counts::unique_spare`]); `0` makes the word the one strong count
+    /// of a block about to be shared.
+    #[inline]
+    pub(crate) fn set_unique_spare(&self, spare: usize) {
+        // Relaxed: as `unique_spare`. `spare` is at most `isize::MAX`
+        // (a count of element slots of non-zero size in one allocation),
+        // so the sum cannot overflow.
+        self.strong.store(spare + 1, Relaxed);
+    }
 }
 
 // White-box tests of the overflow guards: they start a count at the limit,

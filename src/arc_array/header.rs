@@ -52,13 +52,15 @@ impl<P: ArcLayout, A: Allocator> Header for ArcHeader<P, A> {
     }
 
     // SAFETY: the trait's contract: the caller holds the last count of
-    // any kind, the contents are gone, and the block's length is `len`.
-    unsafe fn free_block<L, E>(block: Block<Self, L, E>, len: usize) {
-        // SAFETY: the caller's promises are `free`'s, which frees with the
-        // length in the header (the same `len`: handles keep `cap == len`).
+    // any kind, the contents are gone, and the block was allocated for
+    // `cap` elements (a shared block's length; a unique one's capacity).
+    unsafe fn free_block<L, E>(block: Block<Self, L, E>, cap: usize) {
+        // SAFETY: the header is live until the deallocation, and ours
+        // alone (caller); `dispose` moves the allocator out, frees the
+        // block for `cap` with it and drops it.
         unsafe {
-            debug_assert_eq!(block.len(), len);
-            block.free();
+            Counts::before_free(&raw mut (*ArcHeader::slots(block.header())).counts);
+            block.dispose(cap);
         }
     }
 }
@@ -81,16 +83,61 @@ impl<E, L, P: ArcLayout, A: Allocator> Block<ArcHeader<P, A>, L, E> {
         unsafe { &(*ArcHeader::slots(self.header())).counts }
     }
 
-    /// The length, fixed for the block's life.
+    /// The length: fixed once the block is shared; only a unique block's
+    /// one handle changes it ([`Block::set_unique_len_and_capacity`]).
     ///
     /// # Safety
     ///
     /// The block is allocated (some strong or weak count is held).
     #[inline]
     pub(super) unsafe fn len(self) -> usize {
-        // SAFETY: the header is initialised and `len` is never written after
-        // `Builder::try_finish`; read through the raw pointer, no reference.
+        // SAFETY: the header is initialised; `len` is only written by a
+        // unique block's one handle, which no other handle can observe.
+        // Read through the raw pointer, no reference.
         unsafe { (*self.header()).len }
+    }
+
+    /// The number of elements a unique block has room for: its length
+    /// plus the spare room its strong word records while it is unique
+    /// (`Counts::unique_spare`); any number for zero-sized elements.
+    ///
+    /// # Safety
+    ///
+    /// The caller is the block's unique handle (no other handle of any
+    /// kind exists).
+    #[inline]
+    pub(super) unsafe fn unique_capacity(self) -> usize {
+        if mem::size_of::<E>() == 0 {
+            return usize::MAX;
+        }
+        // SAFETY: the block is allocated while its handle exists (caller).
+        unsafe { self.len() + self.counts().unique_spare() }
+    }
+
+    /// Records a unique block's length and capacity: `len` elements
+    /// initialised, room allocated for `cap` (ignored for zero-sized
+    /// elements, which need no room).
+    ///
+    /// # Safety
+    ///
+    /// The caller is the block's unique handle, `len <= cap`, the first
+    /// `len` elements are initialised, and the block was allocated (or
+    /// last resized) for `cap` elements.
+    #[inline]
+    pub(super) unsafe fn set_unique_len_and_capacity(self, len: usize, cap: usize) {
+        debug_assert!(len <= cap);
+        let spare = if mem::size_of::<E>() == 0 {
+            0
+        } else {
+            cap - len
+        };
+        // SAFETY: the header is initialised and, with the strong word,
+        // read and written only by the unique handle (caller); written
+        // through the raw pointer, no reference.
+        unsafe {
+            (&raw mut (*self.header()).len).write(len);
+            self.counts().set_unique_spare(spare);
+        }
     }
 
     /// Releases one weak count and frees the block if it was the last.
@@ -138,14 +185,9 @@ impl<E, L, P: ArcLayout, A: Allocator> Block<ArcHeader<P, A>, L, E> {
     /// The caller holds the last count of any kind and does not use the
     /// block afterwards.
     pub(super) unsafe fn free(self) {
-        // SAFETY: the header is live until the deallocation below, and ours
-        // alone (caller); the block was allocated from the allocator in its
-        // header for its length, and `dispose` moves that allocator out,
-        // frees the block with it and drops it.
-        unsafe {
-            Counts::before_free(&raw mut (*ArcHeader::slots(self.header())).counts);
-            self.dispose(self.len());
-        }
+        // SAFETY: the caller holds the last count of any kind; a shared
+        // block was allocated for its length.
+        unsafe { ArcHeader::free_block(self, self.len()) }
     }
 
     /// Makes the caller, holding the claimed strong count (now 0, see

@@ -6,6 +6,7 @@
 mod conversions;
 mod counts;
 mod empty;
+mod grow;
 mod header;
 mod layout;
 mod raw;

@@ -2,15 +2,15 @@
 //! weak ones, so it can be written freely before it is shared.
 
 use core::marker::PhantomData;
-use core::mem::{ManuallyDrop, MaybeUninit};
+use core::mem::{self, ManuallyDrop, MaybeUninit};
 use core::ops::{Deref, DerefMut};
 use core::panic::{RefUnwindSafe, UnwindSafe};
 use core::ptr::NonNull;
 
 use super::{ArcArrayBase, ArcBlock, ArcHeader, ArcLayout, Padded};
 
-use crate::allocation::{Allocator, Global, TryReserveError};
-use crate::block::{Block, Builder, FromBuilder};
+use crate::allocation::{self, Allocator, Global, TryReserveError};
+use crate::block::{Block, Builder, FromBuilder, Header};
 use crate::HeapArray;
 
 /// The only handle to an [`ArcArray`](crate::ArcArray) block: full `&mut` access to the
@@ -52,7 +52,7 @@ pub type UniqueArcArray<E, L = (), A = Global> = UniqueArcArrayBase<E, L, Padded
 /// [`ArcArrayBase`](crate::ArcArrayBase) is. See [`UniqueArcArray`](crate::UniqueArcArray) for the
 /// handle's documentation.
 pub struct UniqueArcArrayBase<E, L, P: ArcLayout, A: Allocator> {
-    block: NonNull<u8>,
+    pub(super) block: NonNull<u8>,
     _owns: PhantomData<(L, E, P, A)>,
 }
 
@@ -128,7 +128,32 @@ impl<E, L, P: ArcLayout, A: Allocator> UniqueArcArrayBase<E, L, P, A> {
     #[doc(alias = "into_arc")]
     #[doc(alias = "freeze")]
     pub fn shareable(self) -> ArcArrayBase<E, L, P, A> {
-        ArcArrayBase::from_block(ManuallyDrop::new(self).block)
+        let block = self.raw();
+        // SAFETY: the one handle reads its block's length and capacity.
+        let (len, cap) = unsafe { (block.len(), block.unique_capacity()) };
+        if len == cap || mem::size_of::<E>() == 0 {
+            // Full: the strong word already says one strong handle.
+            return ArcArrayBase::from_block(ManuallyDrop::new(self).block);
+        }
+        // The handle lets go of the block for the shrink: if the allocator
+        // unwinds, the contents leak (it may have freed the block).
+        let this = ManuallyDrop::new(self);
+        // SAFETY: the one handle owns the block outright, allocated for
+        // `cap`; `len` elements fit in the shrunk block.
+        match unsafe { block.try_resize_owned(cap, len, false) } {
+            Ok(shrunk) => {
+                // SAFETY: the one handle of the shrunk block, full now:
+                // its strong word becomes the one strong count.
+                unsafe { shrunk.set_unique_len_and_capacity(len, len) };
+                ArcArrayBase::from_block(shrunk.as_non_null())
+            }
+            Err(err) => {
+                // The block is untouched: the handle owns it again, and
+                // drops it if the error handler unwinds.
+                let _unique = ManuallyDrop::into_inner(this);
+                allocation::fail(&err)
+            }
+        }
     }
 
     /// The allocator the block came from.
@@ -149,13 +174,15 @@ impl<E, L, P: ArcLayout, A: Allocator> UniqueArcArrayBase<E, L, P, A> {
     }
 
     #[inline]
-    fn raw(&self) -> ArcBlock<E, L, P, A> {
+    pub(super) fn raw(&self) -> ArcBlock<E, L, P, A> {
         // SAFETY: `self.block` came from `as_non_null` of an
         // ArcBlock<E, L, P, A>.
         unsafe { Block::from_non_null(self.block) }
     }
 
-    /// Takes over a block whose counts are 1 and 1 with no other handle.
+    /// Takes over a block with no other handle of any kind, whose strong
+    /// word records its spare room (`Counts::unique_spare`; a count of 1,
+    /// none, for every block not grown as a unique array).
     #[inline]
     pub(super) fn from_block(block: NonNull<u8>) -> Self {
         UniqueArcArrayBase {
@@ -198,9 +225,13 @@ impl<E, L, P: ArcLayout, A: Allocator> FromBuilder<E, L> for UniqueArcArrayBase<
 impl<E, L, P: ArcLayout, A: Allocator> Drop for UniqueArcArrayBase<E, L, P, A> {
     fn drop(&mut self) {
         let block = self.raw();
-        // SAFETY: the only handle of any kind: the contents are initialised
-        // and ours to drop, and nothing uses the block again.
-        unsafe { block.drop_contents_then(block.len(), |block| block.free()) }
+        // SAFETY: the only handle of any kind: the label and `len` elements
+        // are initialised and ours to drop, the block was allocated for
+        // its capacity, and nothing uses it again.
+        unsafe {
+            let (len, cap) = (block.len(), block.unique_capacity());
+            block.drop_contents_then(len, |block| ArcHeader::free_block(block, cap));
+        }
     }
 }
 
@@ -324,12 +355,13 @@ impl<E, L, P: ArcLayout, A: Allocator> IntoIterator for UniqueArcArrayBase<E, L,
     /// block until the iterator is dropped.
     fn into_iter(self) -> Self::IntoIter {
         let block = ManuallyDrop::new(self).raw();
-        // SAFETY: the only handle of any kind (counts 1 and 1, no weak
+        // SAFETY: the only handle of any kind (no other strong or weak
         // handle) owns a finished block, allocated from the allocator in
-        // its header for its length, and is forgotten: the iterator holds
+        // its header for its capacity, and is forgotten: the iterator holds
         // the last count of any kind and frees the block as this handle's
         // drop would (`free`, with no count operation).
-        let inner = unsafe { crate::block::IntoIter::new(block, block.len()) };
+        let inner =
+            unsafe { crate::block::IntoIter::new(block, block.len(), block.unique_capacity()) };
         UniqueArcArrayIntoIter { inner }
     }
 }

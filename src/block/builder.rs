@@ -239,16 +239,28 @@ impl<H: Header, L, E> Builder<H, L, E> {
                 self.try_resize(self.len)?;
             }
         }
+        let (block, len, _) = self.finish_with_capacity(header);
+        Ok((block, len))
+    }
+
+    /// Writes the header (from the length and the allocator, which moves
+    /// into it) without trimming the block: hands over the filled block
+    /// with its length and its capacity, the number of elements it was
+    /// allocated for (`UniqueArcArray::with_capacity`).
+    pub(crate) fn finish_with_capacity(
+        self,
+        header: impl FnOnce(usize, H::Alloc) -> H,
+    ) -> (Block<H, L, E>, usize, usize) {
         // From here on nothing may unwind: the builder is forgotten and its
         // allocator moved into the header (the header closures of this
         // crate only build a value).
         let this = mem::ManuallyDrop::new(self);
         // SAFETY: read once, from a builder that is never dropped.
         let alloc = unsafe { ptr::read(&raw const this.alloc) };
-        let (block, len) = (this.block, this.len);
+        let (block, len, cap) = (this.block, this.len, this.cap);
         // SAFETY: the header slot of the block holds nothing yet.
         unsafe { block.write_header(header(len, alloc)) };
-        Ok((block, len))
+        (block, len, cap)
     }
 }
 

@@ -21,8 +21,9 @@ use super::{Block, Header};
 /// The elements of a block, by value, front to back or back to front.
 ///
 /// Invariants (SAFETY.md, "Moving the elements out"):
-/// - `start <= end <= len`, and `len` is the block's capacity (handles
-///   keep `cap == len`): the layout it was allocated with;
+/// - `start <= end <= cap`, and `cap` is the block's capacity: the number
+///   of elements its layout was allocated for (a unique array's may
+///   exceed its length);
 /// - the header and the label are initialised, and so is every element of
 ///   `start..end`; the elements outside it have been moved out and are
 ///   never read or dropped again;
@@ -30,7 +31,7 @@ use super::{Block, Header};
 ///   kind, which frees it exactly once, in `Drop`.
 pub(crate) struct IntoIter<H: Header, L, E> {
     block: Block<H, L, E>,
-    len: usize,
+    cap: usize,
     start: usize,
     end: usize,
     /// Owns the label, the elements and the header with the allocator in
@@ -58,22 +59,23 @@ impl<H: Header, L: RefUnwindSafe, E: RefUnwindSafe> RefUnwindSafe for IntoIter<H
 }
 
 impl<H: Header, L, E> IntoIter<H, L, E> {
-    /// Takes over `block`, with all `len` elements alive.
+    /// Takes over `block`, with its first `len` elements alive.
     ///
     /// # Safety
     ///
     /// - the block is finished: its header, its label and `len` elements
-    ///   are initialised, and it was allocated from the allocator in its
-    ///   header for `len` elements;
+    ///   are initialised, and it was allocated (or last resized) from the
+    ///   allocator in its header for `cap >= len` elements;
     /// - the caller gives up the last owner's right to the block (the last
     ///   count of any kind, for a counted header): nothing else reads,
     ///   writes, drops or frees anything in it afterwards, and no reference
     ///   into it is live.
     #[inline]
-    pub(crate) unsafe fn new(block: Block<H, L, E>, len: usize) -> Self {
+    pub(crate) unsafe fn new(block: Block<H, L, E>, len: usize, cap: usize) -> Self {
+        debug_assert!(len <= cap);
         IntoIter {
             block,
-            len,
+            cap,
             start: 0,
             end: len,
             _owns: PhantomData,
@@ -159,14 +161,14 @@ impl<H: Header, L, E: fmt::Debug> fmt::Debug for IntoIter<H, L, E> {
 
 impl<H: Header, L, E> Drop for IntoIter<H, L, E> {
     fn drop(&mut self) {
-        let len = self.len;
+        let cap = self.cap;
         // SAFETY: the type's invariants: the label and the elements of
         // `start..end` are initialised and ours alone, and are never used
         // again (the iterator is going); then, with them dropped, the last
         // owner frees the block, once, even if a destructor panicked.
         unsafe {
             self.block
-                .drop_range_then(self.start, self.end, |block| H::free_block(block, len));
+                .drop_range_then(self.start, self.end, |block| H::free_block(block, cap));
         }
     }
 }

@@ -70,15 +70,15 @@ pub(crate) trait Header {
     /// # Safety
     ///
     /// As [`Block::dispose`]: the header is initialised, the block was
-    /// allocated from the allocator in it for `len` elements, and the
-    /// caller holds the last owner's right to the block (the last count of
-    /// any kind) and does not use it afterwards.
-    unsafe fn free_block<L, E>(block: Block<Self, L, E>, len: usize)
+    /// allocated (or last resized) from the allocator in it for `cap`
+    /// elements, and the caller holds the last owner's right to the block
+    /// (the last count of any kind) and does not use it afterwards.
+    unsafe fn free_block<L, E>(block: Block<Self, L, E>, cap: usize)
     where
         Self: Sized,
     {
         // SAFETY: the caller's promises are `dispose`'s.
-        unsafe { block.dispose(len) }
+        unsafe { block.dispose(cap) }
     }
 }
 
@@ -519,6 +519,65 @@ impl<H: Header, L, E> Block<H, L, E> {
         // SAFETY: allocated from `alloc` for `cap` (caller). If the
         // allocator's `deallocate` panics, `alloc` still drops, once.
         unsafe { self.deallocate(cap, &alloc) };
+    }
+
+    /// Moves a finished block's contents to room for `new_cap` elements
+    /// through the `grow` or `shrink` of the allocator in its header: the
+    /// resize of a block that a handle owns (`UniqueArcArray`'s growth),
+    /// where [`Builder::try_resize`] is a builder's.
+    ///
+    /// The allocator is moved out of the header for the call, since the
+    /// call may free the memory it sits in, and written back into the
+    /// block that holds the contents afterwards (the returned one, or this
+    /// one on `Err`) over the bytes `grow` copied, which are never dropped:
+    /// any state the allocator changed during the call is kept.
+    ///
+    /// If the allocator unwinds out of the call, nothing may touch this
+    /// block again: the allocator may have freed it before it panicked.
+    /// With `abort_on_unwind`, for a handle borrowed by `&mut` (which its
+    /// owner gets back if it catches the panic, still pointing at this
+    /// block, and cannot be left pointing nowhere), the process aborts.
+    /// Without it, for a caller that has let go of the block (a handle
+    /// consumed by value), the unwind leaks the contents, as a builder's
+    /// does (`Builder::try_resize`).
+    ///
+    /// # Safety
+    ///
+    /// - the header is initialised, the block was allocated (or last
+    ///   resized) from the allocator in it for `old_cap` elements, and
+    ///   `new_cap` holds every initialised element;
+    /// - the caller owns the block outright: nothing else reads or writes
+    ///   it, and no reference into it is live. On `Ok` the old block is
+    ///   gone: only the returned one may be used.
+    pub(crate) unsafe fn try_resize_owned(
+        self,
+        old_cap: usize,
+        new_cap: usize,
+        abort_on_unwind: bool,
+    ) -> Result<Self, TryReserveError> {
+        struct AbortOnUnwind(bool);
+        impl Drop for AbortOnUnwind {
+            fn drop(&mut self) {
+                if self.0 {
+                    crate::sync::abort();
+                }
+            }
+        }
+        // SAFETY: the header is initialised (caller); this copy is the
+        // allocator's one live value until it is written back below.
+        let alloc = unsafe { H::alloc(self.header()).read() };
+        let abort_on_unwind = AbortOnUnwind(abort_on_unwind);
+        // SAFETY: allocated from `alloc` for `old_cap` (caller), which the
+        // new capacity's elements fit in; no reference into the block is
+        // live. An `Arc`/`HeapArray` block's layout is never empty.
+        let resized = unsafe { self.try_resize(old_cap, new_cap, &alloc) };
+        mem::forget(abort_on_unwind);
+        let home = *resized.as_ref().unwrap_or(&self);
+        // SAFETY: `home` holds the contents and its header's allocator
+        // slot holds stale bytes of `alloc` (copied by `grow`, or the ones
+        // read above), which are overwritten, not dropped.
+        unsafe { H::alloc(home.header()).write(alloc) };
+        resized
     }
 
     /// Drops the contents and frees a block allocated for `len` elements.
