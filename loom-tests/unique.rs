@@ -193,3 +193,41 @@ fn try_unique_races_try_unique() {
         assert_eq!(drops.get(), 3);
     });
 }
+
+common::both_layouts! {
+    /// `try_unique` races a weak handle that reads the strong count,
+    /// upgrades and leaves; the winner then grows the array, which puts
+    /// its spare room in the strong word (`Counts::unique_spare`). No
+    /// count the weak side reads is ever a capacity: the claim, or the
+    /// move to a new block while the weak handle lives, keeps it off the
+    /// word the weak handle reads, and in place the weak handle is gone.
+    try_unique_then_grow_races_upgrade, try_unique_then_grow_races_upgrade_compact =>
+        try_unique_then_grow_races_upgrade_in
+}
+
+fn try_unique_then_grow_races_upgrade_in<P: ArcLayout>() {
+    model_on::<P>(|a, drops| {
+        let w = ArcArrayBase::downgrade(&a);
+        let pushed = drops.clone();
+        race(
+            move || {
+                assert!(w.strong_count() <= 1, "a weak handle read a capacity");
+                if let Some(s) = w.upgrade() {
+                    assert!(ArcArrayBase::strong_count(&s) <= 2);
+                    assert!(read_all(&s) >= UNTOUCHED);
+                }
+                assert!(w.strong_count() <= 1, "a weak handle read a capacity");
+            },
+            || match ArcArrayBase::try_unique(a) {
+                Ok(mut u) => {
+                    u.reserve(3);
+                    u.push(common::Tracked::new(12, &pushed));
+                    assert_eq!(u.len(), 3);
+                    assert_eq!(read_all(&u.shareable()), UNTOUCHED + 12);
+                }
+                Err(a) => drop(a),
+            },
+        );
+        assert!(drops.get() == 3 || drops.get() == 4);
+    });
+}

@@ -359,7 +359,9 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArrayBase<E, L, P, A> {
     /// (like `Arc::try_unwrap`); otherwise the handle back. Weak handles can
     /// no longer upgrade afterwards. No copy unless weak handles exist, in
     /// which case the contents move to a new block from a clone of the
-    /// allocator (allocation failure: as [`ArcArray::make_mut`]).
+    /// allocator (allocation failure: as [`ArcArray::make_mut`]). The
+    /// array grows again ([`UniqueArcArray::push`](crate::UniqueArcArrayBase::push)),
+    /// and gives its elements back by value (`into_iter`).
     ///
     /// # Errors
     ///

@@ -14,16 +14,24 @@ use crate::block::{Block, Builder, FromBuilder, Header};
 use crate::HeapArray;
 
 /// The only handle to an [`ArcArray`](crate::ArcArray) block: full `&mut` access to the
-/// label and the elements, then [`shareable`](UniqueArcArray::shareable)
-/// turns it into an `ArcArray` without a copy.
+/// label and the elements, growth like a `Vec`'s
+/// ([`push`](UniqueArcArrayBase::push), `extend`,
+/// [`reserve`](UniqueArcArrayBase::reserve), ...), then
+/// [`shareable`](UniqueArcArray::shareable) turns it into an `ArcArray`
+/// without a copy.
 ///
-/// Made by building one directly, or by [`ArcArray::try_unique`](crate::ArcArrayBase::try_unique),
-/// [`ArcArray::into_unique`](crate::ArcArrayBase::into_unique).
+/// Made by building one directly (with a closure, from an iterator, or
+/// empty [`with_capacity`](UniqueArcArrayBase::with_capacity)), or by
+/// [`ArcArray::try_unique`](crate::ArcArrayBase::try_unique) and
+/// [`ArcArray::into_unique`](crate::ArcArrayBase::into_unique) of the only
+/// handle, which give back an array that grows again.
 ///
 /// # Size and alignment
 ///
 /// One word; `Option<UniqueArcArray>` is one word too. Same block as
-/// `ArcArray` (its counts say one strong handle, no weak ones).
+/// `ArcArray`: while it is unique the strong count's word holds its spare
+/// room, and a full array's block is exactly a shared one's with one
+/// strong handle, so the capacity costs a shared block nothing.
 ///
 /// # Equality, order and hashing
 ///
@@ -44,6 +52,24 @@ use crate::HeapArray;
 /// *u.get_label_mut() = u.iter().sum();
 /// let a: ArcArray<u32, u32> = u.shareable();
 /// assert_eq!(*a.get_label(), 11);
+/// ```
+///
+/// `Vec` push, then `Arc::<[T]>::from(vec)`, migrated: the block that grew
+/// is the one shared.
+///
+/// ```
+/// use heaparray::*;
+/// let mut u = UniqueArcArray::new(0, |_| 0u64);
+/// for i in 0..1000 {
+///     u.push(i); // doubling growth, through the block's allocator
+/// }
+/// let a: ArcArray<u64> = u.shareable(); // one `shrink` at most, no copy
+/// let b = a.clone();
+/// drop(a);
+/// // The only handle again: grow it further.
+/// let mut u = ArcArray::try_unique(b).unwrap();
+/// u.push(1000);
+/// assert_eq!(u.len(), 1001);
 /// ```
 pub type UniqueArcArray<E, L = (), A = Global> = UniqueArcArrayBase<E, L, Padded, A>;
 
