@@ -1,0 +1,147 @@
+//! Migrations a user makes from `Vec` + `Arc<[T]>`: build by pushing, then
+//! share (`Arc::from(vec)` copies; `shareable` does not), and take the
+//! elements back from the only handle (`Arc::try_unwrap` → `Vec`). Each is
+//! written as the std program first, then with heaparray, with the glob
+//! import and with explicit paths, and the two must agree.
+#![cfg(not(any(loom, shuttle)))]
+
+use std::sync::Arc;
+
+/// One entry of the log the programs build: owns heap memory.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+struct Event {
+    source: String,
+    payload: Box<[u8]>,
+}
+
+fn event(i: usize) -> Event {
+    Event {
+        source: format!("sensor-{}", i % 5),
+        payload: vec![i as u8; i % 4].into_boxed_slice(),
+    }
+}
+
+fn n() -> usize {
+    if cfg!(miri) {
+        40
+    } else {
+        1000
+    }
+}
+
+/// The std program: push, drop the empty payloads, share with readers,
+/// then, as the only handle left, take the elements back (a copy: an
+/// `Arc<[T]>` cannot be unwrapped into a `Vec`).
+fn with_std() -> (Vec<Event>, Vec<Event>) {
+    let mut log = Vec::new();
+    for i in 0..n() {
+        log.push(event(i));
+    }
+    log.retain(|e| !e.payload.is_empty());
+    log.insert(0, event(3));
+    let shared: Arc<[Event]> = Arc::from(log);
+    let reader = Arc::clone(&shared);
+    let first = reader.first().cloned();
+    drop(reader);
+    assert!(first.is_some());
+    let seen = shared.to_vec();
+    assert_eq!(Arc::strong_count(&shared), 1);
+    let back: Vec<Event> = shared.to_vec();
+    (seen, back)
+}
+
+mod glob {
+    use super::*;
+    use heaparray::*;
+
+    fn with_heaparray() -> (Vec<Event>, Vec<Event>) {
+        let mut log = UniqueArcArray::default(); // `Vec::new()`
+        for i in 0..n() {
+            log.push(event(i));
+        }
+        log.retain(|e| !e.payload.is_empty());
+        log.insert(0, event(3));
+        let shared: ArcArray<Event> = log.shareable(); // no copy
+        let reader = ArcArray::clone(&shared);
+        let first = reader.first().cloned();
+        drop(reader);
+        assert!(first.is_some());
+        let seen = shared.to_vec();
+        // The only handle left: the elements back by value, no copy.
+        let back: Vec<Event> = ArcArray::try_unique(shared).unwrap().into_iter().collect();
+        (seen, back)
+    }
+
+    #[test]
+    fn event_log_behaves_as_std() {
+        let (std_seen, std_back) = with_std();
+        let (seen, back) = with_heaparray();
+        assert_eq!(seen, std_seen);
+        assert_eq!(back, std_back);
+    }
+
+    #[test]
+    fn filled_to_capacity_shares_in_place() {
+        let mut u = UniqueArcArray::with_capacity(n());
+        for i in 0..n() {
+            u.push(event(i));
+        }
+        assert_eq!(u.len(), u.capacity());
+        let elems = u.as_ptr();
+        let shared = u.shareable();
+        assert_eq!(shared.as_ptr(), elems, "the same block, not a copy");
+        let again = ArcArray::try_unique(shared).unwrap();
+        assert_eq!(
+            again.as_ptr(),
+            elems,
+            "try_unique of the only handle keeps it"
+        );
+        assert_eq!(again.capacity(), again.len());
+    }
+}
+
+mod explicit {
+    use super::*;
+
+    fn with_heaparray() -> (Vec<Event>, Vec<Event>) {
+        let mut log = heaparray::CompactUniqueArcArray::with_capacity(0);
+        log.extend((0..n()).map(event));
+        log.retain(|e| !e.payload.is_empty());
+        log.insert(0, event(3));
+        let shared: heaparray::CompactArcArray<Event> = log.shareable();
+        let seen = shared.to_vec();
+        let back: Vec<Event> = heaparray::CompactArcArray::try_unique(shared)
+            .unwrap()
+            .into_iter()
+            .collect();
+        (seen, back)
+    }
+
+    #[test]
+    fn event_log_behaves_as_std_compact() {
+        let (std_seen, std_back) = with_std();
+        let (seen, back) = with_heaparray();
+        assert_eq!(seen, std_seen);
+        assert_eq!(back, std_back);
+    }
+
+    /// `Vec::with_capacity` + `extend_from_slice` + `pop` + `truncate`, with
+    /// a label that rides along unchanged through the growth.
+    #[test]
+    fn labelled_growth_keeps_the_label() {
+        let label = String::from("calibration run 7");
+        let mut u = heaparray::UniqueArcArray::with_label_and_capacity(label.clone(), 1);
+        let mut v: Vec<Event> = Vec::with_capacity(1);
+        for i in 0..n() / 4 {
+            u.extend_from_slice(&[event(i), event(i + 1)]);
+            v.extend_from_slice(&[event(i), event(i + 1)]);
+            assert_eq!(u.pop(), v.pop());
+            assert_eq!(*u.get_label(), label);
+        }
+        u.truncate(5);
+        v.truncate(5);
+        assert_eq!(&*u, &v[..]);
+        let a: heaparray::ArcArray<Event, String> = u.shareable();
+        assert_eq!((a.get_label(), &*a), (&label, &v[..]));
+    }
+}
