@@ -81,6 +81,7 @@ declare -A threaded=(
     [migrate_generic]="generic_over_the_layout"
     [migrate_weights]="weights_padded_glob_behave_as_std weights_compact_explicit_behave_as_std"
     [into_iter]="send_sync_and_variance_as_vec_into_iter"
+    [borrow]="borrows_cross_threads"
 )
 for f in tests/*.rs; do
     name=$(basename "$f" .rs)

@@ -371,9 +371,9 @@ pub use allocation::{AllocError, Allocator, Global, TryReserveError};
 /// version hashbrown and bumpalo (feature `allocator-api2`) use.
 pub use allocator_api2;
 pub use arc_array::{
-    ArcArray, ArcArrayBase, ArcLayout, Compact, CompactArcArray, CompactUniqueArcArray,
-    CompactWeakArcArray, Padded, UniqueArcArray, UniqueArcArrayBase, UniqueArcArrayIntoIter,
-    WeakArcArray, WeakArcArrayBase,
+    ArcArray, ArcArrayBase, ArcArrayBorrow, ArcArrayBorrowBase, ArcLayout, Compact,
+    CompactArcArray, CompactArcArrayBorrow, CompactUniqueArcArray, CompactWeakArcArray, Padded,
+    UniqueArcArray, UniqueArcArrayBase, UniqueArcArrayIntoIter, WeakArcArray, WeakArcArrayBase,
 };
 pub use heap_array::{HeapArray, HeapArrayIntoIter};
 pub use rc_array::{RcArray, WeakRcArray};

@@ -3,6 +3,7 @@
 //! The count protocol is in `counts.rs`; the weak and unique handles in
 //! `weak.rs` and `unique.rs`.
 
+mod borrow;
 mod conversions;
 mod counts;
 mod empty;
@@ -25,6 +26,7 @@ use crate::block::{build, try_fill, Block};
 use counts::Counts;
 pub(crate) use header::{ArcBlock, ArcHeader};
 
+pub use borrow::{ArcArrayBorrow, ArcArrayBorrowBase};
 pub use layout::{ArcLayout, Compact, Padded};
 pub use unique::{UniqueArcArray, UniqueArcArrayBase, UniqueArcArrayIntoIter};
 pub use weak::{WeakArcArray, WeakArcArrayBase};
@@ -127,6 +129,10 @@ pub type CompactArcArray<E, L = (), A = Global> = ArcArrayBase<E, L, Compact, A>
 
 /// The [`WeakArcArray`] of a [`CompactArcArray`].
 pub type CompactWeakArcArray<E, L = (), A = Global> = WeakArcArrayBase<E, L, Compact, A>;
+
+/// The [`ArcArrayBorrow`] of a [`CompactArcArray`].
+pub type CompactArcArrayBorrow<'a, E, L = (), A = Global> =
+    ArcArrayBorrowBase<'a, E, L, Compact, A>;
 
 /// The [`UniqueArcArray`] of a [`CompactArcArray`].
 pub type CompactUniqueArcArray<E, L = (), A = Global> = UniqueArcArrayBase<E, L, Compact, A>;
