@@ -376,4 +376,4 @@ pub use arc_array::{
     UniqueArcArray, UniqueArcArrayBase, UniqueArcArrayIntoIter, WeakArcArray, WeakArcArrayBase,
 };
 pub use heap_array::{HeapArray, HeapArrayIntoIter};
-pub use rc_array::{RcArray, WeakRcArray};
+pub use rc_array::{RcArray, RcArrayBorrow, WeakRcArray};

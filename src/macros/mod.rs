@@ -5,7 +5,8 @@
 //! One file per kind of impl: `slice_traits.rs` (reading and writing as a
 //! slice), `constructors.rs` (building, converting, `Default`),
 //! `uninit.rs` (uninitialised and zeroed blocks), `into_iter.rs` (the
-//! by-value iterators). A handle with a layout
+//! by-value iterators), `borrow.rs` (the borrowed handles' methods, with
+//! unsafe code, as `with_label.rs`). A handle with a layout
 //! parameter is one generic type behind two aliases: each macro takes the
 //! name its docs use, then the generic type and its layout parameter
 //! (`impl_constructors!(ArcArray, ArcArrayBase<P: ArcLayout>)`), and writes
@@ -21,3 +22,5 @@ mod uninit;
 mod with_label;
 #[macro_use]
 mod into_iter;
+#[macro_use]
+mod borrow;

@@ -3,6 +3,7 @@
 //! The count code is in `counts.rs`, the raw pointers in `raw.rs`, the weak
 //! handle in `weak.rs`.
 
+mod borrow;
 mod counts;
 mod raw;
 mod weak;
@@ -17,6 +18,7 @@ use core::ptr::NonNull;
 use crate::allocation::{self, Allocator, Global, TryReserveError};
 use crate::block::{build, try_fill, Block, Builder, FromBuilder, Header};
 use crate::HeapArray;
+pub use borrow::RcArrayBorrow;
 use counts::increment;
 pub use weak::WeakRcArray;
 
