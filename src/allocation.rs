@@ -43,6 +43,16 @@ pub enum TryReserveError {
         /// or shrunk to its final length).
         layout: Layout,
     },
+    /// An `ExactSizeIterator` given to `try_from_label_and_iter` yielded
+    /// another number of items than its `len()` said. What it yielded was
+    /// dropped, with the label, and the block freed.
+    LengthMismatch {
+        /// What `len()` said.
+        expected: usize,
+        /// How many items it yielded before it ran out, or, if it yielded
+        /// more, `expected + 1` (the extra item is not kept).
+        yielded: usize,
+    },
 }
 
 impl fmt::Display for TryReserveError {
@@ -56,6 +66,14 @@ impl fmt::Display for TryReserveError {
                 "memory allocation of {} bytes (aligned to {}) failed",
                 layout.size(),
                 layout.align()
+            ),
+            TryReserveError::LengthMismatch { expected, yielded } if yielded > expected => write!(
+                f,
+                "an ExactSizeIterator yielded more items than its len() said ({expected})"
+            ),
+            TryReserveError::LengthMismatch { expected, yielded } => write!(
+                f,
+                "an ExactSizeIterator yielded {yielded} items, but its len() said {expected}"
             ),
         }
     }
@@ -74,8 +92,9 @@ pub(crate) fn capacity_overflow() -> ! {
 
 /// The infallible constructors' answer to a [`TryReserveError`]: the
 /// "capacity overflow" panic, or the global allocation error handler (an
-/// abort on stable Rust), as `Vec` gives. Called after the failed build has
-/// dropped what it made.
+/// abort on stable Rust), as `Vec` gives; a lying iterator's length, a
+/// panic that says so. Called after the failed build has dropped what it
+/// made.
 #[cold]
 #[inline(never)]
 #[track_caller]
@@ -83,6 +102,7 @@ pub(crate) fn fail(err: &TryReserveError) -> ! {
     match *err {
         TryReserveError::CapacityOverflow => capacity_overflow(),
         TryReserveError::AllocError { layout } => alloc::alloc::handle_alloc_error(layout),
+        TryReserveError::LengthMismatch { .. } => panic!("{err}"),
     }
 }
 

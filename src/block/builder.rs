@@ -322,6 +322,41 @@ pub(crate) fn try_fill<H: Header, L, E>(
     Ok(builder)
 }
 
+/// Fills a builder with the items of an exact-size iterator: room for its
+/// `len()` up front, then exactly that many items, checked (the iterator
+/// traits are safe, so `len()` is not trusted): the body of every
+/// `from_label_and_iter`.
+///
+/// # Errors
+///
+/// As [`Builder::try_new`], before the iterator is touched; then
+/// [`TryReserveError::LengthMismatch`] if the iterator runs out early or
+/// has an item left over (that item is dropped); the builder, with every
+/// item written and the label, is dropped then.
+pub(crate) fn try_fill_exact<H: Header, L, E, I: ExactSizeIterator<Item = E>>(
+    label: L,
+    mut iter: I,
+    alloc: H::Alloc,
+) -> Result<Builder<H, L, E>, TryReserveError> {
+    let expected = iter.len();
+    let mut builder = Builder::try_new(label, expected, alloc, false)?;
+    for yielded in 0..expected {
+        let Some(elem) = iter.next() else {
+            return Err(TryReserveError::LengthMismatch { expected, yielded });
+        };
+        // SAFETY: `Builder::try_new` made room for `expected` elements and
+        // `yielded` have been pushed.
+        unsafe { builder.push_within_capacity(elem) };
+    }
+    if iter.next().is_some() {
+        return Err(TryReserveError::LengthMismatch {
+            expected,
+            yielded: expected.saturating_add(1),
+        });
+    }
+    Ok(builder)
+}
+
 /// A builder of `len` uninitialised elements (zeroed if `zeroed`, through
 /// `Allocator::allocate_zeroed`): `MaybeUninit<T>` needs no writing, so the
 /// builder counts them as written at once. The body of every `new_uninit`

@@ -28,7 +28,9 @@ mod into_iter;
 #[cfg(feature = "rayon")]
 mod parallel;
 
-pub(crate) use builder::{build, try_collect, try_fill, try_uninit, Builder, FromBuilder};
+pub(crate) use builder::{
+    build, try_collect, try_fill, try_fill_exact, try_uninit, Builder, FromBuilder,
+};
 pub(crate) use into_iter::IntoIter;
 #[cfg(feature = "rayon")]
 pub(crate) use parallel::{try_par_collect, try_par_fill};

@@ -211,6 +211,61 @@ macro_rules! impl_constructors {
             {
                 <Self as $crate::traits::DefaultLabelledArray<E, L>>::with_len(label, len)
             }
+
+            /// Builds a labelled array from the items of an exact-size
+            /// iterator, written straight into a block of its `len()`
+            /// (triomphe's `from_header_and_iter`). The iterator's `len()`
+            /// is checked, not trusted.
+            ///
+            /// # Panics
+            ///
+            /// If the iterator yields fewer or more items than its `len()`
+            /// said (what it yielded and the label are dropped, the block
+            /// freed), or if `next` panics; "capacity overflow" and the
+            /// allocation error handler as [`new`](Self::new).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// use heaparray::*;
+            /// let children = vec!["a".to_string(), "b".to_string()];
+            #[doc = concat!("let node = ", stringify!($name), "::from_label_and_iter(\"kind\", children);")]
+            /// assert_eq!((*node.get_label(), node.len()), ("kind", 2));
+            /// ```
+            #[track_caller]
+            pub fn from_label_and_iter<I>(label: L, iter: I) -> Self
+            where
+                I: IntoIterator<Item = E>,
+                I::IntoIter: ExactSizeIterator,
+            {
+                $crate::allocation::infallible(Self::try_from_label_and_iter(label, iter))
+            }
+
+            /// As [`from_label_and_iter`](Self::from_label_and_iter), with
+            /// an `Err` instead of a panic or an abort.
+            ///
+            /// # Errors
+            ///
+            #[doc = concat!("As [`", stringify!($name), "::try_new`], before the iterator is touched; [`TryReserveError::LengthMismatch`](crate::TryReserveError) if it yields fewer or more items than its `len()` said (what it yielded and the label are dropped, the block freed).")]
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// use heaparray::*;
+            #[doc = concat!("let a = ", stringify!($name), "::try_from_label_and_iter(1u8, [10, 20])?;")]
+            /// assert_eq!(*a, [10, 20]);
+            /// # Ok::<(), TryReserveError>(())
+            /// ```
+            pub fn try_from_label_and_iter<I>(
+                label: L,
+                iter: I,
+            ) -> Result<Self, $crate::TryReserveError>
+            where
+                I: IntoIterator<Item = E>,
+                I::IntoIter: ExactSizeIterator,
+            {
+                Self::try_from_label_and_iter_in(label, iter, $crate::Global)
+            }
         }
 
         impl<E $(, $p: $bound)?, A: $crate::Allocator> $handle<E, () $(, $p)?, A> {
@@ -354,6 +409,63 @@ macro_rules! impl_constructors {
                 <Self as $crate::traits::LabelledArrayIn<E, L, A>>::try_with_label_in(
                     label, len, f, alloc,
                 )
+            }
+
+            /// As [`from_label_and_iter`](Self::from_label_and_iter), in a
+            /// block from `alloc`.
+            ///
+            /// # Panics
+            ///
+            #[doc = concat!("As [`", stringify!($name), "::from_label_and_iter`].")]
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// use heaparray::*;
+            #[doc = concat!("let a = ", stringify!($name), "::from_label_and_iter_in('x', 0..3, Global);")]
+            /// assert_eq!(*a, [0, 1, 2]);
+            /// ```
+            #[track_caller]
+            pub fn from_label_and_iter_in<I>(label: L, iter: I, alloc: A) -> Self
+            where
+                I: IntoIterator<Item = E>,
+                I::IntoIter: ExactSizeIterator,
+            {
+                $crate::allocation::infallible(Self::try_from_label_and_iter_in(label, iter, alloc))
+            }
+
+            /// As [`try_from_label_and_iter`](Self::try_from_label_and_iter),
+            /// in a block from `alloc`.
+            ///
+            /// # Errors
+            ///
+            #[doc = concat!("As [`", stringify!($name), "::try_from_label_and_iter`].")]
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// use heaparray::*;
+            /// /// Says one item more than it has.
+            /// struct Liar(std::ops::Range<u8>);
+            /// impl Iterator for Liar {
+            ///     type Item = u8;
+            ///     fn next(&mut self) -> Option<u8> { self.0.next() }
+            ///     fn size_hint(&self) -> (usize, Option<usize>) { (self.0.len() + 1, Some(self.0.len() + 1)) }
+            /// }
+            /// impl ExactSizeIterator for Liar {}
+            #[doc = concat!("let err = ", stringify!($name), "::try_from_label_and_iter_in((), Liar(0..2), Global).unwrap_err();")]
+            /// assert_eq!(err, TryReserveError::LengthMismatch { expected: 3, yielded: 2 });
+            /// ```
+            pub fn try_from_label_and_iter_in<I>(
+                label: L,
+                iter: I,
+                alloc: A,
+            ) -> Result<Self, $crate::TryReserveError>
+            where
+                I: IntoIterator<Item = E>,
+                I::IntoIter: ExactSizeIterator,
+            {
+                $crate::block::build($crate::block::try_fill_exact(label, iter.into_iter(), alloc))
             }
         }
 
