@@ -104,14 +104,17 @@ macro_rules! impl_from_par_iter {
             /// # Panics
             ///
             /// "capacity overflow" for a length whose block would exceed
-            /// `isize::MAX` bytes, before anything is allocated (an
-            /// allocation failure runs the allocation error handler). If
+            /// `isize::MAX` bytes, before anything is allocated. If
             /// the iterator panics on any worker, every item already made
             /// is dropped exactly once, the block is freed and the panic
             /// propagates. An iterator that lies about its length or its
             /// splits (the iterator traits are safe to implement) gets a
             /// panic or a correct array, never an unsound one, and every
-            /// item it made is dropped once.
+            /// item it made is dropped once, with one exception: a length
+            /// whose block fits `isize::MAX` but that the allocator cannot
+            /// give (a safe iterator claiming 2^45 items) runs the
+            /// allocation error handler, which aborts the process, as
+            /// rayon's own `collect_into_vec` does for that length.
             ///
             /// # Examples
             ///

@@ -31,7 +31,15 @@ impl<E, P: ArcLayout, A: Allocator + Default> Default for ArcArrayBase<E, (), P,
     /// `None`, [`ArcArray::is_unique`](crate::ArcArrayBase::is_unique) is `false`, [`ArcArray::try_unique`](crate::ArcArrayBase::try_unique)
     /// gives the handle back and [`ArcArray::into_unique`](crate::ArcArrayBase::into_unique) `None`;
     /// [`ArcArray::make_mut`](crate::ArcArrayBase::make_mut) and [`ArcArray::unwrap_or_clone`](crate::ArcArrayBase::unwrap_or_clone) move to a
-    /// fresh empty block. `strong_count` counts every handle to it.
+    /// fresh empty block.
+    ///
+    /// Two consequences of that count, as with std's shared empty
+    /// `Arc<[T]>`: [`ArcArray::strong_count`](crate::ArcArrayBase::strong_count)
+    /// of a shared empty array counts the static's own count as well as
+    /// every handle to that block in the whole process (one fresh
+    /// `default()` alone reads 2, and other code's empty arrays add to
+    /// it); and a weak handle to it still upgrades after every strong
+    /// handle you made is gone, since the static's count never is.
     ///
     /// # Examples
     ///
@@ -43,6 +51,12 @@ impl<E, P: ArcLayout, A: Allocator + Default> Default for ArcArrayBase<E, (), P,
     /// assert!(CompactArcArray::get_mut(&mut c).is_none());
     /// assert!(CompactArcArray::make_mut(&mut c).is_empty()); // now its own block
     /// assert!(CompactArcArray::get_mut(&mut c).is_some());
+    ///
+    /// let d = ArcArray::<u32>::default();
+    /// assert!(ArcArray::strong_count(&d) >= 2); // the static's own count too
+    /// let w = ArcArray::downgrade(&d);
+    /// drop(d);
+    /// assert!(w.upgrade().is_some()); // the static block is never released
     /// ```
     fn default() -> Self {
         let alloc = A::default();

@@ -257,7 +257,9 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArrayBase<E, L, P, A> {
 
     /// A weak handle to this block: it keeps the block allocated but not the
     /// label and elements, and can [`upgrade`](WeakArcArray::upgrade) while
-    /// a strong handle exists.
+    /// a strong handle exists. (The shared empty block of
+    /// [`default`](Default::default) always has one: a weak handle to it
+    /// always upgrades.)
     ///
     /// # Examples
     ///

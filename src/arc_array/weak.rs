@@ -85,7 +85,9 @@ impl<E, L, P: ArcLayout, A: Allocator> WeakArcArrayBase<E, L, P, A> {
         Self::from_block(dangling())
     }
 
-    /// A strong handle, if one still exists (like `Weak::upgrade`).
+    /// A strong handle, if one still exists (like `Weak::upgrade`). A weak
+    /// handle to the shared empty block of `ArcArray::default()` always
+    /// upgrades: that block keeps a strong count of its own.
     ///
     /// # Examples
     ///
