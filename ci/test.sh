@@ -27,6 +27,9 @@ for example in tour model_weights symbols config arena; do
 done
 run cargo run --all-features --example hot_reload
 RUSTDOCFLAGS="-D warnings" run cargo doc --no-deps --all-features
+# As docs.rs builds them (nightly, `--cfg docsrs`): each feature-gated item
+# shows its feature.
+RUSTDOCFLAGS="--cfg docsrs -D warnings" run cargo +nightly doc --no-deps --all-features
 # The crate as it would be published builds on its own.
 run cargo package --allow-dirty
 # The SAFETY-comment audit, where the shared tools are checked out beside us.

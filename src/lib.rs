@@ -332,6 +332,9 @@
 //! runs under Miri's Stacked and Tree Borrows. See `SAFETY.md` and the
 //! README for the commands and figures.
 #![cfg_attr(not(feature = "std"), no_std)]
+// On docs.rs (`--cfg docsrs`, nightly), every item behind a feature says
+// which one.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(
     missing_docs,
     unsafe_op_in_unsafe_fn,
