@@ -17,6 +17,14 @@ run cargo test
 run cargo test --all-features
 # The no_std configuration: alloc only.
 run cargo build --no-default-features
+# The MSRV (Cargo.toml's rust-version, README "Try it"): the library with
+# every feature, and without std, on that toolchain.
+msrv=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml)
+if ! rustup run "$msrv" rustc --version >/dev/null 2>&1; then
+    run rustup toolchain install "$msrv" --profile minimal
+fi
+run cargo "+$msrv" build --lib --all-features
+run cargo "+$msrv" build --lib --no-default-features
 run cargo clippy --no-default-features --features serde -- -D warnings
 # The examples in the dev profile, whose binaries the two `cargo test` runs
 # above have already built (a `--release` run built the crate and every

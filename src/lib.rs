@@ -341,6 +341,8 @@
     clippy::undocumented_unsafe_blocks
 )]
 #![warn(missing_debug_implementations, rust_2018_idioms)]
+// Cargo.toml allows it for tests and examples; the library keeps its MSRV.
+#![warn(clippy::incompatible_msrv)]
 
 extern crate alloc;
 #[cfg(feature = "std")]
