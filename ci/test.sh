@@ -30,10 +30,15 @@ run cargo clippy --no-default-features --features serde -- -D warnings
 # above have already built (a `--release` run built the crate and every
 # dependency once more, 34 s of this script on an idle machine, to run
 # programs that take a second); debug assertions and overflow checks on.
-for example in tour model_weights symbols config arena; do
+for example in model_weights symbols config arena; do
     run cargo run --example "$example"
 done
 run cargo run --all-features --example hot_reload
+# The tour (README, "Try it"): a crate of its own, so that it builds only
+# heaparray and rayon; in the dev profile here, as the examples.
+run cargo fmt --manifest-path tour/Cargo.toml -- --check
+run cargo clippy --manifest-path tour/Cargo.toml -- -D warnings
+run cargo run --manifest-path tour/Cargo.toml
 RUSTDOCFLAGS="-D warnings" run cargo doc --no-deps --all-features
 # As docs.rs builds them (nightly, `--cfg docsrs`): each feature-gated item
 # shows its feature.
