@@ -197,7 +197,9 @@ fn try_unique_races_try_unique() {
 common::both_layouts! {
     /// `try_unique` races a weak handle that reads the strong count,
     /// upgrades and leaves; the winner then grows the array, which puts
-    /// its spare room in the strong word (`Counts::unique_spare`). No
+    /// its capacity in the strong word (`Counts::unique_capacity`), shares
+    /// it full, takes it back, grows it with room to spare and shares it
+    /// again. No
     /// count the weak side reads is ever a capacity: the claim, or the
     /// move to a new block while the weak handle lives, keeps it off the
     /// word the weak handle reads, and in place the weak handle is gone.
@@ -220,14 +222,24 @@ fn try_unique_then_grow_races_upgrade_in<P: ArcLayout>() {
             },
             || match ArcArrayBase::try_unique(a) {
                 Ok(mut u) => {
-                    u.reserve(3);
+                    // Grown to exactly full: shared with no shrink.
+                    u.reserve_exact(1);
                     u.push(common::Tracked::new(12, &pushed));
-                    assert_eq!(u.len(), 3);
-                    assert_eq!(read_all(&u.shareable()), UNTOUCHED + 12);
+                    let shared = u.shareable();
+                    assert_eq!(read_all(&shared), UNTOUCHED + 12);
+                    // The only handle again: grown with room to spare,
+                    // shared with one shrink.
+                    let Ok(mut u) = ArcArrayBase::try_unique(shared) else {
+                        panic!("the only handle")
+                    };
+                    u.reserve(3);
+                    u.push(common::Tracked::new(13, &pushed));
+                    assert_eq!(u.len(), 4);
+                    assert_eq!(read_all(&u.shareable()), UNTOUCHED + 25);
                 }
                 Err(a) => drop(a),
             },
         );
-        assert!(drops.get() == 3 || drops.get() == 4);
+        assert!(drops.get() == 3 || drops.get() == 5);
     });
 }

@@ -302,11 +302,13 @@ impl Counts {
         self.strong.store(1, Relaxed);
     }
 
-    /// The spare capacity of a unique block: while a `UniqueArcArray`
-    /// holds the block, the strong word holds 1 plus the number of element
-    /// slots allocated past the length (SAFETY.md, "Growing a unique
-    /// array"). A unique block with no spare room has the counts of a
-    /// shared block with one strong handle, so sharing it writes nothing.
+    /// The capacity a unique block records: while a `UniqueArcArray`
+    /// holds a block with room past its length, the strong word holds 1
+    /// plus the number of element slots allocated; a full block (and every
+    /// block not grown as a unique array) holds 1, the counts of a shared
+    /// block with one strong handle, and records 0: its capacity is its
+    /// length. The length can then change without this word while the
+    /// capacity stays (a `push` writes the length alone).
     ///
     /// Relaxed: only the unique handle reads or writes the word while it
     /// exists (no other handle of any kind exists, and none can appear:
@@ -314,19 +316,19 @@ impl Counts {
     /// to upgrade), and it came to the handle with the synchronisation of
     /// whatever passed it on.
     #[inline]
-    pub(crate) fn unique_spare(&self) -> usize {
+    pub(crate) fn unique_capacity(&self) -> usize {
         self.strong.load(Relaxed) - 1
     }
 
-    /// Sets the spare capacity of a unique block (see
-    /// [`Counts::unique_spare`]); `0` makes the word the one strong count
-    /// of a block about to be shared.
+    /// Records the capacity of a unique block (see
+    /// [`Counts::unique_capacity`]); `0` makes the word the one strong
+    /// count of a full block, or of a block about to be shared.
     #[inline]
-    pub(crate) fn set_unique_spare(&self, spare: usize) {
-        // Relaxed: as `unique_spare`. `spare` is at most `isize::MAX`
+    pub(crate) fn set_unique_capacity(&self, cap: usize) {
+        // Relaxed: as `unique_capacity`. `cap` is at most `isize::MAX`
         // (a count of element slots of non-zero size in one allocation),
         // so the sum cannot overflow.
-        self.strong.store(spare + 1, Relaxed);
+        self.strong.store(cap + 1, Relaxed);
     }
 }
 

@@ -97,9 +97,10 @@ impl<E, L, P: ArcLayout, A: Allocator> Block<ArcHeader<P, A>, L, E> {
         unsafe { (*self.header()).len }
     }
 
-    /// The number of elements a unique block has room for: its length
-    /// plus the spare room its strong word records while it is unique
-    /// (`Counts::unique_spare`); any number for zero-sized elements.
+    /// The number of elements a unique block has room for: the capacity
+    /// its strong word records while it has room past its length, its
+    /// length when full (`Counts::unique_capacity`); any number for
+    /// zero-sized elements.
     ///
     /// # Safety
     ///
@@ -111,7 +112,7 @@ impl<E, L, P: ArcLayout, A: Allocator> Block<ArcHeader<P, A>, L, E> {
             return usize::MAX;
         }
         // SAFETY: the block is allocated while its handle exists (caller).
-        unsafe { self.len() + self.counts().unique_spare() }
+        unsafe { self.len().max(self.counts().unique_capacity()) }
     }
 
     /// Records a unique block's length and capacity: `len` elements
@@ -126,17 +127,37 @@ impl<E, L, P: ArcLayout, A: Allocator> Block<ArcHeader<P, A>, L, E> {
     #[inline]
     pub(super) unsafe fn set_unique_len_and_capacity(self, len: usize, cap: usize) {
         debug_assert!(len <= cap);
-        let spare = if mem::size_of::<E>() == 0 {
+        // Full (or zero-sized): the one strong count, capacity the length.
+        let recorded = if mem::size_of::<E>() == 0 || cap == len {
             0
         } else {
-            cap - len
+            cap
         };
         // SAFETY: the header is initialised and, with the strong word,
         // read and written only by the unique handle (caller); written
         // through the raw pointer, no reference.
         unsafe {
             (&raw mut (*self.header()).len).write(len);
-            self.counts().set_unique_spare(spare);
+            self.counts().set_unique_capacity(recorded);
+        }
+    }
+
+    /// Records a unique block's length alone, its capacity unchanged:
+    /// `push`'s one write.
+    ///
+    /// # Safety
+    ///
+    /// The caller is the block's unique handle, the first `len` elements
+    /// are initialised, and the strong word records a capacity of at
+    /// least `len` (`Counts::unique_capacity`: the block had room past
+    /// its length, and keeps the capacity it recorded then).
+    #[inline]
+    pub(super) unsafe fn set_unique_len(self, len: usize) {
+        // SAFETY: as in `set_unique_len_and_capacity`; the strong word
+        // still records the capacity (caller).
+        unsafe {
+            debug_assert!(mem::size_of::<E>() == 0 || len <= self.counts().unique_capacity());
+            (&raw mut (*self.header()).len).write(len);
         }
     }
 

@@ -29,9 +29,9 @@ use crate::HeapArray;
 /// # Size and alignment
 ///
 /// One word; `Option<UniqueArcArray>` is one word too. Same block as
-/// `ArcArray`: while it is unique the strong count's word holds its spare
-/// room, and a full array's block is exactly a shared one's with one
-/// strong handle, so the capacity costs a shared block nothing.
+/// `ArcArray`: while it is unique the strong count's word holds its
+/// capacity, and sharing it writes that word back to one strong handle,
+/// so the capacity costs a shared block nothing.
 ///
 /// # Equality, order and hashing
 ///
@@ -158,7 +158,11 @@ impl<E, L, P: ArcLayout, A: Allocator> UniqueArcArrayBase<E, L, P, A> {
         // SAFETY: the one handle reads its block's length and capacity.
         let (len, cap) = unsafe { (block.len(), block.unique_capacity()) };
         if len == cap || mem::size_of::<E>() == 0 {
-            // Full: the strong word already says one strong handle.
+            // Full: the strong word becomes (or already is) the one
+            // strong count.
+            // SAFETY: the one handle; `len` elements initialised in a
+            // block allocated for `len`.
+            unsafe { block.set_unique_len_and_capacity(len, len) };
             return ArcArrayBase::from_block(ManuallyDrop::new(self).block);
         }
         // The handle lets go of the block for the shrink: if the allocator
@@ -207,7 +211,7 @@ impl<E, L, P: ArcLayout, A: Allocator> UniqueArcArrayBase<E, L, P, A> {
     }
 
     /// Takes over a block with no other handle of any kind, whose strong
-    /// word records its spare room (`Counts::unique_spare`; a count of 1,
+    /// word records its capacity (`Counts::unique_capacity`; a count of 1,
     /// none, for every block not grown as a unique array).
     #[inline]
     pub(super) fn from_block(block: NonNull<u8>) -> Self {
