@@ -1,7 +1,7 @@
 //! Criterion benchmarks: every workload with heaparray and its peers in one
 //! group (std `Arc<[u64]>`, `Arc<Vec<u64>>`, triomphe's `ThinArc` and
 //! `Arc<[u64]>`; `CompactArcArray` where the layout matters: groups 1, 3,
-//! 4, 6 and 11), so that `target/criterion/<group>/report` compares them
+//! 4, 6, 11 and 16), so that `target/criterion/<group>/report` compares them
 //! side by side. `cargo run --release --example compare` prints the same
 //! comparison as a table of ratios in about a minute and a half, its
 //! contenders interleaved round by round (criterion samples one function
@@ -11,9 +11,11 @@
 //! `--features rayon`. Groups 11 to 13 measure the
 //! allocator parameter: arrays from a `bumpalo::Bump` arena (11), a 1 GiB
 //! zeroed buffer (12, up to 2 GiB alive at once), `try_new` against `new`
-//! (13).
+//! (13). Groups 15 and 16 grow a `UniqueArcArray` as a `Vec` and share it
+//! (1M `u64`; 4 `u64`). glibc's mmap threshold is fixed before the first
+//! group (`fix_mmap_threshold`).
 
-// The functions criterion_group!/criterion_main! generate have no docs.
+// The functions criterion_group! generates have no docs.
 #![allow(missing_docs)]
 
 use std::hint::black_box;
@@ -24,8 +26,8 @@ use std::time::{Duration, Instant};
 
 use bumpalo::Bump;
 use criterion::measurement::WallTime;
-use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion};
-use heaparray::{ArcArray, CompactArcArray, UniqueArcArray};
+use criterion::{criterion_group, BenchmarkGroup, Criterion};
+use heaparray::{ArcArray, CompactArcArray, CompactUniqueArcArray, UniqueArcArray};
 use rayon::prelude::*;
 use triomphe::ThinArc;
 
@@ -573,6 +575,98 @@ fn try_new(c: &mut Criterion) {
     g.finish();
 }
 
+/// `into` after pushing each of `values` in turn, as a user's loop does.
+fn pushed<C>(mut into: C, push: impl Fn(&mut C, u64), values: impl Iterator<Item = u64>) -> C {
+    for value in values {
+        push(&mut into, value);
+    }
+    into
+}
+
+/// Group 15: 1M u64 pushed one at a time, then shared (and dropped, in
+/// the timing): `UniqueArcArray` and `shareable` against a `Vec` and
+/// `Arc::<[u64]>::from`, and the `Vec` alone; room reserved, then from
+/// empty. `examples/compare.rs` (workload 15) says more.
+fn push_then_share(c: &mut Criterion) {
+    let n = 1_000_000;
+    let values = move || (0..n).map(|i| (i as u64).wrapping_mul(0x9E37_79B9));
+    let ours = UniqueArcArray::push;
+    let mut g = c.benchmark_group("15_push_1M_u64_share");
+    g.sample_size(20);
+    g.bench_function("UniqueArcArray::with_capacity(n)", |b| {
+        b.iter(|| pushed(UniqueArcArray::with_capacity(n), ours, values()).shareable())
+    });
+    g.bench_function("Vec::with_capacity(n) + Arc::from", |b| {
+        b.iter(|| Arc::<[u64]>::from(pushed(Vec::with_capacity(n), Vec::push, values())))
+    });
+    g.bench_function("Vec::with_capacity(n) alone", |b| {
+        b.iter(|| pushed(Vec::with_capacity(n), Vec::push, values()))
+    });
+    g.bench_function("UniqueArcArray::with_capacity(0)", |b| {
+        b.iter(|| pushed(UniqueArcArray::with_capacity(0), ours, values()).shareable())
+    });
+    g.bench_function("Vec::new() + Arc::from", |b| {
+        b.iter(|| Arc::<[u64]>::from(pushed(Vec::new(), Vec::push, values())))
+    });
+    g.bench_function("Vec::new() alone", |b| {
+        b.iter(|| pushed(Vec::new(), Vec::push, values()))
+    });
+    g.finish();
+}
+
+/// Group 16: 4 u64 pushed into room for 4, shared and dropped, both
+/// layouts, against `Vec::with_capacity(4)` and `Arc::<[u64]>::from`.
+fn small_push_then_share(c: &mut Criterion) {
+    let values = || four().map(black_box);
+    let mut g = c.benchmark_group("16_push_4_u64_share_drop");
+    g.bench_function("UniqueArcArray", |b| {
+        b.iter(|| {
+            pushed(
+                UniqueArcArray::with_capacity(4),
+                UniqueArcArray::push,
+                values(),
+            )
+            .shareable()
+        })
+    });
+    g.bench_function("CompactUniqueArcArray", |b| {
+        b.iter(|| {
+            let u = CompactUniqueArcArray::with_capacity(4);
+            pushed(u, CompactUniqueArcArray::push, values()).shareable()
+        })
+    });
+    g.bench_function("Vec::with_capacity(4) + Arc::from", |b| {
+        b.iter(|| Arc::<[u64]>::from(pushed(Vec::with_capacity(4), Vec::push, values())))
+    });
+    g.finish();
+}
+
+/// glibc's mmap threshold fixed at 32 MiB and its trim threshold at
+/// 64 MiB, before any group runs (`examples/compare.rs`,
+/// `MMAP_THRESHOLD`, says why): left to glibc they rise as mapped blocks
+/// are freed, so that the 8 MB blocks of groups 5 and 15 came fresh
+/// (every page faulted in) or reused from the heap according to what ran
+/// before. Fixed, they come from the heap, as glibc's own adjustment ends.
+fn fix_mmap_threshold() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        let (mmap, trim) = (32 << 20, 64 << 20);
+        // SAFETY: `mallopt` sets a malloc parameter; no other thread
+        // exists yet.
+        let set = unsafe {
+            libc::mallopt(libc::M_MMAP_THRESHOLD, mmap) == 1
+                && libc::mallopt(libc::M_TRIM_THRESHOLD, trim) == 1
+        };
+        if set {
+            eprintln!("mmap threshold fixed at {mmap} B, trim threshold at {trim} B (glibc)");
+        } else {
+            eprintln!("glibc refused mmap threshold {mmap} B or trim threshold {trim} B");
+        }
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    eprintln!("not glibc: the allocator's mmap threshold is its own");
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .warm_up_time(Duration::from_millis(500))
@@ -585,6 +679,12 @@ criterion_group! {
     config = config();
     targets = clone_drop, clone_drop_two_threads, false_sharing, scattered_reads,
         build_large, build_small, rayon_reduction, rayon_build, arena, zeroed, try_new,
-        rayon_collect
+        rayon_collect, push_then_share, small_push_then_share
 }
-criterion_main!(peers);
+
+/// `criterion_main!(peers)`, with the allocator's state fixed first.
+fn main() {
+    fix_mmap_threshold();
+    peers();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -1,7 +1,7 @@
 //! heaparray against its peers, side by side in one run: `ArcArray<u64>`
 //! against std's `Arc<[u64]>` and `Arc<Vec<u64>>` and triomphe's `ThinArc`
 //! (one word, header + slice); where the layout matters (workloads 1, 3, 4,
-//! 6, 7, 11), `CompactArcArray<u64>` too, with its own ratios. Every figure
+//! 6, 7, 11, 16), `CompactArcArray<u64>` too, with its own ratios. Every figure
 //! is the median of 9 rounds (other counts where the header line says)
 //! timed with `Instant`, after a warm-up round; each round samples every
 //! contender once, starting at a different one each time, so drift on a
@@ -20,7 +20,13 @@
 //! 2 GiB alive at once); 13, `try_new` against `new`. With `--features
 //! rayon`, workload 14: `collect::<ArcArray<u64>>()` from an indexed
 //! parallel iterator against a parallel `Vec` collect converted, and
-//! against `par_new`.
+//! against `par_new`. Workloads 15 and 16 grow a `UniqueArcArray` as a
+//! `Vec` and share it: 1M `u64` pushed into room reserved or from empty,
+//! then `shareable`, against a `Vec` pushed and copied by
+//! `Arc::<[u64]>::from`, and the `Vec` alone; 4 `u64` pushed into room
+//! for 4, 500,000 times. glibc's mmap threshold is fixed for the whole
+//! run (see [`MMAP_THRESHOLD`]; `-- --mmap-threshold=BYTES` fixes another,
+//! `=dynamic` leaves it moving) and the header line says at what.
 //! `cargo bench` measures the same workloads with criterion.
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -30,7 +36,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use heaparray::{ArcArray, CompactArcArray, UniqueArcArray};
+use heaparray::{ArcArray, CompactArcArray, CompactUniqueArcArray, UniqueArcArray};
 use rayon::prelude::*;
 use triomphe::ThinArc;
 
@@ -71,6 +77,16 @@ unsafe impl GlobalAlloc for Counting {
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         // SAFETY: the caller's contract is System's.
         unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: the caller's contract (`new_size` non-zero and, rounded
+        // up to `layout.align()`, at most `isize::MAX`) makes this layout.
+        count(unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) });
+        // SAFETY: the caller's contract is System's. Forwarded, not left to
+        // the default (`alloc`, a copy, `dealloc`): glibc's `realloc` moves
+        // a mapped block's pages (`mremap`) instead of copying them, and
+        // trims one in place, which workload 15's growth and shrink take.
+        unsafe { System.realloc(ptr, layout, new_size) }
     }
 }
 
@@ -132,9 +148,9 @@ struct Row {
     ours_name: &'static str,
     ours: f64,
     peers: Vec<(&'static str, f64)>,
-    /// The first contender whose name starts with [`COMPACT`], its name and
-    /// median, if it ran: its ratios against the peers are printed beside
-    /// ArcArray's.
+    /// The first contender whose name starts with "Compact" ([`COMPACT`],
+    /// or `CompactUniqueArcArray`), its name and median, if it ran: its
+    /// ratios against the peers are printed beside ArcArray's.
     compact: Option<(&'static str, f64)>,
     /// `true` when a higher figure is better (throughput).
     higher_is_better: bool,
@@ -181,7 +197,7 @@ impl Row {
         let mut medians = samples.into_iter().map(median);
         let ours = medians.next().expect("ArcArray is a contender");
         let peers: Vec<(&'static str, f64)> = names.iter().copied().skip(1).zip(medians).collect();
-        let compact = peers.iter().copied().find(|p| p.0.starts_with(COMPACT));
+        let compact = peers.iter().copied().find(|p| p.0.starts_with("Compact"));
         Row {
             workload,
             unit,
@@ -1135,6 +1151,135 @@ fn try_new_cost() -> Vec<Row> {
     vec![small, large]
 }
 
+/// `into` after pushing each of `values` in turn, as a user's loop does.
+fn pushed<C>(mut into: C, push: impl Fn(&mut C, u64), values: impl Iterator<Item = u64>) -> C {
+    for value in values {
+        push(&mut into, value);
+    }
+    into
+}
+
+/// Rounds for workloads 15 and 16 (samples of 1 to 20 ms).
+const GROW_REPS: usize = 101;
+
+/// Workload 15: 1M u64 pushed one at a time, then shared, as a user fills
+/// a buffer whose length a loop decides: into a `UniqueArcArray` that
+/// `shareable` turns into an `ArcArray` with the same block, against a
+/// `Vec` that `Arc::<[u64]>::from` copies into a second block; and the
+/// `Vec` alone, not shared, for the speed of the pushes and the growth.
+/// Each with the capacity known (`with_capacity(n)`) and unknown (from
+/// empty, doubling). Every contender drops its result inside the timed
+/// sample (`us`). The six are sampled in the same rounds; a row for each
+/// capacity. Under [`MMAP_THRESHOLD`] the 8 MB blocks come from glibc's
+/// heap, already faulted in after the warm-up round, so `Arc::from`'s
+/// second block costs its copy and no page faults; run alone with
+/// `--mmap-threshold=131072`, every block is a fresh mapping instead.
+fn push_then_share() -> Vec<Row> {
+    let n = 1_000_000;
+    let values = move || (0..n).map(|i| (i as u64).wrapping_mul(0x9E37_79B9));
+    let ours = UniqueArcArray::push;
+    let mut contenders = vec![
+        c(
+            "UniqueArcArray::with_capacity(n)",
+            us(1, || {
+                pushed(UniqueArcArray::with_capacity(n), ours, values()).shareable()
+            }),
+        ),
+        c(
+            "Vec::with_capacity(n) + Arc::from",
+            us(1, || {
+                Arc::<[u64]>::from(pushed(Vec::with_capacity(n), Vec::push, values()))
+            }),
+        ),
+        c(
+            "Vec::with_capacity(n) alone",
+            us(1, || pushed(Vec::with_capacity(n), Vec::push, values())),
+        ),
+        c(
+            "UniqueArcArray::with_capacity(0)",
+            us(1, || {
+                pushed(UniqueArcArray::with_capacity(0), ours, values()).shareable()
+            }),
+        ),
+        c(
+            "Vec::new() + Arc::from",
+            us(1, || {
+                Arc::<[u64]>::from(pushed(Vec::new(), Vec::push, values()))
+            }),
+        ),
+        c(
+            "Vec::new() alone",
+            us(1, || pushed(Vec::new(), Vec::push, values())),
+        ),
+    ];
+    let samples = interleaved(GROW_REPS, &mut contenders);
+    let names: Vec<&'static str> = contenders.iter().map(|c| c.0).collect();
+    let (known, unknown) = samples.split_at(3);
+    let mark = ">= 1.8x Vec + Arc::from, >= 0.9x the Vec alone";
+    vec![
+        Row::from_samples(
+            "15. push 1M u64 into with_capacity(n), share (shareable, Arc::from), drop",
+            "µs per array (1M pushes, share, drop), median",
+            false,
+            mark,
+            names[..3].to_vec(),
+            known.to_vec(),
+        ),
+        Row::from_samples(
+            "15. the same from empty (with_capacity(0), Vec::new()), growing",
+            "µs per array (1M pushes, share, drop), median",
+            false,
+            mark,
+            names[3..].to_vec(),
+            unknown.to_vec(),
+        ),
+    ]
+}
+
+/// Workload 16: 4 u64 pushed into room for 4, shared and dropped, 500,000
+/// times: the small-array form of workload 15, where the allocations and
+/// the copy weigh more than the pushes. Both layouts; every array is
+/// dropped inside the timing.
+fn small_push_then_share() -> Vec<Row> {
+    let n = 500_000;
+    let four = |i: usize| (0..4).map(move |j| (i + j) as u64);
+    vec![Row::measure_with(
+        GROW_REPS,
+        "16. push 4 u64 into with_capacity(4), share (shareable, Arc::from), drop",
+        "ns per array, median",
+        false,
+        ">= 1.5x Vec + Arc::from",
+        vec![
+            c("UniqueArcArray", || {
+                ns_per(n, |i| {
+                    let u = pushed(
+                        UniqueArcArray::with_capacity(4),
+                        UniqueArcArray::push,
+                        four(i),
+                    );
+                    drop(black_box(u.shareable()))
+                })
+            }),
+            c("CompactUniqueArcArray", || {
+                ns_per(n, |i| {
+                    let u = pushed(
+                        CompactUniqueArcArray::with_capacity(4),
+                        CompactUniqueArcArray::push,
+                        four(i),
+                    );
+                    drop(black_box(u.shareable()))
+                })
+            }),
+            c("Vec::with_capacity(4) + Arc::from", || {
+                ns_per(n, |i| {
+                    let v = pushed(Vec::with_capacity(4), Vec::push, four(i));
+                    drop(black_box(Arc::<[u64]>::from(v)))
+                })
+            }),
+        ],
+    )]
+}
+
 /// Workload 7: bytes per array, handle + blocks as the allocator is asked.
 fn memory() {
     fn measure<T>(make: impl Fn() -> T) -> (usize, usize) {
@@ -1182,10 +1327,69 @@ fn memory() {
     COUNTING.store(false, Relaxed);
 }
 
+/// glibc's mmap threshold for the whole run, unless `--mmap-threshold=`
+/// says otherwise: 32 MiB, fixed, and the trim threshold twice that.
+///
+/// glibc serves a request that no free chunk of its heap holds with a
+/// fresh mapping if it is at least the threshold (pages faulted in and
+/// zeroed by the OS as they are first touched, unmapped when freed), and
+/// from the heap otherwise, where freed memory is reused already faulted
+/// in. Left to itself it starts the threshold at 128 KiB and raises it to
+/// the size of every mapped block freed, up to 32 MiB (and the trim
+/// threshold to twice that). So whether an 8 MB block of workload 15 (or
+/// 5) came cold, 2 to 4x slower to fill on this machine, depended on the
+/// blocks freed before it: on the round's order, and on the workloads
+/// run before. Fixed at the ceiling of glibc's own adjustment, the state
+/// it ends in, blocks under 32 MiB come from the heap, warm after the
+/// warm-up round whatever ran before, and larger ones (workloads 8, 9,
+/// 12, 14) are mapped. A low threshold does not give the cold state
+/// reliably: after workloads 4 and 5, whose arrays freed left the heap
+/// with large free chunks, workload 15's blocks came from those even at
+/// 128 KiB; run alone (`-- 15 16 --mmap-threshold=131072`), every one
+/// is mapped.
+const MMAP_THRESHOLD: usize = 32 << 20;
+
+/// Fixes glibc's mmap threshold at [`MMAP_THRESHOLD`], or at `BYTES`
+/// with `--mmap-threshold=BYTES`, and its trim threshold at twice that, as
+/// glibc's own adjustment pairs them (`mallopt`, which also stops the
+/// adjustment); `--mmap-threshold=dynamic` leaves both to glibc. Returns
+/// the state, for the header line. Called first in `main`, before any
+/// other thread.
+fn fix_mmap_threshold() -> String {
+    let arg = std::env::args().find_map(|a| a.strip_prefix("--mmap-threshold=").map(String::from));
+    let mmap = match arg.as_deref() {
+        None => MMAP_THRESHOLD,
+        Some("dynamic") => return "mmap threshold glibc's own, moving".into(),
+        Some(bytes) => bytes
+            .parse()
+            .expect("--mmap-threshold=BYTES or --mmap-threshold=dynamic"),
+    };
+    let trim = 2 * mmap;
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        let set = |param, bytes: usize| {
+            let value = libc::c_int::try_from(bytes).expect("a threshold fits a C int");
+            // SAFETY: `mallopt` sets a malloc parameter; no other thread
+            // exists yet.
+            unsafe { libc::mallopt(param, value) == 1 }
+        };
+        if set(libc::M_MMAP_THRESHOLD, mmap) && set(libc::M_TRIM_THRESHOLD, trim) {
+            format!("mmap threshold fixed at {mmap} B, trim threshold at {trim} B (glibc)")
+        } else {
+            format!("glibc refused mmap threshold {mmap} B or trim threshold {trim} B")
+        }
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    {
+        format!("not glibc: mmap threshold {mmap} B and trim {trim} B not set")
+    }
+}
+
 /// A workload of several rows.
 type Workload = fn() -> Vec<Row>;
 
 fn main() {
+    let mmap = fix_mmap_threshold();
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|s| {
@@ -1195,7 +1399,7 @@ fn main() {
         })
         .unwrap_or_else(|| "unknown CPU".into());
     println!(
-        "heaparray vs peers on {cpu}, {} threads available; medians of {REPS} interleaved rounds ({SCATTER_REPS} for workloads 4 and 10, {ARENA_REPS} for 11, {ZEROED_REPS} and {SHORT_REPS} for 12, {SHORT_REPS} for 13, {COLLECT_REPS} for 14)\n",
+        "heaparray vs peers on {cpu}, {} threads available; medians of {REPS} interleaved rounds ({SCATTER_REPS} for workloads 4 and 10, {ARENA_REPS} for 11, {ZEROED_REPS} and {SHORT_REPS} for 12, {SHORT_REPS} for 13, {COLLECT_REPS} for 14, {GROW_REPS} for 15 and 16); {mmap}\n",
         thread::available_parallelism().map_or(1, |n| n.get())
     );
     // Workload numbers on the command line run just those.
@@ -1243,6 +1447,13 @@ fn main() {
         rayon_collect().print();
         #[cfg(not(feature = "rayon"))]
         println!("14. parallel collect (FromParallelIterator): run with `--features rayon`");
+    }
+    // A unique array grown like a `Vec`, then shared.
+    let grown: [(u32, Workload); 2] = [(15, push_then_share), (16, small_push_then_share)];
+    for (k, workload) in grown {
+        if run(k) {
+            workload().iter().for_each(Row::print);
+        }
     }
     println!("\n(total {:.1} s)", start.elapsed().as_secs_f64());
 }
