@@ -1,23 +1,53 @@
-#![doc = include_str!("../README.md")]
+//! A label and an array of elements in one heap block, shared through a
+//! one-word handle: [`ArcArray`] across threads (a drop-in for `Arc<[T]>`
+//! and `Arc<Vec<T>>`), [`RcArray`] on one, [`HeapArray`] owned.
+//!
+//! This page is the Guide, then the README (which type to pick, migrating
+//! from `Arc`, allocation, the features, the peers), then the detail the
+//! README leaves out and what the compiler refuses.
 //!
 //! # Guide
 //!
-//! | type | handle | shared | role |
-//! |---|---|---|---|
-//! | [`ArcArray<E, L>`](ArcArray) | 1 word | across threads: atomic strong and weak counts on their own cache line | the centrepiece: a drop-in for `Arc<[E]>` / `Arc<Vec<E>>` |
-//! | [`WeakArcArray<E, L>`](WeakArcArray) | 1 word | — | weak handle of an `ArcArray` |
-//! | [`UniqueArcArray<E, L>`](UniqueArcArray) | 1 word | no | an `ArcArray` block before it is shared: full `&mut` access |
-//! | [`RcArray<E, L>`](RcArray) | 1 word | on one thread, plain strong and weak counts | a drop-in for `Rc<[E]>` |
-//! | [`WeakRcArray<E, L>`](WeakRcArray) | 1 word | — | weak handle of an `RcArray` |
-//! | [`HeapArray<E, L>`](HeapArray) | 2 words | no | owned, like `Box<[E]>` with a label |
+//! ## The types
+//!
+//! [`ArcArray<E, L>`](ArcArray) shares an array across threads, with atomic
+//! strong and weak counts on their own cache lines; [`WeakArcArray`] is its
+//! weak handle, [`UniqueArcArray`] the same block before it is shared (full
+//! `&mut` access, and it grows like a `Vec`: [`push`](UniqueArcArray::push),
+//! [`reserve`](UniqueArcArray::reserve), `extend`, then
+//! [`shareable`](UniqueArcArray::shareable)), and [`ArcArrayBorrow`] a
+//! borrowed handle (one word, `Copy`, no count touched). [`RcArray`],
+//! [`WeakRcArray`] and [`RcArrayBorrow`] are the same for one thread, and
+//! [`HeapArray`] is owned, like `Box<[E]>` with a label (two words).
 //!
 //! `L` defaults to `()`. Every handle's last type parameter is the
 //! [`Allocator`] its block comes from, [`Global`] by default; it lives in the
 //! block, so the handle stays one word (`HeapArray` two) whatever it is.
-//! [`CompactArcArray`], [`CompactWeakArcArray`] and
-//! [`CompactUniqueArcArray`] are the same handles in the compact layout
-//! (aliases of [`ArcArrayBase`] and its weak and unique kin, with every
-//! constructor and method).
+//! [`CompactArcArray`], [`CompactWeakArcArray`],
+//! [`CompactUniqueArcArray`] and [`CompactArcArrayBorrow`] are the same
+//! handles in the compact layout: the layout is in the type's name, and
+//! both are aliases of one generic type, [`ArcArrayBase`] (as ndarray's
+//! `Array` is of `ArrayBase`), and its weak, unique and borrowed kin, so
+//! both run the same code and have every constructor, conversion, method
+//! and trait, with no trait to import (`CompactArcArray::new(..)`,
+//! `CompactArcArray::from(vec)`). Only the header differs (144 bytes on
+//! `x86_64`: counts, a gap to 128, `len`, padding to 16; or 24 bytes:
+//! counts and `len`). Code generic over the layout names the base type
+//! and the [`ArcLayout`] marker, [`Padded`] or [`Compact`]:
+//!
+//! ```
+//! use heaparray::*;
+//!
+//! fn users<P: ArcLayout>(a: &ArcArrayBase<u8, (), P, Global>) -> usize {
+//!     ArcArrayBase::strong_count(a)
+//! }
+//! assert_eq!(users(&ArcArray::from([1u8, 2])), 1);
+//! assert_eq!(users(&CompactArcArray::from([1u8, 2])), 1);
+//! ```
+//!
+//! Likewise [`WeakArcArrayBase`] and [`UniqueArcArrayBase`].
+//!
+//! ## Imports
 //!
 //! `use heaparray::*;` brings the handle types, [`TryReserveError`], the
 //! layout markers and the allocator re-exports ([`Allocator`], [`Global`],
@@ -77,16 +107,6 @@
 //! );
 //! ```
 //!
-//! ## Why one block, one pointer
-//!
-//! `Arc<Vec<T>>` reaches an element in two hops (handle → `Arc` block with
-//! the `Vec` header → elements) and costs two allocations. `Arc<[T]>` is one
-//! block, but its handle is two words wide and `Arc::from(vec)` copies every
-//! element. An [`ArcArray`] is one word, one allocation, one hop, and is
-//! filled in place from a closure or an iterator. Its counts sit alone on
-//! their cache lines, so threads reading the elements do not slow down
-//! while others clone and drop handles.
-//!
 //! ## From `Arc<Vec<T>>` to `ArcArray<T>`
 //!
 //! Before:
@@ -127,51 +147,128 @@
 //!
 //! ## `Arc` and `Weak`, method by method
 //!
-//! The types first: `Arc<[T]>` and `Arc<Vec<T>>` become `ArcArray<T>` (the
-//! element type, no brackets), or `CompactArcArray<T>`; `sync::Weak<[T]>`
-//! becomes `WeakArcArray<T>`; `Rc<[T]>` and `rc::Weak<[T]>` become
-//! `RcArray<T>` and `WeakRcArray<T>`. The label is the second parameter and
-//! the allocator the third: `Arc<[u8], A>` is `ArcArray<u8, (), A>`
-//! (`ArcArray<u8, &Bump>` is an array labelled with a `&Bump`, in the
-//! global heap). An unlabelled array compares, hashes, prints (`{:?}`) and
-//! serializes as its slice, as `Arc<[T]>` does.
+//! The README's [Migrating](#migrating) table, below, maps `Arc<[T]>`,
+//! `Arc<Vec<T>>`, `Rc<[T]>` and triomphe's `ThinArc` to heaparray, method
+//! by method. Its main entries: `ArcArray::from(vec)` and
+//! [`ArcArray::new(len, f)`](ArcArray::new) (filled in place, no copy); [`ArcArray::get_mut`], [`ArcArray::make_mut`],
+//! [`ArcArray::try_unique`] (≈ `Arc::try_unwrap`) and
+//! [`ArcArray::into_unique`] (≈ `Arc::into_inner`);
+//! [`UniqueArcArrayIntoIter`] and [`HeapArrayIntoIter`], the elements moved
+//! out by value; [`ArcArray::into_raw`] and [`ArcArray::from_raw`] (a thin
+//! `*const E`); [`ArcArray::from_label_and_iter`] (triomphe's
+//! `from_header_and_iter`); [`ArcArray::borrow`] and
+//! [`ArcArrayBorrow::clone_arc`](ArcArrayBorrowBase::clone_arc)
+//! (triomphe's `ArcBorrow`); [`UniqueArcArray::new_uninit`],
+//! [`UniqueArcArray::new_zeroed`] and [`UniqueArcArray::assume_init`];
+//! [`ArcArray::new_in`], [`ArcArray::try_new`] and [`ArcArray::allocator`];
+//! [`WeakArcArray::upgrade`]. [`RcArray`] and [`WeakRcArray`] follow `Rc`
+//! and `rc::Weak` the same way.
 //!
-//! | `std::sync` | heaparray |
-//! |---|---|
-//! | `Arc::new(vec)`, `Arc::<[T]>::from(vec)` | `ArcArray::from(vec)` (`ArcArray::new` takes a length and a function of the index: [`ArcArray::new(len, f)`](ArcArray::new), with no copy) |
-//! | `iter.collect::<Arc<[T]>>()` | `iter.collect::<ArcArray<T>>()` |
-//! | `Arc::clone(&a)` | `ArcArray::clone(&a)` |
-//! | `Arc::strong_count(&a)`, `Arc::weak_count(&a)` | [`ArcArray::strong_count`], [`ArcArray::weak_count`] |
-//! | `Arc::ptr_eq(&a, &b)` | [`ArcArray::ptr_eq`] |
-//! | `Arc::downgrade(&a)` | [`ArcArray::downgrade`] |
-//! | `Arc::get_mut(&mut a)` | [`ArcArray::get_mut`] (`Option<&mut [E]>`) |
-//! | `Arc::make_mut(&mut a)` | [`ArcArray::make_mut`] (`&mut [E]`), [`ArcArray::make_mut_with_label`] (`(&mut L, &mut [E])`) |
-//! | `Arc::try_unwrap(a)` | [`ArcArray::try_unique`] (`Result<UniqueArcArray, ArcArray>`) |
-//! | `Arc::into_inner(a)` | [`ArcArray::into_unique`] (`Option<UniqueArcArray>`) |
-//! | `Arc::try_unwrap(a)` then the elements by value (`Vec::from`, `into_iter`) | `ArcArray::try_unique(a).unwrap().into_iter()` ([`UniqueArcArrayIntoIter`]: the elements moved out of the block one by one, `collect::<Vec<_>>()` for a `Vec`; [`HeapArrayIntoIter`] the same for [`HeapArray`]) |
-//! | `Arc::into_raw(a)`, `Arc::from_raw(p)` | [`ArcArray::into_raw`], [`ArcArray::from_raw`] (a thin `*const E`) |
-//! | `Arc::as_ptr(&a)` | [`ArcArray::as_ptr`] |
-//! | `Arc::increment_strong_count(p)`, `Arc::decrement_strong_count(p)` | [`ArcArray::increment_strong_count`], [`ArcArray::decrement_strong_count`] (unsafe, on `into_raw` pointers) |
-//! | `Arc::is_unique(&a)` (nightly) | [`ArcArray::is_unique`] (no other strong or weak handle) |
-//! | `Arc::unwrap_or_clone(a)` | [`ArcArray::unwrap_or_clone`] (a `UniqueArcArray`; no copy when unique) |
-//! | `Arc::<[T]>::default()` (no allocation since 1.80) | [`ArcArray::default()`](ArcArrayBase#impl-Default-for-ArcArrayBase<E,+(),+P,+A>): a shared static block for `align_of::<E>() <= 16`, no allocation |
-//! | `Arc::<[T]>::from([x; N])`, `from(&mut [T])`, `from(Cow<[T]>)` | the same `From` conversions, for every handle |
-//! | `format!("{a:p}")` | `fmt::Pointer` for every handle (the elements' address) |
-//! | `Arc::new_uninit` + `get_mut` | [`UniqueArcArray`], then [`UniqueArcArray::shareable`] |
-//! | `Arc::<[T]>::new_uninit_slice(len)` | [`UniqueArcArray::<T>::new_uninit(len)`](UniqueArcArray::new_uninit), then [`assume_init`](UniqueArcArray::assume_init) and `shareable` |
-//! | `Arc::<[T]>::new_zeroed_slice(len)` | [`UniqueArcArray::<T>::new_zeroed(len)`](UniqueArcArray::new_zeroed) (`allocate_zeroed`), or `ArcArray::<T>::zeroed(len)` with feature `bytemuck` |
-//! | `Arc::new_in(x, alloc)` (nightly) | [`ArcArray::new_in(len, f, alloc)`](ArcArray::new_in), [`with_label_in`](ArcArray::with_label_in), [`from_iter_in`](ArcArray::from_iter_in), on stable, with the allocator in the block |
-//! | `Arc::try_new(x)` (nightly) | [`ArcArray::try_new(len, f)`](ArcArray::try_new), [`try_with_label`](ArcArray::try_with_label), [`try_from_iter`](ArcArray::try_from_iter) and their `_in` forms: `Result<_, TryReserveError>` |
-//! | `Arc::allocator(&a)` (nightly) | [`ArcArray::allocator`], [`WeakArcArray::allocator`] (`Option<&A>`) |
-//! | `Weak::new()` | [`WeakArcArray::new`] |
-//! | `w.upgrade()`, `w.strong_count()`, `w.weak_count()`, `w.ptr_eq(&v)` | [`WeakArcArray::upgrade`], [`WeakArcArray::strong_count`], [`WeakArcArray::weak_count`], [`WeakArcArray::ptr_eq`] |
-//! | `w.as_ptr()`, `w.into_raw()`, `Weak::from_raw(p)` | [`WeakArcArray::as_ptr`], [`WeakArcArray::into_raw`], [`WeakArcArray::from_raw`] (thin, as `ArcArray`'s) |
-//! | — | [`ArcArray::get_label`], [`UniqueArcArray::get_label_mut`]: the label |
+//! [benchmarks]: https://docs.rs/crate/heaparray/latest/source/BENCHMARKS.md
+//! [verification]: https://docs.rs/crate/heaparray/latest/source/VERIFICATION.md
+//! [loom-models]: https://docs.rs/crate/heaparray/latest/source/VERIFICATION.md
+//! [safety]: https://docs.rs/crate/heaparray/latest/source/SAFETY.md
+//! [architecture]: https://docs.rs/crate/heaparray/latest/source/ARCHITECTURE.md
+//! [changelog]: https://docs.rs/crate/heaparray/latest/source/CHANGELOG.md
+#![doc = include_str!("../README.md")]
 //!
-//! `Rc` and `rc::Weak` map to [`RcArray`] and [`WeakRcArray`] the same way,
-//! function for function; `RcArray::try_unique`, `into_unique` and
-//! `unwrap_or_clone` give a [`HeapArray`] (the owned handle: the elements
-//! moved, not cloned), and `RcArray::from(heap)` goes back.
+//! # More detail
+//!
+//! What the README leaves out: the allocator's place in the block, two
+//! more allocation snippets, each feature in full, and the rest of the
+//! comparison with the peers.
+//!
+//! ## Allocation
+//!
+//! Every handle's last type parameter is its allocator, allocator-api2 0.2's
+//! `Allocator` (re-exported as `heaparray::{Allocator, Global, AllocError}`),
+//! `Global` by default. The allocator lives in the block, not in the handle:
+//! `ArcArray<E, L, A>` is one word whatever `A` is; a zero-sized allocator
+//! takes no byte, and in the padded layout a small one (up to 112 bytes on
+//! `x86_64`: `&Bump`, a 24-byte pool handle) sits in the gap the counts already
+//! pad, so the block does not grow either. The last owner, strong or weak,
+//! frees the block with it and then drops it. `ArcArray` is `Send`/`Sync` only
+//! if the allocator is `Send + Sync`, as std's `Arc<T, A>`. The borrow
+//! checker makes sure no array from an arena outlives it, or sees it reset.
+//!
+//! A length read from the network, built without trusting it: the `try_`
+//! constructors return `Err(TryReserveError)` for a length whose block would
+//! not fit (before allocating) or that the allocator refuses, and never abort
+//! or panic; on an error everything made so far is dropped.
+//!
+//! ```
+//! use heaparray::*;
+//!
+//! fn receive(claimed_len: u64) -> Result<ArcArray<u8>, TryReserveError> {
+//!     let len = usize::try_from(claimed_len).map_err(|_| TryReserveError::CapacityOverflow)?;
+//!     ArcArray::try_new(len, |i| i as u8)
+//! }
+//! assert_eq!(receive(3)?.len(), 3);
+//! assert_eq!(receive(u64::MAX).unwrap_err(), TryReserveError::CapacityOverflow);
+//! # Ok::<(), TryReserveError>(())
+//! ```
+//!
+//! A large zeroed buffer, shared: `new_zeroed` goes through
+//! `Allocator::allocate_zeroed`, which for the global allocator is `calloc`,
+//! whose fresh pages come zeroed from the OS with no write pass (with the
+//! `bytemuck` feature, `ArcArray::<u8>::zeroed(n)` does it safely):
+//!
+//! ```
+//! use heaparray::*;
+//!
+//! let buffer = UniqueArcArray::<u8>::new_zeroed(64 << 20);
+//! // SAFETY: all-zero bytes are a valid `u8`.
+//! let buffer: ArcArray<u8> = unsafe { buffer.assume_init() }.shareable();
+//! assert_eq!(buffer[12345], 0);
+//! ```
+//!
+//! `examples/arena.rs` runs these two and the README's arena (`cargo run
+//! --release --example arena`), and `BENCHMARKS.md` times all three. The
+//! compact layout has the same constructors
+//! (`CompactArcArray::try_new(..)`, `CompactArcArray::new_in(..)`).
+//!
+//! ## The features in full
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `std` | yes | `std::process::abort` on count overflow; without it the crate is `#![no_std]` and needs only `alloc` |
+//! | `serde` | no | `Serialize`/`Deserialize` for `HeapArray`, `ArcArray`, `UniqueArcArray` (both layouts), `RcArray`: with a zero-sized label (the default `()`) a plain sequence, exactly as `Vec<T>` and `Arc<[T]>` (data saved from `Arc<[T]>` loads into `ArcArray<T>`, in JSON and byte for byte in postcard); with any other label `{ label, elements }`; deserialised straight into the block |
+//! | `bytemuck` | no | safe `zeroed(len)` (and `zeroed_in`) for `bytemuck::Zeroable` elements on `HeapArray`, `UniqueArcArray`, `ArcArray`, through `Allocator::allocate_zeroed` |
+//! | `rayon` | no | `par_new`/`par_with_label` (parallel construction straight into the block, panic-safe; the default layout), `FromParallelIterator` for `ArcArray`, `UniqueArcArray`, `HeapArray` (both layouts, any `Default` allocator: `(0..n).into_par_iter().map(f).collect::<ArcArray<_>>()` writes an indexed iterator straight into the block in parallel, no `Vec` (`BENCHMARKS.md`, workload 14); others are collected as a `Vec` and moved in; panic-safe, and an iterator that lies about its length or its splits gets a panic or a correct array, never an unsound one (a length the allocator cannot give aborts, as rayon's `collect_into_vec` does) and `IntoParallelIterator` for `&ArcArray`, `&HeapArray`, `&UniqueArcArray` (both layouts) |
+//! | `arc-swap` | no | `arc_swap::RefCnt` for `ArcArray` (both layouts, any allocator): `ArcSwapAny<ArcArray<E, L>>` and `ArcSwapAny<Option<ArcArray<E, L>>>`, a shared array that one thread replaces while others read it without a lock (`examples/hot_reload.rs`); enables `std`, as arc-swap needs it |
+//! | `bytes` | no | `From<ArcArray<u8, L>> for bytes::Bytes` with no copy (`Bytes::from_owner`): the `Bytes`, its clones and its slices point into the array's block, and the last of them drops the array |
+//! | `stable_deref_trait` | no | `StableDeref` for `HeapArray`, `RcArray`, `ArcArray`, `UniqueArcArray` and `CloneStableDeref` for `ArcArray`, `RcArray`: the handles as owners of borrowed data in `yoke`, `owning_ref` and the like |
+//!
+//! arc-swap cannot hold an `Arc<[T]>` at all: a pointer to a slice is two
+//! words (address and length), and arc-swap keeps its pointer in one
+//! `AtomicPtr` (arc-swap issues
+//! [#27](https://github.com/vorner/arc-swap/issues/27), "Mention that
+//! unsized types are not supported", and
+//! [#83](https://github.com/vorner/arc-swap/issues/83), on storing `str` and
+//! `dyn Trait`). Its documentation's way round is a second indirection,
+//! `ArcSwap<Box<[T]>>` (or `ArcSwap<Vec<T>>`): two allocations and two hops to
+//! an element. An `ArcArray` is one word, so `ArcSwapAny<ArcArray<T>>` needs
+//! neither.
+//!
+//! ## The rest of the comparison
+//!
+//! The rows of the README's table against `Arc<[T]>`, `Arc<Vec<T>>` and
+//! triomphe's `ThinArc` that seldom decide a choice:
+//!
+//! | | `ArcArray<T>` | `CompactArcArray<T>` | `Arc<[T]>` | `Arc<Vec<T>>` | `triomphe::ThinArc<H, T>` |
+//! |---|---|---|---|---|---|
+//! | counts on their own cache lines | yes (128-byte gap on `x86_64`; the size from crossbeam-utils) | no | no | no | no |
+//! | `no_std` + `alloc` | yes | yes | yes | yes | yes |
+//! | `Default` without allocating | yes (`align_of::<T>() <= 16`; one static block per layout) | yes (same) | yes since 1.80 (`align_of::<T>() <= 16`) | no (allocates the `Arc`) | no `Default` |
+//! | `increment_strong_count` / `decrement_strong_count` | yes | yes | yes | yes | no |
+//! | weak handle `as_ptr` / `into_raw` / `from_raw` | yes, thin | yes, thin | yes, fat | yes | no weak handles |
+//! | `is_unique` | yes | yes | nightly only | nightly only | no (`triomphe::Arc::is_unique` yes) |
+//! | `unwrap_or_clone` | yes (a `UniqueArcArray`) | yes | no (`T: Clone` sized only) | yes | no |
+//! | `From<[T; N]>`, `From<&mut [T]>`, `From<Cow<[T]>>` | yes | yes | yes | no (`From<T>` only) | no (`from_header_and_iter`) |
+//! | `{:p}` formats | the elements' address | the elements' address | the data's address and length (a fat pointer) | the `Vec`'s address | the block's address |
+//! | rayon `collect()` | yes, written straight into the block when indexed | yes, the same | yes (rayon 1.8+), through a `Vec`: one copy | `Vec`, then `Arc::new` | no |
+//! | into `bytes::Bytes` with no copy | `Bytes::from(a)` (feature `bytes`) | `Bytes::from(a)` | `Bytes::from_owner(a)` (bytes 1.9+) | no (not `AsRef<[u8]>`: needs a wrapper) | no (not `AsRef<[u8]>`) |
+//! | `StableDeref` / `CloneStableDeref` | yes (feature `stable_deref_trait`) | yes (same) | yes | yes | no (`triomphe::Arc` yes) |
 //!
 //! ## What the compiler refuses
 //!
@@ -329,8 +426,8 @@
 //!
 //! Every memory ordering of the count protocol is model-checked with loom,
 //! the handles' protocol races are explored with shuttle, and the test suite
-//! runs under Miri's Stacked and Tree Borrows. See `SAFETY.md` and the
-//! README for the commands and figures.
+//! runs under Miri's Stacked and Tree Borrows. `VERIFICATION.md` gives the
+//! commands and figures, and `SAFETY.md` the argument.
 #![cfg_attr(not(feature = "std"), no_std)]
 // On docs.rs (`--cfg docsrs`, nightly), every item behind a feature says
 // which one.
