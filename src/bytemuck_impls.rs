@@ -34,6 +34,14 @@ impl<E: Zeroable, A: Allocator> HeapArray<E, (), A> {
     /// # Panics
     ///
     /// As [`HeapArray::new`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = HeapArray::<u32>::zeroed_in(8, Global);
+    /// assert_eq!(&*a, &[0; 8]);
+    /// ```
     #[must_use]
     #[track_caller]
     pub fn zeroed_in(len: usize, alloc: A) -> Self {
@@ -73,6 +81,14 @@ impl<E: Zeroable, P: ArcLayout, A: Allocator> UniqueArcArrayBase<E, (), P, A> {
     /// # Panics
     ///
     /// As [`UniqueArcArray::new`](crate::UniqueArcArrayBase::new).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = UniqueArcArray::<u32>::zeroed_in(8, Global);
+    /// assert_eq!(&*a, &[0; 8]);
+    /// ```
     #[must_use]
     #[track_caller]
     pub fn zeroed_in(len: usize, alloc: A) -> Self {
@@ -109,6 +125,14 @@ impl<E: Zeroable, P: ArcLayout, A: Allocator> ArcArrayBase<E, (), P, A> {
     /// # Panics
     ///
     /// As [`ArcArray::new`](crate::ArcArrayBase::new).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = ArcArray::<u32>::zeroed_in(8, Global);
+    /// assert_eq!(&*a, &[0; 8]);
+    /// ```
     #[must_use]
     #[track_caller]
     pub fn zeroed_in(len: usize, alloc: A) -> Self {

@@ -387,7 +387,7 @@ pub struct HeapArrayIntoIter<E, L = (), A: Allocator = Global> {
     inner: crate::block::IntoIter<HeapHeader<A>, L, E>,
 }
 
-impl_into_iter!(HeapArrayIntoIter);
+impl_into_iter!(HeapArrayIntoIter for HeapArray);
 
 impl<E, L, A: Allocator> IntoIterator for HeapArray<E, L, A> {
     type Item = E;

@@ -72,6 +72,15 @@ pub type ArcArrayBorrow<'a, E, L = (), A = Global> = ArcArrayBorrowBase<'a, E, L
 /// The one type behind [`ArcArrayBorrow`] and
 /// [`CompactArcArrayBorrow`](crate::CompactArcArrayBorrow), generic over the
 /// layout `P`, as [`ArcArrayBase`] is.
+///
+/// ```
+/// use heaparray::{ArcArrayBase, ArcArrayBorrowBase, ArcLayout, Global};
+/// fn sum<P: ArcLayout>(b: ArcArrayBorrowBase<'_, u32, (), P, Global>) -> u32 {
+///     b.iter().sum()
+/// }
+/// let a = heaparray::CompactArcArray::from([1, 2]);
+/// assert_eq!(sum(ArcArrayBase::borrow(&a)), 3);
+/// ```
 pub struct ArcArrayBorrowBase<'a, E, L, P: ArcLayout, A: Allocator> {
     /// The block's first byte, with the provenance of the whole block
     /// (counts included: `clone_arc` writes them).

@@ -41,6 +41,12 @@ pub trait ArcLayout: sealed::Sealed + 'static {}
 /// and elements load. Costs 120 bytes per block on `x86_64` against
 /// [`Compact`] (a 144-byte header against 24); the README ("Padded or
 /// compact") has the measured trade-off.
+///
+/// ```
+/// use heaparray::{ArcArray, ArcArrayBase, Global, Padded};
+/// let a: ArcArrayBase<u8, (), Padded, Global> = ArcArray::from([1]); // the same type
+/// assert_eq!(*a, [1]);
+/// ```
 pub enum Padded {}
 
 /// The compact layout: strong count, weak count and length packed in 24
@@ -48,6 +54,12 @@ pub enum Padded {}
 /// `Arc<[T]>` and triomphe do. Smaller blocks for many small arrays; but a
 /// thread that clones and drops handles writes the cache line that readers
 /// of the first elements load. Use it through [`CompactArcArray`](crate::CompactArcArray).
+///
+/// ```
+/// use heaparray::{ArcArrayBase, Compact, CompactArcArray, Global};
+/// let a: ArcArrayBase<u8, (), Compact, Global> = CompactArcArray::from([1]); // the same type
+/// assert_eq!(*a, [1]);
+/// ```
 pub enum Compact {}
 
 impl ArcLayout for Padded {}

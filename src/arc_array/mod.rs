@@ -128,13 +128,35 @@ pub type ArcArray<E, L = (), A = Global> = ArcArrayBase<E, L, Padded, A>;
 pub type CompactArcArray<E, L = (), A = Global> = ArcArrayBase<E, L, Compact, A>;
 
 /// The [`WeakArcArray`] of a [`CompactArcArray`].
+///
+/// ```
+/// use heaparray::*;
+/// let a = CompactArcArray::from([1]);
+/// let w: CompactWeakArcArray<i32> = CompactArcArray::downgrade(&a);
+/// assert!(w.upgrade().is_some());
+/// ```
 pub type CompactWeakArcArray<E, L = (), A = Global> = WeakArcArrayBase<E, L, Compact, A>;
 
 /// The [`ArcArrayBorrow`] of a [`CompactArcArray`].
+///
+/// ```
+/// use heaparray::*;
+/// let a = CompactArcArray::from([1, 2]);
+/// let b: CompactArcArrayBorrow<'_, i32> = CompactArcArray::borrow(&a);
+/// assert_eq!(b.clone_arc().len(), 2);
+/// ```
 pub type CompactArcArrayBorrow<'a, E, L = (), A = Global> =
     ArcArrayBorrowBase<'a, E, L, Compact, A>;
 
 /// The [`UniqueArcArray`] of a [`CompactArcArray`].
+///
+/// ```
+/// use heaparray::*;
+/// let mut u: CompactUniqueArcArray<u8> = CompactUniqueArcArray::with_capacity(1);
+/// u.push(1);
+/// let a: CompactArcArray<u8> = u.shareable();
+/// assert_eq!(*a, [1]);
+/// ```
 pub type CompactUniqueArcArray<E, L = (), A = Global> = UniqueArcArrayBase<E, L, Compact, A>;
 
 /// The one type behind [`ArcArray`] (layout [`Padded`]) and

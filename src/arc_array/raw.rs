@@ -55,6 +55,16 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArrayBase<E, L, P, A> {
     /// does not lead back to a compact block, nor the reverse), and each
     /// such pointer is passed to `from_raw` at most once (or once more per
     /// [`increment_strong_count`](Self::increment_strong_count)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let p = CompactArcArray::into_raw(CompactArcArray::from(["a".to_string()]));
+    /// // SAFETY: `p` came from `into_raw` of a `CompactArcArray<String>`, once.
+    /// let a = unsafe { CompactArcArray::<String>::from_raw(p) };
+    /// assert_eq!(*a, ["a"]);
+    /// ```
     #[inline]
     pub unsafe fn from_raw(ptr: *const E) -> Self {
         // SAFETY: `ptr` is the element pointer of a live block of this type

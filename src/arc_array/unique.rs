@@ -77,6 +77,16 @@ pub type UniqueArcArray<E, L = (), A = Global> = UniqueArcArrayBase<E, L, Padded
 /// (layout [`Compact`](crate::Compact)), generic over the layout `P`, as
 /// [`ArcArrayBase`](crate::ArcArrayBase) is. See [`UniqueArcArray`](crate::UniqueArcArray) for the
 /// handle's documentation.
+///
+/// ```
+/// use heaparray::{ArcLayout, Global, UniqueArcArrayBase};
+/// fn fill<P: ArcLayout>(u: &mut UniqueArcArrayBase<u8, (), P, Global>) {
+///     u.extend([1, 2]);
+/// }
+/// let mut u = heaparray::CompactUniqueArcArray::with_capacity(2);
+/// fill(&mut u);
+/// assert_eq!(*u.shareable(), [1, 2]);
+/// ```
 pub struct UniqueArcArrayBase<E, L, P: ArcLayout, A: Allocator> {
     pub(super) block: NonNull<u8>,
     _owns: PhantomData<(L, E, P, A)>,
@@ -376,7 +386,7 @@ pub struct UniqueArcArrayIntoIter<E, L = (), P: ArcLayout = Padded, A: Allocator
     inner: crate::block::IntoIter<ArcHeader<P, A>, L, E>,
 }
 
-impl_into_iter!(UniqueArcArrayIntoIter<P: ArcLayout>);
+impl_into_iter!(UniqueArcArrayIntoIter<P: ArcLayout> for UniqueArcArray);
 
 impl<E, L, P: ArcLayout, A: Allocator> IntoIterator for UniqueArcArrayBase<E, L, P, A> {
     type Item = E;

@@ -38,6 +38,15 @@ pub type WeakArcArray<E, L = (), A = Global> = WeakArcArrayBase<E, L, Padded, A>
 /// (layout [`Compact`](crate::Compact)), generic over the layout `P`, as
 /// [`ArcArrayBase`](crate::ArcArrayBase) is. See [`WeakArcArray`](crate::WeakArcArray) for the
 /// handle's documentation.
+///
+/// ```
+/// use heaparray::{ArcArrayBase, ArcLayout, Global, WeakArcArrayBase};
+/// fn alive<P: ArcLayout>(w: &WeakArcArrayBase<u8, (), P, Global>) -> bool {
+///     w.upgrade().is_some()
+/// }
+/// let a = heaparray::CompactArcArray::from([1u8]);
+/// assert!(alive(&ArcArrayBase::downgrade(&a)));
+/// ```
 pub struct WeakArcArrayBase<E, L, P: ArcLayout, A: Allocator> {
     /// A block, or [`dangling`] for a weak handle that never had one.
     block: NonNull<u8>,
@@ -194,6 +203,17 @@ impl<E, L, P: ArcLayout, A: Allocator> WeakArcArrayBase<E, L, P, A> {
     /// `ptr` came from `WeakArcArrayBase::<E, L, P, A>::into_raw` with the same
     /// `E`, `L`, layout `P` and allocator type `A`, and each such pointer
     /// is passed to `from_raw` at most once.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = CompactArcArray::from([1u8]);
+    /// let p = CompactArcArray::downgrade(&a).into_raw();
+    /// // SAFETY: `p` came from `into_raw` of a `CompactWeakArcArray<u8>`, once.
+    /// let w = unsafe { CompactWeakArcArray::<u8>::from_raw(p) };
+    /// assert!(w.upgrade().is_some());
+    /// ```
     #[inline]
     pub unsafe fn from_raw(ptr: *const E) -> Self {
         if ptr.addr() == dangling().as_ptr().addr() {

@@ -7,14 +7,23 @@
 /// `DoubleEndedIterator`, `ExactSizeIterator`, `FusedIterator` and `Debug`
 /// for a by-value iterator `$name<E, L, [P,] A>` whose field `inner` is a
 /// `block::IntoIter`. A wrapper with a layout parameter names it and its
-/// bound: `impl_into_iter!(UniqueArcArrayIntoIter<P: ArcLayout>)`.
+/// bound, and `for` the handle its examples name:
+/// `impl_into_iter!(UniqueArcArrayIntoIter<P: ArcLayout> for UniqueArcArray)`.
 macro_rules! impl_into_iter {
-    ($name:ident) => { impl_into_iter!(@ $name); };
-    ($name:ident<$p:ident: $bound:path>) => { impl_into_iter!(@ $name, $p: $bound); };
-    (@ $name:ident $(, $p:ident: $bound:path)?) => {
+    ($name:ident for $handle:ident) => { impl_into_iter!(@ $name, $handle); };
+    ($name:ident<$p:ident: $bound:path> for $handle:ident) => { impl_into_iter!(@ $name, $handle, $p: $bound); };
+    (@ $name:ident, $handle:ident $(, $p:ident: $bound:path)?) => {
         impl<E, L $(, $p: $bound)?, A: $crate::Allocator> $name<E, L $(, $p)?, A> {
             /// The elements not yet yielded, as a slice (like
             /// `vec::IntoIter::as_slice`).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("let mut it = heaparray::", stringify!($handle), "::from([1, 2, 3]).into_iter();")]
+            /// it.next();
+            /// assert_eq!(it.as_slice(), [2, 3]);
+            /// ```
             #[must_use]
             #[inline]
             pub fn as_slice(&self) -> &[E] {
@@ -23,6 +32,14 @@ macro_rules! impl_into_iter {
 
             /// The elements not yet yielded, as a mutable slice (like
             /// `vec::IntoIter::as_mut_slice`).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("let mut it = heaparray::", stringify!($handle), "::from([1, 2]).into_iter();")]
+            /// it.as_mut_slice()[1] = 5;
+            /// assert_eq!(it.collect::<Vec<_>>(), [1, 5]);
+            /// ```
             #[inline]
             pub fn as_mut_slice(&mut self) -> &mut [E] {
                 self.inner.as_mut_slice()
