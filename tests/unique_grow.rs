@@ -636,10 +636,48 @@ fn shareable_shrink_panicking<P: ArcLayout>() {
     }
 }
 
+/// A capacity whose block would exceed `isize::MAX` bytes: the "capacity
+/// overflow" panic from `with_capacity_in`, `reserve` and
+/// `reserve_exact`, found before any allocator call (no event, so no
+/// abort); the label is dropped once, and an array asked for too much is
+/// unchanged and usable.
+fn capacity_overflow<P: ArcLayout>() {
+    const OVERFLOW: &str = "capacity overflow";
+    let ledger = Ledger::new();
+    let label = Label::make(&ledger, LABEL);
+    let message = inject(usize::MAX, Mode::Fail, || {
+        expect_panic(|| {
+            Unique::<Elem, P>::with_label_and_capacity_in(label, usize::MAX, Faulty::new())
+        })
+    });
+    assert!(message.starts_with(OVERFLOW), "{message}");
+    assert_eq!(report().events, [], "an allocator call");
+    assert_clean(&ledger, "with_capacity_in(usize::MAX)");
+
+    let (ledger, mut u) = fresh::<Elem, P>(0);
+    u.extend((0..3).map(|n| Elem::make(&ledger, n)));
+    let before = snapshot(&u);
+    inject(usize::MAX, Mode::Fail, || {
+        for additional in [usize::MAX, isize::MAX as usize] {
+            let message = expect_panic(|| u.reserve(additional));
+            assert!(message.starts_with(OVERFLOW), "{message}");
+            let message = expect_panic(|| u.reserve_exact(additional));
+            assert!(message.starts_with(OVERFLOW), "{message}");
+        }
+    });
+    assert_eq!(report().events, [], "an allocator call");
+    assert_eq!(snapshot(&u), before);
+    u.push(Elem::make(&ledger, 3));
+    common::check_all(&u);
+    drop(u);
+    assert_clean(&ledger, "reserve(usize::MAX)");
+}
+
 layout_tests!(
     try_reserve_failures,
     with_capacity_in_panicking,
-    shareable_shrink_panicking
+    shareable_shrink_panicking,
+    capacity_overflow
 );
 
 // ---- 3. panicking clones and iterators ---------------------------------------
