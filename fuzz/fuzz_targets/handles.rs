@@ -7,9 +7,10 @@
 //! (`Padded` or `Compact`) and the allocator (the global one, or the
 //! counting `Faulty` of tests/common/alloc.rs, 24-byte or zero-sized,
 //! whose live blocks and instances are checked after every step); the rest
-//! decodes to operations, including the panicking `Clone` and `Drop` ones
-//! and the allocation failures of `try_with_label_in`, `make_mut` and
-//! `try_unique`. Run with
+//! decodes to operations, including the panicking `Clone` and `Drop` ones,
+//! the allocation failures of `try_with_label_in`, `make_mut` and
+//! `try_unique`, and a unique handle's growth (`push`, `extend`,
+//! `reserve`, ...). Run with
 //! `bash ci/fuzz.sh` (cargo fuzz, nightly, AddressSanitizer).
 #![no_main]
 
@@ -30,7 +31,7 @@ use model::{Aligned, Boxed, Byte, Machine, ModelAlloc, Op, Payload, Text, Zst};
 /// Decodes one operation; small numbers keep sequences meaningful.
 fn op(u: &mut Unstructured<'_>) -> arbitrary::Result<Op> {
     let slot = |u: &mut Unstructured<'_>| u.int_in_range(0..=model::POOL as u8 - 1);
-    Ok(match u.int_in_range(0..=18u8)? {
+    Ok(match u.int_in_range(0..=24u8)? {
         0 => Op::New {
             len: u.int_in_range(0..=6)?,
             label: u.arbitrary()?,
@@ -80,7 +81,30 @@ fn op(u: &mut Unstructured<'_>) -> arbitrary::Result<Op> {
             label: u.arbitrary()?,
         },
         17 => Op::MakeMutFailing(slot(u)?),
-        _ => Op::TryUniqueFailing(slot(u)?),
+        18 => Op::TryUniqueFailing(slot(u)?),
+        19 => Op::WithCapacity {
+            cap: u.int_in_range(0..=6)?,
+            label: u.arbitrary()?,
+        },
+        20 => Op::Push {
+            slot: slot(u)?,
+            value: u.arbitrary()?,
+        },
+        21 => Op::Pop(slot(u)?),
+        22 => Op::Extend {
+            slot: slot(u)?,
+            len: u.int_in_range(0..=6)?,
+            how: u.int_in_range(0..=2)?,
+        },
+        23 => Op::Reserve {
+            slot: slot(u)?,
+            additional: u.int_in_range(0..=10)?,
+            exact: u.arbitrary()?,
+        },
+        _ => Op::Truncate {
+            slot: slot(u)?,
+            len: u.int_in_range(0..=6)?,
+        },
     })
 }
 

@@ -19,6 +19,13 @@
 //! the allocator instance that allocated it, with its layout; with it, the
 //! `*Failing` operations make an allocation fail (`try_with_label_in`) or
 //! panic (`make_mut`'s copy or move, `try_unique`'s move).
+//!
+//! Unique handles grow like a `Vec` (`WithCapacity`, `Push`, `Pop`,
+//! `Extend`, `Reserve`, `Truncate`; `Shareable` then trims the block as it
+//! shares it): the model's elements are a `Vec` doing the same, and the
+//! capacity must hold them (what `reserve` and `reserve_exact` promise,
+//! exactly); with the counting allocator every grow and shrink is checked
+//! against the block's layout.
 #![allow(dead_code)]
 
 use std::sync::Arc;
@@ -53,6 +60,10 @@ pub trait ModelAlloc: Allocator + Clone + Default + 'static {
         len: usize,
         f: impl FnMut(&mut L, usize) -> E,
     ) -> ArcArrayBase<E, L, P, Self>;
+    /// A new empty unique array with room for `cap` elements
+    /// (`with_label_and_capacity` for [`Global`], `_in` for the others).
+    fn with_capacity<E, L, P: ArcLayout>(label: L, cap: usize)
+        -> UniqueArcArrayBase<E, L, P, Self>;
     /// Forgets what an earlier run on this thread left.
     fn reset() {}
     /// The allocator's view after a step: `live` blocks are allocated,
@@ -69,6 +80,12 @@ impl ModelAlloc for Global {
     ) -> ArcArrayBase<E, L, P, Global> {
         <ArcArrayBase<E, L, P, Global> as LabelledArray<E, L>>::with_label(label, len, f)
     }
+    fn with_capacity<E, L, P: ArcLayout>(
+        label: L,
+        cap: usize,
+    ) -> UniqueArcArrayBase<E, L, P, Global> {
+        UniqueArcArrayBase::with_label_and_capacity(label, cap)
+    }
 }
 
 impl<const PAD: usize> ModelAlloc for Faulty<PAD> {
@@ -79,6 +96,12 @@ impl<const PAD: usize> ModelAlloc for Faulty<PAD> {
         f: impl FnMut(&mut L, usize) -> E,
     ) -> ArcArrayBase<E, L, P, Self> {
         <ArcArrayBase<E, L, P, Self>>::with_label_in(label, len, f, Faulty::new())
+    }
+    fn with_capacity<E, L, P: ArcLayout>(
+        label: L,
+        cap: usize,
+    ) -> UniqueArcArrayBase<E, L, P, Self> {
+        UniqueArcArrayBase::with_label_and_capacity_in(label, cap, Faulty::new())
     }
     fn reset() {
         alloc::faulty_reset();
@@ -483,6 +506,38 @@ pub enum Op {
     /// panicking: the handle is dropped as a handle. Nothing for the
     /// global allocator.
     TryUniqueFailing(u8),
+    /// A new empty unique array with room for `cap` elements
+    /// (`with_label_and_capacity`).
+    WithCapacity {
+        cap: u8,
+        label: u32,
+    },
+    /// `push` onto the slot's unique handle (growing it when full).
+    Push {
+        slot: u8,
+        value: u32,
+    },
+    /// `pop` from the slot's unique handle.
+    Pop(u8),
+    /// `len` new elements onto the slot's unique handle: `how % 3` picks
+    /// `extend` with an exact size hint, `extend` with a hint of 0 (a
+    /// filter), or `extend_from_slice` (clones).
+    Extend {
+        slot: u8,
+        len: u8,
+        how: u8,
+    },
+    /// `reserve` or (`exact`) `reserve_exact` on the slot's unique handle.
+    Reserve {
+        slot: u8,
+        additional: u8,
+        exact: bool,
+    },
+    /// `truncate` of the slot's unique handle.
+    Truncate {
+        slot: u8,
+        len: u8,
+    },
 }
 
 pub const POOL: usize = 6;
@@ -920,6 +975,82 @@ impl<E: Payload, L: Payload, P: ArcLayout, A: ModelAlloc> Machine<E, L, P, A> {
                 }
             }
             Op::NewFailing { .. } | Op::MakeMutFailing(_) | Op::TryUniqueFailing(_) => {}
+            Op::WithCapacity { cap, label } => {
+                let u = A::with_capacity::<E, L, P>(L::make(label, &self.ledger), cap.into());
+                assert!(u.is_empty() && u.capacity() >= cap.into(), "with_capacity");
+                self.add_block(Handle::Unique(u), (L::stored(label), Vec::new()), 1);
+            }
+            Op::Push { slot, value } => {
+                if let Some((mut u, id)) = self.take_unique(slot) {
+                    u.push(E::make(value, &self.ledger));
+                    let contents = self.blocks[id].contents.as_mut().unwrap();
+                    contents.1.push(E::stored(value));
+                    self.put(Handle::Unique(u), id);
+                }
+            }
+            Op::Pop(slot) => {
+                if let Some((mut u, id)) = self.take_unique(slot) {
+                    let cap = u.capacity();
+                    let contents = self.blocks[id].contents.as_mut().unwrap();
+                    assert_eq!(u.pop().map(|e| e.value()), contents.1.pop(), "pop");
+                    assert_eq!(u.capacity(), cap, "pop changed the capacity");
+                    self.put(Handle::Unique(u), id);
+                }
+            }
+            Op::Extend { slot, len, how } => {
+                if let Some((mut u, id)) = self.take_unique(slot) {
+                    let elems = self.elems(len, |i| i * 7 + 1);
+                    match how % 3 {
+                        0 => u.extend(elems),
+                        1 => u.extend(elems.into_iter().filter(|_| true)),
+                        _ => u.extend_from_slice(&elems),
+                    }
+                    let contents = self.blocks[id].contents.as_mut().unwrap();
+                    contents
+                        .1
+                        .extend((0..u32::from(len)).map(|i| E::stored(i * 7 + 1)));
+                    self.put(Handle::Unique(u), id);
+                }
+            }
+            Op::Reserve {
+                slot,
+                additional,
+                exact,
+            } => {
+                if let Some((mut u, id)) = self.take_unique(slot) {
+                    let (len, cap, additional) = (u.len(), u.capacity(), usize::from(additional));
+                    if exact {
+                        u.reserve_exact(additional);
+                    } else {
+                        u.reserve(additional);
+                    }
+                    // The message formatted only on failure (Miri formats
+                    // slowly).
+                    let new = u.capacity();
+                    let ok = if len + additional <= cap {
+                        new == cap
+                    } else if exact {
+                        new == len + additional
+                    } else {
+                        new >= (len + additional).max(2 * cap)
+                    };
+                    assert!(
+                        ok,
+                        "reserve of {additional} (exact: {exact}) at {len} in {cap}: {new}"
+                    );
+                    self.put(Handle::Unique(u), id);
+                }
+            }
+            Op::Truncate { slot, len } => {
+                if let Some((mut u, id)) = self.take_unique(slot) {
+                    let cap = u.capacity();
+                    u.truncate(len.into());
+                    let contents = self.blocks[id].contents.as_mut().unwrap();
+                    contents.1.truncate(len.into());
+                    assert_eq!(u.capacity(), cap, "truncate changed the capacity");
+                    self.put(Handle::Unique(u), id);
+                }
+            }
         }
         self.check();
     }
@@ -969,7 +1100,16 @@ impl<E: Payload, L: Payload, P: ArcLayout, A: ModelAlloc> Machine<E, L, P, A> {
                     let expected = if block.strong == 0 { 0 } else { block.weak };
                     assert_eq!(w.weak_count(), expected, "weak's weak count of {id}");
                 }
-                Handle::Unique(u) => check_contents(u.get_label(), u, block),
+                Handle::Unique(u) => {
+                    check_contents(u.get_label(), u, block);
+                    // Room for the elements at least; zero-sized ones need
+                    // none, and have all the room there is.
+                    if std::mem::size_of::<E>() == 0 {
+                        assert_eq!(u.capacity(), usize::MAX, "capacity of {id}");
+                    } else {
+                        assert!(u.capacity() >= u.len(), "capacity of {id}");
+                    }
+                }
             }
         }
         let live = self.blocks.iter().filter_map(|b| b.contents.as_ref());
