@@ -16,16 +16,16 @@ run cargo clippy --lib --all-features -- -D warnings -W clippy::pedantic
 run cargo test
 run cargo test --all-features
 # The no_std configuration: alloc only.
-run cargo build --no-default-features
+run cargo build -p heaparray --no-default-features
 # The MSRV (Cargo.toml's rust-version, README "Try it"): the library with
 # every feature, and without std, on that toolchain.
 msrv=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml)
 if ! rustup run "$msrv" rustc --version >/dev/null 2>&1; then
     run rustup toolchain install "$msrv" --profile minimal
 fi
-run cargo "+$msrv" build --lib --all-features
-run cargo "+$msrv" build --lib --no-default-features
-run cargo clippy --no-default-features --features serde -- -D warnings
+run cargo "+$msrv" build -p heaparray --lib --all-features
+run cargo "+$msrv" build -p heaparray --lib --no-default-features
+run cargo clippy -p heaparray --no-default-features --features serde -- -D warnings
 # The examples in the dev profile, whose binaries the two `cargo test` runs
 # above have already built (a `--release` run built the crate and every
 # dependency once more, 34 s of this script on an idle machine, to run
@@ -34,17 +34,17 @@ for example in model_weights symbols config arena; do
     run cargo run --example "$example"
 done
 run cargo run --all-features --example hot_reload
-# The tour (README, "Try it"): a crate of its own, so that it builds only
-# heaparray and rayon; in the dev profile here, as the examples.
-run cargo fmt --manifest-path tour/Cargo.toml -- --check
-run cargo clippy --manifest-path tour/Cargo.toml -- -D warnings
-run cargo run --manifest-path tour/Cargo.toml
+# The tour (README, "Try it"): the example of the workspace's tour/
+# package, which builds only heaparray and rayon (the formatting and
+# clippy runs above cover it: it is a default member); in the dev profile
+# here, as the examples.
+run cargo run --example tour
 RUSTDOCFLAGS="-D warnings" run cargo doc --no-deps --all-features
 # As docs.rs builds them (nightly, `--cfg docsrs`): each feature-gated item
 # shows its feature.
 RUSTDOCFLAGS="--cfg docsrs -D warnings" run cargo +nightly doc --no-deps --all-features
 # The crate as it would be published builds on its own.
-run cargo package --allow-dirty
+run cargo package -p heaparray --allow-dirty
 # The SAFETY-comment audit, where the shared tools are checked out beside us.
 if [ -x ../shared/tools/unsafe-audit ]; then
     run ../shared/tools/unsafe-audit src
