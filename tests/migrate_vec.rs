@@ -145,3 +145,51 @@ mod explicit {
         assert_eq!((a.get_label(), &*a), (&label, &v[..]));
     }
 }
+
+/// `Vec::resize` and `resize_with`, migrated: the same contents after each
+/// step, with owning elements, and a `Clone` that panics part way keeps
+/// the clones made so far, each dropped once.
+#[test]
+fn resize_behaves_as_vec() {
+    use heaparray::UniqueArcArray;
+    let mut u = UniqueArcArray::<String>::with_capacity(0);
+    let mut v: Vec<String> = Vec::new();
+    for (len, fill) in [(3, "a"), (1, "b"), (5, "c"), (0, "d"), (2, "e")] {
+        u.resize(len, fill.to_string());
+        v.resize(len, fill.to_string());
+        assert_eq!(&*u, &v[..]);
+        let mut n = 0;
+        let mut m = 0;
+        u.resize_with(len + 2, || {
+            n += 1;
+            format!("{fill}{n}")
+        });
+        v.resize_with(len + 2, || {
+            m += 1;
+            format!("{fill}{m}")
+        });
+        assert_eq!(&*u, &v[..]);
+    }
+
+    /// Panics on the third clone made.
+    #[derive(Debug)]
+    struct Fragile(Box<u32>);
+    static CLONES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    impl Clone for Fragile {
+        fn clone(&self) -> Self {
+            let n = CLONES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            assert!(n < 2, "clone panics");
+            Fragile(self.0.clone())
+        }
+    }
+    let mut u = UniqueArcArray::<Fragile>::with_capacity(0);
+    u.push(Fragile(Box::new(0)));
+    u.push(Fragile(Box::new(1)));
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        u.resize(10, Fragile(Box::new(7)));
+    }));
+    assert!(panicked.is_err());
+    // Two clones were made before the third panicked; `value` was dropped.
+    let values: Vec<u32> = u.iter().map(|f| *f.0).collect();
+    assert_eq!(values, [0, 1, 7, 7]);
+}

@@ -522,6 +522,69 @@ impl<E, L, P: ArcLayout, A: Allocator> UniqueArcArrayBase<E, L, P, A> {
         }
     }
 
+    /// Resizes the array to `new_len`: truncates, or appends clones of
+    /// `value` (as `Vec::resize`).
+    ///
+    /// # Panics
+    ///
+    /// As [`reserve`](Self::reserve) when growing. If a `clone` panics, the
+    /// clones made so far stay.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let mut u = UniqueArcArray::from(["a".to_string()]);
+    /// u.resize(3, "z".to_string());
+    /// assert_eq!(*u, ["a", "z", "z"]);
+    /// u.resize(1, String::new());
+    /// assert_eq!(*u, ["a"]);
+    /// ```
+    pub fn resize(&mut self, new_len: usize, value: E)
+    where
+        E: Clone,
+    {
+        let len = self.len();
+        if new_len <= len {
+            self.truncate(new_len);
+            return;
+        }
+        self.reserve(new_len - len);
+        for _ in len + 1..new_len {
+            self.push(value.clone());
+        }
+        self.push(value);
+    }
+
+    /// Resizes the array to `new_len`: truncates, or appends values made
+    /// by `f` (as `Vec::resize_with`).
+    ///
+    /// # Panics
+    ///
+    /// As [`reserve`](Self::reserve) when growing. If `f` panics, the
+    /// values made so far stay.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let mut u = UniqueArcArray::<u32>::with_capacity(0);
+    /// let mut next = 0;
+    /// u.resize_with(3, || { next += 2; next });
+    /// assert_eq!(*u, [2, 4, 6]);
+    /// ```
+    pub fn resize_with(&mut self, new_len: usize, mut f: impl FnMut() -> E) {
+        let len = self.len();
+        if new_len <= len {
+            self.truncate(new_len);
+            return;
+        }
+        self.reserve(new_len - len);
+        for _ in len..new_len {
+            self.push(f());
+        }
+    }
+
     /// Drops every element; the label and the capacity stay.
     ///
     /// # Examples
