@@ -129,7 +129,8 @@ mod loom_global {
 }
 
 /// Aborts the process: the answer to a reference count that would overflow,
-/// as `std::sync::Arc` gives.
+/// as `std::sync::Arc` gives, and to an allocator that unwinds out of
+/// `grow` or `shrink` under a `UniqueArcArray` borrowed by `&mut`.
 #[cold]
 #[inline(never)]
 pub(crate) fn abort() -> ! {
@@ -141,10 +142,10 @@ pub(crate) fn abort() -> ! {
         struct PanicOnDrop;
         impl Drop for PanicOnDrop {
             fn drop(&mut self) {
-                panic!("heaparray: reference count overflow");
+                panic!("heaparray: aborting (a reference count would overflow, or an allocator unwound out of grow or shrink)");
             }
         }
         let _bomb = PanicOnDrop;
-        panic!("heaparray: reference count overflow");
+        panic!("heaparray: aborting (a reference count would overflow, or an allocator unwound out of grow or shrink)");
     }
 }

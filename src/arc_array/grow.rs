@@ -743,10 +743,9 @@ impl<E, L, P: ArcLayout, A: Allocator> UniqueArcArrayBase<E, L, P, A> {
     fn extend_iter<I: Iterator<Item = E>>(&mut self, iter: I) {
         let (lower, _) = iter.size_hint();
         // A lower bound that cannot be allocated is a lie (or a real
-        // overflow, which the pushes then meet): reserve what fits.
-        if self.try_reserve(lower).is_err() {
-            self.reserve(0);
-        }
+        // overflow, which the pushes then meet): then nothing is reserved
+        // up front, and each push grows the block as it needs.
+        let _ = self.try_reserve(lower);
         for value in iter {
             self.push(value);
         }

@@ -17,6 +17,9 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArrayBase<E, L, P, A> {
     /// ```
     /// use heaparray::*;
     /// let a = ArcArray::new(2, |i| i as u8);
+    /// // The same address as the slice's `as_ptr` (through `Deref`); but
+    /// // only this one carries the whole block's provenance, which
+    /// // `ArcArrayBorrow::from_raw` needs.
     /// assert_eq!(ArcArray::as_ptr(&a), a.as_ptr());
     /// ```
     #[must_use]

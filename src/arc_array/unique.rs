@@ -395,13 +395,14 @@ impl<E, L, P: ArcLayout, A: Allocator> IntoIterator for UniqueArcArrayBase<E, L,
     /// block until the iterator is dropped.
     fn into_iter(self) -> Self::IntoIter {
         let block = ManuallyDrop::new(self).raw();
+        // SAFETY: the only handle reads its block's length and capacity.
+        let (len, cap) = unsafe { (block.len(), block.unique_capacity()) };
         // SAFETY: the only handle of any kind (no other strong or weak
         // handle) owns a finished block, allocated from the allocator in
         // its header for its capacity, and is forgotten: the iterator holds
         // the last count of any kind and frees the block as this handle's
         // drop would (`free`, with no count operation).
-        let inner =
-            unsafe { crate::block::IntoIter::new(block, block.len(), block.unique_capacity()) };
+        let inner = unsafe { crate::block::IntoIter::new(block, len, cap) };
         UniqueArcArrayIntoIter { inner }
     }
 }

@@ -548,6 +548,8 @@ impl<H: Header, L, E> Block<H, L, E> {
     /// - the header is initialised, the block was allocated (or last
     ///   resized) from the allocator in it for `old_cap` elements, and
     ///   `new_cap` holds every initialised element;
+    /// - neither layout, for `old_cap` nor for `new_cap`, has size zero (an
+    ///   `ArcArray` block's never has: its header holds the counts);
     /// - the caller owns the block outright: nothing else reads or writes
     ///   it, and no reference into it is live. On `Ok` the old block is
     ///   gone: only the returned one may be used.
@@ -570,8 +572,8 @@ impl<H: Header, L, E> Block<H, L, E> {
         let alloc = unsafe { H::alloc(self.header()).read() };
         let abort_on_unwind = AbortOnUnwind(abort_on_unwind);
         // SAFETY: allocated from `alloc` for `old_cap` (caller), which the
-        // new capacity's elements fit in; no reference into the block is
-        // live. An `Arc`/`HeapArray` block's layout is never empty.
+        // new capacity's elements fit in; neither layout is empty and no
+        // reference into the block is live (caller).
         let resized = unsafe { self.try_resize(old_cap, new_cap, &alloc) };
         mem::forget(abort_on_unwind);
         let home = *resized.as_ref().unwrap_or(&self);

@@ -53,8 +53,15 @@ macro_rules! impl_borrow {
             #[doc = concat!("- `ptr` came from [`", stringify!($owner_name), "::as_ptr`](", stringify!($owner), "::as_ptr) or [`into_raw`](", stringify!($owner), "::into_raw) of an array of this exact type (the same element, label, layout and allocator types), and keeps that pointer's provenance (it was not rebuilt from an address);")]
             /// - a strong count of that block is held for all of `'a` (a live
             ///   handle, or a pointer from `into_raw` not yet given back), so
-            ///   that the contents stay alive and unwritten while the borrow
-            ///   lives.
+            ///   that the contents stay alive;
+            /// - for all of `'a`, no handle of the block writes or takes its
+            ///   contents: no `get_mut`, `make_mut`, `get_mut_with_label`,
+            ///   `make_mut_with_label`, nor a `try_unique`, `into_unique` or
+            ///   `unwrap_or_clone` that succeeds. The borrow must be usable as
+            ///   a `&'a` to the owning handle would be (with
+            #[doc = concat!("   `", stringify!($owner_name), "::borrow(&a)` the borrow checker sees to this; here the caller does).")]
+            ///
+            #[doc = concat!("`a.as_ptr()` on a handle is the *slice's* method, reached through `Deref`: its pointer has provenance over the elements only, not the counts, and is not one this function accepts. Use `", stringify!($owner_name), "::as_ptr(&a)`.")]
             ///
             /// # Examples
             ///

@@ -16,6 +16,9 @@ impl<E, L, A: Allocator> RcArray<E, L, A> {
     /// ```
     /// use heaparray::*;
     /// let a = RcArray::new(2, |i| i as u8);
+    /// // The same address as the slice's `as_ptr` (through `Deref`); but
+    /// // only this one carries the whole block's provenance, which
+    /// // `RcArrayBorrow::from_raw` needs.
     /// assert_eq!(RcArray::as_ptr(&a), a.as_ptr());
     /// ```
     #[must_use]

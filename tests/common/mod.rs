@@ -60,8 +60,11 @@ impl Ledger {
         self.dropped.lock().unwrap().iter().filter(|d| **d).count()
     }
 
+    /// Canaries made and not yet dropped: one snapshot, under the lock
+    /// (`made` and `dropped` read apart could disagree while other threads
+    /// make and drop canaries).
     pub fn live(&self) -> usize {
-        self.made() - self.dropped()
+        self.dropped.lock().unwrap().iter().filter(|d| !**d).count()
     }
 
     /// Forgives the canaries a test leaks on purpose (a leak the crate's
