@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Draws the criterion results of `cargo bench --features rayon` as one SVG.
+"""Draws the criterion results of the peer benchmarks as one SVG.
 
-Reads target/criterion/<group>/<function>/new/{benchmark,estimates}.json and
+Run `cargo bench --manifest-path benches/Cargo.toml --features rayon` first.
+Reads benches/target/criterion/<group>/<function>/new/{benchmark,estimates}.json and
 draws, per group, each function's median time per iteration relative to
 ArcArray's (lower is better; ArcArray is 1.0). The scale stops at CAP: a
 longer bar (the 1 GiB copy of group 12, some 10^5 times calloc's) is drawn
@@ -9,7 +10,8 @@ to the edge, cut, its ratio printed in full. No dependency but Python 3.
 
     python3 benches/plot.py [criterion dir] [output.svg]
 
-defaults: target/criterion and benches/peers.svg.
+defaults: benches/target/criterion and benches/peers.svg (beside this
+script).
 """
 
 import html
@@ -17,8 +19,9 @@ import json
 import os
 import sys
 
-root = sys.argv[1] if len(sys.argv) > 1 else "target/criterion"
-out = sys.argv[2] if len(sys.argv) > 2 else "benches/peers.svg"
+here = os.path.dirname(os.path.abspath(__file__))
+root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "target", "criterion")
+out = sys.argv[2] if len(sys.argv) > 2 else os.path.join(here, "peers.svg")
 
 
 def load(group_dir):
@@ -38,9 +41,14 @@ def load(group_dir):
 
 def ours(rows):
     """ArcArray's row: the one whose name starts with "ArcArray" and, among
-    those, the shortest (the in-place constructor, not a conversion)."""
-    candidates = [r for r in rows if r[0].startswith("ArcArray")]
-    return min(candidates, key=lambda r: len(r[0])) if candidates else None
+    those, the shortest (the in-place constructor, not a conversion); in the
+    groups that build a unique array first (12, 15, 16), the one whose name
+    starts with "new_zeroed" or "UniqueArcArray"."""
+    for prefix in ("ArcArray", "new_zeroed", "UniqueArcArray"):
+        candidates = [r for r in rows if r[0].startswith(prefix)]
+        if candidates:
+            return min(candidates, key=lambda r: len(r[0]))
+    return None
 
 
 def human(ns):
@@ -67,7 +75,7 @@ for group in sorted(os.listdir(root), key=number):
         groups.append((group, base, rows))
 
 if not groups:
-    sys.exit(f"no criterion results under {root}: run `cargo bench --features rayon` first")
+    sys.exit(f"no criterion results under {root}: run `cargo bench --manifest-path benches/Cargo.toml --features rayon` first")
 
 bar_h, gap, label_w, plot_w, title_h = 18, 4, 300, 360, 26
 height = 50 + sum(title_h + len(rows) * (bar_h + gap) + 10 for _, _, rows in groups)

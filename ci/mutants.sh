@@ -103,10 +103,9 @@ toml, n = re.subn(r"(?ms)^\[workspace\]\n.*?(?=^\[)", "", toml)
 assert n == 1, "Cargo.toml: no single [workspace] table"
 open(path, "w").write(toml)
 PY
-mkdir -p "$pristine/tests" "$pristine/benches" "$pristine/examples"
-# Declared targets (the bench, examples with their own [[example]] entry)
-# must exist for the manifest to parse; the loom run builds none of them.
-touch "$pristine/benches/peers.rs"
+mkdir -p "$pristine/tests" "$pristine/examples"
+# Declared targets (examples with their own [[example]] entry) must exist
+# for the manifest to parse; the loom run builds none of them.
 sed -n '/^\[\[example\]\]/,/^$/s/^name = "\(.*\)"/\1/p' Cargo.toml |
     while read -r example; do touch "$pristine/examples/$example.rs"; done
 targets=$(sed -n 's/^name = "\(loom_[a-z_]*\)"/\1/p' Cargo.toml)

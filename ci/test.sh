@@ -39,6 +39,13 @@ run cargo run --all-features --example hot_reload
 # clippy runs above cover it: it is a default member); in the dev profile
 # here, as the examples.
 run cargo run --example tour
+# The peer benchmarks (compare and criterion over benches/workloads.rs): a
+# crate of their own, outside the workspace, checked so that they cannot
+# rot; built and run only by hand (`cargo run --release --manifest-path
+# benches/Cargo.toml --bin compare`), as a release build of criterion is
+# too slow for here.
+run cargo fmt --manifest-path benches/Cargo.toml -- --check
+run cargo clippy --manifest-path benches/Cargo.toml --all-targets --all-features -- -D warnings
 RUSTDOCFLAGS="-D warnings" run cargo doc --no-deps --all-features
 # As docs.rs builds them (nightly, `--cfg docsrs`): each feature-gated item
 # shows its feature.
