@@ -30,17 +30,22 @@
 //! `Vec` and share it: 1M `u64` pushed into room reserved or from empty,
 //! then `shareable`, against a `Vec` pushed and copied by
 //! `Arc::<[u64]>::from`, and the `Vec` alone; 4 `u64` pushed into room
-//! for 4, 500,000 times. glibc's mmap threshold is fixed for the whole
+//! for 4, 500,000 times. Workload 17 is a syntax tree of about 1M tokens,
+//! hash-consed as rowan builds its green tree, on `ArcArray`,
+//! `CompactArcArray`, triomphe's `ThinArc` and `Arc<[T]>`: build, clone +
+//! drop of a node, a walk, and the bytes, per tree and per node.
+//! glibc's mmap threshold is fixed for the whole
 //! run (see [`workloads::MMAP_THRESHOLD`]; `-- --mmap-threshold=BYTES`
 //! fixes another, `=dynamic` leaves it moving) and the header line says
 //! at what. `cargo bench --manifest-path benches/Cargo.toml` measures the
 //! same workloads with criterion.
 
 use std::rc::Rc;
+use std::sync::Arc;
 use std::thread;
 use std::time::Instant;
 
-use workloads::{Contender, Counting, Scattered};
+use workloads::{tree, Contender, Counting, Scattered};
 
 #[global_allocator]
 static ALLOC: Counting = Counting;
@@ -607,6 +612,123 @@ fn small_push_then_share() -> Vec<Row> {
     )]
 }
 
+/// Rounds for workload 17 (build samples of a few hundred milliseconds).
+const TREE_REPS: usize = 9;
+
+/// Two rows of the same samples: per tree (the samples as they are, in
+/// `tree_unit`) and per node (each divided by `per_node`, in `node_unit`).
+fn tree_rows(
+    titles: [&'static str; 2],
+    units: [&'static str; 2],
+    per_node: f64,
+    mark: &'static str,
+    names: Vec<&'static str>,
+    samples: Vec<Vec<f64>>,
+) -> [Row; 2] {
+    let scaled = samples
+        .iter()
+        .map(|s| s.iter().map(|x| x / per_node).collect())
+        .collect();
+    [
+        Row::from_samples(titles[0], units[0], false, mark, names.clone(), samples),
+        Row::from_samples(titles[1], units[1], false, mark, names, scaled),
+    ]
+}
+
+/// Workload 17: a syntax tree of about 1M tokens, hash-consed as rowan
+/// builds its green tree, on `ArcArray`, `CompactArcArray`, triomphe's
+/// `ThinArc` and `Arc<[T]>` (workloads.rs, `tree`, says how): the build,
+/// a clone and drop of every node occurrence, a recursive walk, and the
+/// bytes the tree holds; each per tree and per node. The bars are the
+/// compact layout's against `ThinArc` (the second ratio on its line).
+fn syntax_tree() -> Vec<Row> {
+    let events = Arc::new(tree::Events::new(1_000_000));
+    let held = tree::held(&events);
+    let (nodes, tokens) = held[0].distinct;
+    println!(
+        "17. syntax tree: {} tokens and {} nodes with repeats ({} events, {} bytes of text); {} distinct nodes and {} distinct tokens after hash-consing",
+        events.tokens, events.nodes, events.events.len(), events.text_len, nodes, tokens
+    );
+    let occurrences = events.nodes as f64;
+    let bar = ">= 1.0x triomphe::ThinArc, compact layout (CompactArcArray's ratio)";
+    let measure = |rounds, cs: Vec<Sampler<'_>>| {
+        let mut cs = cs;
+        let samples = interleaved(rounds, &mut cs);
+        (cs.iter().map(|c| c.0).collect::<Vec<_>>(), samples)
+    };
+    let mut rows = Vec::new();
+    let (names, samples) = measure(TREE_REPS, ms_per(tree::build(&events)));
+    rows.extend(tree_rows(
+        [
+            "17. build the tree from its events (hash-consing cache included)",
+            "17. the build per node occurrence",
+        ],
+        ["ms per tree, median", "ns per node, median"],
+        occurrences / 1e6,
+        bar,
+        names,
+        samples,
+    ));
+    // One pass over every node occurrence per sample, in ms.
+    let iters = events.nodes as u64;
+    let clone_drop = tree::clone_drop(&events)
+        .into_iter()
+        .map(|c| sampled(c, iters, 1e6))
+        .collect();
+    let (names, samples) = measure(REPS, clone_drop);
+    rows.extend(tree_rows(
+        [
+            "17. clone + drop of every node occurrence, from a borrow, in preorder",
+            "17. clone + drop of a node",
+        ],
+        ["ms per tree, median", "ns per node, median"],
+        occurrences / 1e6,
+        bar,
+        names,
+        samples,
+    ));
+    let (names, samples) = measure(REPS, ms_per(tree::walk_tree(&events)));
+    rows.extend(tree_rows(
+        [
+            "17. recursive walk summing the tokens' text lengths (borrowed nodes)",
+            "17. the walk per node occurrence",
+        ],
+        ["ms per walk, median", "ns per node, median"],
+        occurrences / 1e6,
+        bar,
+        names,
+        samples,
+    ));
+    let names: Vec<&'static str> = held.iter().map(|h| h.name).collect();
+    let blocks = (nodes + tokens) as f64;
+    let bytes_mark =
+        "<= 1.0x triomphe::ThinArc's bytes, compact layout (CompactArcArray's ratio >= 1.0)";
+    let one = |f: fn(&tree::Held) -> isize| held.iter().map(|h| vec![f(h) as f64]).collect();
+    rows.extend(tree_rows(
+        [
+            "17. bytes the tree holds (requested of the allocator, and the root handle)",
+            "17. the same per distinct block (node or token)",
+        ],
+        ["bytes per tree", "bytes per block"],
+        blocks,
+        bytes_mark,
+        names.clone(),
+        one(|h| h.bytes),
+    ));
+    rows.extend(tree_rows(
+        [
+            "17. the same in glibc's chunks (request + 8, rounded up to 16, at least 32)",
+            "17. glibc's chunk bytes per distinct block",
+        ],
+        ["bytes per tree", "bytes per block"],
+        blocks,
+        bytes_mark,
+        names,
+        one(|h| h.chunk_bytes),
+    ));
+    rows
+}
+
 /// Workload 7: bytes per array, handle + blocks as the allocator is asked.
 fn memory() {
     println!("7. memory per array of u64 (handle + requested block bytes, allocations)");
@@ -635,7 +757,7 @@ fn main() {
         })
         .unwrap_or_else(|| "unknown CPU".into());
     println!(
-        "heaparray vs peers on {cpu}, {} threads available; medians of {REPS} interleaved rounds ({SCATTER_REPS} for workloads 4 and 10, {ARENA_REPS} for 11, {ZEROED_REPS} and {SHORT_REPS} for 12, {SHORT_REPS} for 13, {COLLECT_REPS} for 14, {GROW_REPS} for 15 and 16); {mmap}\n",
+        "heaparray vs peers on {cpu}, {} threads available; medians of {REPS} interleaved rounds ({SCATTER_REPS} for workloads 4 and 10, {ARENA_REPS} for 11, {ZEROED_REPS} and {SHORT_REPS} for 12, {SHORT_REPS} for 13, {COLLECT_REPS} for 14, {GROW_REPS} for 15 and 16, {TREE_REPS} for 17); {mmap}\n",
         thread::available_parallelism().map_or(1, |n| n.get())
     );
     // Workload numbers on the command line run just those.
@@ -684,8 +806,12 @@ fn main() {
         #[cfg(not(feature = "rayon"))]
         println!("14. parallel collect (FromParallelIterator): run with `--features rayon`");
     }
-    // A unique array grown like a `Vec`, then shared.
-    let grown: [(u32, Workload); 2] = [(15, push_then_share), (16, small_push_then_share)];
+    // A unique array grown like a `Vec`, then shared; a syntax tree.
+    let grown: [(u32, Workload); 3] = [
+        (15, push_then_share),
+        (16, small_push_then_share),
+        (17, syntax_tree),
+    ];
     for (k, workload) in grown {
         if run(k) {
             workload().iter().for_each(Row::print);

@@ -13,7 +13,9 @@
 //! 11 to 13 measure the allocator parameter: arrays from a `bumpalo::Bump`
 //! arena (11), a 1 GiB zeroed buffer (12, up to 2 GiB alive at once),
 //! `try_new` against `new` (13). Groups 15 and 16 grow a `UniqueArcArray`
-//! as a `Vec` and share it (1M `u64`; 4 `u64`). Group 8 sums 10M `u64`
+//! as a `Vec` and share it (1M `u64`; 4 `u64`). Group 17 is a syntax tree
+//! of about 1M tokens on `ArcArray`, `CompactArcArray`, `ThinArc` and
+//! `Arc<[T]>` (its bytes only in compare). Group 8 sums 10M `u64`
 //! made once (compare: 100M, made anew every round). glibc's mmap
 //! threshold is fixed before the first group, as compare fixes it.
 //!
@@ -160,6 +162,17 @@ fn small_push_then_share(c: &mut Criterion) {
     group(c, "16_push_4_u64_share_drop", SAMPLES, contenders);
 }
 
+/// Workload 17: the syntax tree (workloads.rs, `tree`): its build, a
+/// clone and drop of a node (each iteration one node occurrence, in
+/// preorder), and a walk.
+fn syntax_tree(c: &mut Criterion) {
+    let events = std::sync::Arc::new(workloads::tree::Events::new(1_000_000));
+    group(c, "17_tree_build", 10, workloads::tree::build(&events));
+    let contenders = workloads::tree::clone_drop(&events);
+    group(c, "17_tree_clone_drop_node", SAMPLES, contenders);
+    group(c, "17_tree_walk", 20, workloads::tree::walk_tree(&events));
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .warm_up_time(Duration::from_millis(500))
@@ -187,7 +200,7 @@ fn main() {
         rayon_collect,
         push_then_share,
         small_push_then_share,
-        |_| {},
+        syntax_tree,
     ];
     for run in groups {
         run(&mut c);

@@ -10,7 +10,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering::Relaxed};
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -18,6 +18,8 @@ use std::time::{Duration, Instant};
 use heaparray::{ArcArray, CompactArcArray, CompactUniqueArcArray, UniqueArcArray};
 use rayon::prelude::*;
 use triomphe::ThinArc;
+
+pub mod tree;
 
 /// Times `iters` runs of a contender's operation.
 pub type Run<'a> = Box<dyn FnMut(u64) -> Duration + 'a>;
@@ -88,11 +90,34 @@ pub static ALLOCS: AtomicUsize = AtomicUsize::new(0);
 /// global allocator, would not pay.
 pub static COUNTING: AtomicBool = AtomicBool::new(false);
 
+/// Bytes allocated and not yet freed while counting (frees of blocks
+/// allocated before counting started subtract too).
+pub static LIVE: AtomicIsize = AtomicIsize::new(0);
+/// [`LIVE`] in glibc's chunks: [`chunk`] of each request.
+pub static LIVE_CHUNKS: AtomicIsize = AtomicIsize::new(0);
+
+/// The size of the chunk glibc's malloc gives a request of `size` bytes
+/// on a 64-bit target: the request and an 8-byte size field, rounded up
+/// to 16, at least 32.
+pub fn chunk(size: usize) -> usize {
+    ((size + 8 + 15) & !15).max(32)
+}
+
 /// Counts one allocation of `layout`, if [`COUNTING`].
 fn count(layout: Layout) {
     if COUNTING.load(Relaxed) {
         BYTES.fetch_add(layout.size(), Relaxed);
         ALLOCS.fetch_add(1, Relaxed);
+        LIVE.fetch_add(layout.size() as isize, Relaxed);
+        LIVE_CHUNKS.fetch_add(chunk(layout.size()) as isize, Relaxed);
+    }
+}
+
+/// Counts one free of `layout`, if [`COUNTING`].
+fn uncount(layout: Layout) {
+    if COUNTING.load(Relaxed) {
+        LIVE.fetch_sub(layout.size() as isize, Relaxed);
+        LIVE_CHUNKS.fetch_sub(chunk(layout.size()) as isize, Relaxed);
     }
 }
 
@@ -111,10 +136,12 @@ unsafe impl GlobalAlloc for Counting {
         unsafe { System.alloc_zeroed(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        uncount(layout);
         // SAFETY: the caller's contract is System's.
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        uncount(layout);
         // SAFETY: the caller's contract (`new_size` non-zero and, rounded
         // up to `layout.align()`, at most `isize::MAX`) makes this layout.
         count(unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) });
@@ -138,6 +165,19 @@ pub fn held_bytes<T>(make: impl FnOnce() -> T) -> (usize, usize) {
     COUNTING.store(was, Relaxed);
     drop(value);
     (bytes, allocs)
+}
+
+/// What `make` makes, and the bytes it leaves allocated (net of what it
+/// frees before it returns: a builder's scratch space), as requested and
+/// in glibc's chunks ([`chunk`]). Needs [`Counting`] as the global
+/// allocator.
+pub fn live_bytes<T>(make: impl FnOnce() -> T) -> (T, isize, isize) {
+    let was = COUNTING.swap(true, Relaxed);
+    let (l0, c0) = (LIVE.load(Relaxed), LIVE_CHUNKS.load(Relaxed));
+    let value = make();
+    let held = (LIVE.load(Relaxed) - l0, LIVE_CHUNKS.load(Relaxed) - c0);
+    COUNTING.store(was, Relaxed);
+    (value, held.0, held.1)
 }
 
 // ---------------------------------------------------------------------
