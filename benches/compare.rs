@@ -637,7 +637,8 @@ fn tree_rows(
 
 /// Workload 17: a syntax tree of about 1M tokens, hash-consed as rowan
 /// builds its green tree, on `ArcArray`, `CompactArcArray`, triomphe's
-/// `ThinArc` and `Arc<[T]>` (workloads.rs, `tree`, says how): the build,
+/// `ThinArc` and `Arc<[T]>`, and a control, `ThinArc` with 8 more header
+/// bytes (workloads.rs, `tree`, says how): the build,
 /// a clone and drop of every node occurrence, a recursive walk, and the
 /// bytes the tree holds; each per tree and per node. The bars are the
 /// compact layout's against `ThinArc` (the second ratio on its line).

@@ -21,7 +21,10 @@
 //!   by `from_header_and_iter`, as rowan's own copy of it is used;
 //! - [`StdArc`]: std's `Arc<[Child]>` with the header beside it in the
 //!   handle (`{ head, children }`, 24 bytes), and `Arc<[u8]>` tokens with
-//!   their kind beside them: what a user writes without a thin handle.
+//!   their kind beside them: what a user writes without a thin handle;
+//! - [`ThinPad`], a control: `ThinArc` with 8 more header bytes, its
+//!   blocks the size of `CompactArcArray`'s (whose header holds a weak
+//!   count that `ThinArc`'s does not).
 //!
 //! The measures: the build from the events (cache included, as it is in a
 //! parser), a clone and drop of every node occurrence of the tree in
@@ -191,6 +194,55 @@ impl Green for Thin {
     #[inline]
     fn head(node: Self::Ref<'_>) -> Head {
         node.header.header
+    }
+    #[inline]
+    fn children<'a>(node: Self::Ref<'a>) -> &'a [Child<Self>] {
+        &node.slice
+    }
+    #[inline]
+    fn to_owned(node: Self::Ref<'_>) -> Self::Node {
+        node.clone()
+    }
+    #[inline]
+    fn token_len(token: &Self::Token) -> u32 {
+        token.slice.len() as u32
+    }
+    #[inline]
+    fn node_id(node: &Self::Node) -> usize {
+        node.ptr() as usize
+    }
+    #[inline]
+    fn token_id(token: &Self::Token) -> usize {
+        token.ptr() as usize
+    }
+}
+
+/// A control: triomphe's `ThinArc` with 8 more bytes of header (a `u64`
+/// beside the node's or token's header: a weak count's worth), so that
+/// its blocks are exactly `CompactArcArray`'s size. Where `ThinArc` leads
+/// `CompactArcArray` and this control does not, the lead is the 8 bytes.
+pub struct ThinPad;
+
+impl Green for ThinPad {
+    const NAME: &'static str = "control: ThinArc, header + 8 bytes";
+    type Node = ThinArc<(Head, u64), Child<Self>>;
+    type Token = ThinArc<(Kind, u64), u8>;
+    type Ref<'a> = &'a ThinArc<(Head, u64), Child<Self>>;
+    #[inline]
+    fn token(kind: Kind, text: &str) -> Self::Token {
+        ThinArc::from_header_and_iter((kind, 0), text.bytes())
+    }
+    #[inline]
+    fn node(head: Head, children: impl ExactSizeIterator<Item = Child<Self>>) -> Self::Node {
+        ThinArc::from_header_and_iter((head, 0), children)
+    }
+    #[inline]
+    fn borrow(node: &Self::Node) -> Self::Ref<'_> {
+        node
+    }
+    #[inline]
+    fn head(node: Self::Ref<'_>) -> Head {
+        node.header.header.0
     }
     #[inline]
     fn children<'a>(node: Self::Ref<'a>) -> &'a [Child<Self>] {
@@ -607,9 +659,9 @@ pub fn distinct<G: Green>(node: &G::Node) -> (usize, usize) {
 // ---------------------------------------------------------------------
 // The workload's contenders, written once for both harnesses.
 
-/// Runs `f` once for each of the four contenders, in the order the
-/// harnesses print them: `ArcArray`, `CompactArcArray`, `ThinArc`,
-/// `Arc<[T]>`.
+/// Runs `f` once for each of the contenders, in the order the harnesses
+/// print them: `ArcArray`, `CompactArcArray`, `ThinArc`, `Arc<[T]>`, and
+/// the control ([`ThinPad`]).
 pub trait ForEach {
     /// What `f` makes for one contender.
     type Out;
@@ -624,6 +676,7 @@ pub fn for_each<F: ForEach>(f: &mut F) -> Vec<F::Out> {
         f.one::<HeapArray<Compact>>(),
         f.one::<Thin>(),
         f.one::<StdArc>(),
+        f.one::<ThinPad>(),
     ]
 }
 
@@ -662,6 +715,7 @@ pub fn clone_drop(events: &Arc<Events>) -> Vec<Contender<'static>> {
             let mut nodes = Vec::new();
             preorder::<G>(&tree, &mut nodes);
             drop(tree);
+            assert!(!nodes.is_empty(), "a tree has a root");
             contender(G::NAME, move |iters| {
                 let start = Instant::now();
                 let mut left = iters as usize;
