@@ -347,22 +347,43 @@ fn len_and_sum(s: &[u64]) -> u64 {
 /// Workload 3: reads of len + 4 elements while another thread clones and
 /// drops the same handle (one operation: one read).
 pub fn false_sharing() -> Vec<Contender<'static>> {
+    /// The read as a closure type of its own (not a function pointer),
+    /// so that each contender's loop is compiled with its read inlined.
     fn reader<H: Clone + Send + Sync>(
         handle: H,
-        slice: fn(&H) -> &[u64],
+        read: impl Fn(&H) -> u64,
     ) -> impl FnMut(u64) -> Duration {
-        move |iters| reads_under_traffic(&handle, |h| len_and_sum(slice(h)), iters)
+        move |iters| reads_under_traffic(&handle, &read, iters)
     }
     let std_slice: Arc<[u64]> = four(0).collect();
     let std_vec: Arc<Vec<u64>> = Arc::new(four(0).collect());
     vec![
-        contender("ArcArray", reader(ArcArray::new(4, |i| i as u64), |h| h)),
-        contender(COMPACT, reader(compact(4, |i| i as u64), |h| h)),
-        contender("Arc<[u64]>", reader(std_slice, |h| h)),
-        contender("Arc<Vec<u64>>", reader(std_vec, |h| h)),
+        contender(
+            "ArcArray",
+            reader(ArcArray::new(4, |i| i as u64), |h: &ArcArray<u64>| {
+                len_and_sum(h)
+            }),
+        ),
+        contender(
+            COMPACT,
+            reader(compact(4, |i| i as u64), |h: &CompactArcArray<u64>| {
+                len_and_sum(h)
+            }),
+        ),
+        contender(
+            "Arc<[u64]>",
+            reader(std_slice, |h: &Arc<[u64]>| len_and_sum(h)),
+        ),
+        contender(
+            "Arc<Vec<u64>>",
+            reader(std_vec, |h: &Arc<Vec<u64>>| len_and_sum(h)),
+        ),
         contender(
             "triomphe::ThinArc",
-            reader(ThinArc::from_header_and_iter((), four(0)), |h| &h.slice),
+            reader(
+                ThinArc::from_header_and_iter((), four(0)),
+                |h: &ThinArc<(), u64>| len_and_sum(&h.slice),
+            ),
         ),
     ]
 }
