@@ -46,6 +46,10 @@ run cargo run --example tour
 # too slow for here.
 run cargo fmt --manifest-path benches/Cargo.toml -- --check
 run cargo clippy --manifest-path benches/Cargo.toml --all-targets --all-features -- -D warnings
+# And compare runs once, one round of each workload (`--quick`, which skips
+# the two that need gigabytes), in release as it is meant to run: the
+# harness cannot rot, though its figures here measure nothing.
+run cargo run --release --manifest-path benches/Cargo.toml --bin compare -- --quick
 RUSTDOCFLAGS="-D warnings" run cargo doc --no-deps --all-features
 # As docs.rs builds them (nightly, `--cfg docsrs`): each feature-gated item
 # shows its feature.
