@@ -41,9 +41,9 @@ run cargo run --all-features --example hot_reload
 run cargo run --example tour
 # The peer benchmarks (compare and criterion over benches/workloads.rs): a
 # crate of their own, outside the workspace, checked so that they cannot
-# rot; built and run only by hand (`cargo run --release --manifest-path
-# benches/Cargo.toml --bin compare`), as a release build of criterion is
-# too slow for here.
+# rot; measured by hand (`cargo run --release --manifest-path
+# benches/Cargo.toml --bin compare`; criterion's release build is too slow
+# for here, so it is only linted).
 run cargo fmt --manifest-path benches/Cargo.toml -- --check
 run cargo clippy --manifest-path benches/Cargo.toml --all-targets --all-features -- -D warnings
 # And compare runs once, one round of each workload (`--quick`, which skips
