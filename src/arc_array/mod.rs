@@ -6,6 +6,7 @@
 mod borrow;
 mod conversions;
 mod counts;
+mod edit;
 mod empty;
 mod grow;
 mod header;

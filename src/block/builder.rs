@@ -109,15 +109,7 @@ impl<H: Header, L, E> Builder<H, L, E> {
         if needed <= self.cap {
             return Ok(());
         }
-        // Amortised doubling, as Vec does; at least 4 to skip tiny steps.
-        // Doubling past what fits falls back to exactly what is needed.
-        let doubled = needed.max(self.cap.saturating_mul(2)).max(4);
-        let new_cap = if Block::<H, L, E>::fits(doubled) {
-            doubled
-        } else {
-            needed
-        };
-        self.try_resize(new_cap)
+        self.try_resize(Block::<H, L, E>::amortized_capacity(self.cap, needed))
     }
 
     /// Moves the contents to a block for `new_cap` elements (at least

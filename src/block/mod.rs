@@ -584,6 +584,20 @@ impl<H: Header, L, E> Block<H, L, E> {
         resized
     }
 
+    /// The capacity an amortised growth to at least `needed` elements
+    /// picks from `cap`: doubling, as `Vec` does, and at least 4 to skip
+    /// tiny steps; exactly `needed` where the doubled block would not fit.
+    /// Every growth by one element or a few uses it (the builder's pushes,
+    /// `UniqueArcArray::reserve`).
+    pub(crate) fn amortized_capacity(cap: usize, needed: usize) -> usize {
+        let doubled = needed.max(cap.saturating_mul(2)).max(4);
+        if Self::fits(doubled) {
+            doubled
+        } else {
+            needed
+        }
+    }
+
     /// Drops the contents and frees a block allocated for `len` elements.
     ///
     /// # Safety
