@@ -193,3 +193,67 @@ fn resize_behaves_as_vec() {
     let values: Vec<u32> = u.iter().map(|f| *f.0).collect();
     assert_eq!(values, [0, 1, 7, 7]);
 }
+
+/// `Vec::dedup`, `dedup_by_key` and `dedup_by`, migrated, with owning
+/// elements; a `same_bucket` that panics part way and an element whose
+/// drop panics leave every element dropped exactly once.
+#[test]
+fn dedup_behaves_as_vec() {
+    use heaparray::UniqueArcArray;
+    use std::cell::Cell;
+    let words = ["a", "a", "b", "B", "b", "c", "a", "a"];
+    let mut u: UniqueArcArray<String> = words.iter().map(|w| w.to_string()).collect();
+    let mut v: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+    u.dedup();
+    v.dedup();
+    assert_eq!(&*u, &v[..]);
+    u.dedup_by_key(|w| w.to_lowercase());
+    v.dedup_by_key(|w| w.to_lowercase());
+    assert_eq!(&*u, &v[..]);
+    u.push("A".into());
+    v.push("A".into());
+    u.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    v.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    assert_eq!(&*u, &v[..]);
+
+    thread_local!(static DROPS: Cell<usize> = const { Cell::new(0) });
+    /// Counts its drops; the one holding 99 panics in its drop.
+    struct Counted(Box<u32>);
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            DROPS.with(|d| d.set(d.get() + 1));
+            assert_ne!(*self.0, 99, "drop panics");
+        }
+    }
+    let make = |values: &[u32]| -> UniqueArcArray<Counted> {
+        values.iter().map(|&x| Counted(Box::new(x))).collect()
+    };
+    // The comparison panics at its third call: [1, 1] collapsed, the rest
+    // kept as they were.
+    let mut u = make(&[1, 1, 2, 2, 3]);
+    let mut calls = 0;
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        u.dedup_by(|a, b| {
+            calls += 1;
+            assert!(calls < 3, "same_bucket panics");
+            *a.0 == *b.0
+        })
+    }));
+    assert!(r.is_err());
+    let left: Vec<u32> = u.iter().map(|c| *c.0).collect();
+    assert_eq!(left, [1, 2, 2, 3]);
+    DROPS.with(|d| d.set(0));
+    drop(u);
+    assert_eq!(DROPS.with(Cell::get), 5 - 1);
+    // A removed element's drop panics: it is dropped once, the rest stay.
+    DROPS.with(|d| d.set(0));
+    let mut u = make(&[99, 99, 5]);
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| u.dedup_by_key(|c| *c.0)));
+    assert!(r.is_err());
+    let left: Vec<u32> = u.iter().map(|c| *c.0).collect();
+    assert_eq!(left, [99, 5]);
+    assert_eq!(DROPS.with(Cell::get), 1);
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(u)));
+    assert!(r.is_err(), "the kept 99 panics in its drop too");
+    assert_eq!(DROPS.with(Cell::get), 3);
+}

@@ -268,6 +268,64 @@ impl<E, L, P: ArcLayout, A: Allocator> UniqueArcArrayBase<E, L, P, A> {
     /// assert_eq!(*u, [20, 30]);
     /// ```
     pub fn retain_mut(&mut self, mut keep: impl FnMut(&mut E) -> bool) {
+        self.retain_after(|elem, _| keep(elem));
+    }
+
+    /// Removes each element that `same_bucket(element, previous kept)`
+    /// says belongs with the one kept before it: consecutive runs collapse
+    /// to their first element (as `Vec::dedup_by`).
+    ///
+    /// If `same_bucket` or a destructor panics, the elements not yet
+    /// visited are kept, and each element is dropped at most once.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let mut u = UniqueArcArray::from(["a", "A", "b", "B", "a"]);
+    /// u.dedup_by(|x, y| x.eq_ignore_ascii_case(y));
+    /// assert_eq!(*u, ["a", "b", "a"]);
+    /// ```
+    pub fn dedup_by(&mut self, mut same_bucket: impl FnMut(&mut E, &mut E) -> bool) {
+        self.retain_after(|elem, kept| kept.is_none_or(|kept| !same_bucket(elem, kept)));
+    }
+
+    /// Removes consecutive elements with the same key (as
+    /// `Vec::dedup_by_key`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let mut u = UniqueArcArray::from([10, 11, 20, 21, 10]);
+    /// u.dedup_by_key(|x| *x / 10);
+    /// assert_eq!(*u, [10, 20, 10]);
+    /// ```
+    pub fn dedup_by_key<K: PartialEq>(&mut self, mut key: impl FnMut(&mut E) -> K) {
+        self.dedup_by(|a, b| key(a) == key(b));
+    }
+
+    /// Removes consecutive equal elements (as `Vec::dedup`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let mut u = UniqueArcArray::from([1, 1, 2, 2, 2, 1]);
+    /// u.dedup();
+    /// assert_eq!(*u, [1, 2, 1]);
+    /// ```
+    pub fn dedup(&mut self)
+    where
+        E: PartialEq,
+    {
+        self.dedup_by(|a, b| a == b);
+    }
+
+    /// The one loop behind `retain` and `dedup`: keeps each element for
+    /// which `keep(element, last kept element)` is true, in order, moving
+    /// it down over the gap the removed ones leave.
+    fn retain_after(&mut self, mut keep: impl FnMut(&mut E, Option<&mut E>) -> bool) {
         /// The array while `retain` runs: it counts no element (so a panic
         /// cannot drop one twice) until this guard's drop moves the
         /// unvisited tail down over the gap and counts what is kept.
@@ -313,7 +371,13 @@ impl<E, L, P: ArcLayout, A: Allocator> UniqueArcArrayBase<E, L, P, A> {
             // SAFETY: `read < len`: an initialised, unvisited element that
             // nothing else references.
             let elem = unsafe { &mut *elems.add(gap.read) };
-            if keep(elem) {
+            let last_kept = gap.kept.checked_sub(1).map(|k| {
+                // SAFETY: `k = kept - 1 < read`: the last element kept,
+                // initialised, in another slot than `elem`, and referenced
+                // by nothing else.
+                unsafe { &mut *elems.add(k) }
+            });
+            if keep(elem, last_kept) {
                 if gap.read != gap.kept {
                     // SAFETY: `kept < read`: the slot at `kept` was moved
                     // out or dropped; the element moves down into it.
