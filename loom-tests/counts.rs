@@ -11,10 +11,8 @@ use heaparray::{ArcArray, ArcArrayBase, ArcLayout, Padded};
 common::both_layouts! {
     /// Two weak handles read the counts while another thread drops the last
     /// strong handle: `weak_count` is 2 (a strong handle is left) or 0 (none
-    /// is), never 1. Kills: the Acquire weak load in `weak_from_weak` (with
-    /// Relaxed, the strong load may read a stale 1 after the weak load saw
-    /// the strong handles' weak count released, and report 1), and a
-    /// `weak_from_weak` without its `strong == 0` check.
+    /// is), never 1: both counts come from one load of their word. Kills:
+    /// a `weak_from_weak` without its `strong == 0` check.
     weak_count_races_last_strong_drop, weak_count_races_last_strong_drop_compact =>
         weak_count_races_last_strong_drop_in
 }
@@ -39,11 +37,11 @@ fn weak_count_races_last_strong_drop_in<P: ArcLayout>() {
 }
 
 /// A strong handle reads both counts while the owner of the other one
-/// calls `get_mut`, which holds the weak count at its lock value while it
-/// reads the strong count: `weak_count` reads 0 through the lock, never
-/// the lock value. Then the reader downgrades (waiting for the lock) and
-/// reads through its weak handle. Kills: `weak()` without its `LOCKED`
-/// arm.
+/// calls `get_mut` (a CAS of the count word onto itself, which fails while
+/// the reader's handle lives): `weak_count` reads 0, never a value the
+/// check wrote. Then the reader downgrades and reads through its weak
+/// handle. (With two words `get_mut` locked the weak count, and this model
+/// killed a `weak_count` that reported the lock value; the name stays.)
 #[test]
 fn counts_race_get_mut_lock() {
     model_on::<Padded>(|mut a, drops| {
@@ -51,7 +49,7 @@ fn counts_race_get_mut_lock() {
         race(
             move || {
                 assert_eq!(ArcArray::strong_count(&b), 2);
-                assert_eq!(ArcArray::weak_count(&b), 0, "the lock is no weak handle");
+                assert_eq!(ArcArray::weak_count(&b), 0, "get_mut makes no weak handle");
                 let w = ArcArray::downgrade(&b);
                 assert_eq!(ArcArray::weak_count(&b), 1);
                 drop(b);

@@ -1,8 +1,8 @@
-//! loom models: the last strong drop's fast path. Once the contents are
-//! dropped, the last strong handle loads the weak count and, reading 1,
-//! frees the block with no second read-modify-write
-//! (`Counts::weak_handles_left` in `release_last_strong`). Each model races that load against
-//! something a weak handle does: a drop, an upgrade, a clone. The free is
+//! loom models: the last strong drop's fast path. The last strong
+//! handle's decrement returns both counts; if the weak half was 1, it frees
+//! the block, once the contents are dropped, with no second atomic access
+//! (`LastStrong` in `release_last_strong`). Each model races that decrement
+//! against something a weak handle does: a drop, an upgrade, a clone. The free is
 //! checked: loom tracks the allocation, `before_free` checks that every
 //! count access happened before it, and the poisoning allocator
 //! (loom-tests/common) makes any later access to the block fail.
@@ -18,7 +18,7 @@ use heaparray::{ArcArray, ArcArrayBase, ArcLayout, Padded};
 common::both_layouts! {
     /// The last strong drop races the weak handle's reads of the counts and
     /// its drop: whichever is last frees the block, once, after the other's
-    /// accesses. Kills: the Acquire load in `weak_handles_left` (as the drop uses it).
+    /// accesses. Kills: the fence after the last strong decrement.
     last_strong_drop_races_weak_drop, last_strong_drop_races_weak_drop_compact =>
         last_strong_drop_races_weak_drop_in
 }

@@ -1,5 +1,5 @@
 //! loom models: weak handles. `upgrade` racing the last strong drop,
-//! `downgrade` racing `get_mut` (the weak-count lock), weak clones and
+//! `downgrade` racing `get_mut` (one check of both counts), weak clones and
 //! drops, and the last weak drop racing the last strong drop (the block is
 //! freed exactly once: loom tracks the allocation, and `before_free` checks
 //! every count access happened before the free).
@@ -86,8 +86,8 @@ fn downgrade_races_get_mut() {
 }
 
 /// A weak handle upgrades, reads and goes away while the owner calls
-/// `get_mut`. Kills: the Acquire CAS that locks the weak count in
-/// `is_unique` (the strong count alone may still read its stale 1).
+/// `get_mut`: `get_mut` wins only once the weak handle and its upgrade
+/// are gone, after their reads.
 #[test]
 fn weak_reader_leaves_while_get_mut() {
     model_on::<Padded>(|mut a, drops| {
@@ -104,7 +104,7 @@ fn weak_reader_leaves_while_get_mut() {
 }
 
 /// A strong reader drops its handle while the owner calls `get_mut`.
-/// Kills: the Acquire load of the strong count in `is_unique`.
+/// `get_mut` wins only after the reader dropped its handle, after its reads.
 #[test]
 fn strong_reader_leaves_while_get_mut() {
     model_on::<Padded>(|mut a, drops| {
@@ -186,10 +186,11 @@ fn two_last_weak_drops_in<P: ArcLayout>() {
 }
 
 /// A weak handle upgrades, drops itself and reads through the upgraded
-/// handle while the owner calls `get_mut`: once the weak count is 1 the
-/// lock succeeds, and the strong count read after it sees the upgrade.
-/// Kills: `is_unique` reading the strong count before it takes the lock
-/// (it would read 1 before the upgrade, then lock after the weak drop).
+/// handle while the owner calls `get_mut`: the one check of both counts
+/// sees the upgraded handle or the weak handle until both are gone. (With
+/// two words this killed `is_unique` reading the strong count before it
+/// took the weak count's lock; with a plain load in `is_unique` loom ran
+/// this model once, tokio-rs/loom#392, SAFETY.md.)
 #[test]
 fn get_mut_races_upgrade_then_weak_drop() {
     model_on::<Padded>(|mut a, drops| {

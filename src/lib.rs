@@ -31,7 +31,7 @@
 //! both run the same code and have every constructor, conversion, method
 //! and trait, with no trait to import (`CompactArcArray::new(..)`,
 //! `CompactArcArray::from(vec)`). Only the header differs (144 bytes on
-//! `x86_64`: counts, a gap to 128, `len`, padding to 16; or 24 bytes:
+//! `x86_64`: counts, a gap to 128, `len`, padding to 16; or 16 bytes:
 //! counts and `len`). Code generic over the layout names the base type
 //! and the [`ArcLayout`] marker, [`Padded`] or [`Compact`]:
 //!

@@ -1,4 +1,4 @@
-//! The one place that names atomic types, fences, spin hints and the
+//! The one place that names atomic types, fences and the
 //! default allocator: `core`/`alloc` normally, `loom` under `cfg(loom)`, `shuttle`
 //! under `cfg(shuttle)`. The rest of the crate imports from here, so the
 //! model checkers see every synchronising operation and `cfg(loom)` or
@@ -9,12 +9,61 @@ compile_error!("`--cfg loom` and `--cfg shuttle` cannot be combined");
 
 /// Atomics and fences: the counts of `ArcArray` use nothing else.
 pub(crate) mod atomic {
+    #[cfg(all(not(any(loom, shuttle)), target_has_atomic = "64"))]
+    pub(crate) use core::sync::atomic::AtomicU64;
     #[cfg(not(any(loom, shuttle)))]
-    pub(crate) use core::sync::atomic::{fence, AtomicUsize, Ordering};
+    pub(crate) use core::sync::atomic::{fence, Ordering};
     #[cfg(loom)]
-    pub(crate) use loom::sync::atomic::{fence, AtomicUsize, Ordering};
+    pub(crate) use loom::sync::atomic::{fence, AtomicU64, Ordering};
     #[cfg(shuttle)]
-    pub(crate) use shuttle::sync::atomic::{fence, AtomicUsize, Ordering};
+    pub(crate) use shuttle::sync::atomic::{fence, AtomicU64, Ordering};
+
+    #[cfg(all(not(any(loom, shuttle)), not(target_has_atomic = "64")))]
+    pub(crate) use lock_based::AtomicU64;
+
+    /// The counts' one word on targets without 64-bit atomics (32-bit
+    /// Arm, MIPS and PowerPC, for instance): crossbeam-utils' `AtomicCell`,
+    /// which guards each access with a lock from a global table. Every
+    /// operation is then ordered with every other on the word as if it were
+    /// `SeqCst`, stronger than each ordering the protocol asks for, so the
+    /// protocol and its proofs are the same on every target; only the speed
+    /// differs.
+    #[cfg(all(not(any(loom, shuttle)), not(target_has_atomic = "64")))]
+    mod lock_based {
+        use core::sync::atomic::Ordering;
+        use crossbeam_utils::atomic::AtomicCell;
+
+        /// `core::sync::atomic::AtomicU64`'s methods the counts use, over
+        /// an `AtomicCell<u64>`; the orderings are implied (see above).
+        pub(crate) struct AtomicU64(AtomicCell<u64>);
+
+        impl AtomicU64 {
+            pub(crate) const fn new(value: u64) -> Self {
+                AtomicU64(AtomicCell::new(value))
+            }
+            pub(crate) fn load(&self, _: Ordering) -> u64 {
+                self.0.load()
+            }
+            pub(crate) fn store(&self, value: u64, _: Ordering) {
+                self.0.store(value);
+            }
+            pub(crate) fn fetch_add(&self, value: u64, _: Ordering) -> u64 {
+                self.0.fetch_add(value)
+            }
+            pub(crate) fn fetch_sub(&self, value: u64, _: Ordering) -> u64 {
+                self.0.fetch_sub(value)
+            }
+            pub(crate) fn compare_exchange_weak(
+                &self,
+                current: u64,
+                new: u64,
+                _: Ordering,
+                _: Ordering,
+            ) -> Result<u64, u64> {
+                self.0.compare_exchange(current, new)
+            }
+        }
+    }
 
     /// Tells the model checker that `counter` is about to be freed, so every
     /// access to it must happen before this point: under loom, an exclusive
@@ -27,7 +76,7 @@ pub(crate) mod atomic {
     /// `counter` points to a live counter that no other thread accesses
     /// from now on (the caller holds the last count of its block).
     #[inline]
-    pub(crate) unsafe fn before_free(counter: *mut AtomicUsize) {
+    pub(crate) unsafe fn before_free(counter: *mut AtomicU64) {
         #[cfg(loom)]
         // SAFETY: live and no longer shared (caller), so `&mut` is unique.
         unsafe {
@@ -42,7 +91,7 @@ pub(crate) mod atomic {
     /// `cfg(heaparray_tsan)` the same edge is made with an `Acquire`
     /// load of the counter (std's `acquire!` macro does the same).
     #[inline]
-    pub(crate) fn acquire_fence(_counter: &AtomicUsize) {
+    pub(crate) fn acquire_fence(_counter: &AtomicU64) {
         #[cfg(not(heaparray_tsan))]
         fence(Ordering::Acquire);
         #[cfg(heaparray_tsan)]
@@ -51,7 +100,7 @@ pub(crate) mod atomic {
 }
 
 /// Keeps the items of its first braces where this crate's atomics can live
-/// in a `static` (core's `AtomicUsize::new` is `const`), and those of the
+/// in a `static` (core's `AtomicU64::new` is `const`), and those of the
 /// second under loom and shuttle, whose atomics are not `const`: each
 /// registers with the running model. `ArcArray::default()` shares a static
 /// empty block in the first case and allocates one in the second.
@@ -62,18 +111,6 @@ macro_rules! const_atomics_or {
     };
 }
 pub(crate) use const_atomics_or;
-
-/// A spin-wait hint. Under loom and shuttle it yields to the scheduler, so a
-/// model that spins (the weak-count lock) terminates.
-#[inline]
-pub(crate) fn spin_loop() {
-    #[cfg(not(any(loom, shuttle)))]
-    core::hint::spin_loop();
-    #[cfg(loom)]
-    loom::hint::spin_loop();
-    #[cfg(shuttle)]
-    shuttle::hint::spin_loop();
-}
 
 /// The default allocator of every handle. Normally allocator-api2's
 /// `Global` (the `#[global_allocator]`); under loom a zero-sized allocator

@@ -106,8 +106,13 @@ fn placed<R>(shift: usize, f: impl FnOnce() -> R) -> (R, usize, usize) {
 }
 
 const WORD: usize = size_of::<usize>();
-/// The counts: strong and weak, one word each, at the block start.
-const COUNTS: usize = 2 * WORD;
+/// The counts: strong and weak in one 64-bit word at the block start, on
+/// 64-bit and 32-bit targets alike.
+const COUNTS: usize = 8;
+/// A compact header for `Global`: the counts and the length, rounded up to
+/// the counts' alignment of 8: 16 bytes on 64-bit and 32-bit targets, as
+/// `ThinArc`'s count and length.
+const COMPACT_HEADER: usize = 16;
 
 fn addr<T: ?Sized>(r: &T) -> usize {
     (r as *const T).cast::<u8>().addr()
@@ -338,24 +343,24 @@ fn block_size<R>(f: impl FnOnce() -> R) -> usize {
 
 #[test]
 fn compact_block_is_counts_length_label_elements() {
-    // Strong, weak, len (three words), the label, the elements: nothing
+    // The counts (one 64-bit word), len, the label, the elements: nothing
     // else, at every placement, in one allocation.
-    for shift in shifts(WORD) {
+    assert_eq!(COMPACT_HEADER, round_up(COUNTS + WORD, 8));
+    for shift in shifts(8) {
         let (a, start, n) = placed(shift, || CompactArcArray::new(4, |i| i as u64));
         assert_eq!(n, 1);
-        let elems = round_up(3 * WORD, align_of::<u64>());
-        assert_eq!(ArcArrayBase::as_ptr(&a).addr(), start + elems);
+        assert_eq!(ArcArrayBase::as_ptr(&a).addr(), start + COMPACT_HEADER);
         let (b, start, _) = placed(shift, || {
             CompactArcArray::with_label(1u8, 3, |_, i| i as u16)
         });
-        assert_eq!(addr(b.get_label()), start + 3 * WORD);
-        assert_eq!(b.as_ptr().addr(), start + 3 * WORD + 2);
+        assert_eq!(addr(b.get_label()), start + COMPACT_HEADER);
+        assert_eq!(b.as_ptr().addr(), start + COMPACT_HEADER + 2);
         assert_eq!(&*b, &[0, 1, 2]);
         let (u, start, _) = placed(shift, || {
             CompactUniqueArcArray::with_label(7u32, 2, |_, i| i as u8)
         });
-        assert_eq!(addr(u.get_label()), start + 3 * WORD);
-        assert_eq!(u.as_ptr().addr(), start + 3 * WORD + 4);
+        assert_eq!(addr(u.get_label()), start + COMPACT_HEADER);
+        assert_eq!(u.as_ptr().addr(), start + COMPACT_HEADER + 4);
         let (c, _, n) = placed(shift, || (a.clone(), ArcArrayBase::downgrade(&a)));
         assert_eq!(n, 0, "clone and downgrade allocate nothing");
         drop(c);
@@ -406,7 +411,7 @@ fn the_padded_region_is_crossbeams_cache_line_pair() {
     }
     // The compact layout does not depend on it.
     let (c, start, _) = placed(0, || CompactArcArray::new(3, |i| i as u8));
-    assert_eq!(ArcArrayBase::as_ptr(&c).addr() - start, 3 * WORD);
+    assert_eq!(ArcArrayBase::as_ptr(&c).addr() - start, COMPACT_HEADER);
 }
 
 #[test]
@@ -414,9 +419,9 @@ fn block_sizes_of_the_two_layouts() {
     // What the allocator is asked for: the header, then 0, 4 or 1000
     // `u64`. Padded: `REGION` bytes of counts and gap, then `len`, the
     // header rounded up to its alignment of 16 (SAFETY.md, "Padding"): 144
-    // bytes on x86_64. Compact: three words.
+    // bytes on x86_64. Compact: 16 bytes.
     let padded_header = round_up(REGION + WORD, 16);
-    let compact_header = round_up(3 * WORD, align_of::<u64>());
+    let compact_header = COMPACT_HEADER;
     for len in [0, 4, 1000] {
         let elems = 8 * len;
         let padded = block_size(|| ArcArray::new(len, |i| i as u64));
@@ -429,6 +434,27 @@ fn block_sizes_of_the_two_layouts() {
     assert_eq!(collected, compact_header + 32);
     let unique = block_size(|| CompactUniqueArcArray::<u64>::new(4, |i| i as u64));
     assert_eq!(unique, collected);
+    // A handle and its block, for a small array: on 64-bit targets, less
+    // than `Arc<[T]>`'s two-word handle and its block (two counts of a
+    // word each, then the elements), by the word the handle saves. (On
+    // 32-bit targets the 64-bit word of counts and its alignment cost 8
+    // bytes of header that std's two 4-byte counts do not, and the handle
+    // saves 4: 4 bytes more in all.) The padded layout pays its gap.
+    for len in [0, 1, 4] {
+        if WORD != 8 {
+            break;
+        }
+        let ours = size_of::<CompactArcArray<u64>>()
+            + block_size(|| CompactArcArray::new(len, |i| i as u64));
+        let elems = vec![0u64; len];
+        let std = size_of::<std::sync::Arc<[u64]>>()
+            + block_size(|| std::sync::Arc::<[u64]>::from(elems.as_slice()));
+        assert_eq!(
+            ours + WORD,
+            std,
+            "{len} elements: {ours} bytes against {std}"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -587,9 +613,9 @@ fn handles_stay_thin_for_any_allocator() {
 #[test]
 fn a_zero_sized_allocator_costs_no_byte_and_the_padded_gap_holds_a_small_one() {
     let padded_header = round_up(REGION + WORD, 16);
-    // The padded front holds the 16 bytes of counts and then the
+    // The padded front holds the 8 bytes of counts and then the
     // allocator, within the region when it fits.
-    let room = REGION - 16;
+    let room = REGION - COUNTS;
     for len in [0, 4] {
         let elems = WORD * len;
         assert_eq!(
@@ -605,13 +631,14 @@ fn a_zero_sized_allocator_costs_no_byte_and_the_padded_gap_holds_a_small_one() {
             let words = block_size(|| ArcArray::new_in(len, |i| i, Words([0; 3])));
             assert_eq!(words, padded_header + elems, "a 24-byte allocator too");
         }
-        // Compact: three words for `Global`, one more per allocator word.
+        // Compact: 16 bytes for `Global`; an allocator goes between the
+        // counts and the length.
         assert_eq!(
             block_size(|| CompactArcArray::new(len, |i| i)),
-            3 * WORD + elems
+            COMPACT_HEADER + elems
         );
         let compact = block_size(|| CompactArcArray::new_in(len, |i| i, Words([0; 3])));
-        assert_eq!(compact, 6 * WORD + elems);
+        assert_eq!(compact, round_up(COUNTS + 3 * WORD + WORD, 8) + elems);
         // HeapArray: the allocator, then the label and elements.
         let heap = block_size(|| HeapArray::with_label_in(1usize, len, |_, i| i, Words([0])));
         assert_eq!(heap, 2 * WORD + elems);
@@ -624,9 +651,8 @@ fn a_zero_sized_allocator_costs_no_byte_and_the_padded_gap_holds_a_small_one() {
     let big = Words::<40>([0; 40]);
     let (a, start, _) = placed(0, || ArcArray::new_in(2, |i| i, big));
     let data = ArcArray::as_ptr(&a).addr();
-    let counts = 2 * WORD;
     assert!(
-        data - start >= counts + 40 * WORD + WORD,
+        data - start >= COUNTS + 40 * WORD + WORD,
         "after the counts, allocator and len"
     );
     assert!(data - start >= REGION);

@@ -5,29 +5,67 @@
 //!
 //! The semantics are std's `Arc`: the strong handles together hold one weak
 //! count; the label and the elements go with the last strong handle, the
-//! block with the last weak count. A weak count of [`LOCKED`] means a
-//! uniqueness check is running (see [`Counts::is_unique`]).
+//! block with the last weak count. Both counts live in one 64-bit word,
+//! the strong count in its low half and the weak count in its high half,
+//! so one atomic access reads or changes both at once: a uniqueness check is
+//! one load (no lock, as two words needed), and the last strong drop learns
+//! from its own decrement whether any weak handle exists.
 
 use crate::sync::atomic::{
-    acquire_fence, before_free, AtomicUsize,
+    acquire_fence, before_free, AtomicU64,
     Ordering::{Acquire, Relaxed, Release},
 };
 
-/// The largest count we allow. Past it, `clone` and friends abort the
-/// process, as std does: the count can only get there by leaking handles
-/// (`mem::forget`), and aborting before it wraps keeps a use-after-free
-/// impossible. `isize::MAX` leaves `isize::MAX` of headroom for threads that
-/// increment before they see the overflow and abort.
-const MAX_REFCOUNT: usize = isize::MAX as usize;
+/// One strong count: the word's low half.
+const STRONG: u64 = 1;
+/// One weak count: the word's high half.
+const WEAK: u64 = 1 << 32;
+/// The strong count's half of the word.
+const STRONG_MASK: u64 = WEAK - 1;
+/// The word of a block with one strong handle and no weak handle: one
+/// strong count, and the one weak count the strong handles hold together.
+const ONE_EACH: u64 = STRONG + WEAK;
 
-/// The weak count while [`Counts::is_unique`] holds it: no real count can
-/// reach it (counts abort past `MAX_REFCOUNT`).
-const LOCKED: usize = usize::MAX;
+/// The largest count of either kind we allow: 2^31 - 1 handles. Past it,
+/// `clone` and friends abort the process, as std does, before a count can
+/// carry into (or wrap within) its half: a count can only get there by
+/// leaking handles (`mem::forget`), and each thread that raises a count
+/// checks the value it raised, so the 2^31 values left in the half are
+/// headroom for threads that increment before they see the overflow and
+/// abort. (The Linux kernel's `refcount_t` is 32 bits too.)
+const MAX_COUNT: u64 = i32::MAX as u64;
 
-/// The strong and weak counts of one block.
+/// The strong count in a word.
+#[inline]
+fn strong_of(word: u64) -> u64 {
+    word & STRONG_MASK
+}
+
+/// The weak count in a word.
+#[inline]
+fn weak_of(word: u64) -> u64 {
+    word >> 32
+}
+
+/// A count (at most 2^32 - 1) or a unique block's capacity (at most
+/// `isize::MAX`) as a `usize`, which holds either on every target.
+#[inline]
+fn to_usize(n: u64) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
+}
+
+/// The strong and weak counts of one block, in one word.
 pub(crate) struct Counts {
-    strong: AtomicUsize,
-    weak: AtomicUsize,
+    word: AtomicU64,
+}
+
+/// What the last strong handle's decrement learnt: whether weak handles
+/// existed then. None can appear afterwards (there is no strong handle to
+/// downgrade), so if none existed the block is the caller's to free
+/// outright; otherwise it releases the strong handles' weak count.
+#[derive(Clone, Copy)]
+pub(crate) struct LastStrong {
+    pub(crate) weak_handles_left: bool,
 }
 
 crate::sync::const_atomics_or! {
@@ -39,8 +77,7 @@ crate::sync::const_atomics_or! {
             /// block is never freed, and the strong handles' weak count.
             pub(crate) const fn new_static() -> Self {
                 Counts {
-                    strong: AtomicUsize::new(1),
-                    weak: AtomicUsize::new(1),
+                    word: AtomicU64::new(ONE_EACH),
                 }
             }
         }
@@ -52,8 +89,7 @@ impl Counts {
     /// all strong handles hold together.
     pub(crate) fn new() -> Self {
         Counts {
-            strong: AtomicUsize::new(1),
-            weak: AtomicUsize::new(1),
+            word: AtomicU64::new(ONE_EACH),
         }
     }
 
@@ -67,10 +103,7 @@ impl Counts {
     /// the caller holds, and that the caller is about to free.
     pub(crate) unsafe fn before_free(this: *mut Counts) {
         // SAFETY: live, and no other thread touches them again (caller).
-        unsafe {
-            before_free(&raw mut (*this).strong);
-            before_free(&raw mut (*this).weak);
-        }
+        unsafe { before_free(&raw mut (*this).word) }
     }
 
     /// The number of strong handles (a snapshot).
@@ -78,42 +111,31 @@ impl Counts {
     pub(crate) fn strong(&self) -> usize {
         // Relaxed: a snapshot that may be stale by the time it is read; no
         // memory is accessed on the strength of it.
-        self.strong.load(Relaxed)
+        to_usize(strong_of(self.word.load(Relaxed)))
     }
 
     /// The number of weak handles (a snapshot), read from a strong handle.
     #[inline]
     pub(crate) fn weak(&self) -> usize {
-        // Relaxed: a snapshot, as `strong`.
-        match self.weak.load(Relaxed) {
-            // A uniqueness check holds the lock: it only locks when the
-            // count is 1, that is when there are no weak handles.
-            LOCKED => 0,
-            // Minus the one weak count of the strong handles.
-            count => count - 1,
-        }
+        // Relaxed: a snapshot, as `strong`. Minus the one weak count of the
+        // strong handles, which the caller's handle keeps held.
+        to_usize(weak_of(self.word.load(Relaxed)) - 1)
     }
 
     /// The weak count as a weak handle sees it: 0 once no strong handle is
     /// left (as `std::sync::Weak::weak_count`). Never a value that was not
-    /// true at some point: with two weak handles it is 2 or, once the last
-    /// strong handle is gone, 0, never 1.
+    /// true at some point: both counts come from one load, so with two weak
+    /// handles it is 2 or, once the last strong handle is gone, 0, never 1.
     #[inline]
     pub(crate) fn weak_from_weak(&self) -> usize {
-        // Acquire: if this reads the weak count after the last strong
-        // handle released the strong handles' weak count, it pairs with
-        // that Release decrement, so the strong load below sees the strong
-        // count's 0, which came before it; with Relaxed it could read a
-        // stale strong count of 1 and report the strong handles' weak count
-        // as a weak handle (as std's `Weak::weak_count` loads Acquire). The
-        // lock cannot be held: it is only taken while no weak handle
-        // exists, and we are one.
-        let weak = self.weak.load(Acquire);
-        // Relaxed: ordered by the Acquire above where it matters.
-        if self.strong.load(Relaxed) == 0 {
+        // Relaxed: a snapshot, as `strong`; one load reads both halves as
+        // they were at one point of the word's modification order.
+        let word = self.word.load(Relaxed);
+        if strong_of(word) == 0 {
             0
         } else {
-            weak - 1
+            // Minus the strong handles' weak count, held while any is.
+            to_usize(weak_of(word) - 1)
         }
     }
 
@@ -123,67 +145,57 @@ impl Counts {
         // Relaxed: the new handle is made from an existing one, whose
         // holder already sees the data; passing the handle to another thread
         // brings its own synchronisation. (Boost's and std's argument.)
-        let old = self.strong.fetch_add(1, Relaxed);
-        if old > MAX_REFCOUNT {
+        let old = self.word.fetch_add(STRONG, Relaxed);
+        if strong_of(old) > MAX_COUNT {
             crate::sync::abort();
         }
     }
 
-    /// `drop` of a strong handle. Returns `true` for the last one, which
-    /// must then drop the label and the elements and call
-    /// [`Counts::decrement_weak`] for the weak count the strong handles held.
+    /// `drop` of a strong handle. Returns `Some` for the last one, which
+    /// must then drop the label and the elements and end the strong
+    /// handles' hold on the block as the answer says
+    /// (`ArcBlock::release_last_strong`).
     #[inline]
-    pub(crate) fn decrement_strong(&self) -> bool {
+    pub(crate) fn decrement_strong(&self) -> Option<LastStrong> {
         // Release: this handle's reads of the data happen before the
         // decrement, which the last handle's Acquire fence below pairs with,
         // so no read races the destructor.
-        if self.strong.fetch_sub(1, Release) != 1 {
-            return false;
+        let old = self.word.fetch_sub(STRONG, Release);
+        if strong_of(old) != 1 {
+            return None;
         }
-        // Acquire: pairs with every other handle's Release decrement.
-        acquire_fence(&self.strong);
-        true
+        // Acquire: pairs with every other handle's Release decrement, of
+        // either count (one word: every change to it is a read-modify-write
+        // on the way to ours), so the last weak handle's accesses, if one
+        // was dropped, happen before a free on the strength of `old`.
+        acquire_fence(&self.word);
+        Some(LastStrong {
+            // More than the strong handles' own weak count: a weak handle
+            // existed at our decrement. If none did, none can appear.
+            weak_handles_left: weak_of(old) != 1,
+        })
     }
 
     /// `clone` of a weak handle.
     #[inline]
     pub(crate) fn increment_weak(&self) {
         // Relaxed: made from an existing weak handle, as `increment_strong`.
-        // The lock cannot be held: it needs the weak count to be 1.
-        let old = self.weak.fetch_add(1, Relaxed);
-        if old > MAX_REFCOUNT {
+        let old = self.word.fetch_add(WEAK, Relaxed);
+        if weak_of(old) > MAX_COUNT {
             crate::sync::abort();
         }
     }
 
-    /// `downgrade`: a new weak handle from a strong one. Waits while a
-    /// uniqueness check holds the weak count.
+    /// `downgrade`: a new weak handle from a strong one.
     #[inline]
     pub(crate) fn downgrade(&self) {
-        // Relaxed: only a guess for the CAS below.
-        let mut current = self.weak.load(Relaxed);
-        loop {
-            if current == LOCKED {
-                crate::sync::spin_loop();
-                // Relaxed: another guess.
-                current = self.weak.load(Relaxed);
-                continue;
-            }
-            if current > MAX_REFCOUNT {
-                crate::sync::abort();
-            }
-            // Acquire on success: pairs with the Release unlock in
-            // `is_unique`, so that check's strong-count load happens before
-            // our later strong decrement and cannot read it (a
-            // load-buffering cycle, which loom cannot see: SAFETY.md,
-            // "Orderings loom cannot see"). Relaxed on failure: we retry.
-            match self
-                .weak
-                .compare_exchange_weak(current, current + 1, Acquire, Relaxed)
-            {
-                Ok(_) => return,
-                Err(seen) => current = seen,
-            }
+        // Relaxed: made from an existing strong handle, as
+        // `increment_strong`. A uniqueness check cannot miss it: it reads
+        // both counts in one load, and this holder's strong handle counts
+        // until it is dropped, after this increment in the word's order.
+        let old = self.word.fetch_add(WEAK, Relaxed);
+        if weak_of(old) > MAX_COUNT {
+            crate::sync::abort();
         }
     }
 
@@ -194,11 +206,14 @@ impl Counts {
         // Release: everything this holder did to the block (the last strong
         // handle's destructor runs before it drops the shared weak count)
         // happens before the fence of whoever frees the block.
-        if self.weak.fetch_sub(1, Release) != 1 {
+        let old = self.word.fetch_sub(WEAK, Release);
+        // The last weak count: the strong handles' one is gone too (it is
+        // held while the strong count is above 0).
+        if weak_of(old) != 1 {
             return false;
         }
         // Acquire: pairs with every other holder's Release decrement.
-        acquire_fence(&self.weak);
+        acquire_fence(&self.word);
         true
     }
 
@@ -206,83 +221,104 @@ impl Counts {
     /// strong handle is gone (a count of 0 is never resurrected).
     #[inline]
     pub(crate) fn upgrade(&self) -> bool {
-        // Relaxed: only a guess for the CAS below.
-        let mut current = self.strong.load(Relaxed);
+        // No load first: the first CAS reads the word (a failed one returns
+        // it, as a load would), from a guess of one strong handle besides
+        // ours. One access fewer when the guess is right; and a model
+        // checker sees the race at once (loom explores a thread that loads
+        // before its read-modify-write too little: tokio-rs/loom#392).
+        let mut current = ONE_EACH + WEAK;
         loop {
-            if current == 0 {
-                return false;
-            }
-            if current > MAX_REFCOUNT {
-                crate::sync::abort();
-            }
             // Relaxed, as `increment_strong`: the count read is at least 1,
             // so the contents are initialised and shared, and every write to
             // them happened before a handle (and so this weak one) was
             // passed to this thread. std uses Acquire here only to pair with
             // `Arc::new_cyclic`, which this crate does not have (SAFETY.md).
+            // A weak count changing beside it fails the CAS too: we retry.
             match self
-                .strong
-                .compare_exchange_weak(current, current + 1, Relaxed, Relaxed)
+                .word
+                .compare_exchange_weak(current, current + STRONG, Relaxed, Relaxed)
             {
                 Ok(_) => return true,
                 Err(seen) => current = seen,
             }
+            if strong_of(current) == 0 {
+                return false;
+            }
+            if strong_of(current) > MAX_COUNT {
+                crate::sync::abort();
+            }
         }
     }
 
-    /// Whether the caller's strong handle is the only handle of any kind.
-    /// Locks the weak count while it reads the strong count, so that a
-    /// `downgrade` from another strong handle cannot slip in between.
+    /// Whether the caller's strong handle is the only handle of any kind:
+    /// one load of both counts, so no `downgrade` can slip in between a
+    /// read of one and a read of the other.
     #[inline]
     pub(crate) fn is_unique(&self) -> bool {
-        // Acquire on success: pairs with the Release decrement of the last
-        // weak handle dropped, so its holder's upgrades and reads happen
-        // before we hand out `&mut`. Relaxed on failure: we give up.
-        if self
-            .weak
-            .compare_exchange(1, LOCKED, Acquire, Relaxed)
-            .is_err()
-        {
-            return false;
-        }
-        // Acquire: pairs with the Release decrements of other strong
-        // handles, so their reads happen before our writes.
-        let unique = self.strong.load(Acquire) == 1;
-        // Release: pairs with the Acquire CAS in `downgrade` (load
-        // buffering, which loom cannot see: SAFETY.md, "Orderings loom
-        // cannot see").
-        self.weak.store(1, Release);
-        unique
+        // A CAS that writes back what it read, not a load: the same answer,
+        // but a model checker then sees every race with it (loom explores
+        // a plain load against another thread's load-then-CAS too little:
+        // tokio-rs/loom#392); std's `is_unique` takes a lock with a CAS.
+        // Acquire on success: pairs with the Release decrements of the
+        // other strong handles and of the last weak handle dropped, so their
+        // holders' reads (and a weak holder's upgrades) happen before we
+        // hand out `&mut`. Relaxed on failure: we give up.
+        self.word
+            .compare_exchange(ONE_EACH, ONE_EACH, Acquire, Relaxed)
+            .is_ok()
     }
 
     /// Takes the strong count from 1 to 0 if the caller's handle is the
-    /// only strong one (`make_mut`, `try_unique`). On success no weak handle
-    /// can upgrade any more; the caller then calls [`Counts::weak_handles_left`]
-    /// and either [`Counts::restore_unique`] or [`Counts::decrement_weak`].
+    /// only strong one (`make_mut`, `try_unique`), whatever the weak count.
+    /// On success no weak handle can upgrade any more; the caller then calls
+    /// [`Counts::weak_handles_left`] (which synchronises with the other
+    /// handles: the claim does not) before it touches the contents, and
+    /// either [`Counts::restore_unique`] or [`Counts::decrement_weak`].
     #[inline]
     pub(crate) fn claim_unique(&self) -> bool {
-        // Acquire on success: pairs with the Release decrements of the other
-        // strong handles, so their reads happen before our writes. Relaxed
-        // on failure: nothing is accessed.
-        self.strong.compare_exchange(1, 0, Acquire, Relaxed).is_ok()
+        // No load first, as `upgrade`: the first CAS reads the word, from a
+        // guess of no weak handle (the common case, then one access).
+        let mut current = ONE_EACH;
+        loop {
+            // Relaxed, success and failure: the caller's next access, before
+            // it touches the contents, is `weak_handles_left`'s Acquire load
+            // of this word, which makes the edge from the other strong
+            // handles' Release decrements (it reads our write or a later
+            // one, and every change to the word while it is shared is a
+            // read-modify-write, so those decrements head release sequences
+            // that reach what it reads). An Acquire here would make the same
+            // edge a second time: no model fails without it (SAFETY.md).
+            // A weak count changing beside the strong count fails the CAS
+            // too: we retry, or give up without accessing anything.
+            match self
+                .word
+                .compare_exchange_weak(current, current - STRONG, Relaxed, Relaxed)
+            {
+                Ok(_) => return true,
+                Err(seen) => current = seen,
+            }
+            if strong_of(current) != 1 {
+                return false;
+            }
+        }
     }
 
     /// Once the strong count is 0 (a successful claim, or the last strong
-    /// drop), whether weak handles still exist. If none does, none can
-    /// appear (there is no strong handle to downgrade, and a weak one to
-    /// clone would keep the count above 1), so the caller owns the block
-    /// outright: a claim reuses it in place, the last strong drop frees it
-    /// without the second read-modify-write.
+    /// decrement of `into_unique`), whether weak handles still exist. If none does, none can appear (there is no
+    /// strong handle to downgrade, and a weak one to clone would keep the
+    /// count above 1), so the caller owns the block outright and reuses it
+    /// in place.
     #[inline]
     pub(crate) fn weak_handles_left(&self) -> bool {
-        // Acquire: pairs with the Release decrement of the last weak handle
-        // dropped, so everything its holder did with the block (count
-        // operations, upgrades and their reads) happens before our writes
-        // or our free. Every `downgrade` happened before its strong
-        // handle's Release decrement, which the claim or the last drop's
-        // fence acquired, so this load cannot read a 1 from before a weak
-        // handle was made.
-        self.weak.load(Acquire) != 1
+        // Acquire: pairs with the Release decrements of the other strong
+        // handles (their reads happen before our writes: the claim before
+        // this is Relaxed) and of the last weak handle dropped, so
+        // everything its holder did with the block (count operations,
+        // upgrades and their reads) happens before our writes.
+        // Every `downgrade` happened before its strong handle's Release
+        // decrement, which the claim acquired, so this load cannot read a 1
+        // from before a weak handle was made.
+        weak_of(self.word.load(Acquire)) != 1
     }
 
     /// After a claim that found no weak handle, or whose move of the
@@ -290,25 +326,27 @@ impl Counts {
     /// caller's handle is again the one strong handle.
     #[inline]
     pub(crate) fn restore_unique(&self) {
+        // A read-modify-write, not a store: after a failed move, weak
+        // handles may change the weak half meanwhile.
         // Relaxed: after a claim that found no weak handle, no other handle
         // of any kind exists (the strong count was claimed and no weak
         // handle is left to upgrade or clone), so no thread reads this
-        // store before the caller passes a handle on, which brings its own
+        // before the caller passes a handle on, which brings its own
         // synchronisation. After a failed move, weak handles may upgrade
         // on the strength of it, but the caller wrote nothing since its
         // claim: what they then read was written before a handle reached
         // them, as for any upgrade. std's Release here pairs with its
         // `upgrade` Acquire for `new_cyclic` (SAFETY.md).
-        self.strong.store(1, Relaxed);
+        self.word.fetch_add(STRONG, Relaxed);
     }
 
     /// The capacity a unique block records: while a `UniqueArcArray`
-    /// holds a block with room past its length, the strong word holds 1
-    /// plus the number of element slots allocated; a full block (and every
-    /// block not grown as a unique array) holds 1, the counts of a shared
-    /// block with one strong handle, and records 0: its capacity is its
-    /// length. The length can then change without this word while the
-    /// capacity stays (a `push` writes the length alone).
+    /// holds a block with room past its length, the whole word holds the
+    /// counts of one strong handle and no weak handle plus the number of
+    /// element slots allocated; a full block (and every block not grown as
+    /// a unique array) holds just those counts, and records 0: its capacity
+    /// is its length. The length can then change without this word while
+    /// the capacity stays (a `push` writes the length alone).
     ///
     /// Relaxed: only the unique handle reads or writes the word while it
     /// exists (no other handle of any kind exists, and none can appear:
@@ -317,23 +355,25 @@ impl Counts {
     /// whatever passed it on.
     #[inline]
     pub(crate) fn unique_capacity(&self) -> usize {
-        self.strong.load(Relaxed) - 1
+        // The capacity fits a `usize`: `set_unique_capacity` stored it.
+        to_usize(self.word.load(Relaxed) - ONE_EACH)
     }
 
     /// Records the capacity of a unique block (see
-    /// [`Counts::unique_capacity`]); `0` makes the word the one strong
-    /// count of a full block, or of a block about to be shared.
+    /// [`Counts::unique_capacity`]); `0` makes the word the counts of a
+    /// full block with its one strong handle, or of a block about to be
+    /// shared.
     #[inline]
     pub(crate) fn set_unique_capacity(&self, cap: usize) {
         // Relaxed: as `unique_capacity`. `cap` is at most `isize::MAX`
         // (a count of element slots of non-zero size in one allocation),
-        // so the sum cannot overflow.
-        self.strong.store(cap + 1, Relaxed);
+        // so the sum stays below 2^64 on every target.
+        self.word.store(ONE_EACH + cap as u64, Relaxed);
     }
 }
 
 // White-box tests of the overflow guards: they start a count at the limit,
-// which no public API can do without leaking 2^63 handles.
+// which no public API can do without leaking 2^31 handles.
 #[cfg(all(test, not(any(loom, shuttle, miri))))]
 #[path = "counts_tests.rs"]
 mod tests;

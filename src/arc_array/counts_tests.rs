@@ -1,9 +1,9 @@
 //! White-box tests of the count protocol's overflow guards.
 //!
 //! Each guard tests the count it is about to raise (the old value of
-//! `fetch_add`, or the value read before the CAS) against `MAX_REFCOUNT`:
-//! raising a count of exactly `MAX_REFCOUNT` goes through, raising
-//! `MAX_REFCOUNT + 1` aborts. An abort cannot be caught, so each case runs
+//! `fetch_add`, or the value read before the CAS) against `MAX_COUNT`:
+//! raising a count of exactly `MAX_COUNT` goes through, raising
+//! `MAX_COUNT + 1` aborts. An abort cannot be caught, so each case runs
 //! in a child process: this test binary again, on the one test, told by an
 //! environment variable that it is the child.
 #![cfg(unix)]
@@ -33,12 +33,17 @@ enum Ended {
 }
 
 /// Counts with these values (no public API can get near the limit without
-/// leaking 2^63 handles).
-fn counts(strong: usize, weak: usize) -> Counts {
+/// leaking 2^31 handles).
+fn counts(strong: u64, weak: u64) -> Counts {
     Counts {
-        strong: AtomicUsize::new(strong),
-        weak: AtomicUsize::new(weak),
+        word: AtomicU64::new(strong * STRONG + weak * WEAK),
     }
+}
+
+/// The two halves of `c`'s word: (strong, weak).
+fn halves(c: &Counts) -> (u64, u64) {
+    let word = c.word.load(Relaxed);
+    (strong_of(word), weak_of(word))
 }
 
 /// Runs `op` in a child process, this binary re-run on the test `test` (of
@@ -70,15 +75,16 @@ fn in_child(test: &str, op: impl FnOnce()) -> Ended {
     }
 }
 
-// Each guard lets a count of exactly MAX_REFCOUNT be raised (fails if `>`
-// becomes `>=`) and aborts on MAX_REFCOUNT + 1 (fails if it becomes `==`).
+// Each guard lets a count of exactly MAX_COUNT be raised (fails if `>`
+// becomes `>=`), leaving the other half as it was, and aborts on
+// MAX_COUNT + 1 (fails if it becomes `==`), before the half can carry.
 
 #[test]
 fn increment_strong_at_the_limit_goes_through() {
     let ended = in_child("increment_strong_at_the_limit_goes_through", || {
-        let c = counts(MAX_REFCOUNT, 1);
+        let c = counts(MAX_COUNT, 1);
         c.increment_strong();
-        assert_eq!(c.strong.load(Relaxed), MAX_REFCOUNT + 1);
+        assert_eq!(halves(&c), (MAX_COUNT + 1, 1));
     });
     assert_eq!(ended, Ended::Returned);
 }
@@ -86,7 +92,7 @@ fn increment_strong_at_the_limit_goes_through() {
 #[test]
 fn increment_strong_past_the_limit_aborts() {
     let ended = in_child("increment_strong_past_the_limit_aborts", || {
-        counts(MAX_REFCOUNT + 1, 1).increment_strong();
+        counts(MAX_COUNT + 1, 1).increment_strong();
     });
     assert_eq!(ended, Ended::Aborted);
 }
@@ -94,9 +100,9 @@ fn increment_strong_past_the_limit_aborts() {
 #[test]
 fn increment_weak_at_the_limit_goes_through() {
     let ended = in_child("increment_weak_at_the_limit_goes_through", || {
-        let c = counts(1, MAX_REFCOUNT);
+        let c = counts(1, MAX_COUNT);
         c.increment_weak();
-        assert_eq!(c.weak.load(Relaxed), MAX_REFCOUNT + 1);
+        assert_eq!(halves(&c), (1, MAX_COUNT + 1));
     });
     assert_eq!(ended, Ended::Returned);
 }
@@ -104,7 +110,7 @@ fn increment_weak_at_the_limit_goes_through() {
 #[test]
 fn increment_weak_past_the_limit_aborts() {
     let ended = in_child("increment_weak_past_the_limit_aborts", || {
-        counts(1, MAX_REFCOUNT + 1).increment_weak();
+        counts(1, MAX_COUNT + 1).increment_weak();
     });
     assert_eq!(ended, Ended::Aborted);
 }
@@ -112,19 +118,17 @@ fn increment_weak_past_the_limit_aborts() {
 #[test]
 fn downgrade_at_the_limit_goes_through() {
     let ended = in_child("downgrade_at_the_limit_goes_through", || {
-        let c = counts(1, MAX_REFCOUNT);
+        let c = counts(1, MAX_COUNT);
         c.downgrade();
-        assert_eq!(c.weak.load(Relaxed), MAX_REFCOUNT + 1);
+        assert_eq!(halves(&c), (1, MAX_COUNT + 1));
     });
     assert_eq!(ended, Ended::Returned);
 }
 
 #[test]
 fn downgrade_past_the_limit_aborts() {
-    // MAX_REFCOUNT + 1 is not LOCKED (usize::MAX): the guard sees it, not
-    // the lock's spin.
     let ended = in_child("downgrade_past_the_limit_aborts", || {
-        counts(1, MAX_REFCOUNT + 1).downgrade();
+        counts(1, MAX_COUNT + 1).downgrade();
     });
     assert_eq!(ended, Ended::Aborted);
 }
@@ -132,9 +136,9 @@ fn downgrade_past_the_limit_aborts() {
 #[test]
 fn upgrade_at_the_limit_goes_through() {
     let ended = in_child("upgrade_at_the_limit_goes_through", || {
-        let c = counts(MAX_REFCOUNT, 2);
+        let c = counts(MAX_COUNT, 2);
         assert!(c.upgrade());
-        assert_eq!(c.strong.load(Relaxed), MAX_REFCOUNT + 1);
+        assert_eq!(halves(&c), (MAX_COUNT + 1, 2));
     });
     assert_eq!(ended, Ended::Returned);
 }
@@ -142,7 +146,57 @@ fn upgrade_at_the_limit_goes_through() {
 #[test]
 fn upgrade_past_the_limit_aborts() {
     let ended = in_child("upgrade_past_the_limit_aborts", || {
-        counts(MAX_REFCOUNT + 1, 2).upgrade();
+        counts(MAX_COUNT + 1, 2).upgrade();
     });
     assert_eq!(ended, Ended::Aborted);
+}
+
+/// The halves are apart: a strong change never touches the weak count nor
+/// the other way round, at the top of either half; and the uniqueness
+/// check, the claim and the last drops read the half they must.
+#[test]
+fn the_halves_do_not_mix() {
+    let c = counts(MAX_COUNT, MAX_COUNT);
+    c.increment_strong();
+    c.increment_weak();
+    assert_eq!(halves(&c), (MAX_COUNT + 1, MAX_COUNT + 1));
+    assert_eq!(c.strong(), MAX_COUNT as usize + 1);
+    assert_eq!(c.weak(), MAX_COUNT as usize);
+    assert!(c.decrement_strong().is_none());
+    assert!(!c.decrement_weak());
+    assert_eq!(halves(&c), (MAX_COUNT, MAX_COUNT));
+
+    // One strong handle and two weak ones: not unique, claimed whatever
+    // the weak count, then the weak handles and the strong handles' count.
+    let c = counts(1, 3);
+    assert!(!c.is_unique());
+    assert!(c.claim_unique());
+    assert_eq!(halves(&c), (0, 3));
+    assert!(c.weak_handles_left());
+    assert_eq!(c.weak_from_weak(), 0);
+    assert!(!c.upgrade());
+    assert!(!c.decrement_weak());
+    assert!(!c.decrement_weak());
+    assert!(c.decrement_weak());
+
+    // The last strong drop reports the weak handles it saw.
+    let c = counts(2, 2);
+    assert!(c.decrement_strong().is_none());
+    assert!(c.decrement_strong().unwrap().weak_handles_left);
+    let c = counts(1, 1);
+    assert!(c.is_unique());
+    assert!(!c.decrement_strong().unwrap().weak_handles_left);
+}
+
+/// A unique block's capacity takes the whole word and gives it back.
+#[test]
+fn unique_capacity_round_trips() {
+    let c = Counts::new();
+    assert_eq!(c.unique_capacity(), 0);
+    for cap in [1, 7, u32::MAX as usize, isize::MAX as usize] {
+        c.set_unique_capacity(cap);
+        assert_eq!(c.unique_capacity(), cap);
+    }
+    c.set_unique_capacity(0);
+    assert!(c.is_unique());
 }

@@ -7,7 +7,7 @@
 
 use core::mem;
 
-use super::counts::Counts;
+use super::counts::{Counts, LastStrong};
 use super::layout::CountsAndAlloc;
 use super::ArcLayout;
 use crate::allocation::{self, Allocator};
@@ -179,22 +179,23 @@ impl<E, L, P: ArcLayout, A: Allocator> Block<ArcHeader<P, A>, L, E> {
 
     /// Ends the strong handles' hold on the block once the last of them has
     /// dropped the contents: frees the block at once if no weak handle
-    /// exists (one atomic load, not a second read-modify-write), otherwise
-    /// releases the strong handles' weak count.
+    /// existed at the last strong decrement (which `last` says: no second
+    /// atomic access), otherwise releases the strong handles' weak count.
     ///
     /// # Safety
     ///
-    /// The caller dropped the last strong handle (the strong count is 0),
-    /// the contents are dropped, and it does not use the block afterwards.
-    pub(super) unsafe fn release_last_strong(self) {
-        // SAFETY: the strong handles' weak count, now the caller's, keeps
-        // the block allocated.
-        if unsafe { self.counts() }.weak_handles_left() {
-            // SAFETY: the caller holds the strong handles' weak count.
+    /// The caller dropped the last strong handle, whose decrement returned
+    /// `last`, the contents are dropped, and it does not use the block
+    /// afterwards.
+    pub(super) unsafe fn release_last_strong(self, last: LastStrong) {
+        if last.weak_handles_left {
+            // SAFETY: the strong handles' weak count, now the caller's,
+            // keeps the block allocated until this releases it.
             unsafe { self.release_weak() }
         } else {
-            // SAFETY: no weak handle exists and none can appear (strong
-            // count 0): the caller holds the last count of any kind.
+            // SAFETY: no weak handle existed at the last strong decrement
+            // and none can appear (strong count 0): the caller holds the
+            // last count of any kind.
             unsafe { self.free() }
         }
     }

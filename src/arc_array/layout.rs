@@ -39,7 +39,7 @@ pub trait ArcLayout: sealed::Sealed + 'static {}
 /// on others), so that `clone` and `drop` on other threads never write the
 /// cache lines (nor the prefetch pair) that readers of the length, label
 /// and elements load. Costs 120 bytes per block on `x86_64` against
-/// [`Compact`] (a 144-byte header against 24); the README ("Padded or
+/// [`Compact`] (a 144-byte header against 16); the README ("Padded or
 /// compact") has the measured trade-off.
 ///
 /// ```
@@ -49,9 +49,11 @@ pub trait ArcLayout: sealed::Sealed + 'static {}
 /// ```
 pub enum Padded {}
 
-/// The compact layout: strong count, weak count and length packed in 24
-/// bytes (on 64-bit targets), the label and elements right after, as
-/// `Arc<[T]>` and triomphe do. Smaller blocks for many small arrays; but a
+/// The compact layout: the strong and weak counts (one 64-bit word) and
+/// the length in 16 bytes (on 64-bit and 32-bit targets), the label and
+/// elements right after, as triomphe's `ThinArc` does. A handle and the
+/// block of a small array are then smaller than `Arc<[T]>`'s (on 64-bit
+/// targets: 56 bytes against 64 for 4 `u64`). Smaller blocks for many small arrays; but a
 /// thread that clones and drops handles writes the cache line that readers
 /// of the first elements load. Use it through [`CompactArcArray`](crate::CompactArcArray).
 ///
@@ -99,13 +101,14 @@ pub(crate) const COUNTS_REGION: usize = mem::align_of::<crossbeam_utils::CachePa
 /// takes room the gap had anyway: up to 112 bytes on `x86_64`, a
 /// `&bumpalo::Bump` or a 24-byte allocator cost no byte of block.
 ///
-/// Aligned to 16, which aligns the whole header to 16: the 16 bytes of
-/// counts at its start then never straddle a `COUNTS_REGION` boundary (at
-/// an 8-aligned address `A = 128k + 120` the weak count would share the
-/// pair of lines that `len`, at `A + 128`, starts). Sixteen is what `malloc`
-/// gives on 64-bit targets anyway, so this costs nothing: the allocator's
-/// aligned path (the cost of a 128-aligned `CachePadded`) is only taken
-/// above it.
+/// Aligned to 16, which aligns the whole header to 16 (the 8 bytes of
+/// counts at its start never straddle a `COUNTS_REGION` boundary: they are
+/// 8-aligned). Sixteen is what `malloc` gives on 64-bit targets anyway, so
+/// this costs nothing: the allocator's aligned path (the cost of a
+/// 128-aligned `CachePadded`) is only taken above it. The counts took 16
+/// bytes when they were two words, whose 8-aligned start could straddle;
+/// the alignment stays so that the header's size, 144 bytes on `x86_64`,
+/// does not change.
 #[repr(C)]
 pub union PaddedFront<A> {
     /// The counts and the allocator, at offset 0 as in [`Compact`]'s front.

@@ -24,7 +24,7 @@ use core::ptr::NonNull;
 use crate::allocation::{self, Allocator, Global};
 use crate::block::{build, try_fill, Block};
 
-use counts::Counts;
+use counts::{Counts, LastStrong};
 pub(crate) use header::{ArcBlock, ArcHeader};
 
 pub use borrow::{ArcArrayBorrow, ArcArrayBorrowBase};
@@ -53,8 +53,8 @@ pub use weak::{WeakArcArray, WeakArcArrayBase};
 /// other targets)
 ///
 /// ```text
-/// offset 0    strong: AtomicUsize, weak: AtomicUsize
-///       16    gap (uninitialised)
+/// offset 0    counts: AtomicU64 (strong and weak, 32 bits each)
+///        8    gap (uninitialised)
 ///      128    len: usize
 ///      136    (the header is 16-aligned: 8 bytes to round it to 144)
 ///      144    label: L, then the elements at their alignment
@@ -66,8 +66,8 @@ pub use weak::{WeakArcArray, WeakArcArrayBase};
 ///
 /// # Layout
 ///
-/// [`CompactArcArray`] is the same handle in the [`Compact`] layout: strong,
-/// weak and `len` in 24 bytes, then the label and the elements, 120 bytes
+/// [`CompactArcArray`] is the same handle in the [`Compact`] layout: the counts
+/// and `len` in 16 bytes, then the label and the elements, 128 bytes
 /// less per block than [`Padded`], at the price of the false sharing the
 /// gap prevents. Both are aliases of one type, [`ArcArrayBase`], so they
 /// have the same constructors, conversions, methods and traits: switching
@@ -450,9 +450,8 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArrayBase<E, L, P, A> {
         A: Clone,
     {
         let this = ManuallyDrop::new(this);
-        if !this.counts().decrement_strong() {
-            return None;
-        }
+        // Not the last strong handle: ours is dropped, and that is all.
+        this.counts().decrement_strong()?;
         let this = ManuallyDrop::into_inner(this);
         // SAFETY: ours was the last strong count, now 0; the contents are
         // intact. As in `try_unique`, `this` drops as any handle if making
@@ -572,11 +571,11 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArrayBase<E, L, P, A> {
         }
     }
 
-    /// The last strong handle is gone: drop the contents, then release the
-    /// strong handles' weak count. Out of line so that `drop` is one atomic
+    /// The last strong handle is gone: drop the contents, then end the
+    /// strong handles' hold on the block as `last` says. Out of line so that `drop` is one atomic
     /// instruction on the common path (as std's `drop_slow`).
     #[inline(never)]
-    fn drop_slow(&mut self) {
+    fn drop_slow(&mut self, last: LastStrong) {
         let block = self.raw();
         // SAFETY: the last strong handle: the contents are initialised and
         // no reference to them is live (upgrade cannot resurrect a count of
@@ -584,7 +583,7 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArrayBase<E, L, P, A> {
         // (freeing the block if no weak handle is left), even if an
         // element's destructor panics.
         unsafe {
-            block.drop_contents_then(block.len(), |block| block.release_last_strong());
+            block.drop_contents_then(block.len(), |block| block.release_last_strong(last));
         }
     }
 }
@@ -592,8 +591,9 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArrayBase<E, L, P, A> {
 impl<E, L, P: ArcLayout, A: Allocator> Clone for ArcArrayBase<E, L, P, A> {
     /// Another handle to the same block: one relaxed atomic increment.
     ///
-    /// Aborts the process if the count would exceed `isize::MAX`, as `Arc`
-    /// does (only reachable by leaking handles with `mem::forget`).
+    /// Aborts the process if the count would exceed 2^31 - 1 (`i32::MAX`:
+    /// both counts share one 64-bit word), as `Arc` does past `isize::MAX`;
+    /// only reachable by leaking handles with `mem::forget`.
     #[inline]
     fn clone(&self) -> Self {
         self.counts().increment_strong();
@@ -604,8 +604,8 @@ impl<E, L, P: ArcLayout, A: Allocator> Clone for ArcArrayBase<E, L, P, A> {
 impl<E, L, P: ArcLayout, A: Allocator> Drop for ArcArrayBase<E, L, P, A> {
     #[inline]
     fn drop(&mut self) {
-        if self.counts().decrement_strong() {
-            self.drop_slow();
+        if let Some(last) = self.counts().decrement_strong() {
+            self.drop_slow(last);
         }
     }
 }

@@ -81,7 +81,7 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArrayBase<E, L, P, A> {
     /// `Arc::increment_strong_count`): for FFI and waker-like code that
     /// keeps handles as raw pointers.
     ///
-    /// Aborts the process if the count would exceed `isize::MAX`, as
+    /// Aborts the process if the count would exceed 2^31 - 1, as
     /// `clone`.
     ///
     /// # Safety

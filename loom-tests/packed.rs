@@ -1,0 +1,99 @@
+//! loom models: a strong and a weak change racing on the one word that
+//! holds both counts (SAFETY.md, "The count protocol"). Each thread changes
+//! a different half, so a lost update, a carry from one half into the
+//! other, or a check that reads the wrong half shows as a wrong count
+//! after the joins, a leaked or doubly freed block, or contents read while
+//! they are written or dropped.
+#![cfg(loom)]
+
+mod common;
+
+use common::{model_on, race, read_untouched_then_drop, upgrade_reads_untouched};
+use heaparray::{ArcArrayBase, ArcLayout};
+
+common::both_layouts! {
+    /// A clone (the strong half) races a downgrade, drop and upgrade from
+    /// another strong handle (both halves): afterwards the first handle is
+    /// again the only one, and its block is freed once with its contents.
+    clone_races_downgrade, clone_races_downgrade_compact => clone_races_downgrade_in
+}
+
+fn clone_races_downgrade_in<P: ArcLayout>() {
+    model_on::<P>(|a, drops| {
+        let b = a.clone();
+        let c = a.clone();
+        race(
+            move || read_untouched_then_drop(c.clone()),
+            move || {
+                let w = ArcArrayBase::downgrade(&b);
+                drop(b);
+                upgrade_reads_untouched(&w);
+            },
+        );
+        assert_eq!(
+            (ArcArrayBase::strong_count(&a), ArcArrayBase::weak_count(&a)),
+            (1, 0)
+        );
+        assert!(ArcArrayBase::is_unique(&a));
+        drop(a);
+        assert_eq!(drops.get(), 3);
+    });
+}
+
+common::both_layouts! {
+    /// The last strong drop (the strong half, then the weak half if weak
+    /// handles are left) races a weak handle that upgrades, reads and
+    /// drops itself (both halves): the drop learns from its own decrement
+    /// whether a weak handle is left, and the block is freed once, by
+    /// whichever side lets go last, after the other's accesses.
+    upgrade_and_weak_drop_race_last_strong_drop,
+    upgrade_and_weak_drop_race_last_strong_drop_compact =>
+        upgrade_and_weak_drop_race_last_strong_drop_in
+}
+
+fn upgrade_and_weak_drop_race_last_strong_drop_in<P: ArcLayout>() {
+    model_on::<P>(|a, drops| {
+        let w = ArcArrayBase::downgrade(&a);
+        race(
+            move || drop(a),
+            move || {
+                upgrade_reads_untouched(&w);
+                drop(w);
+            },
+        );
+        assert_eq!(drops.get(), 3);
+    });
+}
+
+common::both_layouts! {
+    /// `try_unique` (a claim of the strong half whatever the weak half)
+    /// races another strong handle that downgrades, clones, drops both
+    /// strong handles and then upgrades: the claim wins only once the other
+    /// strong handles are gone; it then owns the contents in place or moved
+    /// away from a live weak handle, which can no longer upgrade, and the
+    /// old block is freed once.
+    try_unique_races_downgrade_and_clone,
+    try_unique_races_downgrade_and_clone_compact =>
+        try_unique_races_downgrade_and_clone_in
+}
+
+fn try_unique_races_downgrade_and_clone_in<P: ArcLayout>() {
+    model_on::<P>(|a, drops| {
+        let b = a.clone();
+        race(
+            move || {
+                let w = ArcArrayBase::downgrade(&b);
+                let c = b.clone();
+                drop(b);
+                drop(c);
+                // A win of the claim took the contents: the upgrade fails.
+                upgrade_reads_untouched(&w);
+            },
+            move || match ArcArrayBase::try_unique(a) {
+                Ok(u) => u[0].set(20),
+                Err(a) => read_untouched_then_drop(a),
+            },
+        );
+        assert_eq!(drops.get(), 3);
+    });
+}
