@@ -17,6 +17,12 @@ run cargo test
 run cargo test --all-features
 # The no_std configuration: alloc only.
 run cargo build -p heaparray --no-default-features
+# A target without 64-bit atomics (32-bit Arm), where the count word is
+# crossbeam-utils' `AtomicCell<u64>` (src/sync.rs): it builds, no_std.
+if ! rustup target list --installed | grep -qx thumbv7m-none-eabi; then
+    run rustup target add thumbv7m-none-eabi
+fi
+run cargo build -p heaparray --no-default-features --target thumbv7m-none-eabi
 # The MSRV (Cargo.toml's rust-version, README "Try it"): the library with
 # every feature, and without std, on that toolchain.
 msrv=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml)

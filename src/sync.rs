@@ -53,6 +53,15 @@ pub(crate) mod atomic {
             pub(crate) fn fetch_sub(&self, value: u64, _: Ordering) -> u64 {
                 self.0.fetch_sub(value)
             }
+            pub(crate) fn compare_exchange(
+                &self,
+                current: u64,
+                new: u64,
+                _: Ordering,
+                _: Ordering,
+            ) -> Result<u64, u64> {
+                self.0.compare_exchange(current, new)
+            }
             pub(crate) fn compare_exchange_weak(
                 &self,
                 current: u64,

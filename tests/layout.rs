@@ -638,7 +638,10 @@ fn a_zero_sized_allocator_costs_no_byte_and_the_padded_gap_holds_a_small_one() {
             COMPACT_HEADER + elems
         );
         let compact = block_size(|| CompactArcArray::new_in(len, |i| i, Words([0; 3])));
-        assert_eq!(compact, round_up(COUNTS + 3 * WORD + WORD, 8) + elems);
+        assert_eq!(
+            compact,
+            round_up(round_up(COUNTS + 3 * WORD, 8) + WORD, 8) + elems
+        );
         // HeapArray: the allocator, then the label and elements.
         let heap = block_size(|| HeapArray::with_label_in(1usize, len, |_, i| i, Words([0])));
         assert_eq!(heap, 2 * WORD + elems);
