@@ -7,7 +7,8 @@
 # operation's Acquire/Release/AcqRel/SeqCst becomes Relaxed; each call of
 # the acquire fence is removed, and so is the fence itself). Fails if a
 # mutant survives unless the comment at its operation says "loom cannot
-# see" (SAFETY.md, "Orderings loom cannot see", gives the reason for each).
+# see" (SAFETY.md would then have to give the reason; since the counts
+# share one word, no operation needs the mark).
 #
 # Logic mutants: the text patches listed in ci/logic-mutants.txt, one at a
 # time. Every one must be killed by a loom model; a patch that no longer

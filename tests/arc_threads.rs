@@ -118,8 +118,8 @@ fn weak_count_never_shows_the_lock() {
             }
         });
         for _ in 0..n(200_000) {
-            // Shared with `observer`: never unique, but every call takes the
-            // weak-count lock while the other thread reads it.
+            // Shared with `observer`: never unique, but every call checks
+            // the count word while the other thread reads and changes it.
             assert!(ArcArray::get_mut(&mut a).is_none());
         }
         stop.store(true, SeqCst);

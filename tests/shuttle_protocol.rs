@@ -2,7 +2,7 @@
 //! (`check_random`) and probabilistic-concurrency-testing (`check_pct`)
 //! schedules with 4 or 5 threads and long histories. Shuttle treats every
 //! atomic as SeqCst, so these tests look for logic races (upgrade against
-//! the last drop, the weak-count lock, the unique-ownership claims); loom
+//! the last drop, the uniqueness check, the unique-ownership claims); loom
 //! looks for ordering bugs.
 //!
 //! Run with `RUSTFLAGS="--cfg shuttle" cargo test --release --tests`.
