@@ -1,9 +1,10 @@
 //! loom models: a strong and a weak change racing on the one word that
 //! holds both counts (SAFETY.md, "The count protocol"). Each thread changes
-//! a different half, so a lost update, a carry from one half into the
-//! other, or a check that reads the wrong half shows as a wrong count
-//! after the joins, a leaked or doubly freed block, or contents read while
-//! they are written or dropped.
+//! a different half, so a lost update or a check that reads the wrong half
+//! shows as a wrong count after the joins, a leaked or doubly freed block,
+//! or contents read while they are written or dropped. (A carry from one
+//! half into the other needs 2^31 handles: `counts_tests.rs` checks the
+//! guards at the limit.)
 #![cfg(loom)]
 
 mod common;
@@ -42,8 +43,8 @@ fn clone_races_downgrade_in<P: ArcLayout>() {
 
 common::both_layouts! {
     /// The last strong drop (the strong half, then the weak half if weak
-    /// handles are left) races a weak handle that upgrades, reads and
-    /// drops itself (both halves): the drop learns from its own decrement
+    /// handles are left) races a weak handle that clones itself, upgrades,
+    /// reads and drops both weak handles (both halves): the drop learns from its own decrement
     /// whether a weak handle is left, and the block is freed once, by
     /// whichever side lets go last, after the other's accesses.
     upgrade_and_weak_drop_race_last_strong_drop,
@@ -57,8 +58,10 @@ fn upgrade_and_weak_drop_race_last_strong_drop_in<P: ArcLayout>() {
         race(
             move || drop(a),
             move || {
+                let w2 = w.clone();
                 upgrade_reads_untouched(&w);
                 drop(w);
+                drop(w2);
             },
         );
         assert_eq!(drops.get(), 3);

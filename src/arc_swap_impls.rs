@@ -94,8 +94,8 @@ fn inner_byte<E>(elems: *const E) -> *mut u8 {
 //   `TAG` stays 0, as `Arc`'s: no other `RefCnt` of this crate (no weak
 //   handle) shares an address.
 // - Never null, never arc-swap's `NONE` (3): the elements start after the
-//   header (two counts and the length: at least three words), so the byte
-//   before them is at least five bytes into a block whose start is not
+//   header (the word of counts and the length: at least 12 bytes), so the
+//   byte before them is at least five bytes into a block whose start is not
 //   null; `Option`'s `None` alone is null.
 // - No panic or unwind: pointer arithmetic only; `clone` (in `inc`) is a
 //   relaxed increment that aborts the process on overflow (the feature

@@ -428,6 +428,17 @@
 //! the handles' protocol races are explored with shuttle, and the test suite
 //! runs under Miri's Stacked and Tree Borrows. `VERIFICATION.md` gives the
 //! commands and figures, and `SAFETY.md` the argument.
+//!
+//! ## Targets without 64-bit atomics
+//!
+//! An `ArcArray`'s strong and weak counts share one 64-bit atomic word (32
+//! bits each; a count past 2^31 - 1 aborts, as std's past `isize::MAX`).
+//! On targets without 64-bit atomics (32-bit Arm Cortex-M, MIPS, PowerPC)
+//! that word is crossbeam-utils' `AtomicCell<u64>`, which guards it with a
+//! spin lock from a global table: the same protocol, but a clone or drop
+//! there is not lock-free, and handles must not be cloned or dropped in an
+//! interrupt or signal handler that may interrupt another clone or drop.
+//! `RcArray` and `HeapArray` use no atomics and are unaffected.
 #![cfg_attr(not(feature = "std"), no_std)]
 // On docs.rs (`--cfg docsrs`, nightly), every item behind a feature says
 // which one.

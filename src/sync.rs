@@ -23,11 +23,17 @@ pub(crate) mod atomic {
 
     /// The counts' one word on targets without 64-bit atomics (32-bit
     /// Arm, MIPS and PowerPC, for instance): crossbeam-utils' `AtomicCell`,
-    /// which guards each access with a lock from a global table. Every
-    /// operation is then ordered with every other on the word as if it were
-    /// `SeqCst`, stronger than each ordering the protocol asks for, so the
-    /// protocol and its proofs are the same on every target; only the speed
-    /// differs.
+    /// which guards each read-modify-write and store with a spin lock from
+    /// a global table. Its plain `load` is an optimistic seqlock read that
+    /// races with locked writes (crossbeam says so itself), so `load` here
+    /// is a locked `fetch_add(0)` instead. Every access to the word then
+    /// takes the lock, and every operation is ordered with every other on
+    /// the word as if it were `SeqCst`, stronger than each ordering the
+    /// protocol asks for: the protocol and its proofs are the same on every
+    /// target. What differs: a clone or drop there takes a spin lock, so it
+    /// is not lock-free, and a handle must not be cloned or dropped in an
+    /// interrupt or signal handler that may have interrupted the lock's
+    /// holder (the crate docs, "Targets without 64-bit atomics").
     #[cfg(all(not(any(loom, shuttle)), not(target_has_atomic = "64")))]
     mod lock_based {
         use core::sync::atomic::Ordering;
@@ -42,7 +48,8 @@ pub(crate) mod atomic {
                 AtomicU64(AtomicCell::new(value))
             }
             pub(crate) fn load(&self, _: Ordering) -> u64 {
-                self.0.load()
+                // Under the lock, not `AtomicCell::load`'s racy seqlock read.
+                self.0.fetch_add(0)
             }
             pub(crate) fn store(&self, value: u64, _: Ordering) {
                 self.0.store(value);

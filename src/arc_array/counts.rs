@@ -8,8 +8,8 @@
 //! block with the last weak count. Both counts live in one 64-bit word,
 //! the strong count in its low half and the weak count in its high half,
 //! so one atomic access reads or changes both at once: a uniqueness check is
-//! one load (no lock, as two words needed), and the last strong drop learns
-//! from its own decrement whether any weak handle exists.
+//! one compare-and-swap (no lock, as two words needed), and the last strong
+//! drop learns from its own decrement whether any weak handle exists.
 
 use crate::sync::atomic::{
     acquire_fence, before_free, AtomicU64,
@@ -165,8 +165,8 @@ impl Counts {
             return None;
         }
         // Acquire: pairs with every other handle's Release decrement, of
-        // either count (one word: every change to it is a read-modify-write
-        // on the way to ours), so the last weak handle's accesses, if one
+        // either count (one word: while it is shared, every change to it is
+        // a read-modify-write on the way to ours), so the last weak handle's accesses, if one
         // was dropped, happen before a free on the strength of `old`.
         acquire_fence(&self.word);
         Some(LastStrong {
@@ -218,7 +218,9 @@ impl Counts {
     }
 
     /// `upgrade`: a new strong handle from a weak one, unless the last
-    /// strong handle is gone (a count of 0 is never resurrected).
+    /// strong handle is gone (a count of 0 is never resurrected, with one
+    /// exception: a claim whose move of the contents unwound gives its
+    /// count back, `restore_unique`, having written nothing).
     #[inline]
     pub(crate) fn upgrade(&self) -> bool {
         // No load first: the first CAS reads the word (a failed one returns
@@ -251,8 +253,8 @@ impl Counts {
     }
 
     /// Whether the caller's strong handle is the only handle of any kind:
-    /// one load of both counts, so no `downgrade` can slip in between a
-    /// read of one and a read of the other.
+    /// one atomic access (a CAS) to both counts, so no `downgrade` can slip
+    /// in between a read of one and a read of the other.
     #[inline]
     pub(crate) fn is_unique(&self) -> bool {
         // A CAS that writes back what it read, not a load: the same answer,
@@ -315,9 +317,11 @@ impl Counts {
         // this is Relaxed) and of the last weak handle dropped, so
         // everything its holder did with the block (count operations,
         // upgrades and their reads) happens before our writes.
-        // Every `downgrade` happened before its strong handle's Release
-        // decrement, which the claim acquired, so this load cannot read a 1
-        // from before a weak handle was made.
+        // This load cannot read a 1 from before a weak handle was made:
+        // every `downgrade` precedes, in the word's modification order, its
+        // own strong handle's decrement, which precedes the claim (or the
+        // last decrement), and a load reads the claim's value or a later
+        // one (coherence).
         weak_of(self.word.load(Acquire)) != 1
     }
 

@@ -112,8 +112,9 @@ pub use weak::{WeakArcArray, WeakArcArrayBase};
 /// ```
 pub type ArcArray<E, L = (), A = Global> = ArcArrayBase<E, L, Padded, A>;
 
-/// An [`ArcArray`] in the [`Compact`] layout: counts and length in 24
-/// bytes, no padding, as small as `Arc<[T]>`. The same type, methods and
+/// An [`ArcArray`] in the [`Compact`] layout: counts and length in 16
+/// bytes, no padding, as small as triomphe's `ThinArc` and smaller than
+/// `Arc<[T]>` with its handle. The same type, methods and
 /// traits as [`ArcArray`] ([`ArcArrayBase`] in the other layout); see
 /// [`Compact`] for when to prefer it.
 ///
