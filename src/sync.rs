@@ -73,10 +73,10 @@ pub(crate) mod atomic {
                 &self,
                 current: u64,
                 new: u64,
-                _: Ordering,
-                _: Ordering,
+                success: Ordering,
+                failure: Ordering,
             ) -> Result<u64, u64> {
-                self.0.compare_exchange(current, new)
+                self.compare_exchange(current, new, success, failure)
             }
         }
     }

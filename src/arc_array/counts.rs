@@ -142,11 +142,21 @@ impl Counts {
     /// `clone` of a strong handle.
     #[inline]
     pub(crate) fn increment_strong(&self) {
+        self.increment(STRONG, strong_of);
+    }
+
+    /// Adds `one` (a strong or a weak count) and aborts if the half it
+    /// raised, which `half_of` reads, was past the limit.
+    #[inline]
+    fn increment(&self, one: u64, half_of: fn(u64) -> u64) {
         // Relaxed: the new handle is made from an existing one, whose
         // holder already sees the data; passing the handle to another thread
-        // brings its own synchronisation. (Boost's and std's argument.)
-        let old = self.word.fetch_add(STRONG, Relaxed);
-        if strong_of(old) > MAX_COUNT {
+        // brings its own synchronisation. (Boost's and std's argument.) A
+        // uniqueness check cannot miss a `downgrade`: it reads both counts
+        // in one access, and the downgrading strong handle counts until it
+        // is dropped, after this increment in the word's order.
+        let old = self.word.fetch_add(one, Relaxed);
+        if half_of(old) > MAX_COUNT {
             crate::sync::abort();
         }
     }
@@ -179,24 +189,13 @@ impl Counts {
     /// `clone` of a weak handle.
     #[inline]
     pub(crate) fn increment_weak(&self) {
-        // Relaxed: made from an existing weak handle, as `increment_strong`.
-        let old = self.word.fetch_add(WEAK, Relaxed);
-        if weak_of(old) > MAX_COUNT {
-            crate::sync::abort();
-        }
+        self.increment(WEAK, weak_of);
     }
 
-    /// `downgrade`: a new weak handle from a strong one.
+    /// `downgrade`: a new weak handle from a strong one, the same step.
     #[inline]
     pub(crate) fn downgrade(&self) {
-        // Relaxed: made from an existing strong handle, as
-        // `increment_strong`. A uniqueness check cannot miss it: it reads
-        // both counts in one load, and this holder's strong handle counts
-        // until it is dropped, after this increment in the word's order.
-        let old = self.word.fetch_add(WEAK, Relaxed);
-        if weak_of(old) > MAX_COUNT {
-            crate::sync::abort();
-        }
+        self.increment_weak();
     }
 
     /// `drop` of a weak handle, or of the weak count the strong handles

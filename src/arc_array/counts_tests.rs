@@ -79,76 +79,39 @@ fn in_child(test: &str, op: impl FnOnce()) -> Ended {
 // becomes `>=`), leaving the other half as it was, and aborts on
 // MAX_COUNT + 1 (fails if it becomes `==`), before the half can carry.
 
-#[test]
-fn increment_strong_at_the_limit_goes_through() {
-    let ended = in_child("increment_strong_at_the_limit_goes_through", || {
-        let c = counts(MAX_COUNT, 1);
-        c.increment_strong();
-        assert_eq!(halves(&c), (MAX_COUNT + 1, 1));
-    });
-    assert_eq!(ended, Ended::Returned);
+/// For each guard, two tests: `$through` raises a half holding MAX_COUNT
+/// (the counts start at `$start` with `MAX_COUNT` for the half `$op`
+/// raises) and expects `$after`; `$aborts` starts that half at
+/// MAX_COUNT + 1 and expects the abort.
+macro_rules! guard_tests {
+    ($($through:ident, $aborts:ident: $op:expr, $start:expr => $after:expr;)*) => {$(
+        #[test]
+        fn $through() {
+            let ended = in_child(stringify!($through), || {
+                let c = $start(MAX_COUNT);
+                $op(&c);
+                assert_eq!(halves(&c), $after);
+            });
+            assert_eq!(ended, Ended::Returned);
+        }
+
+        #[test]
+        fn $aborts() {
+            let ended = in_child(stringify!($aborts), || $op(&$start(MAX_COUNT + 1)));
+            assert_eq!(ended, Ended::Aborted);
+        }
+    )*};
 }
 
-#[test]
-fn increment_strong_past_the_limit_aborts() {
-    let ended = in_child("increment_strong_past_the_limit_aborts", || {
-        counts(MAX_COUNT + 1, 1).increment_strong();
-    });
-    assert_eq!(ended, Ended::Aborted);
-}
-
-#[test]
-fn increment_weak_at_the_limit_goes_through() {
-    let ended = in_child("increment_weak_at_the_limit_goes_through", || {
-        let c = counts(1, MAX_COUNT);
-        c.increment_weak();
-        assert_eq!(halves(&c), (1, MAX_COUNT + 1));
-    });
-    assert_eq!(ended, Ended::Returned);
-}
-
-#[test]
-fn increment_weak_past_the_limit_aborts() {
-    let ended = in_child("increment_weak_past_the_limit_aborts", || {
-        counts(1, MAX_COUNT + 1).increment_weak();
-    });
-    assert_eq!(ended, Ended::Aborted);
-}
-
-#[test]
-fn downgrade_at_the_limit_goes_through() {
-    let ended = in_child("downgrade_at_the_limit_goes_through", || {
-        let c = counts(1, MAX_COUNT);
-        c.downgrade();
-        assert_eq!(halves(&c), (1, MAX_COUNT + 1));
-    });
-    assert_eq!(ended, Ended::Returned);
-}
-
-#[test]
-fn downgrade_past_the_limit_aborts() {
-    let ended = in_child("downgrade_past_the_limit_aborts", || {
-        counts(1, MAX_COUNT + 1).downgrade();
-    });
-    assert_eq!(ended, Ended::Aborted);
-}
-
-#[test]
-fn upgrade_at_the_limit_goes_through() {
-    let ended = in_child("upgrade_at_the_limit_goes_through", || {
-        let c = counts(MAX_COUNT, 2);
-        assert!(c.upgrade());
-        assert_eq!(halves(&c), (MAX_COUNT + 1, 2));
-    });
-    assert_eq!(ended, Ended::Returned);
-}
-
-#[test]
-fn upgrade_past_the_limit_aborts() {
-    let ended = in_child("upgrade_past_the_limit_aborts", || {
-        counts(MAX_COUNT + 1, 2).upgrade();
-    });
-    assert_eq!(ended, Ended::Aborted);
+guard_tests! {
+    increment_strong_at_the_limit_goes_through, increment_strong_past_the_limit_aborts:
+        Counts::increment_strong, |n| counts(n, 1) => (MAX_COUNT + 1, 1);
+    increment_weak_at_the_limit_goes_through, increment_weak_past_the_limit_aborts:
+        Counts::increment_weak, |n| counts(1, n) => (1, MAX_COUNT + 1);
+    downgrade_at_the_limit_goes_through, downgrade_past_the_limit_aborts:
+        Counts::downgrade, |n| counts(1, n) => (1, MAX_COUNT + 1);
+    upgrade_at_the_limit_goes_through, upgrade_past_the_limit_aborts:
+        |c: &Counts| assert!(c.upgrade()), |n| counts(n, 2) => (MAX_COUNT + 1, 2);
 }
 
 /// The halves are apart: a strong change never touches the weak count nor
