@@ -23,8 +23,8 @@
 //!   handle (`{ head, children }`, 24 bytes), and `Arc<[u8]>` tokens with
 //!   their kind beside them: what a user writes without a thin handle;
 //! - [`ThinPad`], a control: `ThinArc` with 8 more header bytes, its
-//!   blocks the size of `CompactArcArray`'s (whose header holds a weak
-//!   count that `ThinArc`'s does not).
+//!   blocks 8 bytes larger than `CompactArcArray`'s (the size they were
+//!   while its header held a weak count beside the strong one).
 //!
 //! The measures: the build from the events (cache included, as it is in a
 //! parser), a clone and drop of every node occurrence of the tree in
@@ -170,71 +170,47 @@ impl<P: Named> Green for HeapArray<P> {
     }
 }
 
+/// triomphe's `ThinArc` with `X` beside the header: `()` for the plain
+/// `ThinArc` ([`Thin`], as rowan's green tree uses its own copy; a
+/// zero-sized field changes no byte), or a `u64` for the control
+/// ([`ThinPad`]).
+pub struct ThinWith<X>(std::marker::PhantomData<X>);
+
 /// triomphe's `ThinArc`, as rowan's green tree uses its own copy.
-pub struct Thin;
-
-impl Green for Thin {
-    const NAME: &'static str = "triomphe::ThinArc";
-    type Node = ThinArc<Head, Child<Self>>;
-    type Token = ThinArc<Kind, u8>;
-    type Ref<'a> = &'a ThinArc<Head, Child<Self>>;
-
-    #[inline]
-    fn token(kind: Kind, text: &str) -> Self::Token {
-        ThinArc::from_header_and_iter(kind, text.bytes())
-    }
-    #[inline]
-    fn node(head: Head, children: impl ExactSizeIterator<Item = Child<Self>>) -> Self::Node {
-        ThinArc::from_header_and_iter(head, children)
-    }
-    #[inline]
-    fn borrow(node: &Self::Node) -> Self::Ref<'_> {
-        node
-    }
-    #[inline]
-    fn head(node: Self::Ref<'_>) -> Head {
-        node.header.header
-    }
-    #[inline]
-    fn children<'a>(node: Self::Ref<'a>) -> &'a [Child<Self>] {
-        &node.slice
-    }
-    #[inline]
-    fn to_owned(node: Self::Ref<'_>) -> Self::Node {
-        node.clone()
-    }
-    #[inline]
-    fn token_len(token: &Self::Token) -> u32 {
-        token.slice.len() as u32
-    }
-    #[inline]
-    fn node_id(node: &Self::Node) -> usize {
-        node.ptr() as usize
-    }
-    #[inline]
-    fn token_id(token: &Self::Token) -> usize {
-        token.ptr() as usize
-    }
-}
+pub type Thin = ThinWith<()>;
 
 /// A control: triomphe's `ThinArc` with 8 more bytes of header (a `u64`
-/// beside the node's or token's header: a weak count's worth), so that
-/// its blocks are exactly `CompactArcArray`'s size. Where `ThinArc` leads
-/// `CompactArcArray` and this control does not, the lead is the 8 bytes.
-pub struct ThinPad;
+/// beside the node's or token's header: the weak count's worth before
+/// the counts shared one word), so that its blocks are 8 bytes larger
+/// than `CompactArcArray`'s; it shows what those 8 bytes cost.
+pub type ThinPad = ThinWith<u64>;
 
-impl Green for ThinPad {
+/// What [`ThinWith`] puts beside the header, and the contender's name.
+pub trait Pad: Copy + Default + 'static {
+    const NAME: &'static str;
+}
+
+impl Pad for () {
+    const NAME: &'static str = "triomphe::ThinArc";
+}
+
+impl Pad for u64 {
     const NAME: &'static str = "control: ThinArc, header + 8 bytes";
-    type Node = ThinArc<(Head, u64), Child<Self>>;
-    type Token = ThinArc<(Kind, u64), u8>;
-    type Ref<'a> = &'a ThinArc<(Head, u64), Child<Self>>;
+}
+
+impl<X: Pad> Green for ThinWith<X> {
+    const NAME: &'static str = X::NAME;
+    type Node = ThinArc<(Head, X), Child<Self>>;
+    type Token = ThinArc<(Kind, X), u8>;
+    type Ref<'a> = &'a ThinArc<(Head, X), Child<Self>>;
+
     #[inline]
     fn token(kind: Kind, text: &str) -> Self::Token {
-        ThinArc::from_header_and_iter((kind, 0), text.bytes())
+        ThinArc::from_header_and_iter((kind, X::default()), text.bytes())
     }
     #[inline]
     fn node(head: Head, children: impl ExactSizeIterator<Item = Child<Self>>) -> Self::Node {
-        ThinArc::from_header_and_iter((head, 0), children)
+        ThinArc::from_header_and_iter((head, X::default()), children)
     }
     #[inline]
     fn borrow(node: &Self::Node) -> Self::Ref<'_> {
