@@ -5,31 +5,24 @@
 
 mod common;
 
-use common::{model_on, race, race2, read_all, read_untouched_then_drop, UNTOUCHED};
-use heaparray::{ArcArray, ArcLayout, Padded};
+use common::{race, race2, read_all, read_untouched_then_drop, UNTOUCHED};
+use heaparray::ArcArray;
 
-common::both_layouts! {
+common::models! {
     /// Two handles on two threads, each reading then dropping. Kills: the
     /// Release decrement in `decrement_strong` and its Acquire fence.
-    two_threads_read_then_drop, two_threads_read_then_drop_compact => two_threads_read_then_drop_in
-}
-
-fn two_threads_read_then_drop_in<P: ArcLayout>() {
-    model_on::<P>(|a, drops| {
+    two_threads_read_then_drop and two_threads_read_then_drop_compact: |a, drops| {
         let b = a.clone();
         race(
             move || read_untouched_then_drop(b),
             || read_untouched_then_drop(a),
         );
         assert_eq!(drops.get(), 3, "label and two elements dropped once");
-    });
-}
+    }
 
-/// Three threads, one of which clones from its own handle before reading:
-/// counts end exact whatever the interleaving.
-#[test]
-fn three_threads_clone_read_drop() {
-    model_on::<Padded>(|a, drops| {
+    /// Three threads, one of which clones from its own handle before reading:
+    /// counts end exact whatever the interleaving.
+    three_threads_clone_read_drop: |a, drops| {
         let (b, c) = (a.clone(), a.clone());
         race2(
             move || {
@@ -42,14 +35,11 @@ fn three_threads_clone_read_drop() {
             || read_untouched_then_drop(a),
         );
         assert_eq!(drops.get(), 3);
-    });
-}
+    }
 
-/// A clone made on one thread while the other drops its handle: the count
-/// never reaches 0 early.
-#[test]
-fn clone_races_drop() {
-    model_on::<Padded>(|a, drops| {
+    /// A clone made on one thread while the other drops its handle: the count
+    /// never reaches 0 early.
+    clone_races_drop: |a, drops| {
         let b = a.clone();
         race(
             move || {
@@ -61,5 +51,5 @@ fn clone_races_drop() {
             || drop(a),
         );
         assert_eq!(drops.get(), 3);
-    });
+    }
 }

@@ -5,20 +5,15 @@
 
 mod common;
 
-use common::{model_on, race, write_through_get_mut};
-use heaparray::{ArcArray, ArcArrayBase, ArcLayout, Padded};
+use common::{race, write_through_get_mut};
+use heaparray::{ArcArray, ArcArrayBase};
 
-common::both_layouts! {
+common::models! {
     /// Two weak handles read the counts while another thread drops the last
     /// strong handle: `weak_count` is 2 (a strong handle is left) or 0 (none
     /// is), never 1: both counts come from one load of their word. Kills:
     /// a `weak_from_weak` without its `strong == 0` check.
-    weak_count_races_last_strong_drop, weak_count_races_last_strong_drop_compact =>
-        weak_count_races_last_strong_drop_in
-}
-
-fn weak_count_races_last_strong_drop_in<P: ArcLayout>() {
-    model_on::<P>(|a, drops| {
+    weak_count_races_last_strong_drop and weak_count_races_last_strong_drop_compact: |a, drops| {
         let w1 = ArcArrayBase::downgrade(&a);
         let w2 = w1.clone();
         race(
@@ -33,18 +28,15 @@ fn weak_count_races_last_strong_drop_in<P: ArcLayout>() {
         assert_eq!((w2.strong_count(), w2.weak_count()), (0, 0));
         assert!(w1.upgrade().is_none());
         assert_eq!(drops.get(), 3);
-    });
-}
+    }
 
-/// A strong handle reads both counts while the owner of the other one
-/// calls `get_mut` (a CAS of the count word onto itself, which fails while
-/// the reader's handle lives): `weak_count` reads 0, never a value the
-/// check wrote. Then the reader downgrades and reads through its weak
-/// handle. (With two words `get_mut` locked the weak count, and this model
-/// killed a `weak_count` that reported the lock value; the name stays.)
-#[test]
-fn counts_race_get_mut_lock() {
-    model_on::<Padded>(|mut a, drops| {
+    /// A strong handle reads both counts while the owner of the other one
+    /// calls `get_mut` (a CAS of the count word onto itself, which fails while
+    /// the reader's handle lives): `weak_count` reads 0, never a value the
+    /// check wrote. Then the reader downgrades and reads through its weak
+    /// handle. (With two words `get_mut` locked the weak count, and this model
+    /// killed a `weak_count` that reported the lock value; the name stays.)
+    counts_race_get_mut_lock: |mut a, drops| {
         let b = a.clone();
         race(
             move || {
@@ -64,15 +56,12 @@ fn counts_race_get_mut_lock() {
         );
         drop(a);
         assert_eq!(drops.get(), 3);
-    });
-}
+    }
 
-/// A strong handle reads both counts while the other thread drops the
-/// other strong handle and the last weak handle: each read is a count the
-/// block had (strong 2 or 1, weak 1 or 0).
-#[test]
-fn strong_handle_counts_race_drops() {
-    model_on::<Padded>(|a, drops| {
+    /// A strong handle reads both counts while the other thread drops the
+    /// other strong handle and the last weak handle: each read is a count the
+    /// block had (strong 2 or 1, weak 1 or 0).
+    strong_handle_counts_race_drops: |a, drops| {
         let b = a.clone();
         let w = ArcArray::downgrade(&a);
         race(
@@ -93,5 +82,5 @@ fn strong_handle_counts_race_drops() {
         );
         drop(b);
         assert_eq!(drops.get(), 3);
-    });
+    }
 }

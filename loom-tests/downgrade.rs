@@ -8,18 +8,14 @@
 mod common;
 
 use common::{
-    model_on, race, read_all, upgrade_reads_untouched, write_if_into_unique_wins, Tally, UNTOUCHED,
+    race, read_all, upgrade_reads_untouched, write_if_into_unique_wins, Tally, UNTOUCHED,
 };
-use heaparray::{ArcArray, ArcArrayBase, ArcLayout, Padded};
+use heaparray::{ArcArray, ArcArrayBase};
 
-common::both_layouts! {
+common::models! {
     /// `make_mut` races another handle's downgrade, drop and upgrade. Kills:
     /// `make_mut`'s weak check hoisted before its claim.
-    downgrade_races_make_mut, downgrade_races_make_mut_compact => downgrade_races_make_mut_in
-}
-
-fn downgrade_races_make_mut_in<P: ArcLayout>() {
-    model_on::<P>(|mut a, drops| {
+    downgrade_races_make_mut and downgrade_races_make_mut_compact: |mut a, drops| {
         let b = a.clone();
         race(
             move || {
@@ -40,16 +36,13 @@ fn downgrade_races_make_mut_in<P: ArcLayout>() {
         drop(a);
         // In place or moved (3 drops), or after one clone (6).
         assert!(drops.get() == 3 || drops.get() == 6);
-    });
-}
+    }
 
-/// `try_unique` races another handle's downgrade, drop and upgrade: it
-/// wins only once the other strong handle is gone, and then the weak
-/// handle cannot upgrade. Kills: `try_unique`'s weak check hoisted before
-/// its claim.
-#[test]
-fn downgrade_races_try_unique() {
-    model_on::<Padded>(|a, drops| {
+    /// `try_unique` races another handle's downgrade, drop and upgrade: it
+    /// wins only once the other strong handle is gone, and then the weak
+    /// handle cannot upgrade. Kills: `try_unique`'s weak check hoisted before
+    /// its claim.
+    downgrade_races_try_unique: |a, drops| {
         let b = a.clone();
         race(
             move || {
@@ -66,17 +59,14 @@ fn downgrade_races_try_unique() {
             },
         );
         assert_eq!(drops.get(), 3);
-    });
-}
+    }
 
-/// `into_unique` on both strong handles, one of them downgraded first;
-/// the weak handle then upgrades and, if it can, calls `into_unique` on
-/// the new handle too. Exactly one call wins, whatever the interleaving,
-/// and its writes follow every other handle's reads. Kills:
-/// `into_unique`'s weak check hoisted before its decrement.
-#[test]
-fn downgrade_races_into_unique() {
-    model_on::<Padded>(|a, drops| {
+    /// `into_unique` on both strong handles, one of them downgraded first;
+    /// the weak handle then upgrades and, if it can, calls `into_unique` on
+    /// the new handle too. Exactly one call wins, whatever the interleaving,
+    /// and its writes follow every other handle's reads. Kills:
+    /// `into_unique`'s weak check hoisted before its decrement.
+    downgrade_races_into_unique: |a, drops| {
         let b = a.clone();
         let wins = Tally::new();
         let wins2 = wins.clone();
@@ -95,5 +85,5 @@ fn downgrade_races_into_unique() {
         );
         assert_eq!(wins.get(), 1, "exactly one into_unique wins");
         assert_eq!(drops.get(), 3);
-    });
+    }
 }

@@ -10,21 +10,14 @@
 
 mod common;
 
-use common::{
-    model_on, race, read_all, read_untouched_then_drop, upgrade_reads_untouched, UNTOUCHED,
-};
-use heaparray::{ArcArray, ArcArrayBase, ArcLayout, Padded};
+use common::{race, read_all, read_untouched_then_drop, upgrade_reads_untouched, UNTOUCHED};
+use heaparray::{ArcArray, ArcArrayBase};
 
-common::both_layouts! {
+common::models! {
     /// The last strong drop races the weak handle's reads of the counts and
     /// its drop: whichever is last frees the block, once, after the other's
     /// accesses. Kills: the fence after the last strong decrement.
-    last_strong_drop_races_weak_drop, last_strong_drop_races_weak_drop_compact =>
-        last_strong_drop_races_weak_drop_in
-}
-
-fn last_strong_drop_races_weak_drop_in<P: ArcLayout>() {
-    model_on::<P>(|a, drops| {
+    last_strong_drop_races_weak_drop and last_strong_drop_races_weak_drop_compact: |a, drops| {
         let w = ArcArrayBase::downgrade(&a);
         race(
             move || {
@@ -37,15 +30,12 @@ fn last_strong_drop_races_weak_drop_in<P: ArcLayout>() {
             || read_untouched_then_drop(a),
         );
         assert_eq!(drops.get(), 3);
-    });
-}
+    }
 
-/// The weak handle upgrades and drops itself before its strong handle, so
-/// the upgraded handle, if it is the last strong one, takes the fast path
-/// on the other thread; the original's drop races it.
-#[test]
-fn last_strong_drop_races_upgrade() {
-    model_on::<Padded>(|a, drops| {
+    /// The weak handle upgrades and drops itself before its strong handle, so
+    /// the upgraded handle, if it is the last strong one, takes the fast path
+    /// on the other thread; the original's drop races it.
+    last_strong_drop_races_upgrade: |a, drops| {
         let w = ArcArray::downgrade(&a);
         race(
             move || {
@@ -58,15 +48,12 @@ fn last_strong_drop_races_upgrade() {
             || drop(a),
         );
         assert_eq!(drops.get(), 3);
-    });
-}
+    }
 
-/// A weak clone races the last strong drop: the clone keeps the weak count
-/// above 1 while it lives, so the fast path frees only once both weak
-/// handles are gone, and otherwise the last of the weak handles frees.
-#[test]
-fn last_strong_drop_races_weak_clone() {
-    model_on::<Padded>(|a, drops| {
+    /// A weak clone races the last strong drop: the clone keeps the weak count
+    /// above 1 while it lives, so the fast path frees only once both weak
+    /// handles are gone, and otherwise the last of the weak handles frees.
+    last_strong_drop_races_weak_clone: |a, drops| {
         let w = ArcArray::downgrade(&a);
         race(
             move || {
@@ -77,5 +64,5 @@ fn last_strong_drop_races_weak_clone() {
             || drop(a),
         );
         assert_eq!(drops.get(), 3);
-    });
+    }
 }

@@ -5,20 +5,13 @@
 
 mod common;
 
-use common::{
-    model_on, race, race2, read_all, read_untouched_then_drop, upgrade_reads_untouched, UNTOUCHED,
-};
-use heaparray::{ArcArray, ArcArrayBase, ArcLayout, Padded};
+use common::{race, race2, read_all, read_untouched_then_drop, upgrade_reads_untouched, UNTOUCHED};
+use heaparray::{ArcArray, ArcArrayBase};
 
-common::both_layouts! {
+common::models! {
     /// `make_mut` while another handle reads and drops: it clones if the other
     /// is still there, or claims the block after the other's reads.
-    make_mut_races_read_and_drop, make_mut_races_read_and_drop_compact =>
-        make_mut_races_read_and_drop_in
-}
-
-fn make_mut_races_read_and_drop_in<P: ArcLayout>() {
-    model_on::<P>(|mut a, drops| {
+    make_mut_races_read_and_drop and make_mut_races_read_and_drop_compact: |mut a, drops| {
         let b = a.clone();
         race(
             move || read_untouched_then_drop(b),
@@ -30,15 +23,12 @@ fn make_mut_races_read_and_drop_in<P: ArcLayout>() {
         drop(a);
         // Three originals, plus three clones if the copy path ran.
         assert!(drops.get() == 3 || drops.get() == 6);
-    });
-}
+    }
 
-/// `make_mut` while a weak handle upgrades and reads: the upgrade either
-/// wins (then `make_mut` clones), or finds the strong count claimed and
-/// fails (then the contents moved or were claimed in place).
-#[test]
-fn make_mut_races_upgrade() {
-    model_on::<Padded>(|mut a, drops| {
+    /// `make_mut` while a weak handle upgrades and reads: the upgrade either
+    /// wins (then `make_mut` clones), or finds the strong count claimed and
+    /// fails (then the contents moved or were claimed in place).
+    make_mut_races_upgrade: |mut a, drops| {
         let w = ArcArray::downgrade(&a);
         race(
             move || upgrade_reads_untouched(&w),
@@ -49,15 +39,12 @@ fn make_mut_races_upgrade() {
         );
         drop(a);
         assert!(drops.get() == 3 || drops.get() == 6);
-    });
-}
+    }
 
-/// The weak-only case with the weak handle dropped concurrently: the
-/// contents move (no clone) or stay; the old block is freed exactly once,
-/// by whichever side lets go last.
-#[test]
-fn make_mut_weak_only_races_weak_drop() {
-    model_on::<Padded>(|mut a, drops| {
+    /// The weak-only case with the weak handle dropped concurrently: the
+    /// contents move (no clone) or stay; the old block is freed exactly once,
+    /// by whichever side lets go last.
+    make_mut_weak_only_races_weak_drop: |mut a, drops| {
         let w = ArcArray::downgrade(&a);
         race(
             move || drop(w),
@@ -68,16 +55,13 @@ fn make_mut_weak_only_races_weak_drop() {
         );
         drop(a);
         assert_eq!(drops.get(), 3, "moved, never cloned");
-    });
-}
+    }
 
-/// Three threads: a strong reader clones, reads and drops; a weak handle
-/// upgrades and reads; the owner calls `make_mut` and writes. The write
-/// lands in place only when no other handle can read; otherwise in a copy
-/// or in contents moved away from the weak handle.
-#[test]
-fn make_mut_against_clone_drop_and_upgrade_on_three_threads() {
-    model_on::<Padded>(|mut a, drops| {
+    /// Three threads: a strong reader clones, reads and drops; a weak handle
+    /// upgrades and reads; the owner calls `make_mut` and writes. The write
+    /// lands in place only when no other handle can read; otherwise in a copy
+    /// or in contents moved away from the weak handle.
+    make_mut_against_clone_drop_and_upgrade_on_three_threads: |mut a, drops| {
         let b = a.clone();
         let w = ArcArray::downgrade(&a);
         race2(
@@ -95,15 +79,12 @@ fn make_mut_against_clone_drop_and_upgrade_on_three_threads() {
         drop(a);
         // In place (3 drops) or after one clone of label and elements (6).
         assert!(drops.get() == 3 || drops.get() == 6);
-    });
-}
+    }
 
-/// `make_mut` on both handles at once: the first claim fails (two strong
-/// handles), so at least one side clones; each side then writes its own
-/// copy or the original, which only it can reach.
-#[test]
-fn make_mut_races_make_mut() {
-    model_on::<Padded>(|mut a, drops| {
+    /// `make_mut` on both handles at once: the first claim fails (two strong
+    /// handles), so at least one side clones; each side then writes its own
+    /// copy or the original, which only it can reach.
+    make_mut_races_make_mut: |mut a, drops| {
         let mut b = a.clone();
         race(
             move || {
@@ -122,14 +103,11 @@ fn make_mut_races_make_mut() {
         drop(a);
         // One clone (3 + 3 drops), or both sides cloned (3 + 6).
         assert!(drops.get() == 6 || drops.get() == 9, "{}", drops.get());
-    });
-}
+    }
 
-/// `make_mut` on one handle, `get_mut` on the other: `get_mut` succeeds
-/// only once `make_mut` has cloned and let go of the original.
-#[test]
-fn make_mut_races_get_mut() {
-    model_on::<Padded>(|mut a, drops| {
+    /// `make_mut` on one handle, `get_mut` on the other: `get_mut` succeeds
+    /// only once `make_mut` has cloned and let go of the original.
+    make_mut_races_get_mut: |mut a, drops| {
         let mut b = a.clone();
         race(
             move || {
@@ -149,5 +127,5 @@ fn make_mut_races_get_mut() {
         drop(a);
         // In place once the other handle is gone (3), or after a clone (6).
         assert!(drops.get() == 3 || drops.get() == 6, "{}", drops.get());
-    });
+    }
 }

@@ -9,18 +9,14 @@
 
 mod common;
 
-use common::{model_on, race, read_untouched_then_drop, upgrade_reads_untouched};
-use heaparray::{ArcArrayBase, ArcLayout};
+use common::{race, read_untouched_then_drop, upgrade_reads_untouched};
+use heaparray::ArcArrayBase;
 
-common::both_layouts! {
+common::models! {
     /// A clone (the strong half) races a downgrade, drop and upgrade from
     /// another strong handle (both halves): afterwards the first handle is
     /// again the only one, and its block is freed once with its contents.
-    clone_races_downgrade, clone_races_downgrade_compact => clone_races_downgrade_in
-}
-
-fn clone_races_downgrade_in<P: ArcLayout>() {
-    model_on::<P>(|a, drops| {
+    clone_races_downgrade and clone_races_downgrade_compact: |a, drops| {
         let b = a.clone();
         let c = a.clone();
         race(
@@ -38,22 +34,14 @@ fn clone_races_downgrade_in<P: ArcLayout>() {
         assert!(ArcArrayBase::is_unique(&a));
         drop(a);
         assert_eq!(drops.get(), 3);
-    });
-}
+    }
 
-common::both_layouts! {
     /// The last strong drop (the strong half, then the weak half if weak
     /// handles are left) races a weak handle that clones itself, upgrades,
     /// reads and drops both weak handles (both halves): the drop learns from its own decrement
     /// whether a weak handle is left, and the block is freed once, by
     /// whichever side lets go last, after the other's accesses.
-    upgrade_and_weak_drop_race_last_strong_drop,
-    upgrade_and_weak_drop_race_last_strong_drop_compact =>
-        upgrade_and_weak_drop_race_last_strong_drop_in
-}
-
-fn upgrade_and_weak_drop_race_last_strong_drop_in<P: ArcLayout>() {
-    model_on::<P>(|a, drops| {
+    upgrade_and_weak_drop_race_last_strong_drop and upgrade_and_weak_drop_race_last_strong_drop_compact: |a, drops| {
         let w = ArcArrayBase::downgrade(&a);
         race(
             move || drop(a),
@@ -65,23 +53,15 @@ fn upgrade_and_weak_drop_race_last_strong_drop_in<P: ArcLayout>() {
             },
         );
         assert_eq!(drops.get(), 3);
-    });
-}
+    }
 
-common::both_layouts! {
     /// `try_unique` (a claim of the strong half whatever the weak half)
     /// races another strong handle that downgrades, clones, drops both
     /// strong handles and then upgrades: the claim wins only once the other
     /// strong handles are gone; it then owns the contents in place or moved
     /// away from a live weak handle, which can no longer upgrade, and the
     /// old block is freed once.
-    try_unique_races_downgrade_and_clone,
-    try_unique_races_downgrade_and_clone_compact =>
-        try_unique_races_downgrade_and_clone_in
-}
-
-fn try_unique_races_downgrade_and_clone_in<P: ArcLayout>() {
-    model_on::<P>(|a, drops| {
+    try_unique_races_downgrade_and_clone and try_unique_races_downgrade_and_clone_compact: |a, drops| {
         let b = a.clone();
         race(
             move || {
@@ -98,5 +78,5 @@ fn try_unique_races_downgrade_and_clone_in<P: ArcLayout>() {
             },
         );
         assert_eq!(drops.get(), 3);
-    });
+    }
 }

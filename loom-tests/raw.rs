@@ -3,14 +3,13 @@
 
 mod common;
 
-use common::{model_on, race, read_all, read_untouched_then_drop, Array, Tracked, UNTOUCHED};
-use heaparray::{ArcArray, Padded};
+use common::{race, read_all, read_untouched_then_drop, Array, Tracked, UNTOUCHED};
+use heaparray::ArcArray;
 
-/// A handle crosses to another thread as a raw element pointer (an
-/// address), is rebuilt there, read and dropped, racing the original's drop.
-#[test]
-fn raw_pointer_crosses_threads() {
-    model_on::<Padded>(|a, drops| {
+common::models! {
+    /// A handle crosses to another thread as a raw element pointer (an
+    /// address), is rebuilt there, read and dropped, racing the original's drop.
+    raw_pointer_crosses_threads: |a, drops| {
         let address = ArcArray::into_raw(a.clone()) as usize;
         race(
             move || {
@@ -22,5 +21,5 @@ fn raw_pointer_crosses_threads() {
             || read_untouched_then_drop(a),
         );
         assert_eq!(drops.get(), 3);
-    });
+    }
 }

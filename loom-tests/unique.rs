@@ -5,16 +5,15 @@
 mod common;
 
 use common::{
-    model, model_on, race, read_all, read_untouched_then_drop, spawn_all,
-    upgrade_reads_untouched_or_written, write_if_into_unique_wins, Tally, Tracked, UNTOUCHED,
+    model, race, read_all, read_untouched_then_drop, spawn_all, upgrade_reads_untouched_or_written,
+    write_if_into_unique_wins, Tally, Tracked, UNTOUCHED,
 };
-use heaparray::{ArcArray, ArcArrayBase, ArcLayout, Padded, UniqueArcArray};
+use heaparray::{ArcArray, ArcArrayBase, UniqueArcArray};
 
-/// Two threads call `into_unique` on their handles: exactly one gets the
-/// contents, and writes them after the other's reads.
-#[test]
-fn into_unique_has_exactly_one_winner() {
-    model_on::<Padded>(|a, drops| {
+common::models! {
+    /// Two threads call `into_unique` on their handles: exactly one gets the
+    /// contents, and writes them after the other's reads.
+    into_unique_has_exactly_one_winner: |a, drops| {
         let b = a.clone();
         let wins = Tally::new();
         let wins2 = wins.clone();
@@ -30,14 +29,11 @@ fn into_unique_has_exactly_one_winner() {
         );
         assert_eq!(wins.get(), 1, "exactly one into_unique wins");
         assert_eq!(drops.get(), 3);
-    });
-}
+    }
 
-/// `try_unique` races another handle's read and drop. Kills: the Acquire
-/// CAS in `claim_unique`.
-#[test]
-fn try_unique_races_clone_drop() {
-    model_on::<Padded>(|a, drops| {
+    /// `try_unique` races another handle's read and drop. Kills: the Acquire
+    /// CAS in `claim_unique`.
+    try_unique_races_clone_drop: |a, drops| {
         let b = a.clone();
         race(
             move || read_untouched_then_drop(b),
@@ -47,16 +43,13 @@ fn try_unique_races_clone_drop() {
             },
         );
         assert_eq!(drops.get(), 3);
-    });
-}
+    }
 
-/// `try_unique` with a weak handle that upgrades, reads and leaves on the
-/// other thread: the winner owns the contents in place or in a new block;
-/// either way the weak handle's accesses come first. Kills: the Acquire
-/// load in `weak_handles_left` (the block freed in place is checked).
-#[test]
-fn try_unique_races_weak_reader() {
-    model_on::<Padded>(|a, drops| {
+    /// `try_unique` with a weak handle that upgrades, reads and leaves on the
+    /// other thread: the winner owns the contents in place or in a new block;
+    /// either way the weak handle's accesses come first. Kills: the Acquire
+    /// load in `weak_handles_left` (the block freed in place is checked).
+    try_unique_races_weak_reader: |a, drops| {
         let w = ArcArray::downgrade(&a);
         race(
             move || {
@@ -68,7 +61,7 @@ fn try_unique_races_weak_reader() {
             },
         );
         assert_eq!(drops.get(), 3);
-    });
+    }
 }
 
 /// A unique array is written, made shareable without a copy, and shared
@@ -92,11 +85,10 @@ fn shareable_then_shared() {
     });
 }
 
-/// Three racers call `into_unique`: exactly one wins, whichever order the
-/// decrements take, and its writes follow every loser's reads.
-#[test]
-fn into_unique_three_racers_one_winner() {
-    model_on::<Padded>(|a, drops| {
+common::models! {
+    /// Three racers call `into_unique`: exactly one wins, whichever order the
+    /// decrements take, and its writes follow every loser's reads.
+    into_unique_three_racers_one_winner: |a, drops| {
         let wins = Tally::new();
         let racers = spawn_all((0..2).map(|i| {
             let mine = a.clone();
@@ -111,15 +103,12 @@ fn into_unique_three_racers_one_winner() {
         racers.join();
         assert_eq!(wins.get(), 1, "exactly one into_unique wins");
         assert_eq!(drops.get(), 3);
-    });
-}
+    }
 
-/// `into_unique` races a weak handle's upgrade, whose handle then calls
-/// `into_unique` too: exactly one of the calls wins (the upgrade fails
-/// once the strong count is 0), and its writes follow the other's reads.
-#[test]
-fn into_unique_races_upgrade() {
-    model_on::<Padded>(|a, drops| {
+    /// `into_unique` races a weak handle's upgrade, whose handle then calls
+    /// `into_unique` too: exactly one of the calls wins (the upgrade fails
+    /// once the strong count is 0), and its writes follow the other's reads.
+    into_unique_races_upgrade: |a, drops| {
         let w = ArcArray::downgrade(&a);
         let wins = Tally::new();
         let wins2 = wins.clone();
@@ -136,21 +125,14 @@ fn into_unique_races_upgrade() {
         );
         assert_eq!(wins.get(), 1, "exactly one into_unique wins");
         assert_eq!(drops.get(), 3);
-    });
-}
+    }
 
-common::both_layouts! {
     /// `into_unique` of the last strong handle races the last weak handle's
     /// drop: the contents stay in place (the weak handle was gone) or move to
     /// a new block, and the old block is freed once, by whichever side lets
     /// go last, after the move. Kills: the old block's weak count released
     /// before the contents are moved out of it.
-    into_unique_races_last_weak_drop, into_unique_races_last_weak_drop_compact =>
-        into_unique_races_last_weak_drop_in
-}
-
-fn into_unique_races_last_weak_drop_in<P: ArcLayout>() {
-    model_on::<P>(|a, drops| {
+    into_unique_races_last_weak_drop and into_unique_races_last_weak_drop_compact: |a, drops| {
         let w = ArcArrayBase::downgrade(&a);
         race(
             move || drop(w),
@@ -161,15 +143,12 @@ fn into_unique_races_last_weak_drop_in<P: ArcLayout>() {
             },
         );
         assert_eq!(drops.get(), 3);
-    });
-}
+    }
 
-/// `try_unique` on both handles at once: at most one wins (both may see
-/// the other's handle and fail), and the winner's writes follow the
-/// loser's drop.
-#[test]
-fn try_unique_races_try_unique() {
-    model_on::<Padded>(|a, drops| {
+    /// `try_unique` on both handles at once: at most one wins (both may see
+    /// the other's handle and fail), and the winner's writes follow the
+    /// loser's drop.
+    try_unique_races_try_unique: |a, drops| {
         let b = a.clone();
         let wins = Tally::new();
         let wins2 = wins.clone();
@@ -191,10 +170,8 @@ fn try_unique_races_try_unique() {
         );
         assert!(wins.get() <= 1, "at most one try_unique wins");
         assert_eq!(drops.get(), 3);
-    });
-}
+    }
 
-common::both_layouts! {
     /// `try_unique` races a weak handle that reads the strong count,
     /// upgrades and leaves; the winner then grows the array, which puts
     /// its capacity in the strong word (`Counts::unique_capacity`), shares
@@ -203,12 +180,7 @@ common::both_layouts! {
     /// count the weak side reads is ever a capacity: the claim, or the
     /// move to a new block while the weak handle lives, keeps it off the
     /// word the weak handle reads, and in place the weak handle is gone.
-    try_unique_then_grow_races_upgrade, try_unique_then_grow_races_upgrade_compact =>
-        try_unique_then_grow_races_upgrade_in
-}
-
-fn try_unique_then_grow_races_upgrade_in<P: ArcLayout>() {
-    model_on::<P>(|a, drops| {
+    try_unique_then_grow_races_upgrade and try_unique_then_grow_races_upgrade_compact: |a, drops| {
         let w = ArcArrayBase::downgrade(&a);
         let pushed = drops.clone();
         race(
@@ -241,5 +213,5 @@ fn try_unique_then_grow_races_upgrade_in<P: ArcLayout>() {
             },
         );
         assert!(drops.get() == 3 || drops.get() == 5);
-    });
+    }
 }

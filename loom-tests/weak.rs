@@ -8,47 +8,32 @@
 mod common;
 
 use common::{
-    model_on, race, race2, read_all, read_untouched_then_drop, spawn_all, upgrade_reads_untouched,
+    race, race2, read_all, read_untouched_then_drop, spawn_all, upgrade_reads_untouched,
     upgrade_reads_untouched_or_written, write_through_get_mut, UNTOUCHED,
 };
-use heaparray::{ArcArray, ArcArrayBase, ArcLayout, Padded};
+use heaparray::{ArcArray, ArcArrayBase};
 
-common::both_layouts! {
+common::models! {
     /// Upgrade races the last strong drop: either the upgrade fails, or it
     /// reads intact contents and its handle drops them. Kills: the Release
     /// decrement and the fence in `decrement_weak` (the block free is checked).
-    upgrade_races_last_strong_drop, upgrade_races_last_strong_drop_compact =>
-        upgrade_races_last_strong_drop_in
-}
-
-fn upgrade_races_last_strong_drop_in<P: ArcLayout>() {
-    model_on::<P>(|a, drops| {
+    upgrade_races_last_strong_drop and upgrade_races_last_strong_drop_compact: |a, drops| {
         let w = ArcArrayBase::downgrade(&a);
         race(move || upgrade_reads_untouched(&w), || drop(a));
         assert_eq!(drops.get(), 3);
-    });
-}
+    }
 
-common::both_layouts! {
     /// The last weak drop races the last strong drop: whichever comes last
     /// frees the block, exactly once, after the other's count access.
-    last_weak_drop_races_last_strong_drop, last_weak_drop_races_last_strong_drop_compact =>
-        last_weak_drop_races_last_strong_drop_in
-}
-
-fn last_weak_drop_races_last_strong_drop_in<P: ArcLayout>() {
-    model_on::<P>(|a, drops| {
+    last_weak_drop_races_last_strong_drop and last_weak_drop_races_last_strong_drop_compact: |a, drops| {
         let w = ArcArrayBase::downgrade(&a);
         race(move || drop(w), || read_untouched_then_drop(a));
         assert_eq!(drops.get(), 3);
-    });
-}
+    }
 
-/// A weak clone and drop on one thread races an upgrade and the last strong
-/// drop on the other.
-#[test]
-fn weak_clone_and_drop_race_upgrade() {
-    model_on::<Padded>(|a, drops| {
+    /// A weak clone and drop on one thread races an upgrade and the last strong
+    /// drop on the other.
+    weak_clone_and_drop_race_upgrade: |a, drops| {
         let w = ArcArray::downgrade(&a);
         let w2 = w.clone();
         race(
@@ -63,14 +48,11 @@ fn weak_clone_and_drop_race_upgrade() {
         // join; now nothing can upgrade.
         assert!(w.upgrade().is_none());
         assert_eq!(drops.get(), 3);
-    });
-}
+    }
 
-/// `downgrade` on one thread races `get_mut` on the other: whenever
-/// `get_mut` hands out `&mut`, no weak handle may read concurrently.
-#[test]
-fn downgrade_races_get_mut() {
-    model_on::<Padded>(|mut a, drops| {
+    /// `downgrade` on one thread races `get_mut` on the other: whenever
+    /// `get_mut` hands out `&mut`, no weak handle may read concurrently.
+    downgrade_races_get_mut: |mut a, drops| {
         let b = a.clone();
         race(
             move || {
@@ -82,15 +64,12 @@ fn downgrade_races_get_mut() {
         );
         drop(a);
         assert_eq!(drops.get(), 3);
-    });
-}
+    }
 
-/// A weak handle upgrades, reads and goes away while the owner calls
-/// `get_mut`: `get_mut` wins only once the weak handle and its upgrade
-/// are gone, after their reads.
-#[test]
-fn weak_reader_leaves_while_get_mut() {
-    model_on::<Padded>(|mut a, drops| {
+    /// A weak handle upgrades, reads and goes away while the owner calls
+    /// `get_mut`: `get_mut` wins only once the weak handle and its upgrade
+    /// are gone, after their reads.
+    weak_reader_leaves_while_get_mut: |mut a, drops| {
         let w = ArcArray::downgrade(&a);
         race(
             move || {
@@ -100,14 +79,11 @@ fn weak_reader_leaves_while_get_mut() {
         );
         drop(a);
         assert_eq!(drops.get(), 3);
-    });
-}
+    }
 
-/// A strong reader drops its handle while the owner calls `get_mut`.
-/// `get_mut` wins only after the reader dropped its handle, after its reads.
-#[test]
-fn strong_reader_leaves_while_get_mut() {
-    model_on::<Padded>(|mut a, drops| {
+    /// A strong reader drops its handle while the owner calls `get_mut`.
+    /// `get_mut` wins only after the reader dropped its handle, after its reads.
+    strong_reader_leaves_while_get_mut: |mut a, drops| {
         let b = a.clone();
         race(
             move || read_untouched_then_drop(b),
@@ -115,16 +91,13 @@ fn strong_reader_leaves_while_get_mut() {
         );
         drop(a);
         assert_eq!(drops.get(), 3);
-    });
-}
+    }
 
-/// Three threads: one downgrades its handle, drops it and upgrades; one
-/// clones and drops its handle; the owner calls `get_mut` and writes if it
-/// is alone. Whatever the interleaving, a write never races a read, the
-/// counts end exact and the contents are dropped once.
-#[test]
-fn downgrade_upgrade_clone_and_get_mut_on_three_threads() {
-    model_on::<Padded>(|mut a, drops| {
+    /// Three threads: one downgrades its handle, drops it and upgrades; one
+    /// clones and drops its handle; the owner calls `get_mut` and writes if it
+    /// is alone. Whatever the interleaving, a write never races a read, the
+    /// counts end exact and the contents are dropped once.
+    downgrade_upgrade_clone_and_get_mut_on_three_threads: |mut a, drops| {
         let (b, c) = (a.clone(), a.clone());
         race2(
             move || {
@@ -142,32 +115,23 @@ fn downgrade_upgrade_clone_and_get_mut_on_three_threads() {
         assert_eq!(ArcArray::strong_count(&a), 1);
         drop(a);
         assert_eq!(drops.get(), 3);
-    });
-}
+    }
 
-/// Two weak handles upgrade on two threads while the main thread drops the
-/// last strong handle: each upgrade fails or reads intact contents, and
-/// the contents are dropped once, by the last strong handle of the three.
-#[test]
-fn two_upgrades_race_last_strong_drop() {
-    model_on::<Padded>(|a, drops| {
+    /// Two weak handles upgrade on two threads while the main thread drops the
+    /// last strong handle: each upgrade fails or reads intact contents, and
+    /// the contents are dropped once, by the last strong handle of the three.
+    two_upgrades_race_last_strong_drop: |a, drops| {
         let w1 = ArcArray::downgrade(&a);
         let w2 = w1.clone();
         let upgraders = spawn_all([w1, w2].map(|w| move || upgrade_reads_untouched(&w)));
         drop(a);
         upgraders.join();
         assert_eq!(drops.get(), 3);
-    });
-}
+    }
 
-common::both_layouts! {
     /// The strong handles are gone; the two weak handles are dropped on two
     /// threads: exactly one frees the block, after the other's decrement.
-    two_last_weak_drops, two_last_weak_drops_compact => two_last_weak_drops_in
-}
-
-fn two_last_weak_drops_in<P: ArcLayout>() {
-    model_on::<P>(|a, drops| {
+    two_last_weak_drops and two_last_weak_drops_compact: |a, drops| {
         let w1 = ArcArrayBase::downgrade(&a);
         let w2 = w1.clone();
         drop(a);
@@ -182,18 +146,15 @@ fn two_last_weak_drops_in<P: ArcLayout>() {
                 drop(w2);
             },
         );
-    });
-}
+    }
 
-/// A weak handle upgrades, drops itself and reads through the upgraded
-/// handle while the owner calls `get_mut`: the one check of both counts
-/// sees the upgraded handle or the weak handle until both are gone. (With
-/// two words this killed `is_unique` reading the strong count before it
-/// took the weak count's lock; with a plain load in `is_unique` loom ran
-/// this model once, tokio-rs/loom#392, SAFETY.md.)
-#[test]
-fn get_mut_races_upgrade_then_weak_drop() {
-    model_on::<Padded>(|mut a, drops| {
+    /// A weak handle upgrades, drops itself and reads through the upgraded
+    /// handle while the owner calls `get_mut`: the one check of both counts
+    /// sees the upgraded handle or the weak handle until both are gone. (With
+    /// two words this killed `is_unique` reading the strong count before it
+    /// took the weak count's lock; with a plain load in `is_unique` loom ran
+    /// this model once, tokio-rs/loom#392, SAFETY.md.)
+    get_mut_races_upgrade_then_weak_drop: |mut a, drops| {
         let w = ArcArray::downgrade(&a);
         race(
             move || {
@@ -207,5 +168,5 @@ fn get_mut_races_upgrade_then_weak_drop() {
         );
         drop(a);
         assert_eq!(drops.get(), 3);
-    });
+    }
 }

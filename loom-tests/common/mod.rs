@@ -4,7 +4,7 @@
 //! a tally of drops, checked after the threads are joined; and a poisoning
 //! global allocator, so that memory used after it was freed fails the
 //! model too. A model whose body takes a layout parameter runs twice: as
-//! itself and as `<name>_compact`, on a `Compact` block ([`both_layouts!`]).
+//! itself and as `<name>_compact`, on a `Compact` block ([`models!`]).
 //!
 //! The scaffolding every model repeated is here too, one helper a concern,
 //! so that a model states only what it races and what it checks:
@@ -380,29 +380,39 @@ pub fn model_on<P: heaparray::ArcLayout>(body: impl Fn(Array<P>, &Tally) + Sync 
     });
 }
 
-/// Declares a model that runs in both block layouts: a test `$padded` on
-/// a `Padded` block (with the doc comments given) and a test `$compact` on
-/// a `Compact` one, each calling the generic `$body::<P>()`. The names
-/// stay the tests' own, `name` and `name_compact`, for `ci/mutants.sh`
-/// and the printed execution counts.
+/// Declares models on the shared array ([`model_on`]): each
+/// `name: |a, drops| { body }` is a test `name` (with the doc comments
+/// given) that runs `body` on a `Padded` block; `name and name_compact:`
+/// also makes a test `name_compact` that runs the same body on a `Compact`
+/// one. In the body `P` names the test's layout. The names stay the tests'
+/// own, for `ci/mutants.sh` and the printed execution counts.
 #[allow(unused_macros)]
-macro_rules! both_layouts {
-    ($(#[$doc:meta])* $padded:ident, $compact:ident => $body:ident) => {
+macro_rules! models {
+    ($(
+        $(#[$doc:meta])*
+        $padded:ident $(and $compact:ident)?: |$a:pat_param, $drops:pat_param| $body:block
+    )*) => {$(
         $(#[$doc])*
         #[test]
         fn $padded() {
-            $body::<heaparray::Padded>();
+            #[allow(dead_code)]
+            type P = heaparray::Padded;
+            common::model_on::<P>(|$a, $drops| $body);
         }
 
-        /// The same on a compact-layout block.
-        #[test]
-        fn $compact() {
-            $body::<heaparray::Compact>();
-        }
-    };
+        $(
+            /// The same on a compact-layout block.
+            #[test]
+            fn $compact() {
+                #[allow(dead_code)]
+                type P = heaparray::Compact;
+                common::model_on::<P>(|$a, $drops| $body);
+            }
+        )?
+    )*};
 }
 #[allow(unused_imports)]
-pub(crate) use both_layouts;
+pub(crate) use models;
 
 /// Threads a model spawned, to be joined together. (loom runs its threads
 /// on one OS thread: what they take need not be `Send`, and `Tracked`,
