@@ -24,7 +24,7 @@ use std::sync::Arc;
 use alloc::{Event, Log, Recording};
 use bumpalo::Bump;
 use common::{
-    allocations, check_all, expect_panic, ids_of, Align256, Canary, Counting, Ledger, Owned,
+    allocations, check_all, expect_panic, ids_of, Align256, Bomb, Canary, Counting, Ledger, Owned,
     Owning, LABEL,
 };
 use heaparray::traits::LabelledArrayIn;
@@ -374,24 +374,6 @@ fn partially_consumed_then_dropped<K: Kind, E: Owning, L: Owning>() {
             );
             drop((taken_front, taken_back));
         });
-    }
-}
-
-/// A value whose destructor panics, after checking its contents, if
-/// `bomb` (as tests/drop_panics.rs).
-#[derive(Debug)]
-struct Bomb<T: Owning> {
-    value: T,
-    n: usize,
-    bomb: bool,
-}
-
-impl<T: Owning> Drop for Bomb<T> {
-    fn drop(&mut self) {
-        self.value.check(self.n);
-        if self.bomb {
-            panic!("value {} panics in drop", self.value.id());
-        }
     }
 }
 

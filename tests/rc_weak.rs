@@ -24,8 +24,8 @@ use std::sync::Arc;
 
 use alloc::{inject, report, Faulty, Kind, Mode};
 use common::{
-    allocations, catch_expected, check_all, expect_panic, ids_of, owning_tests, Counting, Heap,
-    Ledger, Owned, Owning, LABEL,
+    allocations, catch_expected, check_all, expect_panic, ids_of, owning_tests, Bomb, Counting,
+    Heap, Ledger, Owned, Owning, LABEL,
 };
 use heaparray::*;
 
@@ -681,22 +681,6 @@ fn unwrap_or_clone_clone_panics<E: Owning, L: Owning>() {
     });
     assert_eq!(live, 0);
     ledger.assert_all_dropped();
-}
-
-/// A value whose destructor panics if `bomb`, after checking its contents.
-struct Bomb<T: Owning> {
-    value: T,
-    n: usize,
-    bomb: bool,
-}
-
-impl<T: Owning> Drop for Bomb<T> {
-    fn drop(&mut self) {
-        self.value.check(self.n);
-        if self.bomb {
-            panic!("value {} panics in drop", self.value.id());
-        }
-    }
 }
 
 /// An element's (or the label's) destructor panics in the last strong

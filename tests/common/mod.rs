@@ -323,6 +323,26 @@ pub fn ids_of<E: Owning>(elems: &[E]) -> Vec<usize> {
     elems.iter().map(Owning::id).collect()
 }
 
+/// A value whose destructor panics, after checking its contents (which
+/// its fields then drop), if `bomb`: the panicking element or label of
+/// the drop tests (tests/drop_panics.rs, tests/into_iter.rs,
+/// tests/rc_weak.rs), one type so that they all panic alike.
+#[derive(Debug)]
+pub struct Bomb<T: Owning> {
+    pub value: T,
+    pub n: usize,
+    pub bomb: bool,
+}
+
+impl<T: Owning> Drop for Bomb<T> {
+    fn drop(&mut self) {
+        self.value.check(self.n);
+        if self.bomb {
+            panic!("value {} panics in drop", self.value.id());
+        }
+    }
+}
+
 /// One `#[test]` per element and label type for each generic function
 /// `f::<E, L>()` named: a module `f` with the tests `canary` (the canary
 /// alone, as before), `string_box`, `box_vec` and `vec_string` (elements
