@@ -7,94 +7,22 @@
 mod common;
 
 use std::cell::Cell;
-use std::collections::hash_map::DefaultHasher;
 use std::collections::HashSet;
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use common::{
-    allocations, check_all, expect_panic, ids_of, owning_tests, Align256, Canary, Counting, Ledger,
-    Liar, Owning, LABEL,
+    allocations, check_all, expect_panic, hash_of, ids_of, owning_tests, panic_points,
+    quiet_panics, zst_counts, Align256, Canary, Counting, Ledger, Liar, Owning, Zst, Zst256, LABEL,
 };
 use heaparray::*;
 
 #[global_allocator]
 static A: Counting = Counting;
 
-/// Silences the panics these tests cause on purpose (their messages, and a
-/// backtrace if enabled, would allocate and read as a leak); other panics,
-/// failed assertions included, still print.
-fn quiet_panics() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let default = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            let msg = info.payload_as_str().unwrap_or("");
-            if !(msg.contains("on purpose") || msg.contains("capacity overflow")) {
-                default(info);
-            }
-        }));
-    });
-}
-
-fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    value.hash(&mut hasher);
-    hasher.finish()
-}
-
-/// First, second, middle and last index.
-fn panic_points(len: usize) -> [usize; 4] {
-    [0, 1, len / 2, len - 1]
-}
-
 /// The ids of a slice of canaries.
 fn ids(canaries: &[Canary]) -> Vec<usize> {
     canaries.iter().map(|c| c.id).collect()
 }
-
-thread_local! {
-    static ZST_MADE: Cell<usize> = const { Cell::new(0) };
-    static ZST_DROPPED: Cell<usize> = const { Cell::new(0) };
-}
-
-/// A zero-sized type whose drops are counted per thread.
-#[derive(Debug)]
-struct Zst;
-
-impl Zst {
-    fn make() -> Zst {
-        ZST_MADE.with(|m| m.set(m.get() + 1));
-        Zst
-    }
-}
-
-impl Default for Zst {
-    fn default() -> Zst {
-        Zst::make()
-    }
-}
-
-impl Clone for Zst {
-    fn clone(&self) -> Zst {
-        Zst::make()
-    }
-}
-
-impl Drop for Zst {
-    fn drop(&mut self) {
-        ZST_DROPPED.with(|d| d.set(d.get() + 1));
-    }
-}
-
-fn zst_counts() -> (usize, usize) {
-    (ZST_MADE.with(Cell::get), ZST_DROPPED.with(Cell::get))
-}
-
-/// A zero-sized type aligned to 256 bytes.
-#[repr(align(256))]
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-struct Zst256;
 
 // ---------------------------------------------------------------------------
 // Construction

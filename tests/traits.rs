@@ -14,8 +14,8 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use common::{
-    allocations, check_all, expect_panic, ids_of, owning_tests, Align256, Canary, Counting, Ledger,
-    Liar, Owning, LABEL,
+    allocations, check_all, expect_panic, ids_of, owning_tests, quiet_panics, Align256, Canary,
+    Counting, Ledger, Liar, Owning, LABEL,
 };
 // The one import a user needs.
 use heaparray::traits::*;
@@ -23,20 +23,6 @@ use heaparray::*;
 
 #[global_allocator]
 static A: Counting = Counting;
-
-/// Silences the panics these tests cause on purpose; others still print.
-fn quiet_panics() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let default = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            let msg = info.payload_as_str().unwrap_or("");
-            if !(msg.contains("on purpose") || msg.contains("capacity overflow")) {
-                default(info);
-            }
-        }));
-    });
-}
 
 /// Whether a concrete type implements a trait, as a `bool` at run time: an
 /// inherent associated constant, which only exists when the bound holds,

@@ -255,6 +255,81 @@ impl Heap for Vec<u64> {
     }
 }
 
+/// Silences the panics the handle tests (tests/heap_array.rs,
+/// tests/rc_array.rs, tests/traits.rs) cause on purpose (their messages,
+/// and a backtrace if enabled, would allocate and read as a leak); other
+/// panics, failed assertions included, still print.
+pub fn quiet_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let msg = info.payload_as_str().unwrap_or("");
+            if !(msg.contains("on purpose") || msg.contains("capacity overflow")) {
+                default(info);
+            }
+        }));
+    });
+}
+
+/// The `DefaultHasher` hash of `value`.
+pub fn hash_of<T: std::hash::Hash + ?Sized>(value: &T) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Index sets used by the panic-safety tests: first, second, middle, last.
+pub fn panic_points(len: usize) -> [usize; 4] {
+    [0, 1, len / 2, len - 1]
+}
+
+thread_local! {
+    static ZST_MADE: Cell<usize> = const { Cell::new(0) };
+    static ZST_DROPPED: Cell<usize> = const { Cell::new(0) };
+}
+
+/// A zero-sized type whose drops are counted (per thread: tests run in
+/// parallel on their own threads). A clone is a new one, counted.
+#[derive(Debug, PartialEq)]
+pub struct Zst;
+
+impl Zst {
+    pub fn make() -> Zst {
+        ZST_MADE.with(|m| m.set(m.get() + 1));
+        Zst
+    }
+}
+
+impl Default for Zst {
+    fn default() -> Zst {
+        Zst::make()
+    }
+}
+
+impl Clone for Zst {
+    fn clone(&self) -> Zst {
+        Zst::make()
+    }
+}
+
+impl Drop for Zst {
+    fn drop(&mut self) {
+        ZST_DROPPED.with(|d| d.set(d.get() + 1));
+    }
+}
+
+/// The [`Zst`] values made and dropped on this thread so far.
+pub fn zst_counts() -> (usize, usize) {
+    (ZST_MADE.with(Cell::get), ZST_DROPPED.with(Cell::get))
+}
+
+/// A zero-sized type aligned to 256 bytes.
+#[repr(align(256))]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Zst256;
+
 /// An element or label type for the panic tests: drops counted by a
 /// [`Canary`] of the test's ledger and, for [`Owned`], heap memory, so that
 /// a drop of a value never written, a double drop or a use after free also
