@@ -24,8 +24,8 @@ use std::sync::Arc;
 use alloc::{Event, Log, Recording};
 use bumpalo::Bump;
 use common::{
-    allocations, check_all, expect_panic, ids_of, Align256, Bomb, Canary, Counting, Ledger, Owned,
-    Owning, LABEL,
+    allocations, check_all, expect_panic, ids_of, Align256, Bomb, Counting, Ledger, Owned, Owning,
+    LABEL,
 };
 use heaparray::traits::LabelledArrayIn;
 use heaparray::*;
@@ -100,70 +100,32 @@ impl<P: ArcLayout> Kind for Unique<P> {
 
 /// One `#[test]` per handle for each generic function `f::<K>()` named.
 macro_rules! kinds {
-    ($($f:ident),* $(,)?) => {$(
-        mod $f {
-            use super::*;
-            #[test]
-            fn heap_array() {
-                super::$f::<Heap>();
-            }
-            #[test]
-            fn unique_arc_array() {
-                super::$f::<Unique<Padded>>();
-            }
-            #[test]
-            fn compact_unique_arc_array() {
-                super::$f::<Unique<Compact>>();
-            }
-        }
-    )*};
+    ($($f:ident),* $(,)?) => {
+        common::stamp_tests!([
+            heap_array: <Heap>,
+            unique_arc_array: <Unique<Padded>>,
+            compact_unique_arc_array: <Unique<Compact>>,
+        ] $($f),*);
+    };
 }
 
 /// One `#[test]` per handle and element/label pair for each generic
 /// function `f::<K, E, L>()` named: the canary alone, and values that own
 /// heap memory (each heap type once as element, once as label).
 macro_rules! owning_kinds {
-    ($($f:ident),* $(,)?) => {$(
-        mod $f {
-            use super::*;
-            #[test]
-            fn heap_array_canary() {
-                super::$f::<Heap, Canary, Canary>();
-            }
-            #[test]
-            fn heap_array_string_box() {
-                super::$f::<Heap, Owned<String>, Owned<Box<u64>>>();
-            }
-            #[test]
-            fn heap_array_vec_string() {
-                super::$f::<Heap, Owned<Vec<u64>>, Owned<String>>();
-            }
-            #[test]
-            fn unique_canary() {
-                super::$f::<Unique<Padded>, Canary, Canary>();
-            }
-            #[test]
-            fn unique_string_box() {
-                super::$f::<Unique<Padded>, Owned<String>, Owned<Box<u64>>>();
-            }
-            #[test]
-            fn unique_vec_string() {
-                super::$f::<Unique<Padded>, Owned<Vec<u64>>, Owned<String>>();
-            }
-            #[test]
-            fn compact_canary() {
-                super::$f::<Unique<Compact>, Canary, Canary>();
-            }
-            #[test]
-            fn compact_string_box() {
-                super::$f::<Unique<Compact>, Owned<String>, Owned<Box<u64>>>();
-            }
-            #[test]
-            fn compact_box_vec() {
-                super::$f::<Unique<Compact>, Owned<Box<u64>>, Owned<Vec<u64>>>();
-            }
-        }
-    )*};
+    ($($f:ident),* $(,)?) => {
+        common::stamp_tests!([
+            heap_array_canary: <Heap, Canary, Canary>,
+            heap_array_string_box: <Heap, Owned<String>, Owned<Box<u64>>>,
+            heap_array_vec_string: <Heap, Owned<Vec<u64>>, Owned<String>>,
+            unique_canary: <Unique<Padded>, Canary, Canary>,
+            unique_string_box: <Unique<Padded>, Owned<String>, Owned<Box<u64>>>,
+            unique_vec_string: <Unique<Padded>, Owned<Vec<u64>>, Owned<String>>,
+            compact_canary: <Unique<Compact>, Canary, Canary>,
+            compact_string_box: <Unique<Compact>, Owned<String>, Owned<Box<u64>>>,
+            compact_box_vec: <Unique<Compact>, Owned<Box<u64>>, Owned<Vec<u64>>>,
+        ] $($f),*);
+    };
 }
 
 /// Element `i` made with `E::make(ledger, i)`.

@@ -506,22 +506,13 @@ fn make_mut_clone_drops_the_other_handle<T: Heap, U: Heap>() {
 /// One `#[test]` per pair of heap types (each once as the elements' and
 /// once as the label's) for each generic function `f::<T, U>()` named.
 macro_rules! heap_tests {
-    ($($f:ident),* $(,)?) => {$(
-        mod $f {
-            #[test]
-            fn string_box() {
-                super::$f::<String, Box<u64>>();
-            }
-            #[test]
-            fn box_vec() {
-                super::$f::<Box<u64>, Vec<u64>>();
-            }
-            #[test]
-            fn vec_string() {
-                super::$f::<Vec<u64>, String>();
-            }
-        }
-    )*};
+    ($($f:ident),* $(,)?) => {
+        common::stamp_tests!([
+            string_box: <String, Box<u64>>,
+            box_vec: <Box<u64>, Vec<u64>>,
+            vec_string: <Vec<u64>, String>,
+        ] $($f),*);
+    };
 }
 
 heap_tests!(

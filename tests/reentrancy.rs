@@ -175,43 +175,24 @@ fn run(body: impl FnOnce(&Arc<Ledger>, &Log)) {
 /// One test per scenario in both layouts, for elements `String` with a
 /// `Box<u64>` label and for elements `Vec<u64>` with a `String` label.
 macro_rules! arc_tests {
-    ($($f:ident),* $(,)?) => {$(
-        mod $f {
-            use heaparray::{Compact, Padded};
-            #[test]
-            fn string_box_padded() {
-                super::$f::<String, Box<u64>, Padded>();
-            }
-            #[test]
-            fn string_box_compact() {
-                super::$f::<String, Box<u64>, Compact>();
-            }
-            #[test]
-            fn vec_string_padded() {
-                super::$f::<Vec<u64>, String, Padded>();
-            }
-            #[test]
-            fn vec_string_compact() {
-                super::$f::<Vec<u64>, String, Compact>();
-            }
-        }
-    )*};
+    ($($f:ident),* $(,)?) => {
+        common::stamp_tests!([
+            string_box_padded: <String, Box<u64>, Padded>,
+            string_box_compact: <String, Box<u64>, Compact>,
+            vec_string_padded: <Vec<u64>, String, Padded>,
+            vec_string_compact: <Vec<u64>, String, Compact>,
+        ] $($f),*);
+    };
 }
 
 /// The same for the handles without a layout.
 macro_rules! tests {
-    ($($f:ident),* $(,)?) => {$(
-        mod $f {
-            #[test]
-            fn string_box() {
-                super::$f::<String, Box<u64>>();
-            }
-            #[test]
-            fn vec_string() {
-                super::$f::<Vec<u64>, String>();
-            }
-        }
-    )*};
+    ($($f:ident),* $(,)?) => {
+        common::stamp_tests!([
+            string_box: <String, Box<u64>>,
+            vec_string: <Vec<u64>, String>,
+        ] $($f),*);
+    };
 }
 
 arc_tests!(

@@ -418,6 +418,36 @@ impl<T: Owning> Drop for Bomb<T> {
     }
 }
 
+/// The stamping behind every per-type test macro of the suites: for each
+/// generic function `f` named after the list, a module `f` with one
+/// `#[test]` per line `name: <T, ...>` of the list, calling
+/// `super::f::<T, ...>()`. The types resolve in the suite's root module
+/// (the canary types and the layouts are in scope besides).
+#[allow(unused_macros)]
+macro_rules! stamp_tests {
+    ($list:tt $($f:ident),* $(,)?) => {$(
+        crate::common::stamp_tests!(@one $f $list);
+    )*};
+    (@one $f:ident [$($name:ident: <$($t:ty),*>),* $(,)?]) => {
+        mod $f {
+            #[allow(unused_imports)]
+            use super::*;
+            #[allow(unused_imports)]
+            use crate::common::{Canary, Owned};
+            #[allow(unused_imports)]
+            use heaparray::{Compact, Padded};
+            $(
+                #[test]
+                fn $name() {
+                    super::$f::<$($t),*>();
+                }
+            )*
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use stamp_tests;
+
 /// One `#[test]` per element and label type for each generic function
 /// `f::<E, L>()` named: a module `f` with the tests `canary` (the canary
 /// alone, as before), `string_box`, `box_vec` and `vec_string` (elements
@@ -425,27 +455,14 @@ impl<T: Owning> Drop for Bomb<T> {
 /// once as element and once as label).
 #[allow(unused_macros)]
 macro_rules! owning_tests {
-    ($($f:ident),* $(,)?) => {$(
-        mod $f {
-            use crate::common::{Canary, Owned};
-            #[test]
-            fn canary() {
-                super::$f::<Canary, Canary>();
-            }
-            #[test]
-            fn string_box() {
-                super::$f::<Owned<String>, Owned<Box<u64>>>();
-            }
-            #[test]
-            fn box_vec() {
-                super::$f::<Owned<Box<u64>>, Owned<Vec<u64>>>();
-            }
-            #[test]
-            fn vec_string() {
-                super::$f::<Owned<Vec<u64>>, Owned<String>>();
-            }
-        }
-    )*};
+    ($($f:ident),* $(,)?) => {
+        crate::common::stamp_tests!([
+            canary: <Canary, Canary>,
+            string_box: <Owned<String>, Owned<Box<u64>>>,
+            box_vec: <Owned<Box<u64>>, Owned<Vec<u64>>>,
+            vec_string: <Owned<Vec<u64>>, Owned<String>>,
+        ] $($f),*);
+    };
 }
 #[allow(unused_imports)]
 pub(crate) use owning_tests;
@@ -454,44 +471,18 @@ pub(crate) use owning_tests;
 /// `ArcArray` layout too: every pair in `Padded` and in `Compact`.
 #[allow(unused_macros)]
 macro_rules! owning_layout_tests {
-    ($($f:ident),* $(,)?) => {$(
-        mod $f {
-            use crate::common::{Canary, Owned};
-            use heaparray::{Compact, Padded};
-            #[test]
-            fn canary_padded() {
-                super::$f::<Canary, Canary, Padded>();
-            }
-            #[test]
-            fn canary_compact() {
-                super::$f::<Canary, Canary, Compact>();
-            }
-            #[test]
-            fn string_box_padded() {
-                super::$f::<Owned<String>, Owned<Box<u64>>, Padded>();
-            }
-            #[test]
-            fn string_box_compact() {
-                super::$f::<Owned<String>, Owned<Box<u64>>, Compact>();
-            }
-            #[test]
-            fn box_vec_padded() {
-                super::$f::<Owned<Box<u64>>, Owned<Vec<u64>>, Padded>();
-            }
-            #[test]
-            fn box_vec_compact() {
-                super::$f::<Owned<Box<u64>>, Owned<Vec<u64>>, Compact>();
-            }
-            #[test]
-            fn vec_string_padded() {
-                super::$f::<Owned<Vec<u64>>, Owned<String>, Padded>();
-            }
-            #[test]
-            fn vec_string_compact() {
-                super::$f::<Owned<Vec<u64>>, Owned<String>, Compact>();
-            }
-        }
-    )*};
+    ($($f:ident),* $(,)?) => {
+        crate::common::stamp_tests!([
+            canary_padded: <Canary, Canary, Padded>,
+            canary_compact: <Canary, Canary, Compact>,
+            string_box_padded: <Owned<String>, Owned<Box<u64>>, Padded>,
+            string_box_compact: <Owned<String>, Owned<Box<u64>>, Compact>,
+            box_vec_padded: <Owned<Box<u64>>, Owned<Vec<u64>>, Padded>,
+            box_vec_compact: <Owned<Box<u64>>, Owned<Vec<u64>>, Compact>,
+            vec_string_padded: <Owned<Vec<u64>>, Owned<String>, Padded>,
+            vec_string_compact: <Owned<Vec<u64>>, Owned<String>, Compact>,
+        ] $($f),*);
+    };
 }
 #[allow(unused_imports)]
 pub(crate) use owning_layout_tests;
