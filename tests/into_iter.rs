@@ -40,6 +40,9 @@ const N: usize = if cfg!(miri) { 7 } else { 24 };
 
 /// A handle with a by-value iterator.
 trait Kind {
+    /// The handle.
+    type Array<E, L, A: Allocator>: LabelledArrayIn<E, L, A>
+        + IntoIterator<Item = E, IntoIter = Self::Iter<E, L, A>>;
     type Iter<E, L, A: Allocator>: DoubleEndedIterator<Item = E> + ExactSizeIterator + FusedIterator;
     /// `Handle::with_label_in(label, len, f, alloc).into_iter()`.
     fn iter<E, L, A: Allocator>(
@@ -47,55 +50,42 @@ trait Kind {
         len: usize,
         f: impl FnMut(&mut L, usize) -> E,
         alloc: A,
-    ) -> Self::Iter<E, L, A>;
+    ) -> Self::Iter<E, L, A> {
+        Self::Array::with_label_in(label, len, f, alloc).into_iter()
+    }
     /// `as_slice`.
     fn rest<E, L, A: Allocator>(it: &Self::Iter<E, L, A>) -> &[E];
     /// `as_mut_slice`.
     fn rest_mut<E, L, A: Allocator>(it: &mut Self::Iter<E, L, A>) -> &mut [E];
 }
 
+/// The `rest` and `rest_mut` of a `Kind` impl: the iterators' inherent
+/// `as_slice` and `as_mut_slice`, which no trait names.
+macro_rules! rest_of_iter {
+    () => {
+        fn rest<E, L, A: Allocator>(it: &Self::Iter<E, L, A>) -> &[E] {
+            it.as_slice()
+        }
+        fn rest_mut<E, L, A: Allocator>(it: &mut Self::Iter<E, L, A>) -> &mut [E] {
+            it.as_mut_slice()
+        }
+    };
+}
+
 struct Heap;
 
 impl Kind for Heap {
+    type Array<E, L, A: Allocator> = HeapArray<E, L, A>;
     type Iter<E, L, A: Allocator> = HeapArrayIntoIter<E, L, A>;
-    fn iter<E, L, A: Allocator>(
-        label: L,
-        len: usize,
-        f: impl FnMut(&mut L, usize) -> E,
-        alloc: A,
-    ) -> Self::Iter<E, L, A> {
-        <HeapArray<E, L, A> as LabelledArrayIn<E, L, A>>::with_label_in(label, len, f, alloc)
-            .into_iter()
-    }
-    fn rest<E, L, A: Allocator>(it: &Self::Iter<E, L, A>) -> &[E] {
-        it.as_slice()
-    }
-    fn rest_mut<E, L, A: Allocator>(it: &mut Self::Iter<E, L, A>) -> &mut [E] {
-        it.as_mut_slice()
-    }
+    rest_of_iter!();
 }
 
 struct Unique<P>(PhantomData<P>);
 
 impl<P: ArcLayout> Kind for Unique<P> {
+    type Array<E, L, A: Allocator> = UniqueArcArrayBase<E, L, P, A>;
     type Iter<E, L, A: Allocator> = UniqueArcArrayIntoIter<E, L, P, A>;
-    fn iter<E, L, A: Allocator>(
-        label: L,
-        len: usize,
-        f: impl FnMut(&mut L, usize) -> E,
-        alloc: A,
-    ) -> Self::Iter<E, L, A> {
-        <UniqueArcArrayBase<E, L, P, A> as LabelledArrayIn<E, L, A>>::with_label_in(
-            label, len, f, alloc,
-        )
-        .into_iter()
-    }
-    fn rest<E, L, A: Allocator>(it: &Self::Iter<E, L, A>) -> &[E] {
-        it.as_slice()
-    }
-    fn rest_mut<E, L, A: Allocator>(it: &mut Self::Iter<E, L, A>) -> &mut [E] {
-        it.as_mut_slice()
-    }
+    rest_of_iter!();
 }
 
 /// One `#[test]` per handle for each generic function `f::<K>()` named.
