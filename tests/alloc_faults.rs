@@ -114,7 +114,7 @@ use heaparray::traits::*;
 use heaparray::*;
 
 use alloc::{inject, report, Faulty, Kind, Mode, Zst};
-use common::{catch_expected, check_all, ids_of, Canary, Ledger, Owned, Owning, LABEL};
+use common::{catch_expected, check_all, counts, ids_of, Canary, Ledger, Owned, Owning, LABEL};
 
 // ---- the global allocator's faults -----------------------------------------
 
@@ -1576,10 +1576,7 @@ mod from_a_handle {
             },
             |(a, b, w, ids)| {
                 assert!(ArcArrayBase::ptr_eq(&a, &b));
-                assert_eq!(
-                    (ArcArrayBase::strong_count(&a), ArcArrayBase::weak_count(&a)),
-                    (2, 1)
-                );
+                assert_eq!(counts(&a), (2, 1));
                 assert_eq!(ids_of(&a), ids);
                 check_all(&a);
                 a.get_label().check(LABEL);
@@ -1589,14 +1586,8 @@ mod from_a_handle {
             },
             |(a, b, w, ids), ()| {
                 assert!(!ArcArrayBase::ptr_eq(&a, &b));
-                assert_eq!(
-                    (ArcArrayBase::strong_count(&a), ArcArrayBase::weak_count(&a)),
-                    (1, 0)
-                );
-                assert_eq!(
-                    (ArcArrayBase::strong_count(&b), ArcArrayBase::weak_count(&b)),
-                    (1, 1)
-                );
+                assert_eq!(counts(&a), (1, 0));
+                assert_eq!(counts(&b), (1, 1));
                 assert_eq!(ids_of(&b), ids);
                 assert_eq!(live(l), 10);
                 check_all(&a);
@@ -1625,10 +1616,7 @@ mod from_a_handle {
                 ArcArrayBase::make_mut(a);
             },
             |(a, w, ids)| {
-                assert_eq!(
-                    (ArcArrayBase::strong_count(&a), ArcArrayBase::weak_count(&a)),
-                    (1, 1)
-                );
+                assert_eq!(counts(&a), (1, 1));
                 assert_eq!(ids_of(&a), ids);
                 check_all(&a);
                 let up = w.upgrade().expect("the weak handle upgrades as before");
@@ -1642,10 +1630,7 @@ mod from_a_handle {
             },
             |(a, w, ids), ()| {
                 // Moved: the weak handle keeps the old block alone.
-                assert_eq!(
-                    (ArcArrayBase::strong_count(&a), ArcArrayBase::weak_count(&a)),
-                    (1, 0)
-                );
+                assert_eq!(counts(&a), (1, 0));
                 assert!(w.upgrade().is_none());
                 assert_eq!(w.strong_count(), 0);
                 assert_eq!(ids_of(&a), ids);

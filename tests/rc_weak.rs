@@ -24,8 +24,8 @@ use std::sync::Arc;
 
 use alloc::{inject, report, Faulty, Kind, Mode};
 use common::{
-    allocations, catch_expected, check_all, expect_panic, ids_of, owning_tests, Bomb, Counting,
-    Heap, Ledger, Owned, Owning, LABEL,
+    allocations, catch_expected, check_all, counts, expect_panic, ids_of, owning_tests, Bomb,
+    Counting, Heap, Ledger, Owned, Owning, LABEL,
 };
 use heaparray::*;
 
@@ -38,7 +38,7 @@ static ALLOC: Counting = Counting;
 #[track_caller]
 fn same(a: &RcArray<u32>, r: &Rc<[u32]>) {
     assert_eq!(
-        (RcArray::strong_count(a), RcArray::weak_count(a)),
+        counts(a),
         (Rc::strong_count(r), Rc::weak_count(r)),
         "strong and weak counts"
     );
@@ -180,11 +180,8 @@ fn make_mut_with_only_weak_handles_moves_and_disassociates_them() {
     assert_eq!(ledger.made(), made, "moved, not cloned");
     assert_eq!(ids_of(&a), ids);
     assert_ne!(RcArray::as_ptr(&a), old);
-    assert_eq!(
-        (RcArray::strong_count(&a), RcArray::weak_count(&a)),
-        (Rc::strong_count(&r), Rc::weak_count(&r))
-    );
-    assert_eq!((RcArray::strong_count(&a), RcArray::weak_count(&a)), (1, 0));
+    assert_eq!(counts(&a), (Rc::strong_count(&r), Rc::weak_count(&r)));
+    assert_eq!(counts(&a), (1, 0));
     assert!(w.upgrade().is_none() && v.upgrade().is_none());
     assert_eq!(
         (w.strong_count(), w.weak_count()),
@@ -493,7 +490,7 @@ fn make_mut_clone_drops_the_other_handle<T: Heap, U: Heap>() {
         let w = RcArray::downgrade(&a);
         a[1].on_clone(move || drop(b));
         RcArray::make_mut(&mut a);
-        assert_eq!((RcArray::strong_count(&a), RcArray::weak_count(&a)), (1, 0));
+        assert_eq!(counts(&a), (1, 0));
         check_nodes(&a);
         assert!(w.upgrade().is_none(), "the old contents are dropped");
         assert_eq!(ledger.live(), 4, "only the copy is left");
@@ -584,7 +581,7 @@ fn allocator_upgrading_a_weak_handle_during_make_mut_move_is_refused() {
         RcArray::make_mut(&mut a);
         assert_eq!(*seen.borrow(), Some((false, 0, 0)));
         assert_eq!(ledger.made(), made, "moved, not cloned");
-        assert_eq!((RcArray::strong_count(&a), RcArray::weak_count(&a)), (1, 0));
+        assert_eq!(counts(&a), (1, 0));
         check_all(&a);
         a.get_label().check(LABEL);
         drop(a);
@@ -635,7 +632,7 @@ fn make_mut_clone_panics<E: Owning, L: Owning>() {
             expect_panic(|| RcArray::make_mut(&mut a).len());
             ledger.panic_on_clone(usize::MAX);
             assert!(RcArray::ptr_eq(&a, &b), "k = {k}: unchanged");
-            assert_eq!((RcArray::strong_count(&a), RcArray::weak_count(&a)), (2, 1));
+            assert_eq!(counts(&a), (2, 1));
             assert!(RcArray::ptr_eq(&w.upgrade().unwrap(), &a));
             assert_eq!(ids_of(&a), ids);
             assert_eq!(ledger.live(), len + 1, "k = {k}: the partial copy dropped");
@@ -661,7 +658,7 @@ fn unwrap_or_clone_clone_panics<E: Owning, L: Owning>() {
         ledger.panic_on_clone(2);
         expect_panic(|| RcArray::unwrap_or_clone(a).len());
         ledger.panic_on_clone(usize::MAX);
-        assert_eq!((RcArray::strong_count(&b), RcArray::weak_count(&b)), (1, 1));
+        assert_eq!(counts(&b), (1, 1));
         assert_eq!(ledger.live(), len + 1);
         check_all(&b);
         let h = RcArray::unwrap_or_clone(b); // now the last: moved
@@ -855,7 +852,7 @@ fn faults_make_mut_copy<E: Owning, L: Owning>() {
         },
         |(a, b, w, ids)| {
             assert!(RcArray::ptr_eq(&a, &b));
-            assert_eq!((RcArray::strong_count(&a), RcArray::weak_count(&a)), (2, 1));
+            assert_eq!(counts(&a), (2, 1));
             assert!(RcArray::ptr_eq(&w.upgrade().unwrap(), &a));
             assert_eq!(ids_of(&a), ids);
             check_all(&a);
@@ -864,8 +861,8 @@ fn faults_make_mut_copy<E: Owning, L: Owning>() {
         },
         |(a, b, w, ids), ()| {
             assert!(!RcArray::ptr_eq(&a, &b));
-            assert_eq!((RcArray::strong_count(&a), RcArray::weak_count(&a)), (1, 0));
-            assert_eq!((RcArray::strong_count(&b), RcArray::weak_count(&b)), (1, 1));
+            assert_eq!(counts(&a), (1, 0));
+            assert_eq!(counts(&b), (1, 1));
             assert_eq!(ids_of(&b), ids);
             check_all(&a);
             assert!(RcArray::ptr_eq(&w.upgrade().unwrap(), &b));
@@ -893,7 +890,7 @@ fn faults_make_mut_move<E: Owning, L: Owning>() {
             RcArray::make_mut(a);
         },
         |(mut a, w, ids)| {
-            assert_eq!((RcArray::strong_count(&a), RcArray::weak_count(&a)), (1, 1));
+            assert_eq!(counts(&a), (1, 1));
             assert_eq!(ids_of(&a), ids);
             check_all(&a);
             let up = w.upgrade().expect("the weak handle upgrades as before");
@@ -904,7 +901,7 @@ fn faults_make_mut_move<E: Owning, L: Owning>() {
             assert_eq!(ids_of(&a), ids);
         },
         |(a, w, ids), ()| {
-            assert_eq!((RcArray::strong_count(&a), RcArray::weak_count(&a)), (1, 0));
+            assert_eq!(counts(&a), (1, 0));
             assert!(w.upgrade().is_none());
             assert_eq!(ids_of(&a), ids);
             assert_eq!(alloc::faulty_blocks(), 2, "the weak handle's old block");
@@ -1016,7 +1013,7 @@ fn faults_unwrap_or_clone_copy<E: Owning, L: Owning>() {
         },
         |(a, _)| RcArray::unwrap_or_clone(a.take().unwrap()),
         |(_, b)| {
-            assert_eq!((RcArray::strong_count(&b), RcArray::weak_count(&b)), (1, 0));
+            assert_eq!(counts(&b), (1, 0));
             check_all(&b);
             assert_eq!(l.live(), 5);
         },

@@ -15,7 +15,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use common::{allocations, expect_panic, Canary, Counting, Heap, Ledger, Owned, Owning, LABEL};
+use common::{
+    allocations, counts, expect_panic, Canary, Counting, Heap, Ledger, Owned, Owning, LABEL,
+};
 use heaparray::traits::*;
 use heaparray::*;
 
@@ -253,14 +255,8 @@ fn make_mut_clone_drops_other_strong_handles<T: Heap, U: Heap, P: ArcLayout>() {
         ]);
         assert_ne!(ArcArrayBase::as_ptr(&a), old, "copied");
         assert_eq!(ArcArrayBase::as_ptr(&b), old);
-        assert_eq!(
-            (ArcArrayBase::strong_count(&a), ArcArrayBase::weak_count(&a)),
-            (1, 0)
-        );
-        assert_eq!(
-            (ArcArrayBase::strong_count(&b), ArcArrayBase::weak_count(&b)),
-            (1, 1)
-        );
+        assert_eq!(counts(&a), (1, 0));
+        assert_eq!(counts(&b), (1, 1));
         assert!(ArcArrayBase::ptr_eq(&w.upgrade().unwrap(), &b));
         check(a.get_label(), &a);
         check(b.get_label(), &b);
@@ -309,10 +305,7 @@ fn make_mut_clone_drops_the_last_other_handle<T: Heap, U: Heap, P: ArcLayout>() 
                 "old label dropped: none",
             ]);
             assert_ne!(ArcArrayBase::as_ptr(&a), old, "copied");
-            assert_eq!(
-                (ArcArrayBase::strong_count(&a), ArcArrayBase::weak_count(&a)),
-                (1, 0)
-            );
+            assert_eq!(counts(&a), (1, 0));
             assert!(w.upgrade().is_none(), "the old block's contents are gone");
             assert_eq!((w.strong_count(), w.weak_count()), (0, 0));
             assert_eq!(ledger.live(), len + 1, "k = {k:?}: only the copy is left");
@@ -354,10 +347,7 @@ fn make_mut_clone_reenters_the_protocol<T: Heap, U: Heap, P: ArcLayout>() {
         ArcArrayBase::make_mut(&mut a);
         log.assert(&["upgraded: 3", "nested copy: 1"]);
         assert_ne!(ArcArrayBase::as_ptr(&a), old);
-        assert_eq!(
-            (ArcArrayBase::strong_count(&b), ArcArrayBase::weak_count(&b)),
-            (1, 1)
-        );
+        assert_eq!(counts(&b), (1, 1));
         check(a.get_label(), &a);
         check(b.get_label(), &b);
         assert_eq!(ledger.live(), 2 * (len + 1), "the nested copy is gone");
@@ -547,10 +537,7 @@ fn make_mut_clone_panics_with_weak_and_strong_handles<T: Heap, U: Heap, P: ArcLa
             assert_eq!(message, "clone panics on purpose");
             assert_eq!(ArcArrayBase::as_ptr(&a), old, "k = {k}: unchanged");
             assert!(ArcArrayBase::ptr_eq(&a, &b));
-            assert_eq!(
-                (ArcArrayBase::strong_count(&a), ArcArrayBase::weak_count(&a)),
-                (2, 2)
-            );
+            assert_eq!(counts(&a), (2, 2));
             assert_eq!((w1.strong_count(), w1.weak_count()), (2, 2));
             for w in [&w1, &w2] {
                 assert!(ArcArrayBase::ptr_eq(&w.upgrade().expect("alive"), &a));
@@ -561,10 +548,7 @@ fn make_mut_clone_panics_with_weak_and_strong_handles<T: Heap, U: Heap, P: ArcLa
             ArcArrayBase::make_mut(&mut a);
             assert_ne!(ArcArrayBase::as_ptr(&a), old);
             check(a.get_label(), &a);
-            assert_eq!(
-                (ArcArrayBase::strong_count(&b), ArcArrayBase::weak_count(&b)),
-                (1, 2)
-            );
+            assert_eq!(counts(&b), (1, 2));
             drop((a, b, w1, w2));
         });
     }
@@ -597,10 +581,7 @@ fn make_mut_clone_drops_the_last_other_handle_then_panics<T: Heap, U: Heap, P: A
                 log.assert(&[if last { "drop 1 of 3" } else { "drop 1 of 4" }]);
                 assert_eq!(ArcArrayBase::as_ptr(&a), old, "unchanged");
                 let strong = if last { 1 } else { 2 };
-                assert_eq!(
-                    (ArcArrayBase::strong_count(&a), ArcArrayBase::weak_count(&a)),
-                    (strong, 1)
-                );
+                assert_eq!(counts(&a), (strong, 1));
                 assert!(ArcArrayBase::ptr_eq(&w.upgrade().expect("alive"), &a));
                 assert_eq!(
                     ledger.live(),

@@ -330,6 +330,31 @@ pub fn zst_counts() -> (usize, usize) {
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Zst256;
 
+/// The strong and weak counts of a shared handle ([`counts`]).
+pub trait SharedCounts {
+    fn strong_weak(&self) -> (usize, usize);
+}
+
+impl<E, L, P: heaparray::ArcLayout, A: heaparray::Allocator> SharedCounts
+    for heaparray::ArcArrayBase<E, L, P, A>
+{
+    fn strong_weak(&self) -> (usize, usize) {
+        (Self::strong_count(self), Self::weak_count(self))
+    }
+}
+
+impl<E, L, A: heaparray::Allocator> SharedCounts for heaparray::RcArray<E, L, A> {
+    fn strong_weak(&self) -> (usize, usize) {
+        (Self::strong_count(self), Self::weak_count(self))
+    }
+}
+
+/// `(strong_count, weak_count)` of an `ArcArray` or `RcArray` handle, to
+/// compare both at once.
+pub fn counts(handle: &impl SharedCounts) -> (usize, usize) {
+    handle.strong_weak()
+}
+
 /// An element or label type for the panic tests: drops counted by a
 /// [`Canary`] of the test's ledger and, for [`Owned`], heap memory, so that
 /// a drop of a value never written, a double drop or a use after free also
