@@ -149,6 +149,19 @@ impl GlobalFaults {
     fn live(delta: isize) {
         G_LIVE.with(|l| l.set(l.get() + delta));
     }
+
+    /// One allocation event asking for `layout`: null if it is the one to
+    /// fail, else `call`'s block, its `delta` bytes counted if it got one.
+    fn event(layout: Layout, delta: isize, call: impl FnOnce() -> *mut u8) -> *mut u8 {
+        if Self::refuse(layout) {
+            return std::ptr::null_mut();
+        }
+        let p = call();
+        if !p.is_null() {
+            Self::live(delta);
+        }
+        p
+    }
 }
 
 // SAFETY: forwards to `System`, or returns null (a failed allocation,
@@ -156,26 +169,14 @@ impl GlobalFaults {
 // without destructors, so touching them never allocates.
 unsafe impl GlobalAlloc for GlobalFaults {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if Self::refuse(layout) {
-            return std::ptr::null_mut();
-        }
+        let size = layout.size() as isize;
         // SAFETY: the caller's contract is System's.
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            Self::live(layout.size() as isize);
-        }
-        p
+        Self::event(layout, size, || unsafe { System.alloc(layout) })
     }
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        if Self::refuse(layout) {
-            return std::ptr::null_mut();
-        }
+        let size = layout.size() as isize;
         // SAFETY: the caller's contract is System's.
-        let p = unsafe { System.alloc_zeroed(layout) };
-        if !p.is_null() {
-            Self::live(layout.size() as isize);
-        }
-        p
+        Self::event(layout, size, || unsafe { System.alloc_zeroed(layout) })
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         Self::live(-(layout.size() as isize));
@@ -186,15 +187,11 @@ unsafe impl GlobalAlloc for GlobalFaults {
         // SAFETY: the caller promises `new_size`, rounded up to the
         // alignment, does not overflow isize.
         let new = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
-        if Self::refuse(new) {
-            return std::ptr::null_mut();
-        }
+        let delta = new_size as isize - layout.size() as isize;
         // SAFETY: the caller's contract is System's.
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            Self::live(new_size as isize - layout.size() as isize);
-        }
-        p
+        Self::event(new, delta, || unsafe {
+            System.realloc(ptr, layout, new_size)
+        })
     }
 }
 
@@ -499,6 +496,30 @@ fn assert_nothing_after(path: &str, n: usize, events: &[Kind]) {
     );
 }
 
+/// One more failure point met by a sweep that expects `expected`.
+#[track_caller]
+fn one_more_failure(path: &str, failures: &mut usize, expected: usize) {
+    *failures += 1;
+    assert!(
+        *failures <= expected,
+        "{path}: more than {expected} failure points"
+    );
+}
+
+/// A sweep's panic at failure point `n`: the one injected (its message),
+/// with what it left [`settle`]d.
+#[track_caller]
+fn injected_panic(
+    path: &str,
+    (n, mode): (usize, Mode),
+    points: &Points,
+    ledger: &Ledger,
+    payload: &(dyn std::any::Any + Send),
+) {
+    assert_eq!(panic_message(payload), mode.message(), "{path}");
+    settle(path, n, mode, points, ledger);
+}
+
 /// Runs `attempt(n)` for `n = 0, 1, ...`: each builds its starting state,
 /// runs the call under test inside `inject(n, mode, ..)`, checks what it
 /// got (and [`settle`]s what a panic left), drops everything and says
@@ -547,11 +568,7 @@ fn sweep<O: Into<Outcome>>(
             report.refused.is_some(),
             "{path}: {outcome:?} at {n} with nothing refused"
         );
-        failures += 1;
-        assert!(
-            failures <= expected,
-            "{path}: more than {expected} failure points"
-        );
+        one_more_failure(&path, &mut failures, expected);
     }
     assert_eq!(failures, expected, "{path}: failure points");
 }
@@ -599,8 +616,7 @@ fn sweep_try<T>(
                 }
                 (Err(payload), Some(_)) => {
                     assert_ne!(mode, Mode::Fail, "{path}: a panic at {n}");
-                    assert_eq!(panic_message(&*payload), mode.message(), "{path}");
-                    settle(&path, n, mode, points, ledger);
+                    injected_panic(&path, (n, mode), points, ledger, &*payload);
                     Outcome::Failed
                 }
                 (Ok(Ok(_)), Some(_)) => panic!("{path}: success despite the failure at {n}"),
@@ -623,28 +639,17 @@ fn sweep_panics<T>(
     mut call: impl FnMut() -> T,
     mut check: impl FnMut(&T),
 ) {
-    for mode in panic_modes() {
-        let path = format!("{path} ({mode:?})");
-        sweep(&path, points, mode, ledger, |n| {
-            let result = catch_expected(|| inject(n, mode, &mut call));
-            let refused = report().refused;
-            match (result, refused) {
-                (Ok(value), None) => {
-                    check(&value);
-                    false
-                }
-                (Err(payload), Some(_)) => {
-                    assert_eq!(panic_message(&*payload), mode.message(), "{path}");
-                    settle(&path, n, mode, points, ledger);
-                    true
-                }
-                (Ok(_), Some(_)) => panic!("{path}: success despite the failure at {n}"),
-                (Err(payload), None) => {
-                    panic!("{path}: panic {:?} at {n}", panic_message(&*payload))
-                }
-            }
-        });
-    }
+    // A call from no state: `sweep_from`'s, with nothing to check after a
+    // failure.
+    sweep_from(
+        path,
+        points,
+        ledger,
+        || (),
+        |()| call(),
+        drop,
+        |(), value| check(&value),
+    );
 }
 
 /// The path an iterator constructor falls back to when its first block,
@@ -685,8 +690,7 @@ fn sweep_fallback<T>(
             Ok(Err(err)) => panic!("{path}: {err:?} at {m}"),
             Err(payload) => {
                 assert!(second && mode != Mode::Fail, "{path}: panic at {m}");
-                assert_eq!(panic_message(&*payload), mode.message(), "{path}");
-                settle(&path, m, mode, points, ledger);
+                injected_panic(&path, (m, mode), points, ledger, &*payload);
             }
         }
         assert_quiet(&format!("{path}, failure point {m}"), ledger);
@@ -700,11 +704,7 @@ fn sweep_fallback<T>(
             break;
         }
         assert_nothing_after(&path, m, &report.events);
-        failures += 1;
-        assert!(
-            failures <= expected,
-            "{path}: more than {expected} failure points"
-        );
+        one_more_failure(&path, &mut failures, expected);
     }
     assert_eq!(failures, expected, "{path}: failure points");
 }
@@ -771,11 +771,7 @@ fn sweep_global<I, T>(
         if outcome == Outcome::Done {
             break;
         }
-        failures += 1;
-        assert!(
-            failures <= expected,
-            "{path}: more than {expected} failure points"
-        );
+        one_more_failure(&path, &mut failures, expected);
     }
     assert_eq!(failures, expected, "{path}: failure points");
 }
@@ -1532,8 +1528,7 @@ fn sweep_from<S, T>(
                     false
                 }
                 (Err(payload), Some(_)) => {
-                    assert_eq!(panic_message(&*payload), mode.message(), "{path}");
-                    settle(&path, n, mode, points, ledger);
+                    injected_panic(&path, (n, mode), points, ledger, &*payload);
                     failed(state);
                     true
                 }
