@@ -105,6 +105,7 @@ mod alloc;
 mod common;
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::any::type_name;
 use std::cell::Cell;
 use std::marker::PhantomData;
 use std::mem::size_of;
@@ -778,13 +779,14 @@ fn sweep_global<I, T>(
 
 // ---- the handles, generically ----------------------------------------------------
 
-/// What the sweeps read of a handle.
+/// What the sweeps read of a handle: its label and its elements, through
+/// the crate's `LabelledArray` and `Deref`, for every handle at once.
 trait Array<E, L> {
     fn label(&self) -> &L;
     fn elems(&self) -> &[E];
 }
 
-impl<E, L, A: Allocator> Array<E, L> for HeapArray<E, L, A> {
+impl<E, L, T: LabelledArray<E, L> + std::ops::Deref<Target = [E]>> Array<E, L> for T {
     fn label(&self) -> &L {
         self.get_label()
     }
@@ -793,31 +795,9 @@ impl<E, L, A: Allocator> Array<E, L> for HeapArray<E, L, A> {
     }
 }
 
-impl<E, L, A: Allocator> Array<E, L> for RcArray<E, L, A> {
-    fn label(&self) -> &L {
-        self.get_label()
-    }
-    fn elems(&self) -> &[E] {
-        self
-    }
-}
-
-impl<E, L, P: ArcLayout, A: Allocator> Array<E, L> for ArcArrayBase<E, L, P, A> {
-    fn label(&self) -> &L {
-        self.get_label()
-    }
-    fn elems(&self) -> &[E] {
-        self
-    }
-}
-
-impl<E, L, P: ArcLayout, A: Allocator> Array<E, L> for UniqueArcArrayBase<E, L, P, A> {
-    fn label(&self) -> &L {
-        self.get_label()
-    }
-    fn elems(&self) -> &[E] {
-        self
-    }
+/// `F`'s name with the type names of its parameters, for the paths.
+fn named<F: Family>(parameters: &[&str]) -> String {
+    format!("{}<{}>", F::NAME, parameters.join(", "))
 }
 
 /// A handle type, for any element, label and allocator.
@@ -839,44 +819,27 @@ struct Rc;
 struct Arc_<P>(PhantomData<P>);
 struct Unique<P>(PhantomData<P>);
 
-impl Family for Heap {
-    const NAME: &'static str = "HeapArray";
-    const COUNTED: bool = false;
-    type Of<E, L, A: Allocator> = HeapArray<E, L, A>;
-    type Unlabelled<E, A: Allocator> = HeapArray<E, (), A>;
-    type WithDefault<E, A: Allocator + Default> = HeapArray<E, (), A>;
-    type Global<E, L> = HeapArray<E, L>;
-    type GlobalUnlabelled<E> = HeapArray<E>;
+/// The `Family` impls: each names its handle `$h` (with its layout
+/// parameter, if any), whose types for every use are then the same.
+macro_rules! families {
+    ($(impl[$($g:tt)*] $family:ty: $name:literal, $counted:literal, $h:ident<$($p:ident)?>;)*) => {$(
+        impl<$($g)*> Family for $family {
+            const NAME: &'static str = $name;
+            const COUNTED: bool = $counted;
+            type Of<E, L, A: Allocator> = $h<E, L, $($p,)? A>;
+            type Unlabelled<E, A: Allocator> = $h<E, (), $($p,)? A>;
+            type WithDefault<E, A: Allocator + Default> = $h<E, (), $($p,)? A>;
+            type Global<E, L> = $h<E, L, $($p,)? Global>;
+            type GlobalUnlabelled<E> = $h<E, (), $($p,)? Global>;
+        }
+    )*};
 }
 
-impl Family for Rc {
-    const NAME: &'static str = "RcArray";
-    const COUNTED: bool = true;
-    type Of<E, L, A: Allocator> = RcArray<E, L, A>;
-    type Unlabelled<E, A: Allocator> = RcArray<E, (), A>;
-    type WithDefault<E, A: Allocator + Default> = RcArray<E, (), A>;
-    type Global<E, L> = RcArray<E, L>;
-    type GlobalUnlabelled<E> = RcArray<E>;
-}
-
-impl<P: ArcLayout> Family for Arc_<P> {
-    const NAME: &'static str = "ArcArray";
-    const COUNTED: bool = true;
-    type Of<E, L, A: Allocator> = ArcArrayBase<E, L, P, A>;
-    type Unlabelled<E, A: Allocator> = ArcArrayBase<E, (), P, A>;
-    type WithDefault<E, A: Allocator + Default> = ArcArrayBase<E, (), P, A>;
-    type Global<E, L> = ArcArrayBase<E, L, P, Global>;
-    type GlobalUnlabelled<E> = ArcArrayBase<E, (), P, Global>;
-}
-
-impl<P: ArcLayout> Family for Unique<P> {
-    const NAME: &'static str = "UniqueArcArray";
-    const COUNTED: bool = true;
-    type Of<E, L, A: Allocator> = UniqueArcArrayBase<E, L, P, A>;
-    type Unlabelled<E, A: Allocator> = UniqueArcArrayBase<E, (), P, A>;
-    type WithDefault<E, A: Allocator + Default> = UniqueArcArrayBase<E, (), P, A>;
-    type Global<E, L> = UniqueArcArrayBase<E, L, P, Global>;
-    type GlobalUnlabelled<E> = UniqueArcArrayBase<E, (), P, Global>;
+families! {
+    impl[] Heap: "HeapArray", false, HeapArray<>;
+    impl[] Rc: "RcArray", true, RcArray<>;
+    impl[P: ArcLayout] Arc_<P>: "ArcArray", true, ArcArrayBase<P>;
+    impl[P: ArcLayout] Unique<P>: "UniqueArcArray", true, UniqueArcArrayBase<P>;
 }
 
 /// Whether an empty block of `F` with label `L` and allocator `A` has
@@ -1027,44 +990,26 @@ fn check_unlabelled<E: Owning>(a: &impl Array<E, ()>, len: usize) {
 fn constructors<F: Family, E: Owning, L: Owning, A: Allocator + Default + Clone>() {
     let ledger = Ledger::new();
     let l = &ledger;
-    let name = format!(
-        "{}<{}, {}, {}>",
-        F::NAME,
-        std::any::type_name::<E>(),
-        std::any::type_name::<L>(),
-        std::any::type_name::<A>()
-    );
+    let name = named::<F>(&[type_name::<E>(), type_name::<L>(), type_name::<A>()]);
     for len in [5, 0].into_iter().take(if FULL { 2 } else { 1 }) {
         let labelled = Points::allocations(usize::from(
             len > 0 && size_of::<E>() != 0 || empty_allocates::<F, L, A>(),
         ));
+        let label = || L::make(l, LABEL);
+        let elem = |_: &mut L, i| E::make(l, i);
         sweep_try(
             &format!("{name}::try_with_label_in({len})"),
             &labelled,
             false,
             l,
-            || {
-                <F::Of<E, L, A>>::try_with_label_in(
-                    L::make(l, LABEL),
-                    len,
-                    |_, i| E::make(l, i),
-                    A::default(),
-                )
-            },
+            || <F::Of<E, L, A>>::try_with_label_in(label(), len, elem, A::default()),
             |a| check_array(a, len),
         );
         sweep_panics(
             &format!("{name}::with_label_in({len})"),
             &labelled,
             l,
-            || {
-                <F::Of<E, L, A>>::with_label_in(
-                    L::make(l, LABEL),
-                    len,
-                    |_, i| E::make(l, i),
-                    A::default(),
-                )
-            },
+            || <F::Of<E, L, A>>::with_label_in(label(), len, elem, A::default()),
             |a| check_array(a, len),
         );
         let unlabelled = Points::allocations(usize::from(
@@ -1156,12 +1101,7 @@ fn constructors<F: Family, E: Owning, L: Owning, A: Allocator + Default + Clone>
 fn defaults<F: Family, E: Owning, A: Allocator + Default + Clone>() {
     let ledger = Ledger::new();
     let l = &ledger;
-    let name = format!(
-        "{}<{}, {}>",
-        F::NAME,
-        std::any::type_name::<E>(),
-        std::any::type_name::<A>()
-    );
+    let name = named::<F>(&[type_name::<E>(), type_name::<A>()]);
     let e = usize::from(empty_allocates::<F, (), A>());
     sweep_panics(
         &format!("{name}::default"),
@@ -1193,12 +1133,7 @@ fn defaults<F: Family, E: Owning, A: Allocator + Default + Clone>() {
 fn global_constructors<F: Family, E: Owning, L: Owning>() {
     let ledger = Ledger::new();
     let l = &ledger;
-    let name = format!(
-        "{}<{}, {}>",
-        F::NAME,
-        std::any::type_name::<E>(),
-        std::any::type_name::<L>()
-    );
+    let name = named::<F>(&[type_name::<E>(), type_name::<L>()]);
     /// Values to move into a closure constructor without allocating.
     fn premade<E: Owning>(l: &Arc<Ledger>, len: usize) -> Vec<Option<E>> {
         (0..len).map(|i| Some(E::make(l, i))).collect()
@@ -1466,35 +1401,23 @@ mod uninit {
         fn zeros(a: &[u64]) {
             assert_eq!(a, [0; 4]);
         }
-        sweep_uninit(
-            "HeapArray::zeroed_in",
-            Kind::AllocateZeroed,
-            || HeapArray::<u64, (), Faulty>::zeroed_in(4, Faulty::new()),
-            |a| zeros(a),
-        );
-        sweep_uninit(
-            "UniqueArcArray::zeroed_in",
-            Kind::AllocateZeroed,
-            || UniqueArcArray::<u64, (), Faulty<3>>::zeroed_in(4, Faulty::new()),
-            |a| zeros(a),
-        );
-        sweep_uninit(
-            "CompactUniqueArcArray::zeroed_in",
-            Kind::AllocateZeroed,
-            || CompactUniqueArcArray::<u64, (), Faulty>::zeroed_in(4, Faulty::new()),
-            |a| zeros(a),
-        );
-        sweep_uninit(
-            "ArcArray::zeroed_in",
-            Kind::AllocateZeroed,
-            || ArcArray::<u64, (), Faulty>::zeroed_in(4, Faulty::new()),
-            |a| zeros(a),
-        );
-        sweep_uninit(
-            "CompactArcArray::zeroed_in",
-            Kind::AllocateZeroed,
-            || CompactArcArray::<u64, (), Faulty<3>>::zeroed_in(4, Faulty::new()),
-            |a| zeros(a),
+        // Each handle, the allocators alternating.
+        macro_rules! zeroed_in {
+            ($($h:ident<$alloc:ty>),*) => {$(
+                sweep_uninit(
+                    concat!(stringify!($h), "::zeroed_in"),
+                    Kind::AllocateZeroed,
+                    || $h::<u64, (), $alloc>::zeroed_in(4, Faulty::new()),
+                    |a| zeros(a),
+                );
+            )*};
+        }
+        zeroed_in!(
+            HeapArray<Faulty>,
+            UniqueArcArray<Faulty<3>>,
+            CompactUniqueArcArray<Faulty>,
+            ArcArray<Faulty>,
+            CompactArcArray<Faulty<3>>
         );
     }
 }
@@ -1751,65 +1674,29 @@ mod from_a_handle {
             frees: 1,
             ..Points::allocations(1)
         };
-        sweep_from(
-            "ArcArray::from(HeapArray)",
-            &moved,
-            l,
-            heap,
-            |h| ArcArray::from(h.take().unwrap()),
-            dropped,
-            |_, a| {
-                check_all(&a);
-                a.get_label().check(LABEL);
-            },
-        );
-        sweep_from(
-            "UniqueArcArray::from(HeapArray)",
-            &moved,
-            l,
-            heap,
-            |h| UniqueArcArray::from(h.take().unwrap()),
-            dropped,
-            |_, a| {
-                check_all(&a);
-                a.get_label().check(LABEL);
-            },
-        );
-        sweep_from(
-            "CompactArcArray::from(HeapArray)",
-            &moved,
-            l,
-            heap,
-            |h| CompactArcArray::from(h.take().unwrap()),
-            dropped,
-            |_, a| {
-                check_all(&a);
-                a.get_label().check(LABEL);
-            },
-        );
-        sweep_from(
-            "CompactUniqueArcArray::from(HeapArray)",
-            &moved,
-            l,
-            heap,
-            |h| CompactUniqueArcArray::from(h.take().unwrap()),
-            dropped,
-            |_, a| {
-                check_all(&a);
-                a.get_label().check(LABEL);
-            },
-        );
-        sweep_from(
-            "RcArray::from(HeapArray)",
-            &moved,
-            l,
-            heap,
-            |h| RcArray::from(h.take().unwrap()),
-            dropped,
-            |_, a| {
-                check_all(&a);
-                a.get_label().check(LABEL);
-            },
+        // Into each handle that takes a `HeapArray`.
+        macro_rules! from_heap {
+            ($($to:ident),*) => {$(
+                sweep_from(
+                    concat!(stringify!($to), "::from(HeapArray)"),
+                    &moved,
+                    l,
+                    heap,
+                    |h| $to::from(h.take().unwrap()),
+                    dropped,
+                    |_, a| {
+                        check_all(&a);
+                        a.get_label().check(LABEL);
+                    },
+                );
+            )*};
+        }
+        from_heap!(
+            ArcArray,
+            UniqueArcArray,
+            CompactArcArray,
+            CompactUniqueArcArray,
+            RcArray
         );
     }
 
