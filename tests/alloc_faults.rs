@@ -1337,8 +1337,7 @@ mod uninit {
                 unsafe { a.assume_init() }
             },
             |a| {
-                check_all(a);
-                a.get_label().check(LABEL);
+                check_array(a, 3);
             },
         );
         assert_quiet("UniqueArcArray uninit", l);
@@ -1496,8 +1495,7 @@ mod from_a_handle {
                 assert!(ArcArrayBase::ptr_eq(&a, &b));
                 assert_eq!(counts(&a), (2, 1));
                 assert_eq!(ids_of(&a), ids);
-                check_all(&a);
-                a.get_label().check(LABEL);
+                check_array(&a, 4);
                 assert!(ArcArrayBase::ptr_eq(&w.upgrade().unwrap(), &a));
                 // The label's copy (cloned before the allocation) is gone.
                 assert_eq!(live(l), 5);
@@ -1508,8 +1506,7 @@ mod from_a_handle {
                 assert_eq!(counts(&b), (1, 1));
                 assert_eq!(ids_of(&b), ids);
                 assert_eq!(live(l), 10);
-                check_all(&a);
-                a.get_label().check(LABEL);
+                check_array(&a, 4);
                 assert!(ArcArrayBase::ptr_eq(&w.upgrade().unwrap(), &b));
             },
         );
@@ -1555,8 +1552,7 @@ mod from_a_handle {
                 assert_eq!(alloc::faulty_blocks(), 2);
                 drop(w);
                 assert_eq!(alloc::faulty_blocks(), 1);
-                check_all(&a);
-                a.get_label().check(LABEL);
+                check_array(&a, 4);
             },
         );
         // Unique already: no allocation.
@@ -1616,8 +1612,7 @@ mod from_a_handle {
                     assert_eq!(alloc::faulty_blocks(), 2);
                     drop(w);
                     assert_eq!(alloc::faulty_blocks(), 1);
-                    check_all(&u);
-                    u.get_label().check(LABEL);
+                    check_array(&u, 4);
                 },
             );
             sweep_from(
@@ -1685,8 +1680,7 @@ mod from_a_handle {
                     |h| $to::from(h.take().unwrap()),
                     dropped,
                     |_, a| {
-                        check_all(&a);
-                        a.get_label().check(LABEL);
+                        check_array(&a, 4);
                     },
                 );
             )*};
@@ -1722,8 +1716,7 @@ mod from_a_handle {
             |(a, _)| a.clone(),
             |(a, ids)| {
                 assert_eq!(ids_of(&a), ids);
-                check_all(&a);
-                a.get_label().check(LABEL);
+                check_array(&a, 4);
                 assert_eq!(live(l), 5, "the label's copy dropped");
             },
             |(a, ids), b| {
@@ -1731,8 +1724,7 @@ mod from_a_handle {
                 if size_of::<E>() != 0 {
                     assert_ne!(ids_of(&b), ids);
                 }
-                check_all(&b);
-                b.get_label().check(LABEL);
+                check_array(&b, 4);
             },
         );
         // An empty array of zero-sized parts has no block to copy (unless
@@ -1786,8 +1778,7 @@ mod from_a_handle {
                     (1, 1)
                 );
                 assert_eq!(ids_of(&b), ids);
-                check_all(&a);
-                a.get_label().check(LABEL);
+                check_array(&a, 4);
             },
         );
         sweep_from(
