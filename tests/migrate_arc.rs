@@ -28,52 +28,18 @@ mod original {
     cache_program!(Arc, Weak, Arc<[u8]>, Weak<[u8]>);
 }
 
-/// The migrated program: the same text (`cache_program!`) with the type
-/// names changed.
-macro_rules! migrated {
-    ($Arc:ident, $Weak:ident) => {
-        cache_program!($Arc, $Weak, $Arc<u8>, $Weak<u8>);
-    };
-}
-
-mod padded_glob {
-    use heaparray::*;
-    migrated!(ArcArray, WeakArcArray);
-}
-
-mod padded_explicit {
-    use heaparray::{ArcArray, WeakArcArray};
-    migrated!(ArcArray, WeakArcArray);
-}
-
-mod compact_glob {
-    use heaparray::*;
-    migrated!(CompactArcArray, CompactWeakArcArray);
-}
-
-mod compact_explicit {
-    use heaparray::{CompactArcArray, CompactWeakArcArray};
-    migrated!(CompactArcArray, CompactWeakArcArray);
-}
-
-#[test]
-fn cache_padded_glob_behaves_as_std() {
-    assert_eq!(padded_glob::run(N), original::run(N));
-}
-
-#[test]
-fn cache_padded_explicit_behaves_as_std() {
-    assert_eq!(padded_explicit::run(N), original::run(N));
-}
-
-#[test]
-fn cache_compact_glob_behaves_as_std() {
-    assert_eq!(compact_glob::run(N), original::run(N));
-}
-
-#[test]
-fn cache_compact_explicit_behaves_as_std() {
-    assert_eq!(compact_explicit::run(N), original::run(N));
+// The migrated programs: the same text (`cache_program!`) with the type
+// names changed, in both layouts and with both import styles.
+migrated! {
+    cache_padded_glob_behaves_as_std:
+        mod padded_glob { use heaparray::*; } ArcArray, WeakArcArray;
+    cache_padded_explicit_behaves_as_std:
+        mod padded_explicit { use heaparray::{ArcArray, WeakArcArray}; } ArcArray, WeakArcArray;
+    cache_compact_glob_behaves_as_std:
+        mod compact_glob { use heaparray::*; } CompactArcArray, CompactWeakArcArray;
+    cache_compact_explicit_behaves_as_std:
+        mod compact_explicit { use heaparray::{CompactArcArray, CompactWeakArcArray}; }
+        CompactArcArray, CompactWeakArcArray;
 }
 
 /// The same cache with its buffers in an arena. Std's `Arc<[T], A>` is

@@ -186,3 +186,22 @@ macro_rules! cache_program {
         }
     };
 }
+
+/// The migrated programs and their tests: for each line, a module `$m`
+/// that imports the crate's handles as the line says (a glob or by name)
+/// and holds the program over `$Ptr<u8>` and `$WeakPtr<u8>`, and a test
+/// `$test` that compares its transcript with the std program's
+/// (`original::run`, in the suite's root, as `N`).
+macro_rules! migrated {
+    ($($test:ident: mod $m:ident { $($import:tt)* } $Ptr:ident, $WeakPtr:ident;)*) => {$(
+        mod $m {
+            $($import)*
+            cache_program!($Ptr, $WeakPtr, $Ptr<u8>, $WeakPtr<u8>);
+        }
+
+        #[test]
+        fn $test() {
+            assert_eq!($m::run(N), original::run(N));
+        }
+    )*};
+}
