@@ -25,7 +25,7 @@ use std::sync::Arc;
 use alloc::{inject, report, Faulty, Kind, Mode};
 use common::{
     allocations, catch_expected, check_all, counts, expect_panic, ids_of, owning_tests, Bomb,
-    Counting, Heap, Ledger, Owned, Owning, LABEL,
+    Counting, Heap, Hook, Ledger, Node, Owned, Owning, LABEL,
 };
 use heaparray::*;
 
@@ -312,62 +312,6 @@ fn format_and_allocator() {
 
 // ---- re-entrant user code -----------------------------------------------------
 
-/// Code a value runs from its `Clone` or its `Drop`, once.
-type Hook = RefCell<Option<Box<dyn FnOnce()>>>;
-
-/// An element or label owning heap memory (and a canary), with a hook for
-/// its next `clone` and one for its `drop`.
-struct Node<T: Heap> {
-    value: Owned<T>,
-    n: usize,
-    on_clone: Hook,
-    on_drop: Hook,
-}
-
-impl<T: Heap> Node<T> {
-    fn new(ledger: &Arc<Ledger>, n: usize) -> Self {
-        Node {
-            value: Owned::make(ledger, n),
-            n,
-            on_clone: RefCell::new(None),
-            on_drop: RefCell::new(None),
-        }
-    }
-    fn on_clone(&self, hook: impl FnOnce() + 'static) {
-        *self.on_clone.borrow_mut() = Some(Box::new(hook));
-    }
-    fn on_drop(&self, hook: impl FnOnce() + 'static) {
-        *self.on_drop.borrow_mut() = Some(Box::new(hook));
-    }
-}
-
-impl<T: Heap> Clone for Node<T> {
-    /// Runs the hook first, then clones (an armed `panic_on_clone` fires
-    /// in the canary's clone).
-    fn clone(&self) -> Self {
-        let hook = self.on_clone.borrow_mut().take();
-        if let Some(hook) = hook {
-            hook();
-        }
-        Node {
-            value: self.value.clone(),
-            n: self.n,
-            on_clone: RefCell::new(None),
-            on_drop: RefCell::new(None),
-        }
-    }
-}
-
-impl<T: Heap> Drop for Node<T> {
-    /// Reads the value (still intact, in live memory), then runs the hook.
-    fn drop(&mut self) {
-        self.value.check(self.n);
-        if let Some(hook) = self.on_drop.get_mut().take() {
-            hook();
-        }
-    }
-}
-
 type Nodes<T, U> = RcArray<Node<T>, Node<U>>;
 type WeakNodes<T, U> = WeakRcArray<Node<T>, Node<U>>;
 
@@ -377,9 +321,9 @@ fn nodes<T: Heap, U: Heap>(ledger: &Arc<Ledger>, len: usize) -> Nodes<T, U> {
 
 #[track_caller]
 fn check_nodes<T: Heap, U: Heap>(a: &Nodes<T, U>) {
-    a.get_label().value.check(LABEL);
+    a.get_label().check(LABEL);
     for (i, e) in a.iter().enumerate() {
-        e.value.check(i);
+        e.check(i);
     }
 }
 

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
 
@@ -353,6 +353,79 @@ impl<E, L, A: heaparray::Allocator> SharedCounts for heaparray::RcArray<E, L, A>
 /// compare both at once.
 pub fn counts(handle: &impl SharedCounts) -> (usize, usize) {
     handle.strong_weak()
+}
+
+/// Code a [`Node`] runs from its `Clone` or its `Drop`, once.
+pub type Hook = RefCell<Option<Box<dyn FnOnce()>>>;
+
+/// An element or label for the re-entrancy tests (tests/reentrancy.rs,
+/// tests/rc_weak.rs): a canary, heap memory made from its index `n`, and
+/// a hook for its next `clone` (run before anything is cloned) and one for
+/// its `drop`. Clones get no hooks.
+pub struct Node<T: Heap> {
+    canary: Canary,
+    n: usize,
+    value: T,
+    on_clone: Hook,
+    on_drop: Hook,
+}
+
+impl<T: Heap> Node<T> {
+    pub fn new(ledger: &Arc<Ledger>, n: usize) -> Self {
+        Node {
+            canary: ledger.canary(),
+            n,
+            value: T::make(n),
+            on_clone: RefCell::new(None),
+            on_drop: RefCell::new(None),
+        }
+    }
+
+    /// Sets the code the next `clone` of this value runs.
+    pub fn on_clone(&self, hook: impl FnOnce() + 'static) {
+        *self.on_clone.borrow_mut() = Some(Box::new(hook));
+    }
+
+    /// Sets the code this value's `drop` runs.
+    pub fn on_drop(&self, hook: impl FnOnce() + 'static) {
+        *self.on_drop.borrow_mut() = Some(Box::new(hook));
+    }
+
+    /// Panics unless this holds what `new(_, n)` put in.
+    #[track_caller]
+    pub fn check(&self, n: usize) {
+        assert_eq!((self.n, &self.value), (n, &T::make(n)));
+    }
+}
+
+impl<T: Heap> Clone for Node<T> {
+    /// Runs the hook (taken out first, so that a hook re-entering this
+    /// value's `clone` finds none), then clones the canary (where an armed
+    /// `Ledger::panic_on_clone` fires) and the value.
+    fn clone(&self) -> Self {
+        let hook = self.on_clone.borrow_mut().take();
+        if let Some(hook) = hook {
+            hook();
+        }
+        Node {
+            canary: self.canary.clone(),
+            n: self.n,
+            value: self.value.clone(),
+            on_clone: RefCell::new(None),
+            on_drop: RefCell::new(None),
+        }
+    }
+}
+
+impl<T: Heap> Drop for Node<T> {
+    /// Reads the value (still intact: Miri checks the memory is live), then
+    /// runs the hook.
+    fn drop(&mut self) {
+        assert_eq!(self.value, T::make(self.n), "dropped intact");
+        if let Some(hook) = self.on_drop.get_mut().take() {
+            hook();
+        }
+    }
 }
 
 /// An element or label type for the panic tests: drops counted by a
