@@ -428,6 +428,61 @@ impl<T: Heap> Drop for Node<T> {
     }
 }
 
+/// A global allocator for the rayon suites (tests/rayon_collect.rs,
+/// tests/rayon_panics.rs) that counts the live bytes and the number of
+/// allocations aligned to exactly 32, over all threads: there only the
+/// blocks (and vectors) of the suites' 32-aligned types are, so rayon's
+/// own allocations (its lazily grown queues) do not blur the count.
+/// Install with `#[global_allocator]`; a test reading the counters runs
+/// [`alone`].
+pub struct BlockCounting;
+
+static LIVE_BLOCK_BYTES: std::sync::atomic::AtomicIsize = std::sync::atomic::AtomicIsize::new(0);
+static BLOCK_ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+static SERIAL: Mutex<()> = Mutex::new(());
+
+// SAFETY: forwards every call to `System` unchanged; the counters are
+// plain atomics, so counting never allocates.
+unsafe impl GlobalAlloc for BlockCounting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if layout.align() == 32 {
+            LIVE_BLOCK_BYTES.fetch_add(layout.size() as isize, SeqCst);
+            BLOCK_ALLOCATIONS.fetch_add(1, SeqCst);
+        }
+        // SAFETY: the caller's contract is System's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if layout.align() == 32 {
+            LIVE_BLOCK_BYTES.fetch_sub(layout.size() as isize, SeqCst);
+        }
+        // SAFETY: the caller's contract is System's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+/// Makes the calling test the only one of its file running (the block
+/// counters are global).
+pub fn alone() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The block bytes `f` left live (the caller is [`alone`]).
+pub fn live_block_bytes_after(f: impl FnOnce()) -> isize {
+    let before = LIVE_BLOCK_BYTES.load(SeqCst);
+    f();
+    LIVE_BLOCK_BYTES.load(SeqCst) - before
+}
+
+/// The number of 32-aligned allocations `f` made (the caller is [`alone`]).
+pub fn block_allocations<R>(f: impl FnOnce() -> R) -> (R, usize) {
+    let before = BLOCK_ALLOCATIONS.load(SeqCst);
+    let r = f();
+    (r, BLOCK_ALLOCATIONS.load(SeqCst) - before)
+}
+
 /// An element or label type for the panic tests: drops counted by a
 /// [`Canary`] of the test's ledger and, for [`Owned`], heap memory, so that
 /// a drop of a value never written, a double drop or a use after free also
