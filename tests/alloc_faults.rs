@@ -115,7 +115,9 @@ use heaparray::traits::*;
 use heaparray::*;
 
 use alloc::{inject, report, Faulty, Kind, Mode, Zst};
-use common::{catch_expected, check_all, counts, ids_of, Canary, Ledger, Owned, Owning, LABEL};
+use common::{
+    catch_expected, check_all, counts, ids_of, AlignTo256, Canary, Ledger, Owned, Owning, LABEL,
+};
 
 // ---- the global allocator's faults -----------------------------------------
 
@@ -213,33 +215,7 @@ fn global_window<R>(fail_at: usize, f: impl FnOnce() -> R) -> (R, usize, Option<
 
 // ---- value types --------------------------------------------------------------
 
-/// An element aligned to 256 bytes that owns heap memory.
-#[repr(align(256))]
-#[derive(Clone, Debug)]
-struct Aligned<T>(T);
-
-impl<T: Owning> Owning for Aligned<T> {
-    fn make(ledger: &Arc<Ledger>, n: usize) -> Self {
-        Aligned(T::make(ledger, n))
-    }
-    fn id(&self) -> usize {
-        self.0.id()
-    }
-    fn check(&self, n: usize) {
-        assert!((self as *const Self).is_aligned());
-        self.0.check(n);
-    }
-}
-
-impl Owning for Zst {
-    fn make(_: &Arc<Ledger>, _: usize) -> Self {
-        Zst::new()
-    }
-    fn id(&self) -> usize {
-        usize::MAX
-    }
-    fn check(&self, _: usize) {}
-}
+common::owning_zst!(Zst);
 
 /// Nothing of a run is left: no block, allocator or value.
 #[track_caller]
@@ -1247,7 +1223,7 @@ mod constructors {
 
     #[test]
     fn over_aligned_elements() {
-        all_constructors::<Aligned<Owned<Vec<u64>>>, Owned<String>>(1, 5);
+        all_constructors::<AlignTo256<Owned<Vec<u64>>>, Owned<String>>(1, 5);
     }
 
     #[test]
@@ -1269,7 +1245,7 @@ mod constructors {
     fn default_and_collect() {
         all_defaults::<Owned<String>>(0, 3);
         all_defaults::<Zst>(1, 3);
-        all_defaults::<Aligned<Canary>>(2, 3);
+        all_defaults::<AlignTo256<Canary>>(2, 3);
     }
 
     #[test]
@@ -1279,7 +1255,7 @@ mod constructors {
 
     #[test]
     fn global_allocator_try_forms_over_aligned_and_zero_sized() {
-        all_global_constructors::<Aligned<Owned<Vec<u64>>>, Zst>(1, 3);
+        all_global_constructors::<AlignTo256<Owned<Vec<u64>>>, Zst>(1, 3);
         all_global_constructors::<Zst, Owned<String>>(2, 3);
     }
 }
@@ -1369,7 +1345,7 @@ mod uninit {
             "HeapArray::with_label_uninit_in",
             Kind::Allocate,
             || {
-                HeapArray::<Aligned<Canary>, Owned<String>, Faulty>::with_label_uninit_in(
+                HeapArray::<AlignTo256<Canary>, Owned<String>, Faulty>::with_label_uninit_in(
                     Owned::make(l, LABEL),
                     2,
                     Faulty::new(),
@@ -1821,7 +1797,7 @@ mod from_a_handle {
 
     #[test]
     fn over_aligned_elements() {
-        all::<Aligned<Owned<Vec<u64>>>, Owned<String>>(1);
+        all::<AlignTo256<Owned<Vec<u64>>>, Owned<String>>(1);
     }
 
     #[test]

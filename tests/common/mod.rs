@@ -535,6 +535,57 @@ impl<T: Heap> Owning for Owned<T> {
     }
 }
 
+/// Aligned to 64 bytes, owning what `T` owns (tests/allocators.rs).
+#[repr(align(64))]
+#[derive(Clone, Debug)]
+pub struct AlignTo64<T>(pub T);
+
+/// Aligned to 256 bytes, owning what `T` owns (zero-sized for a zero-sized
+/// `T`): an over-aligned element or label for the allocator suites.
+#[repr(align(256))]
+#[derive(Clone, Debug)]
+pub struct AlignTo256<T>(pub T);
+
+macro_rules! aligned_owning {
+    ($($t:ident),*) => {$(
+        impl<T: Owning> Owning for $t<T> {
+            fn make(ledger: &Arc<Ledger>, n: usize) -> Self {
+                $t(T::make(ledger, n))
+            }
+            fn id(&self) -> usize {
+                self.0.id()
+            }
+            #[track_caller]
+            fn check(&self, n: usize) {
+                assert!((self as *const Self).is_aligned(), "misaligned {}", stringify!($t));
+                self.0.check(n);
+            }
+        }
+    )*};
+}
+aligned_owning!(AlignTo64, AlignTo256);
+
+/// `impl Owning for $zst`, a zero-sized value made by `$zst::new()`, with
+/// no canary (its id is `usize::MAX`): for tests/common/alloc.rs's `Zst`,
+/// which cannot name this module (the model and the fuzz target include
+/// it alone).
+#[allow(unused_macros)]
+macro_rules! owning_zst {
+    ($zst:ty) => {
+        impl crate::common::Owning for $zst {
+            fn make(_: &std::sync::Arc<crate::common::Ledger>, _: usize) -> Self {
+                <$zst>::new()
+            }
+            fn id(&self) -> usize {
+                usize::MAX
+            }
+            fn check(&self, _: usize) {}
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use owning_zst;
+
 /// The index the panic tests make labels with (elements use their own).
 pub const LABEL: usize = 1000;
 
