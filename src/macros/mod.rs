@@ -7,7 +7,8 @@
 //! `uninit.rs` (uninitialised and zeroed blocks), `into_iter.rs` (the
 //! by-value iterators), `borrow.rs` (the borrowed handles' methods, with
 //! unsafe code, as `with_label.rs`), `raw.rs` (the counted handles' raw
-//! pointers, with unsafe code). A handle with a layout
+//! pointers, with unsafe code), `accessors.rs` (the label, the allocator
+//! and the block, with unsafe code). A handle with a layout
 //! parameter is one generic type behind two aliases: each macro takes the
 //! name its docs use, then the generic type and its layout parameter
 //! (`impl_constructors!(ArcArray, ArcArrayBase<P: ArcLayout>)`), and writes
@@ -27,3 +28,5 @@ mod into_iter;
 mod borrow;
 #[macro_use]
 mod raw;
+#[macro_use]
+mod accessors;
