@@ -2,6 +2,10 @@
 //! double drop or a leak, and a counting global allocator.
 #![allow(dead_code)]
 
+pub mod handle_tests;
+#[allow(unused_imports)]
+pub(crate) use self::handle_tests::handle_tests;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
