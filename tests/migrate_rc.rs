@@ -31,38 +31,33 @@ migrated! {
         mod explicit { use heaparray::{RcArray, WeakRcArray}; } RcArray, WeakRcArray;
 }
 
-/// The cache's buffers in an arena, on one thread: `RcArray<u8, (),
-/// &Bump>`. MIGRATION: the allocator is the third parameter (after the
-/// label), and `from(vec)` becomes `from_iter_in(vec, arena)`.
-mod arena {
-    use bumpalo::Bump;
-    use heaparray::{RcArray, WeakRcArray};
-    use std::collections::HashMap;
-
-    type Buf<'a> = RcArray<u8, (), &'a Bump>;
-
-    pub fn run(n: usize) -> Vec<String> {
-        let arena = Bump::new();
+/// A smaller run of the cache, for the arena: two buffers made by `$make`
+/// (`$Buf`, weak `$WeakBuf`, the functions of `$Ptr`), a copy on write,
+/// and the side table after the strong handles are gone. One text for the
+/// std twin and the arena version; returns the log and the copy.
+macro_rules! small_cache {
+    ($n:expr, $Ptr:ident, $Buf:ty, $WeakBuf:ty, $make:expr) => {{
+        use std::collections::HashMap;
         let mut log = Vec::new();
-        let mut live: HashMap<String, Buf<'_>> = HashMap::new();
-        let mut seen: HashMap<String, WeakRcArray<u8, (), &Bump>> = HashMap::new();
+        let mut live: HashMap<String, $Buf> = HashMap::new();
+        let mut seen: HashMap<String, $WeakBuf> = HashMap::new();
         for (key, bytes) in [
             ("a", vec![1u8, 2, 3, 4]),
-            ("b", (0..n).map(|i| i as u8).collect()),
+            ("b", (0..$n).map(|i| i as u8).collect()),
         ] {
-            let value: Buf<'_> = RcArray::from_iter_in(bytes, &arena);
-            seen.insert(key.to_owned(), RcArray::downgrade(&value));
+            let value: $Buf = $make(bytes);
+            seen.insert(key.to_owned(), $Ptr::downgrade(&value));
             live.insert(key.to_owned(), value);
         }
-        let a = RcArray::clone(&live["a"]);
-        let mut mine = RcArray::clone(&a);
-        RcArray::make_mut(&mut mine)[0] = 100;
+        let a = $Ptr::clone(&live["a"]);
+        let mut mine = $Ptr::clone(&a);
+        $Ptr::make_mut(&mut mine)[0] = 100;
         log.push(format!(
             "a {:?} mine {:?} strong {} weak {}",
             &a[..],
             &mine[..],
-            RcArray::strong_count(&a),
-            RcArray::weak_count(&a)
+            $Ptr::strong_count(&a),
+            $Ptr::weak_count(&a)
         ));
         live.clear();
         drop(a);
@@ -73,6 +68,23 @@ mod arena {
             .collect();
         gone.sort();
         log.push(format!("gone {gone:?}"));
+        (log, mine)
+    }};
+}
+
+/// The cache's buffers in an arena, on one thread: `RcArray<u8, (),
+/// &Bump>`. MIGRATION: the allocator is the third parameter (after the
+/// label), and `from(vec)` becomes `from_iter_in(vec, arena)`.
+mod arena {
+    use bumpalo::Bump;
+    use heaparray::{RcArray, WeakRcArray};
+
+    type Buf<'a> = RcArray<u8, (), &'a Bump>;
+
+    pub fn run(n: usize) -> Vec<String> {
+        let arena = Bump::new();
+        let make = |bytes| -> Buf<'_> { RcArray::from_iter_in(bytes, &arena) };
+        let (log, mine) = small_cache!(n, RcArray, Buf<'_>, WeakRcArray<u8, (), &Bump>, make);
         assert!(std::ptr::eq(*RcArray::allocator(&mine), &arena));
         log
     }
@@ -80,43 +92,10 @@ mod arena {
 
 #[test]
 fn rc_cache_in_an_arena() {
-    // The std twin of this run, written out (std's `Rc<[u8], &Bump>` is
-    // nightly-only).
-    let expected = {
-        use std::collections::HashMap;
-        use std::rc::{Rc, Weak};
-        let mut log = Vec::new();
-        let mut live: HashMap<String, Rc<[u8]>> = HashMap::new();
-        let mut seen: HashMap<String, Weak<[u8]>> = HashMap::new();
-        for (key, bytes) in [
-            ("a", vec![1u8, 2, 3, 4]),
-            ("b", (0..N).map(|i| i as u8).collect()),
-        ] {
-            let value: Rc<[u8]> = Rc::from(bytes);
-            seen.insert(key.to_owned(), Rc::downgrade(&value));
-            live.insert(key.to_owned(), value);
-        }
-        let a = Rc::clone(&live["a"]);
-        let mut mine = Rc::clone(&a);
-        Rc::make_mut(&mut mine)[0] = 100;
-        log.push(format!(
-            "a {:?} mine {:?} strong {} weak {}",
-            &a[..],
-            &mine[..],
-            Rc::strong_count(&a),
-            Rc::weak_count(&a)
-        ));
-        live.clear();
-        drop(a);
-        let mut gone: Vec<&String> = seen
-            .iter()
-            .filter(|(_, w)| w.upgrade().is_none())
-            .map(|(k, _)| k)
-            .collect();
-        gone.sort();
-        log.push(format!("gone {gone:?}"));
-        log
-    };
+    // The std twin of this run: the same program over `Rc<[u8]>` (std's
+    // `Rc<[u8], &Bump>` is nightly-only).
+    use std::rc::{Rc, Weak};
+    let (expected, _) = small_cache!(N, Rc, Rc<[u8]>, Weak<[u8]>, Rc::from);
     assert_eq!(arena::run(N), expected);
 }
 
