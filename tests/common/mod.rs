@@ -487,6 +487,21 @@ pub fn block_allocations<R>(f: impl FnOnce() -> R) -> (R, usize) {
     (r, BLOCK_ALLOCATIONS.load(SeqCst) - before)
 }
 
+/// An `ArcArray` of `len` canaries of `ledger`, labelled with one more:
+/// the shared array of the thread tests.
+pub fn canary_arc(ledger: &Arc<Ledger>, len: usize) -> heaparray::ArcArray<Canary, Canary> {
+    heaparray::ArcArray::with_label(ledger.canary(), len, |_, _| ledger.canary())
+}
+
+/// `native` natively, `miri` under Miri (which interprets far slower).
+pub fn iterations(native: usize, miri: usize) -> usize {
+    if cfg!(miri) {
+        miri
+    } else {
+        native
+    }
+}
+
 /// An element or label type for the panic tests: drops counted by a
 /// [`Canary`] of the test's ledger and, for [`Owned`], heap memory, so that
 /// a drop of a value never written, a double drop or a use after free also
