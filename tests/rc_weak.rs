@@ -444,19 +444,14 @@ fn make_mut_clone_drops_the_other_handle<T: Heap, U: Heap>() {
     assert_eq!(live, 0);
 }
 
-/// One `#[test]` per pair of heap types (each once as the elements' and
-/// once as the label's) for each generic function `f::<T, U>()` named.
-macro_rules! heap_tests {
-    ($($f:ident),* $(,)?) => {
-        common::stamp_tests!([
-            string_box: <String, Box<u64>>,
-            box_vec: <Box<u64>, Vec<u64>>,
-            vec_string: <Vec<u64>, String>,
-        ] $($f),*);
-    };
-}
-
-heap_tests!(
+// One `#[test]` per pair of heap types (each once as the elements' and
+// once as the label's) for each generic function `f::<T, U>()` named.
+common::stamp_tests!(
+    [
+        string_box: <String, Box<u64>>,
+        box_vec: <Box<u64>, Vec<u64>>,
+        vec_string: <Vec<u64>, String>,
+    ]
     last_strong_drop_meets_weak_handles,
     last_strong_drop_drops_another_array,
     make_mut_clone_drops_the_other_handle,

@@ -102,30 +102,15 @@ fn run(body: impl FnOnce(&Arc<Ledger>, &Log)) {
     assert_eq!(live, 0, "bytes leaked");
 }
 
-/// One test per scenario in both layouts, for elements `String` with a
-/// `Box<u64>` label and for elements `Vec<u64>` with a `String` label.
-macro_rules! arc_tests {
-    ($($f:ident),* $(,)?) => {
-        common::stamp_tests!([
-            string_box_padded: <String, Box<u64>, Padded>,
-            string_box_compact: <String, Box<u64>, Compact>,
-            vec_string_padded: <Vec<u64>, String, Padded>,
-            vec_string_compact: <Vec<u64>, String, Compact>,
-        ] $($f),*);
-    };
-}
-
-/// The same for the handles without a layout.
-macro_rules! tests {
-    ($($f:ident),* $(,)?) => {
-        common::stamp_tests!([
-            string_box: <String, Box<u64>>,
-            vec_string: <Vec<u64>, String>,
-        ] $($f),*);
-    };
-}
-
-arc_tests!(
+// One test per scenario in both layouts, for elements `String` with a
+// `Box<u64>` label and for elements `Vec<u64>` with a `String` label.
+common::stamp_tests!(
+    [
+        string_box_padded: <String, Box<u64>, Padded>,
+        string_box_compact: <String, Box<u64>, Compact>,
+        vec_string_padded: <Vec<u64>, String, Padded>,
+        vec_string_compact: <Vec<u64>, String, Compact>,
+    ]
     make_mut_clone_drops_other_strong_handles,
     make_mut_clone_drops_the_last_other_handle,
     make_mut_clone_reenters_the_protocol,
@@ -135,7 +120,12 @@ arc_tests!(
     make_mut_clone_panics_with_weak_and_strong_handles,
     make_mut_clone_drops_the_last_other_handle_then_panics,
 );
-tests!(
+// The same for the handles without a layout.
+common::stamp_tests!(
+    [
+        string_box: <String, Box<u64>>,
+        vec_string: <Vec<u64>, String>,
+    ]
     rc_make_mut_clone_drops_other_handles,
     rc_make_mut_clone_reenters_make_mut,
     rc_make_mut_clone_drops_the_last_other_handle_then_panics,
