@@ -13,9 +13,10 @@ use std::fmt::Debug;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use common::handle_tests::{liar, lying_hints, truth};
 use common::{
     allocations, check_all, expect_panic, ids_of, owning_tests, quiet_panics, Align256, Canary,
-    Counting, Ledger, Liar, Owning, LABEL,
+    Counting, Ledger, Owning, LABEL,
 };
 // The one import a user needs.
 use heaparray::traits::*;
@@ -366,26 +367,11 @@ where
     A: FromIterator<String> + SliceArray<String>,
 {
     let many = if cfg!(miri) { 30 } else { 500 };
-    for (real, hint) in [
-        (5, (0, Some(0))),
-        (many, (1, Some(1))),
-        (5, (100, Some(100))),
-        (0, (3, None)),
-        (5, (usize::MAX, None)),
-        (5, (usize::MAX, Some(usize::MAX))),
-        (5, (isize::MAX as usize, Some(isize::MAX as usize))),
-        (5, (0, Some(usize::MAX))),
-    ] {
-        let a: A = Liar {
-            real,
-            hint,
-            yielded: 0,
-        }
-        .collect();
-        let expected: Vec<String> = (1..=real).map(|i| i.to_string()).collect();
+    for (real, hint) in lying_hints(many) {
+        let a: A = liar(real, hint).collect();
         assert_eq!(
             a.as_slice(),
-            &expected[..],
+            &truth(real)[..],
             "{name}: {real} items, hint {hint:?}"
         );
     }

@@ -24,6 +24,31 @@ pub fn truth(real: usize) -> Vec<String> {
     (1..=real).map(|i| i.to_string()).collect()
 }
 
+/// `(items, size_hint)` cases of iterators whose hint lies ([`liar`]),
+/// `many` items in some: what the handle tests and tests/traits.rs collect.
+pub fn lying_hints(many: usize) -> Vec<(usize, (usize, Option<usize>))> {
+    vec![
+        // claims fewer
+        (5, (0, Some(0))),
+        (5, (2, Some(2))),
+        (many, (1, Some(1))),
+        (many, (1, Some(3))),
+        (many, (0, None)),
+        // claims more
+        (5, (100, Some(100))),
+        (0, (10, Some(10))),
+        (0, (3, None)),
+        (3, (7, None)),
+        // absurd bounds
+        (5, (usize::MAX, None)),
+        (5, (usize::MAX, Some(usize::MAX))),
+        (5, (isize::MAX as usize, Some(isize::MAX as usize))),
+        (5, (0, Some(usize::MAX))),
+        (5, (usize::MAX, Some(0))),
+        (0, (usize::MAX, Some(usize::MAX))),
+    ]
+}
+
 /// Builds with `make`, checks the canaries made and alive, drops, and
 /// checks every canary dropped once and no byte left.
 pub fn drops_everything<T>(
@@ -227,25 +252,7 @@ macro_rules! handle_tests {
         #[test]
         fn collect_from_lying_size_hints_is_correct() {
             let many = if cfg!(miri) { 40 } else { 1_000 };
-            let cases: &[(usize, (usize, Option<usize>))] = &[
-                // claims fewer
-                (5, (0, Some(0))),
-                (5, (2, Some(2))),
-                (many, (1, Some(3))),
-                (many, (0, None)),
-                // claims more
-                (5, (100, Some(100))),
-                (0, (10, Some(10))),
-                (3, (7, None)),
-                // absurd bounds
-                (5, (usize::MAX, None)),
-                (5, (usize::MAX, Some(usize::MAX))),
-                (5, (isize::MAX as usize, Some(isize::MAX as usize))),
-                (5, (0, Some(usize::MAX))),
-                (5, (usize::MAX, Some(0))),
-                (0, (usize::MAX, Some(usize::MAX))),
-            ];
-            for &(real, hint) in cases {
+            for (real, hint) in crate::common::handle_tests::lying_hints(many) {
                 let a: $H<String> = liar(real, hint).collect();
                 assert_eq!(&*a, &truth(real)[..], "real {real}, hint {hint:?}");
             }
