@@ -54,3 +54,75 @@ macro_rules! impl_block_access {
         }
     };
 }
+
+/// The weak handles' pointer functions (`as_ptr`, `into_raw`, `from_raw`,
+/// `ptr_eq`), `allocator`, and `raw`, the block of type `$block` unless
+/// the handle is `new`'s (whose pointer is the sentinel `no_block`), in
+/// the weak handle's impl block. Each public function's docs come from
+/// the invocation.
+macro_rules! impl_weak_access {
+    (
+        block $block:ty;
+        $(#[$as_ptr:meta])* fn as_ptr;
+        $(#[$into_raw:meta])* fn into_raw;
+        $(#[$from_raw:meta])* fn from_raw;
+        $(#[$ptr_eq:meta])* fn ptr_eq;
+        $(#[$alloc:meta])* fn allocator;
+    ) => {
+        $(#[$as_ptr])*
+        #[must_use]
+        #[inline]
+        pub fn as_ptr(&self) -> *const E {
+            match self.raw() {
+                Some(block) => block.elems(),
+                None => self.block.as_ptr().cast(),
+            }
+        }
+
+        $(#[$into_raw])*
+        #[must_use]
+        #[inline]
+        pub fn into_raw(self) -> *const E {
+            ::core::mem::ManuallyDrop::new(self).as_ptr()
+        }
+
+        $(#[$from_raw])*
+        // The `# Safety` section is in the docs the handle passes in.
+        #[inline]
+        pub unsafe fn from_raw(ptr: *const E) -> Self {
+            // The sentinel of `new`, compared by address as std's
+            // `Weak::from_raw` does.
+            if ptr.addr() == $crate::block::no_block().as_ptr().addr() {
+                return Self::new();
+            }
+            // SAFETY: `ptr` is the element pointer of a block this type's weak
+            // count keeps allocated (caller), so stepping back to the block
+            // start stays in bounds.
+            let block = unsafe { <$block>::from_elems(ptr) };
+            Self::from_block(block.as_non_null())
+        }
+
+        $(#[$ptr_eq])*
+        #[must_use]
+        pub fn ptr_eq(&self, other: &Self) -> bool {
+            self.block == other.block
+        }
+
+        $(#[$alloc])*
+        #[must_use]
+        pub fn allocator(&self) -> Option<&A> {
+            let block = self.raw()?;
+            // SAFETY: our weak count keeps the block, and the allocator in its
+            // header, in place for as long as `&self` lives: only the last
+            // owner moves it out.
+            Some(unsafe { block.allocator() })
+        }
+
+        /// The block, unless this handle was made by `new`.
+        fn raw(&self) -> Option<$block> {
+            let some = self.block != $crate::block::no_block();
+            // SAFETY: a block pointer came from `as_non_null` of a `$block`.
+            some.then(|| unsafe { $crate::block::Block::from_non_null(self.block) })
+        }
+    };
+}
