@@ -545,7 +545,7 @@ fn sweep<O: Into<Outcome>>(
             report.refused.is_some(),
             "{path}: {outcome:?} at {n} with nothing refused"
         );
-        one_more_failure(&path, &mut failures, expected);
+        one_more_failure(path, &mut failures, expected);
     }
     assert_eq!(failures, expected, "{path}: failure points");
 }
@@ -748,7 +748,7 @@ fn sweep_global<I, T>(
         if outcome == Outcome::Done {
             break;
         }
-        one_more_failure(&path, &mut failures, expected);
+        one_more_failure(path, &mut failures, expected);
     }
     assert_eq!(failures, expected, "{path}: failure points");
 }
