@@ -86,37 +86,29 @@ unsafe impl<E: Send, L: Send, A: Allocator + Send> Send for HeapArray<E, L, A> {
 unsafe impl<E: Sync, L: Sync, A: Allocator + Sync> Sync for HeapArray<E, L, A> {}
 
 impl<E, L, A: Allocator> HeapArray<E, L, A> {
-    /// The label.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let a = HeapArray::with_label(7u32, 0, |_, _| 0u8);
-    /// assert_eq!(*a.get_label(), 7);
-    /// ```
-    #[must_use]
-    #[inline]
-    pub fn get_label(&self) -> &L {
-        // SAFETY: the label is initialised for the handle's life and `&self`
-        // excludes writers.
-        unsafe { self.raw().label_ref() }
-    }
+    impl_label_access! {
+        /// The label.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use heaparray::*;
+        /// let a = HeapArray::with_label(7u32, 0, |_, _| 0u8);
+        /// assert_eq!(*a.get_label(), 7);
+        /// ```
+        fn get_label;
 
-    /// The label by mutable reference.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let mut a = HeapArray::with_label(7u32, 0, |_, _| 0u8);
-    /// *a.get_label_mut() += 1;
-    /// assert_eq!(*a.get_label(), 8);
-    /// ```
-    #[inline]
-    pub fn get_label_mut(&mut self) -> &mut L {
-        // SAFETY: initialised, and `&mut self` makes the access exclusive.
-        unsafe { self.raw().label_mut() }
+        /// The label by mutable reference.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use heaparray::*;
+        /// let mut a = HeapArray::with_label(7u32, 0, |_, _| 0u8);
+        /// *a.get_label_mut() += 1;
+        /// assert_eq!(*a.get_label(), 8);
+        /// ```
+        fn get_label_mut;
     }
 
     /// Splits the array into its label and a `Vec` of its elements (one
@@ -151,29 +143,19 @@ impl<E, L, A: Allocator> HeapArray<E, L, A> {
         }
     }
 
-    /// The allocator the block came from (like `Box::allocator`).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let a = HeapArray::new_in(2, |i| i, Global);
-    /// let b = HeapArray::<usize>::new_in(1, |i| i, *HeapArray::allocator(&a));
-    /// assert_eq!(b.len(), 1);
-    /// ```
-    #[must_use]
-    #[inline]
-    pub fn allocator(this: &Self) -> &A {
-        // SAFETY: the header is initialised for the handle's life and the
-        // allocator is only moved out when the block is freed.
-        unsafe { this.raw().allocator() }
-    }
-
-    /// The block behind this handle.
-    #[inline]
-    fn raw(&self) -> HeapBlock<E, L, A> {
-        // SAFETY: `self.block` came from `as_non_null` of a HeapBlock<E, L, A>.
-        unsafe { Block::from_non_null(self.block) }
+    impl_block_access! {
+        /// The allocator the block came from (like `Box::allocator`).
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use heaparray::*;
+        /// let a = HeapArray::new_in(2, |i| i, Global);
+        /// let b = HeapArray::<usize>::new_in(1, |i| i, *HeapArray::allocator(&a));
+        /// assert_eq!(b.len(), 1);
+        /// ```
+        fn allocator;
+        fn raw -> HeapBlock<E, L, A>;
     }
 
     /// Moves the label and the elements into a new block of header `H2`

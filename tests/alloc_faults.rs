@@ -105,6 +105,7 @@ mod alloc;
 mod common;
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::any::type_name;
 use std::cell::Cell;
 use std::marker::PhantomData;
 use std::mem::size_of;
@@ -114,7 +115,9 @@ use heaparray::traits::*;
 use heaparray::*;
 
 use alloc::{inject, report, Faulty, Kind, Mode, Zst};
-use common::{catch_expected, check_all, ids_of, Canary, Ledger, Owned, Owning, LABEL};
+use common::{
+    catch_expected, check_all, counts, ids_of, AlignTo256, Canary, Ledger, Owned, Owning, LABEL,
+};
 
 // ---- the global allocator's faults -----------------------------------------
 
@@ -149,6 +152,19 @@ impl GlobalFaults {
     fn live(delta: isize) {
         G_LIVE.with(|l| l.set(l.get() + delta));
     }
+
+    /// One allocation event asking for `layout`: null if it is the one to
+    /// fail, else `call`'s block, its `delta` bytes counted if it got one.
+    fn event(layout: Layout, delta: isize, call: impl FnOnce() -> *mut u8) -> *mut u8 {
+        if Self::refuse(layout) {
+            return std::ptr::null_mut();
+        }
+        let p = call();
+        if !p.is_null() {
+            Self::live(delta);
+        }
+        p
+    }
 }
 
 // SAFETY: forwards to `System`, or returns null (a failed allocation,
@@ -156,26 +172,14 @@ impl GlobalFaults {
 // without destructors, so touching them never allocates.
 unsafe impl GlobalAlloc for GlobalFaults {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if Self::refuse(layout) {
-            return std::ptr::null_mut();
-        }
+        let size = layout.size() as isize;
         // SAFETY: the caller's contract is System's.
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            Self::live(layout.size() as isize);
-        }
-        p
+        Self::event(layout, size, || unsafe { System.alloc(layout) })
     }
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        if Self::refuse(layout) {
-            return std::ptr::null_mut();
-        }
+        let size = layout.size() as isize;
         // SAFETY: the caller's contract is System's.
-        let p = unsafe { System.alloc_zeroed(layout) };
-        if !p.is_null() {
-            Self::live(layout.size() as isize);
-        }
-        p
+        Self::event(layout, size, || unsafe { System.alloc_zeroed(layout) })
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         Self::live(-(layout.size() as isize));
@@ -186,15 +190,11 @@ unsafe impl GlobalAlloc for GlobalFaults {
         // SAFETY: the caller promises `new_size`, rounded up to the
         // alignment, does not overflow isize.
         let new = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
-        if Self::refuse(new) {
-            return std::ptr::null_mut();
-        }
+        let delta = new_size as isize - layout.size() as isize;
         // SAFETY: the caller's contract is System's.
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            Self::live(new_size as isize - layout.size() as isize);
-        }
-        p
+        Self::event(new, delta, || unsafe {
+            System.realloc(ptr, layout, new_size)
+        })
     }
 }
 
@@ -215,33 +215,7 @@ fn global_window<R>(fail_at: usize, f: impl FnOnce() -> R) -> (R, usize, Option<
 
 // ---- value types --------------------------------------------------------------
 
-/// An element aligned to 256 bytes that owns heap memory.
-#[repr(align(256))]
-#[derive(Clone, Debug)]
-struct Aligned<T>(T);
-
-impl<T: Owning> Owning for Aligned<T> {
-    fn make(ledger: &Arc<Ledger>, n: usize) -> Self {
-        Aligned(T::make(ledger, n))
-    }
-    fn id(&self) -> usize {
-        self.0.id()
-    }
-    fn check(&self, n: usize) {
-        assert!((self as *const Self).is_aligned());
-        self.0.check(n);
-    }
-}
-
-impl Owning for Zst {
-    fn make(_: &Arc<Ledger>, _: usize) -> Self {
-        Zst::new()
-    }
-    fn id(&self) -> usize {
-        usize::MAX
-    }
-    fn check(&self, _: usize) {}
-}
+common::owning_zst!(Zst);
 
 /// Nothing of a run is left: no block, allocator or value.
 #[track_caller]
@@ -499,6 +473,30 @@ fn assert_nothing_after(path: &str, n: usize, events: &[Kind]) {
     );
 }
 
+/// One more failure point met by a sweep that expects `expected`.
+#[track_caller]
+fn one_more_failure(path: &str, failures: &mut usize, expected: usize) {
+    *failures += 1;
+    assert!(
+        *failures <= expected,
+        "{path}: more than {expected} failure points"
+    );
+}
+
+/// A sweep's panic at failure point `n`: the one injected (its message),
+/// with what it left [`settle`]d.
+#[track_caller]
+fn injected_panic(
+    path: &str,
+    (n, mode): (usize, Mode),
+    points: &Points,
+    ledger: &Ledger,
+    payload: &(dyn std::any::Any + Send),
+) {
+    assert_eq!(panic_message(payload), mode.message(), "{path}");
+    settle(path, n, mode, points, ledger);
+}
+
 /// Runs `attempt(n)` for `n = 0, 1, ...`: each builds its starting state,
 /// runs the call under test inside `inject(n, mode, ..)`, checks what it
 /// got (and [`settle`]s what a panic left), drops everything and says
@@ -547,11 +545,7 @@ fn sweep<O: Into<Outcome>>(
             report.refused.is_some(),
             "{path}: {outcome:?} at {n} with nothing refused"
         );
-        failures += 1;
-        assert!(
-            failures <= expected,
-            "{path}: more than {expected} failure points"
-        );
+        one_more_failure(path, &mut failures, expected);
     }
     assert_eq!(failures, expected, "{path}: failure points");
 }
@@ -599,8 +593,7 @@ fn sweep_try<T>(
                 }
                 (Err(payload), Some(_)) => {
                     assert_ne!(mode, Mode::Fail, "{path}: a panic at {n}");
-                    assert_eq!(panic_message(&*payload), mode.message(), "{path}");
-                    settle(&path, n, mode, points, ledger);
+                    injected_panic(&path, (n, mode), points, ledger, &*payload);
                     Outcome::Failed
                 }
                 (Ok(Ok(_)), Some(_)) => panic!("{path}: success despite the failure at {n}"),
@@ -623,28 +616,17 @@ fn sweep_panics<T>(
     mut call: impl FnMut() -> T,
     mut check: impl FnMut(&T),
 ) {
-    for mode in panic_modes() {
-        let path = format!("{path} ({mode:?})");
-        sweep(&path, points, mode, ledger, |n| {
-            let result = catch_expected(|| inject(n, mode, &mut call));
-            let refused = report().refused;
-            match (result, refused) {
-                (Ok(value), None) => {
-                    check(&value);
-                    false
-                }
-                (Err(payload), Some(_)) => {
-                    assert_eq!(panic_message(&*payload), mode.message(), "{path}");
-                    settle(&path, n, mode, points, ledger);
-                    true
-                }
-                (Ok(_), Some(_)) => panic!("{path}: success despite the failure at {n}"),
-                (Err(payload), None) => {
-                    panic!("{path}: panic {:?} at {n}", panic_message(&*payload))
-                }
-            }
-        });
-    }
+    // A call from no state: `sweep_from`'s, with nothing to check after a
+    // failure.
+    sweep_from(
+        path,
+        points,
+        ledger,
+        || (),
+        |()| call(),
+        drop,
+        |(), value| check(&value),
+    );
 }
 
 /// The path an iterator constructor falls back to when its first block,
@@ -685,8 +667,7 @@ fn sweep_fallback<T>(
             Ok(Err(err)) => panic!("{path}: {err:?} at {m}"),
             Err(payload) => {
                 assert!(second && mode != Mode::Fail, "{path}: panic at {m}");
-                assert_eq!(panic_message(&*payload), mode.message(), "{path}");
-                settle(&path, m, mode, points, ledger);
+                injected_panic(&path, (m, mode), points, ledger, &*payload);
             }
         }
         assert_quiet(&format!("{path}, failure point {m}"), ledger);
@@ -700,11 +681,7 @@ fn sweep_fallback<T>(
             break;
         }
         assert_nothing_after(&path, m, &report.events);
-        failures += 1;
-        assert!(
-            failures <= expected,
-            "{path}: more than {expected} failure points"
-        );
+        one_more_failure(&path, &mut failures, expected);
     }
     assert_eq!(failures, expected, "{path}: failure points");
 }
@@ -771,24 +748,21 @@ fn sweep_global<I, T>(
         if outcome == Outcome::Done {
             break;
         }
-        failures += 1;
-        assert!(
-            failures <= expected,
-            "{path}: more than {expected} failure points"
-        );
+        one_more_failure(path, &mut failures, expected);
     }
     assert_eq!(failures, expected, "{path}: failure points");
 }
 
 // ---- the handles, generically ----------------------------------------------------
 
-/// What the sweeps read of a handle.
+/// What the sweeps read of a handle: its label and its elements, through
+/// the crate's `LabelledArray` and `Deref`, for every handle at once.
 trait Array<E, L> {
     fn label(&self) -> &L;
     fn elems(&self) -> &[E];
 }
 
-impl<E, L, A: Allocator> Array<E, L> for HeapArray<E, L, A> {
+impl<E, L, T: LabelledArray<E, L> + std::ops::Deref<Target = [E]>> Array<E, L> for T {
     fn label(&self) -> &L {
         self.get_label()
     }
@@ -797,31 +771,9 @@ impl<E, L, A: Allocator> Array<E, L> for HeapArray<E, L, A> {
     }
 }
 
-impl<E, L, A: Allocator> Array<E, L> for RcArray<E, L, A> {
-    fn label(&self) -> &L {
-        self.get_label()
-    }
-    fn elems(&self) -> &[E] {
-        self
-    }
-}
-
-impl<E, L, P: ArcLayout, A: Allocator> Array<E, L> for ArcArrayBase<E, L, P, A> {
-    fn label(&self) -> &L {
-        self.get_label()
-    }
-    fn elems(&self) -> &[E] {
-        self
-    }
-}
-
-impl<E, L, P: ArcLayout, A: Allocator> Array<E, L> for UniqueArcArrayBase<E, L, P, A> {
-    fn label(&self) -> &L {
-        self.get_label()
-    }
-    fn elems(&self) -> &[E] {
-        self
-    }
+/// `F`'s name with the type names of its parameters, for the paths.
+fn named<F: Family>(parameters: &[&str]) -> String {
+    format!("{}<{}>", F::NAME, parameters.join(", "))
 }
 
 /// A handle type, for any element, label and allocator.
@@ -843,44 +795,27 @@ struct Rc;
 struct Arc_<P>(PhantomData<P>);
 struct Unique<P>(PhantomData<P>);
 
-impl Family for Heap {
-    const NAME: &'static str = "HeapArray";
-    const COUNTED: bool = false;
-    type Of<E, L, A: Allocator> = HeapArray<E, L, A>;
-    type Unlabelled<E, A: Allocator> = HeapArray<E, (), A>;
-    type WithDefault<E, A: Allocator + Default> = HeapArray<E, (), A>;
-    type Global<E, L> = HeapArray<E, L>;
-    type GlobalUnlabelled<E> = HeapArray<E>;
+/// The `Family` impls: each names its handle `$h` (with its layout
+/// parameter, if any), whose types for every use are then the same.
+macro_rules! families {
+    ($(impl[$($g:tt)*] $family:ty: $name:literal, $counted:literal, $h:ident<$($p:ident)?>;)*) => {$(
+        impl<$($g)*> Family for $family {
+            const NAME: &'static str = $name;
+            const COUNTED: bool = $counted;
+            type Of<E, L, A: Allocator> = $h<E, L, $($p,)? A>;
+            type Unlabelled<E, A: Allocator> = $h<E, (), $($p,)? A>;
+            type WithDefault<E, A: Allocator + Default> = $h<E, (), $($p,)? A>;
+            type Global<E, L> = $h<E, L, $($p,)? Global>;
+            type GlobalUnlabelled<E> = $h<E, (), $($p,)? Global>;
+        }
+    )*};
 }
 
-impl Family for Rc {
-    const NAME: &'static str = "RcArray";
-    const COUNTED: bool = true;
-    type Of<E, L, A: Allocator> = RcArray<E, L, A>;
-    type Unlabelled<E, A: Allocator> = RcArray<E, (), A>;
-    type WithDefault<E, A: Allocator + Default> = RcArray<E, (), A>;
-    type Global<E, L> = RcArray<E, L>;
-    type GlobalUnlabelled<E> = RcArray<E>;
-}
-
-impl<P: ArcLayout> Family for Arc_<P> {
-    const NAME: &'static str = "ArcArray";
-    const COUNTED: bool = true;
-    type Of<E, L, A: Allocator> = ArcArrayBase<E, L, P, A>;
-    type Unlabelled<E, A: Allocator> = ArcArrayBase<E, (), P, A>;
-    type WithDefault<E, A: Allocator + Default> = ArcArrayBase<E, (), P, A>;
-    type Global<E, L> = ArcArrayBase<E, L, P, Global>;
-    type GlobalUnlabelled<E> = ArcArrayBase<E, (), P, Global>;
-}
-
-impl<P: ArcLayout> Family for Unique<P> {
-    const NAME: &'static str = "UniqueArcArray";
-    const COUNTED: bool = true;
-    type Of<E, L, A: Allocator> = UniqueArcArrayBase<E, L, P, A>;
-    type Unlabelled<E, A: Allocator> = UniqueArcArrayBase<E, (), P, A>;
-    type WithDefault<E, A: Allocator + Default> = UniqueArcArrayBase<E, (), P, A>;
-    type Global<E, L> = UniqueArcArrayBase<E, L, P, Global>;
-    type GlobalUnlabelled<E> = UniqueArcArrayBase<E, (), P, Global>;
+families! {
+    impl[] Heap: "HeapArray", false, HeapArray<>;
+    impl[] Rc: "RcArray", true, RcArray<>;
+    impl[P: ArcLayout] Arc_<P>: "ArcArray", true, ArcArrayBase<P>;
+    impl[P: ArcLayout] Unique<P>: "UniqueArcArray", true, UniqueArcArrayBase<P>;
 }
 
 /// Whether an empty block of `F` with label `L` and allocator `A` has
@@ -1031,44 +966,26 @@ fn check_unlabelled<E: Owning>(a: &impl Array<E, ()>, len: usize) {
 fn constructors<F: Family, E: Owning, L: Owning, A: Allocator + Default + Clone>() {
     let ledger = Ledger::new();
     let l = &ledger;
-    let name = format!(
-        "{}<{}, {}, {}>",
-        F::NAME,
-        std::any::type_name::<E>(),
-        std::any::type_name::<L>(),
-        std::any::type_name::<A>()
-    );
+    let name = named::<F>(&[type_name::<E>(), type_name::<L>(), type_name::<A>()]);
     for len in [5, 0].into_iter().take(if FULL { 2 } else { 1 }) {
         let labelled = Points::allocations(usize::from(
             len > 0 && size_of::<E>() != 0 || empty_allocates::<F, L, A>(),
         ));
+        let label = || L::make(l, LABEL);
+        let elem = |_: &mut L, i| E::make(l, i);
         sweep_try(
             &format!("{name}::try_with_label_in({len})"),
             &labelled,
             false,
             l,
-            || {
-                <F::Of<E, L, A>>::try_with_label_in(
-                    L::make(l, LABEL),
-                    len,
-                    |_, i| E::make(l, i),
-                    A::default(),
-                )
-            },
+            || <F::Of<E, L, A>>::try_with_label_in(label(), len, elem, A::default()),
             |a| check_array(a, len),
         );
         sweep_panics(
             &format!("{name}::with_label_in({len})"),
             &labelled,
             l,
-            || {
-                <F::Of<E, L, A>>::with_label_in(
-                    L::make(l, LABEL),
-                    len,
-                    |_, i| E::make(l, i),
-                    A::default(),
-                )
-            },
+            || <F::Of<E, L, A>>::with_label_in(label(), len, elem, A::default()),
             |a| check_array(a, len),
         );
         let unlabelled = Points::allocations(usize::from(
@@ -1160,12 +1077,7 @@ fn constructors<F: Family, E: Owning, L: Owning, A: Allocator + Default + Clone>
 fn defaults<F: Family, E: Owning, A: Allocator + Default + Clone>() {
     let ledger = Ledger::new();
     let l = &ledger;
-    let name = format!(
-        "{}<{}, {}>",
-        F::NAME,
-        std::any::type_name::<E>(),
-        std::any::type_name::<A>()
-    );
+    let name = named::<F>(&[type_name::<E>(), type_name::<A>()]);
     let e = usize::from(empty_allocates::<F, (), A>());
     sweep_panics(
         &format!("{name}::default"),
@@ -1197,12 +1109,7 @@ fn defaults<F: Family, E: Owning, A: Allocator + Default + Clone>() {
 fn global_constructors<F: Family, E: Owning, L: Owning>() {
     let ledger = Ledger::new();
     let l = &ledger;
-    let name = format!(
-        "{}<{}, {}>",
-        F::NAME,
-        std::any::type_name::<E>(),
-        std::any::type_name::<L>()
-    );
+    let name = named::<F>(&[type_name::<E>(), type_name::<L>()]);
     /// Values to move into a closure constructor without allocating.
     fn premade<E: Owning>(l: &Arc<Ledger>, len: usize) -> Vec<Option<E>> {
         (0..len).map(|i| Some(E::make(l, i))).collect()
@@ -1316,7 +1223,7 @@ mod constructors {
 
     #[test]
     fn over_aligned_elements() {
-        all_constructors::<Aligned<Owned<Vec<u64>>>, Owned<String>>(1, 5);
+        all_constructors::<AlignTo256<Owned<Vec<u64>>>, Owned<String>>(1, 5);
     }
 
     #[test]
@@ -1338,7 +1245,7 @@ mod constructors {
     fn default_and_collect() {
         all_defaults::<Owned<String>>(0, 3);
         all_defaults::<Zst>(1, 3);
-        all_defaults::<Aligned<Canary>>(2, 3);
+        all_defaults::<AlignTo256<Canary>>(2, 3);
     }
 
     #[test]
@@ -1348,7 +1255,7 @@ mod constructors {
 
     #[test]
     fn global_allocator_try_forms_over_aligned_and_zero_sized() {
-        all_global_constructors::<Aligned<Owned<Vec<u64>>>, Zst>(1, 3);
+        all_global_constructors::<AlignTo256<Owned<Vec<u64>>>, Zst>(1, 3);
         all_global_constructors::<Zst, Owned<String>>(2, 3);
     }
 }
@@ -1406,8 +1313,7 @@ mod uninit {
                 unsafe { a.assume_init() }
             },
             |a| {
-                check_all(a);
-                a.get_label().check(LABEL);
+                check_array(a, 3);
             },
         );
         assert_quiet("UniqueArcArray uninit", l);
@@ -1439,7 +1345,7 @@ mod uninit {
             "HeapArray::with_label_uninit_in",
             Kind::Allocate,
             || {
-                HeapArray::<Aligned<Canary>, Owned<String>, Faulty>::with_label_uninit_in(
+                HeapArray::<AlignTo256<Canary>, Owned<String>, Faulty>::with_label_uninit_in(
                     Owned::make(l, LABEL),
                     2,
                     Faulty::new(),
@@ -1470,35 +1376,23 @@ mod uninit {
         fn zeros(a: &[u64]) {
             assert_eq!(a, [0; 4]);
         }
-        sweep_uninit(
-            "HeapArray::zeroed_in",
-            Kind::AllocateZeroed,
-            || HeapArray::<u64, (), Faulty>::zeroed_in(4, Faulty::new()),
-            |a| zeros(a),
-        );
-        sweep_uninit(
-            "UniqueArcArray::zeroed_in",
-            Kind::AllocateZeroed,
-            || UniqueArcArray::<u64, (), Faulty<3>>::zeroed_in(4, Faulty::new()),
-            |a| zeros(a),
-        );
-        sweep_uninit(
-            "CompactUniqueArcArray::zeroed_in",
-            Kind::AllocateZeroed,
-            || CompactUniqueArcArray::<u64, (), Faulty>::zeroed_in(4, Faulty::new()),
-            |a| zeros(a),
-        );
-        sweep_uninit(
-            "ArcArray::zeroed_in",
-            Kind::AllocateZeroed,
-            || ArcArray::<u64, (), Faulty>::zeroed_in(4, Faulty::new()),
-            |a| zeros(a),
-        );
-        sweep_uninit(
-            "CompactArcArray::zeroed_in",
-            Kind::AllocateZeroed,
-            || CompactArcArray::<u64, (), Faulty<3>>::zeroed_in(4, Faulty::new()),
-            |a| zeros(a),
+        // Each handle, the allocators alternating.
+        macro_rules! zeroed_in {
+            ($($h:ident<$alloc:ty>),*) => {$(
+                sweep_uninit(
+                    concat!(stringify!($h), "::zeroed_in"),
+                    Kind::AllocateZeroed,
+                    || $h::<u64, (), $alloc>::zeroed_in(4, Faulty::new()),
+                    |a| zeros(a),
+                );
+            )*};
+        }
+        zeroed_in!(
+            HeapArray<Faulty>,
+            UniqueArcArray<Faulty<3>>,
+            CompactUniqueArcArray<Faulty>,
+            ArcArray<Faulty>,
+            CompactArcArray<Faulty<3>>
         );
     }
 }
@@ -1532,8 +1426,7 @@ fn sweep_from<S, T>(
                     false
                 }
                 (Err(payload), Some(_)) => {
-                    assert_eq!(panic_message(&*payload), mode.message(), "{path}");
-                    settle(&path, n, mode, points, ledger);
+                    injected_panic(&path, (n, mode), points, ledger, &*payload);
                     failed(state);
                     true
                 }
@@ -1576,31 +1469,20 @@ mod from_a_handle {
             },
             |(a, b, w, ids)| {
                 assert!(ArcArrayBase::ptr_eq(&a, &b));
-                assert_eq!(
-                    (ArcArrayBase::strong_count(&a), ArcArrayBase::weak_count(&a)),
-                    (2, 1)
-                );
+                assert_eq!(counts(&a), (2, 1));
                 assert_eq!(ids_of(&a), ids);
-                check_all(&a);
-                a.get_label().check(LABEL);
+                check_array(&a, 4);
                 assert!(ArcArrayBase::ptr_eq(&w.upgrade().unwrap(), &a));
                 // The label's copy (cloned before the allocation) is gone.
                 assert_eq!(live(l), 5);
             },
             |(a, b, w, ids), ()| {
                 assert!(!ArcArrayBase::ptr_eq(&a, &b));
-                assert_eq!(
-                    (ArcArrayBase::strong_count(&a), ArcArrayBase::weak_count(&a)),
-                    (1, 0)
-                );
-                assert_eq!(
-                    (ArcArrayBase::strong_count(&b), ArcArrayBase::weak_count(&b)),
-                    (1, 1)
-                );
+                assert_eq!(counts(&a), (1, 0));
+                assert_eq!(counts(&b), (1, 1));
                 assert_eq!(ids_of(&b), ids);
                 assert_eq!(live(l), 10);
-                check_all(&a);
-                a.get_label().check(LABEL);
+                check_array(&a, 4);
                 assert!(ArcArrayBase::ptr_eq(&w.upgrade().unwrap(), &b));
             },
         );
@@ -1625,10 +1507,7 @@ mod from_a_handle {
                 ArcArrayBase::make_mut(a);
             },
             |(a, w, ids)| {
-                assert_eq!(
-                    (ArcArrayBase::strong_count(&a), ArcArrayBase::weak_count(&a)),
-                    (1, 1)
-                );
+                assert_eq!(counts(&a), (1, 1));
                 assert_eq!(ids_of(&a), ids);
                 check_all(&a);
                 let up = w.upgrade().expect("the weak handle upgrades as before");
@@ -1642,18 +1521,14 @@ mod from_a_handle {
             },
             |(a, w, ids), ()| {
                 // Moved: the weak handle keeps the old block alone.
-                assert_eq!(
-                    (ArcArrayBase::strong_count(&a), ArcArrayBase::weak_count(&a)),
-                    (1, 0)
-                );
+                assert_eq!(counts(&a), (1, 0));
                 assert!(w.upgrade().is_none());
                 assert_eq!(w.strong_count(), 0);
                 assert_eq!(ids_of(&a), ids);
                 assert_eq!(alloc::faulty_blocks(), 2);
                 drop(w);
                 assert_eq!(alloc::faulty_blocks(), 1);
-                check_all(&a);
-                a.get_label().check(LABEL);
+                check_array(&a, 4);
             },
         );
         // Unique already: no allocation.
@@ -1713,8 +1588,7 @@ mod from_a_handle {
                     assert_eq!(alloc::faulty_blocks(), 2);
                     drop(w);
                     assert_eq!(alloc::faulty_blocks(), 1);
-                    check_all(&u);
-                    u.get_label().check(LABEL);
+                    check_array(&u, 4);
                 },
             );
             sweep_from(
@@ -1771,65 +1645,28 @@ mod from_a_handle {
             frees: 1,
             ..Points::allocations(1)
         };
-        sweep_from(
-            "ArcArray::from(HeapArray)",
-            &moved,
-            l,
-            heap,
-            |h| ArcArray::from(h.take().unwrap()),
-            dropped,
-            |_, a| {
-                check_all(&a);
-                a.get_label().check(LABEL);
-            },
-        );
-        sweep_from(
-            "UniqueArcArray::from(HeapArray)",
-            &moved,
-            l,
-            heap,
-            |h| UniqueArcArray::from(h.take().unwrap()),
-            dropped,
-            |_, a| {
-                check_all(&a);
-                a.get_label().check(LABEL);
-            },
-        );
-        sweep_from(
-            "CompactArcArray::from(HeapArray)",
-            &moved,
-            l,
-            heap,
-            |h| CompactArcArray::from(h.take().unwrap()),
-            dropped,
-            |_, a| {
-                check_all(&a);
-                a.get_label().check(LABEL);
-            },
-        );
-        sweep_from(
-            "CompactUniqueArcArray::from(HeapArray)",
-            &moved,
-            l,
-            heap,
-            |h| CompactUniqueArcArray::from(h.take().unwrap()),
-            dropped,
-            |_, a| {
-                check_all(&a);
-                a.get_label().check(LABEL);
-            },
-        );
-        sweep_from(
-            "RcArray::from(HeapArray)",
-            &moved,
-            l,
-            heap,
-            |h| RcArray::from(h.take().unwrap()),
-            dropped,
-            |_, a| {
-                check_all(&a);
-                a.get_label().check(LABEL);
-            },
+        // Into each handle that takes a `HeapArray`.
+        macro_rules! from_heap {
+            ($($to:ident),*) => {$(
+                sweep_from(
+                    concat!(stringify!($to), "::from(HeapArray)"),
+                    &moved,
+                    l,
+                    heap,
+                    |h| $to::from(h.take().unwrap()),
+                    dropped,
+                    |_, a| {
+                        check_array(&a, 4);
+                    },
+                );
+            )*};
+        }
+        from_heap!(
+            ArcArray,
+            UniqueArcArray,
+            CompactArcArray,
+            CompactUniqueArcArray,
+            RcArray
         );
     }
 
@@ -1855,8 +1692,7 @@ mod from_a_handle {
             |(a, _)| a.clone(),
             |(a, ids)| {
                 assert_eq!(ids_of(&a), ids);
-                check_all(&a);
-                a.get_label().check(LABEL);
+                check_array(&a, 4);
                 assert_eq!(live(l), 5, "the label's copy dropped");
             },
             |(a, ids), b| {
@@ -1864,8 +1700,7 @@ mod from_a_handle {
                 if size_of::<E>() != 0 {
                     assert_ne!(ids_of(&b), ids);
                 }
-                check_all(&b);
-                b.get_label().check(LABEL);
+                check_array(&b, 4);
             },
         );
         // An empty array of zero-sized parts has no block to copy (unless
@@ -1919,8 +1754,7 @@ mod from_a_handle {
                     (1, 1)
                 );
                 assert_eq!(ids_of(&b), ids);
-                check_all(&a);
-                a.get_label().check(LABEL);
+                check_array(&a, 4);
             },
         );
         sweep_from(
@@ -1963,7 +1797,7 @@ mod from_a_handle {
 
     #[test]
     fn over_aligned_elements() {
-        all::<Aligned<Owned<Vec<u64>>>, Owned<String>>(1);
+        all::<AlignTo256<Owned<Vec<u64>>>, Owned<String>>(1);
     }
 
     #[test]

@@ -131,26 +131,30 @@ fn make_mut_keeps_its_handle_when_freeing_the_old_block_unwinds() {
     assert_eq!((live_blocks(), live_allocators()), (0, 0));
 }
 
-#[test]
-fn try_unique_drops_the_new_block_when_freeing_the_old_one_unwinds() {
+/// `unique` (`try_unique` or `into_unique`) of an array whose allocator
+/// panics when the old block is freed: the new block is dropped too.
+fn unique_drops_the_new_block_when_freeing_the_old_one_unwinds<T>(
+    unique: impl FnOnce(ArcArray<String, String, Unruly>) -> T,
+) {
     let a = array();
     arm_release_panic(&a);
-    let caught = catch_unwind(AssertUnwindSafe(|| {
-        ArcArray::try_unique(a).map(|u| u.len())
-    }));
+    let caught = catch_unwind(AssertUnwindSafe(|| unique(a)));
     assert!(caught.is_err(), "the allocator's drop panicked");
     assert_eq!((live_blocks(), live_allocators()), (0, 0));
 }
 
 #[test]
+fn try_unique_drops_the_new_block_when_freeing_the_old_one_unwinds() {
+    unique_drops_the_new_block_when_freeing_the_old_one_unwinds(|a| {
+        ArcArray::try_unique(a).map(|u| u.len())
+    });
+}
+
+#[test]
 fn into_unique_drops_the_new_block_when_freeing_the_old_one_unwinds() {
-    let a = array();
-    arm_release_panic(&a);
-    let caught = catch_unwind(AssertUnwindSafe(|| {
+    unique_drops_the_new_block_when_freeing_the_old_one_unwinds(|a| {
         ArcArray::into_unique(a).map(|u| u.len())
-    }));
-    assert!(caught.is_err(), "the allocator's drop panicked");
-    assert_eq!((live_blocks(), live_allocators()), (0, 0));
+    });
 }
 
 /// Claims four elements and yields none.

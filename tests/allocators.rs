@@ -35,50 +35,15 @@ use bumpalo::Bump;
 use heaparray::*;
 
 use alloc::{Event, Faulty, Log, Recording, Zst};
-use common::{check_all, expect_panic, ids_of, Canary, Ledger, Owned, Owning, LABEL};
+use common::{
+    check_all, expect_panic, ids_of, AlignTo256, AlignTo64, Canary, Ledger, Owned, Owning, LABEL,
+};
 
 // ---- value types ---------------------------------------------------------------
 
-/// Aligned to 64 bytes, owning what `T` owns.
-#[repr(align(64))]
-#[derive(Clone, Debug)]
-struct Align64<T>(T);
+const _: () = assert!(size_of::<AlignTo256<Zst>>() == 0 && align_of::<AlignTo256<Zst>>() == 256);
 
-/// Aligned to 256 bytes, owning what `T` owns (zero-sized for `Zst`).
-#[repr(align(256))]
-#[derive(Clone, Debug)]
-struct Align256<T>(T);
-
-const _: () = assert!(size_of::<Align256<Zst>>() == 0 && align_of::<Align256<Zst>>() == 256);
-
-macro_rules! aligned_owning {
-    ($($t:ident),*) => {$(
-        impl<T: Owning> Owning for $t<T> {
-            fn make(ledger: &Arc<Ledger>, n: usize) -> Self {
-                $t(T::make(ledger, n))
-            }
-            fn id(&self) -> usize {
-                self.0.id()
-            }
-            #[track_caller]
-            fn check(&self, n: usize) {
-                assert!((self as *const Self).is_aligned(), "misaligned {}", stringify!($t));
-                self.0.check(n);
-            }
-        }
-    )*};
-}
-aligned_owning!(Align64, Align256);
-
-impl Owning for Zst {
-    fn make(_: &Arc<Ledger>, _: usize) -> Self {
-        Zst::new()
-    }
-    fn id(&self) -> usize {
-        usize::MAX
-    }
-    fn check(&self, _: usize) {}
-}
+common::owning_zst!(Zst);
 
 /// Values alive: canaries of `ledger` and zero-sized values (this thread).
 fn live(ledger: &Ledger) -> isize {
@@ -116,13 +81,13 @@ fn assert_thin<A: Allocator>() {
     words::<ArcArray<u8, (), A>>(1);
     words::<CompactArcArray<String, [u64; 7], A>>(1);
     words::<WeakArcArray<u8, (), A>>(1);
-    words::<CompactWeakArcArray<Align256<u8>, String, A>>(1);
+    words::<CompactWeakArcArray<AlignTo256<u8>, String, A>>(1);
     words::<UniqueArcArray<u8, (), A>>(1);
     words::<CompactUniqueArcArray<u8, String, A>>(1);
     words::<RcArray<u8, (), A>>(1);
-    words::<RcArray<Align256<u8>, String, A>>(1);
+    words::<RcArray<AlignTo256<u8>, String, A>>(1);
     words::<HeapArray<u8, (), A>>(2);
-    words::<HeapArray<String, Align256<u8>, A>>(2);
+    words::<HeapArray<String, AlignTo256<u8>, A>>(2);
 }
 
 #[test]
@@ -1048,26 +1013,26 @@ mod aligned {
 
     #[test]
     fn zero_sized_elements_aligned_256() {
-        with_every_allocator::<Align256<Zst>, Owned<String>>(1);
+        with_every_allocator::<AlignTo256<Zst>, Owned<String>>(1);
     }
 
     #[test]
     fn elements_aligned_64_owning() {
-        with_every_allocator::<Align64<Owned<String>>, Owned<Box<u64>>>(0);
+        with_every_allocator::<AlignTo64<Owned<String>>, Owned<Box<u64>>>(0);
     }
 
     #[test]
     fn elements_aligned_256_owning() {
-        with_every_allocator::<Align256<Owned<Vec<u64>>>, Zst>(1);
+        with_every_allocator::<AlignTo256<Owned<Vec<u64>>>, Zst>(1);
     }
 
     #[test]
     fn label_aligned_256_owning() {
-        with_every_allocator::<Owned<Box<u64>>, Align256<Owned<String>>>(0);
+        with_every_allocator::<Owned<Box<u64>>, AlignTo256<Owned<String>>>(0);
     }
 
     #[test]
     fn canaries() {
-        with_every_allocator::<Canary, Align64<Canary>>(1);
+        with_every_allocator::<Canary, AlignTo64<Canary>>(1);
     }
 }

@@ -10,22 +10,28 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::sync::Barrier;
 use std::thread;
 
-use common::{Canary, Ledger};
+use common::{canary_arc, counts, iterations, Canary, Ledger};
 use heaparray::*;
 
 /// Iterations: small under Miri, large natively.
 fn n(native: usize) -> usize {
-    if cfg!(miri) {
-        (native / 50_000).clamp(4, 40)
-    } else {
-        native
+    iterations(native, (native / 50_000).clamp(4, 40))
+}
+
+/// Rounds of a race over a fresh array of `len` canaries: every canary
+/// dropped once after each.
+fn race_rounds(len: usize, mut round: impl FnMut(ArcArray<Canary, Canary>)) {
+    for _ in 0..n(2_000) {
+        let ledger = Ledger::new();
+        round(canary_arc(&ledger, len));
+        ledger.assert_all_dropped();
     }
 }
 
 #[test]
 fn scoped_threads_clone_and_drop_a_million_times() {
     let ledger = Ledger::new();
-    let a = ArcArray::with_label(ledger.canary(), 8, |_, _| ledger.canary());
+    let a = canary_arc(&ledger, 8);
     let per_thread = n(250_000);
     thread::scope(|s| {
         for _ in 0..4 {
@@ -41,10 +47,7 @@ fn scoped_threads_clone_and_drop_a_million_times() {
             });
         }
     });
-    assert_eq!(
-        (ArcArray::strong_count(&a), ArcArray::weak_count(&a)),
-        (1, 0)
-    );
+    assert_eq!(counts(&a), (1, 0));
     assert_eq!(ledger.live(), 9, "nothing dropped while a handle lives");
     drop(a);
     ledger.assert_all_dropped();
@@ -52,9 +55,7 @@ fn scoped_threads_clone_and_drop_a_million_times() {
 
 #[test]
 fn upgrades_race_the_last_strong_drop() {
-    for _ in 0..n(2_000) {
-        let ledger = Ledger::new();
-        let a = ArcArray::with_label(ledger.canary(), 4, |_, _| ledger.canary());
+    race_rounds(4, |a| {
         let ids: Vec<usize> = a.iter().map(|c| c.id).collect();
         let w = ArcArray::downgrade(&a);
         let start = Barrier::new(3);
@@ -74,15 +75,12 @@ fn upgrades_race_the_last_strong_drop() {
         assert!(w.upgrade().is_none());
         assert_eq!(w.strong_count(), 0);
         drop(w);
-        ledger.assert_all_dropped();
-    }
+    });
 }
 
 #[test]
 fn into_unique_has_exactly_one_winner() {
-    for _ in 0..n(2_000) {
-        let ledger = Ledger::new();
-        let a = ArcArray::with_label(ledger.canary(), 2, |_, _| ledger.canary());
+    race_rounds(2, |a| {
         let wins = AtomicUsize::new(0);
         let start = Barrier::new(4);
         let handles: Vec<_> = (0..4).map(|_| a.clone()).collect();
@@ -101,8 +99,7 @@ fn into_unique_has_exactly_one_winner() {
             }
         });
         assert_eq!(wins.load(SeqCst), 1);
-        ledger.assert_all_dropped();
-    }
+    });
 }
 
 #[test]
@@ -189,7 +186,7 @@ fn make_mut_under_readers_leaves_their_contents_alone() {
 fn weak_clones_and_drops_race_upgrades_and_drops() {
     let ledger = Ledger::new();
     for _ in 0..n(1_000) {
-        let a = ArcArray::with_label(ledger.canary(), 1, |_, _| ledger.canary());
+        let a = canary_arc(&ledger, 1);
         let w = ArcArray::downgrade(&a);
         thread::scope(|s| {
             for t in 0..3 {

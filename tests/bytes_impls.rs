@@ -5,18 +5,25 @@
 
 mod common;
 
+use std::sync::Arc;
 use std::thread;
 
 use bytes::{Buf, Bytes, BytesMut};
 use common::{Canary, Ledger};
 use heaparray::*;
 
+/// `Bytes` from a canary-labelled `ArcArray` of `len` bytes `byte(i)`, and
+/// the array's element pointer.
+fn bytes_of(ledger: &Arc<Ledger>, len: usize, byte: impl Fn(usize) -> u8) -> (Bytes, *const u8) {
+    let a = ArcArray::with_label(ledger.canary(), len, |_, i| byte(i));
+    let elements = ArcArray::as_ptr(&a);
+    (Bytes::from(a), elements)
+}
+
 #[test]
 fn the_bytes_are_the_arrays_own() {
     let ledger = Ledger::new();
-    let a = ArcArray::with_label(ledger.canary(), 256, |_, i| i as u8);
-    let elements = ArcArray::as_ptr(&a);
-    let b = Bytes::from(a);
+    let (b, elements) = bytes_of(&ledger, 256, |i| i as u8);
     assert_eq!(b.as_ptr(), elements, "no copy");
     assert_eq!(b.len(), 256);
     assert!(b.iter().enumerate().all(|(i, &x)| x == i as u8));
@@ -28,9 +35,7 @@ fn the_bytes_are_the_arrays_own() {
 #[test]
 fn clones_and_slices_keep_the_array_alive() {
     let ledger = Ledger::new();
-    let a = ArcArray::with_label(ledger.canary(), 16, |_, i| i as u8);
-    let elements = ArcArray::as_ptr(&a);
-    let b = Bytes::from(a);
+    let (b, elements) = bytes_of(&ledger, 16, |i| i as u8);
     let c = b.clone();
     let tail = b.slice(10..);
     let mut head = c.clone();
@@ -96,9 +101,7 @@ fn empty_and_zeroed_arrays() {
 #[test]
 fn into_bytes_mut_copies_and_buf_reads() {
     let ledger = Ledger::new();
-    let a = ArcArray::with_label(ledger.canary(), 6, |_, i| i as u8 + 1);
-    let elements = ArcArray::as_ptr(&a);
-    let mut b = Bytes::from(a);
+    let (mut b, elements) = bytes_of(&ledger, 6, |i| i as u8 + 1);
     assert_eq!(b.get_u16(), 0x0102);
     assert_eq!(b.as_ptr(), elements.wrapping_add(2));
     let m = BytesMut::from(b);

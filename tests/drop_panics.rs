@@ -12,29 +12,14 @@ mod common;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
-use common::{allocations, owning_layout_tests, owning_tests, Counting, Ledger, Owning, LABEL};
+use common::{
+    allocations, owning_layout_tests, owning_tests, Bomb, Counting, Ledger, Owning, LABEL,
+};
 use heaparray::traits::*;
 use heaparray::*;
 
 #[global_allocator]
 static ALLOC: Counting = Counting;
-
-/// A value whose destructor panics (after checking its contents, which
-/// its fields then drop) if `bomb`.
-struct Bomb<T: Owning> {
-    value: T,
-    n: usize,
-    bomb: bool,
-}
-
-impl<T: Owning> Drop for Bomb<T> {
-    fn drop(&mut self) {
-        self.value.check(self.n);
-        if self.bomb {
-            panic!("value {} panics in drop", self.value.id());
-        }
-    }
-}
 
 /// `bomb_at` this label makes the label's destructor panic instead of an
 /// element's.

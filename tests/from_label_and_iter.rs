@@ -102,21 +102,39 @@ macro_rules! every_handle {
             /// Fewer items than `len()` said: a panic naming both counts,
             /// or the error; what was yielded and the label dropped once,
             /// the block freed.
+            /// `from_label_and_iter` over items yielding `real` of the
+            /// `said` its `len()` claims panics with `message`, and
+            /// `try_from_label_and_iter` over `(real, said)` of `try_items`
+            /// returns the length mismatch; no block is left.
+            fn length_mismatch(
+                ledger: &Arc<Ledger>,
+                (real, said): (usize, usize),
+                message: &str,
+                try_items: (usize, usize),
+            ) {
+                let ((), _, live) = allocations(|| {
+                    let panic = catch_expected(|| {
+                        H::from_label_and_iter(label(ledger), Items::new(ledger, real, said))
+                    })
+                    .unwrap_err();
+                    assert_eq!(panic.downcast_ref::<String>().unwrap(), message);
+                    let (yielded, expected) = try_items;
+                    let err = H::try_from_label_and_iter(label(ledger), Items::new(ledger, yielded, expected))
+                        .unwrap_err();
+                    assert_eq!(err, TryReserveError::LengthMismatch { expected, yielded });
+                });
+                assert_eq!(live, 0, "a block leaked");
+            }
+
             #[test]
             fn too_few_items() {
                 let ledger = Ledger::new();
-                let ((), _, live) = allocations(|| {
-                    let panic = catch_expected(|| {
-                        H::from_label_and_iter(label(&ledger), Items::new(&ledger, 2, 4))
-                    })
-                    .unwrap_err();
-                    let message = panic.downcast_ref::<String>().unwrap();
-                    assert_eq!(message, "an ExactSizeIterator yielded 2 items, but its len() said 4");
-                    let err = H::try_from_label_and_iter(label(&ledger), Items::new(&ledger, 1, 3))
-                        .unwrap_err();
-                    assert_eq!(err, TryReserveError::LengthMismatch { expected: 3, yielded: 1 });
-                });
-                assert_eq!(live, 0, "a block leaked");
+                length_mismatch(
+                    &ledger,
+                    (2, 4),
+                    "an ExactSizeIterator yielded 2 items, but its len() said 4",
+                    (1, 3),
+                );
                 ledger.assert_all_dropped();
             }
 
@@ -125,18 +143,12 @@ macro_rules! every_handle {
             #[test]
             fn too_many_items() {
                 let ledger = Ledger::new();
-                let ((), _, live) = allocations(|| {
-                    let panic = catch_expected(|| {
-                        H::from_label_and_iter(label(&ledger), Items::new(&ledger, 5, 3))
-                    })
-                    .unwrap_err();
-                    let message = panic.downcast_ref::<String>().unwrap();
-                    assert_eq!(message, "an ExactSizeIterator yielded more items than its len() said (3)");
-                    let err = H::try_from_label_and_iter(label(&ledger), Items::new(&ledger, 1, 0))
-                        .unwrap_err();
-                    assert_eq!(err, TryReserveError::LengthMismatch { expected: 0, yielded: 1 });
-                });
-                assert_eq!(live, 0, "a block leaked");
+                length_mismatch(
+                    &ledger,
+                    (5, 3),
+                    "an ExactSizeIterator yielded more items than its len() said (3)",
+                    (1, 0),
+                );
                 // Labels, the items `len()` claimed, and the extra one each.
                 assert_eq!(ledger.made(), (1 + 3 + 1) + (1 + 1));
                 ledger.assert_all_dropped();

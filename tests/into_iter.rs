@@ -24,8 +24,8 @@ use std::sync::Arc;
 use alloc::{Event, Log, Recording};
 use bumpalo::Bump;
 use common::{
-    allocations, check_all, expect_panic, ids_of, Align256, Canary, Counting, Ledger, Owned,
-    Owning, LABEL,
+    allocations, check_all, expect_panic, ids_of, Align256, Bomb, Counting, Ledger, Owned, Owning,
+    LABEL,
 };
 use heaparray::traits::LabelledArrayIn;
 use heaparray::*;
@@ -40,6 +40,9 @@ const N: usize = if cfg!(miri) { 7 } else { 24 };
 
 /// A handle with a by-value iterator.
 trait Kind {
+    /// The handle.
+    type Array<E, L, A: Allocator>: LabelledArrayIn<E, L, A>
+        + IntoIterator<Item = E, IntoIter = Self::Iter<E, L, A>>;
     type Iter<E, L, A: Allocator>: DoubleEndedIterator<Item = E> + ExactSizeIterator + FusedIterator;
     /// `Handle::with_label_in(label, len, f, alloc).into_iter()`.
     fn iter<E, L, A: Allocator>(
@@ -47,123 +50,72 @@ trait Kind {
         len: usize,
         f: impl FnMut(&mut L, usize) -> E,
         alloc: A,
-    ) -> Self::Iter<E, L, A>;
+    ) -> Self::Iter<E, L, A> {
+        Self::Array::with_label_in(label, len, f, alloc).into_iter()
+    }
     /// `as_slice`.
     fn rest<E, L, A: Allocator>(it: &Self::Iter<E, L, A>) -> &[E];
     /// `as_mut_slice`.
     fn rest_mut<E, L, A: Allocator>(it: &mut Self::Iter<E, L, A>) -> &mut [E];
 }
 
+/// The `rest` and `rest_mut` of a `Kind` impl: the iterators' inherent
+/// `as_slice` and `as_mut_slice`, which no trait names.
+macro_rules! rest_of_iter {
+    () => {
+        fn rest<E, L, A: Allocator>(it: &Self::Iter<E, L, A>) -> &[E] {
+            it.as_slice()
+        }
+        fn rest_mut<E, L, A: Allocator>(it: &mut Self::Iter<E, L, A>) -> &mut [E] {
+            it.as_mut_slice()
+        }
+    };
+}
+
 struct Heap;
 
 impl Kind for Heap {
+    type Array<E, L, A: Allocator> = HeapArray<E, L, A>;
     type Iter<E, L, A: Allocator> = HeapArrayIntoIter<E, L, A>;
-    fn iter<E, L, A: Allocator>(
-        label: L,
-        len: usize,
-        f: impl FnMut(&mut L, usize) -> E,
-        alloc: A,
-    ) -> Self::Iter<E, L, A> {
-        <HeapArray<E, L, A> as LabelledArrayIn<E, L, A>>::with_label_in(label, len, f, alloc)
-            .into_iter()
-    }
-    fn rest<E, L, A: Allocator>(it: &Self::Iter<E, L, A>) -> &[E] {
-        it.as_slice()
-    }
-    fn rest_mut<E, L, A: Allocator>(it: &mut Self::Iter<E, L, A>) -> &mut [E] {
-        it.as_mut_slice()
-    }
+    rest_of_iter!();
 }
 
 struct Unique<P>(PhantomData<P>);
 
 impl<P: ArcLayout> Kind for Unique<P> {
+    type Array<E, L, A: Allocator> = UniqueArcArrayBase<E, L, P, A>;
     type Iter<E, L, A: Allocator> = UniqueArcArrayIntoIter<E, L, P, A>;
-    fn iter<E, L, A: Allocator>(
-        label: L,
-        len: usize,
-        f: impl FnMut(&mut L, usize) -> E,
-        alloc: A,
-    ) -> Self::Iter<E, L, A> {
-        <UniqueArcArrayBase<E, L, P, A> as LabelledArrayIn<E, L, A>>::with_label_in(
-            label, len, f, alloc,
-        )
-        .into_iter()
-    }
-    fn rest<E, L, A: Allocator>(it: &Self::Iter<E, L, A>) -> &[E] {
-        it.as_slice()
-    }
-    fn rest_mut<E, L, A: Allocator>(it: &mut Self::Iter<E, L, A>) -> &mut [E] {
-        it.as_mut_slice()
-    }
+    rest_of_iter!();
 }
 
 /// One `#[test]` per handle for each generic function `f::<K>()` named.
 macro_rules! kinds {
-    ($($f:ident),* $(,)?) => {$(
-        mod $f {
-            use super::*;
-            #[test]
-            fn heap_array() {
-                super::$f::<Heap>();
-            }
-            #[test]
-            fn unique_arc_array() {
-                super::$f::<Unique<Padded>>();
-            }
-            #[test]
-            fn compact_unique_arc_array() {
-                super::$f::<Unique<Compact>>();
-            }
-        }
-    )*};
+    ($($f:ident),* $(,)?) => {
+        common::stamp_tests!([
+            heap_array: <Heap>,
+            unique_arc_array: <Unique<Padded>>,
+            compact_unique_arc_array: <Unique<Compact>>,
+        ] $($f),*);
+    };
 }
 
 /// One `#[test]` per handle and element/label pair for each generic
 /// function `f::<K, E, L>()` named: the canary alone, and values that own
 /// heap memory (each heap type once as element, once as label).
 macro_rules! owning_kinds {
-    ($($f:ident),* $(,)?) => {$(
-        mod $f {
-            use super::*;
-            #[test]
-            fn heap_array_canary() {
-                super::$f::<Heap, Canary, Canary>();
-            }
-            #[test]
-            fn heap_array_string_box() {
-                super::$f::<Heap, Owned<String>, Owned<Box<u64>>>();
-            }
-            #[test]
-            fn heap_array_vec_string() {
-                super::$f::<Heap, Owned<Vec<u64>>, Owned<String>>();
-            }
-            #[test]
-            fn unique_canary() {
-                super::$f::<Unique<Padded>, Canary, Canary>();
-            }
-            #[test]
-            fn unique_string_box() {
-                super::$f::<Unique<Padded>, Owned<String>, Owned<Box<u64>>>();
-            }
-            #[test]
-            fn unique_vec_string() {
-                super::$f::<Unique<Padded>, Owned<Vec<u64>>, Owned<String>>();
-            }
-            #[test]
-            fn compact_canary() {
-                super::$f::<Unique<Compact>, Canary, Canary>();
-            }
-            #[test]
-            fn compact_string_box() {
-                super::$f::<Unique<Compact>, Owned<String>, Owned<Box<u64>>>();
-            }
-            #[test]
-            fn compact_box_vec() {
-                super::$f::<Unique<Compact>, Owned<Box<u64>>, Owned<Vec<u64>>>();
-            }
-        }
-    )*};
+    ($($f:ident),* $(,)?) => {
+        common::stamp_tests!([
+            heap_array_canary: <Heap, Canary, Canary>,
+            heap_array_string_box: <Heap, Owned<String>, Owned<Box<u64>>>,
+            heap_array_vec_string: <Heap, Owned<Vec<u64>>, Owned<String>>,
+            unique_canary: <Unique<Padded>, Canary, Canary>,
+            unique_string_box: <Unique<Padded>, Owned<String>, Owned<Box<u64>>>,
+            unique_vec_string: <Unique<Padded>, Owned<Vec<u64>>, Owned<String>>,
+            compact_canary: <Unique<Compact>, Canary, Canary>,
+            compact_string_box: <Unique<Compact>, Owned<String>, Owned<Box<u64>>>,
+            compact_box_vec: <Unique<Compact>, Owned<Box<u64>>, Owned<Vec<u64>>>,
+        ] $($f),*);
+    };
 }
 
 /// Element `i` made with `E::make(ledger, i)`.
@@ -374,24 +326,6 @@ fn partially_consumed_then_dropped<K: Kind, E: Owning, L: Owning>() {
             );
             drop((taken_front, taken_back));
         });
-    }
-}
-
-/// A value whose destructor panics, after checking its contents, if
-/// `bomb` (as tests/drop_panics.rs).
-#[derive(Debug)]
-struct Bomb<T: Owning> {
-    value: T,
-    n: usize,
-    bomb: bool,
-}
-
-impl<T: Owning> Drop for Bomb<T> {
-    fn drop(&mut self) {
-        self.value.check(self.n);
-        if self.bomb {
-            panic!("value {} panics in drop", self.value.id());
-        }
     }
 }
 

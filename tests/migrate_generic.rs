@@ -21,8 +21,19 @@ fn checksum(bytes: &[u8]) -> u32 {
     bytes.iter().map(|&b| u32::from(b)).sum()
 }
 
+/// The transcript's line after a copy on write (`tag`: `arc` or `rc`).
+fn copied(tag: &str, shared_ok: bool, mine_ok: bool) -> String {
+    format!("{tag}: shared ok {shared_ok} mine ok {mine_ok}")
+}
+
+/// The transcript's line after the copy's checksum is repaired.
+fn repaired(tag: &str, mine_ok: bool, strong: usize) -> String {
+    format!("{tag}: mine repaired ok {mine_ok} strong {strong}")
+}
+
 mod original {
     use super::checksum;
+    use super::{copied, repaired};
     use std::ops::Deref;
     use std::rc::Rc;
     use std::sync::Arc;
@@ -60,43 +71,26 @@ mod original {
 
         // Shared, in both Arc and Rc: copy-on-write leaves the other
         // handle intact; the writer repairs its own copy.
-        let shared = Arc::new(build(input));
-        let mut mine = Arc::clone(&shared);
-        Arc::make_mut(&mut mine).bytes[0] ^= 1;
-        log.push(format!(
-            "arc: shared ok {} mine ok {}",
-            verify(&shared),
-            verify(&mine)
-        ));
-        let m = Arc::make_mut(&mut mine);
-        m.sum = checksum(&m.bytes);
-        log.push(format!(
-            "arc: mine repaired ok {} strong {}",
-            verify(&mine),
-            Arc::strong_count(&shared)
-        ));
-
-        let shared = Rc::new(build(input));
-        let mut mine = Rc::clone(&shared);
-        Rc::make_mut(&mut mine).bytes[0] ^= 1;
-        log.push(format!(
-            "rc: shared ok {} mine ok {}",
-            verify(&shared),
-            verify(&mine)
-        ));
-        let m = Rc::make_mut(&mut mine);
-        m.sum = checksum(&m.bytes);
-        log.push(format!(
-            "rc: mine repaired ok {} strong {}",
-            verify(&mine),
-            Rc::strong_count(&shared)
-        ));
+        // The same code for both pointers.
+        macro_rules! copy_on_write {
+            ($Ptr:ident, $tag:literal) => {
+                let shared = $Ptr::new(build(input));
+                let mut mine = $Ptr::clone(&shared);
+                $Ptr::make_mut(&mut mine).bytes[0] ^= 1;
+                log.push(copied($tag, verify(&shared), verify(&mine)));
+                let m = $Ptr::make_mut(&mut mine);
+                m.sum = checksum(&m.bytes);
+                log.push(repaired($tag, verify(&mine), $Ptr::strong_count(&shared)));
+            };
+        }
+        copy_on_write!(Arc, "arc");
+        copy_on_write!(Rc, "rc");
         log
     }
 }
 
 mod migrated {
-    use super::checksum;
+    use super::{checksum, copied, repaired};
     use heaparray::traits::*;
     use heaparray::{Allocator, ArcArrayBase, ArcLayout, RcArray};
 
@@ -166,18 +160,14 @@ mod migrated {
     ) {
         let mut mine = ArcArrayBase::clone(&shared);
         ArcArrayBase::make_mut(&mut mine)[0] ^= 1;
-        log.push(format!(
-            "arc: shared ok {} mine ok {}",
-            verify(&shared),
-            verify(&mine)
-        ));
+        log.push(copied("arc", verify(&shared), verify(&mine)));
         let mut unique = ArcArrayBase::unwrap_or_clone(mine);
         repair(&mut unique);
         let mine = unique.shareable();
-        log.push(format!(
-            "arc: mine repaired ok {} strong {}",
+        log.push(repaired(
+            "arc",
             verify(&mine),
-            ArcArrayBase::strong_count(&shared)
+            ArcArrayBase::strong_count(&shared),
         ));
     }
 
@@ -189,18 +179,14 @@ mod migrated {
     pub fn rc_run<A: Allocator + Clone>(shared: RcArray<u8, u32, A>, log: &mut Vec<String>) {
         let mut mine = RcArray::clone(&shared);
         RcArray::make_mut(&mut mine)[0] ^= 1;
-        log.push(format!(
-            "rc: shared ok {} mine ok {}",
-            verify(&shared),
-            verify(&mine)
-        ));
+        log.push(copied("rc", verify(&shared), verify(&mine)));
         let mut owned = RcArray::unwrap_or_clone(mine);
         repair(&mut owned);
         let mine = RcArray::from(owned);
-        log.push(format!(
-            "rc: mine repaired ok {} strong {}",
+        log.push(repaired(
+            "rc",
             verify(&mine),
-            RcArray::strong_count(&shared)
+            RcArray::strong_count(&shared),
         ));
     }
 }

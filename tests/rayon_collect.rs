@@ -16,75 +16,26 @@
 mod alloc;
 mod common;
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::ops::Range;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering::SeqCst};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+use std::sync::Arc;
 
 use heaparray::*;
 use rayon::iter::plumbing::{Consumer, Folder, Reducer, UnindexedConsumer};
 use rayon::prelude::*;
 
 use alloc::{assert_faulty_quiet, inject, Faulty, Mode, PANIC_MESSAGE};
-use common::{Canary, Ledger};
+use common::{alone, block_allocations, live_block_bytes_after, BlockCounting, Canary, Ledger};
 
 // ---- counting blocks, silencing expected panics ------------------------------
 
-/// Counts the live bytes and the number of allocations aligned to exactly
-/// 32, over all threads: in this file only the blocks and vectors of the
-/// 32-aligned element types ([`Item`], [`Wide`]) are, so rayon's own
-/// allocations do not blur the count. Elements allocate their heap memory
-/// on rayon's threads; every element's drop is counted by its canary.
-struct BlockCounting;
-
-static LIVE_BLOCK_BYTES: AtomicIsize = AtomicIsize::new(0);
-static BLOCK_ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: forwards every call to `System` unchanged; the counters are
-// plain atomics, so counting never allocates.
-unsafe impl GlobalAlloc for BlockCounting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if layout.align() == 32 {
-            LIVE_BLOCK_BYTES.fetch_add(layout.size() as isize, SeqCst);
-            BLOCK_ALLOCATIONS.fetch_add(1, SeqCst);
-        }
-        // SAFETY: the caller's contract is System's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        if layout.align() == 32 {
-            LIVE_BLOCK_BYTES.fetch_sub(layout.size() as isize, SeqCst);
-        }
-        // SAFETY: the caller's contract is System's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
+/// Blocks counted (tests/common: only this file's 32-aligned types, the
+/// blocks and vectors of [`Item`] and [`Wide`], are); elements allocate
+/// their heap memory on rayon's threads, and every element's drop is
+/// counted by its canary.
 #[global_allocator]
 static GLOBAL: BlockCounting = BlockCounting;
-
-static SERIAL: Mutex<()> = Mutex::new(());
-
-/// Makes the calling test the only one of this file running (the block
-/// counters are global).
-fn alone() -> MutexGuard<'static, ()> {
-    SERIAL.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// The block bytes `f` left live (the caller is [`alone`]).
-fn live_block_bytes_after(f: impl FnOnce()) -> isize {
-    let before = LIVE_BLOCK_BYTES.load(SeqCst);
-    f();
-    LIVE_BLOCK_BYTES.load(SeqCst) - before
-}
-
-/// The number of 32-aligned allocations `f` made (the caller is [`alone`]).
-fn block_allocations<R>(f: impl FnOnce() -> R) -> (R, usize) {
-    let before = BLOCK_ALLOCATIONS.load(SeqCst);
-    let r = f();
-    (r, BLOCK_ALLOCATIONS.load(SeqCst) - before)
-}
 
 /// Set while a test expects a panic, on whichever thread it happens.
 static EXPECTING: AtomicBool = AtomicBool::new(false);

@@ -9,58 +9,19 @@
 #![cfg(not(any(loom, shuttle)))]
 #![cfg(feature = "rayon")]
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering::SeqCst};
-use std::sync::Mutex;
+mod common;
 
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+
+use common::{alone, live_block_bytes_after, BlockCounting};
 use heaparray::*;
 
-/// Counts the live bytes of allocations aligned to exactly 32, over all
-/// threads: in this file only the blocks are (their label is a [`Label`]),
-/// so rayon's own lazily grown queues, which the panicking path may touch
-/// first, do not blur the count. The tasks allocate their elements on
-/// rayon's threads; every element's heap memory is counted by its drop.
-struct BlockCounting;
-
-static LIVE_BLOCK_BYTES: AtomicIsize = AtomicIsize::new(0);
-static SERIAL: Mutex<()> = Mutex::new(());
-
-// SAFETY: forwards every call to `System` unchanged; the counter is a
-// plain atomic, so counting never allocates.
-unsafe impl GlobalAlloc for BlockCounting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if layout.align() == 32 {
-            LIVE_BLOCK_BYTES.fetch_add(layout.size() as isize, SeqCst);
-        }
-        // SAFETY: the caller's contract is System's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        if layout.align() == 32 {
-            LIVE_BLOCK_BYTES.fetch_sub(layout.size() as isize, SeqCst);
-        }
-        // SAFETY: the caller's contract is System's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
+/// Blocks counted (tests/common: only this file's blocks are aligned to
+/// 32, their label being a [`Label`]). The tasks allocate their elements
+/// on rayon's threads; every element's heap memory is counted by its drop.
 #[global_allocator]
 static ALLOC: BlockCounting = BlockCounting;
-
-/// Makes the calling test the only one of this file running.
-fn alone() -> std::sync::MutexGuard<'static, ()> {
-    SERIAL
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// The block bytes `f` left live (the caller is [`alone`]).
-fn live_block_bytes_after(f: impl FnOnce()) -> isize {
-    let before = LIVE_BLOCK_BYTES.load(SeqCst);
-    f();
-    LIVE_BLOCK_BYTES.load(SeqCst) - before
-}
 
 /// A label that owns heap memory, counts its drops, and aligns its block
 /// to 32 (see [`BlockCounting`]).

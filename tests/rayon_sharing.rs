@@ -7,22 +7,19 @@
 
 mod common;
 
-use common::Ledger;
+use common::{canary_arc, iterations, Ledger};
 use heaparray::*;
 use rayon::prelude::*;
 
+/// Iterations: 64 under Miri.
 fn n(native: usize) -> usize {
-    if cfg!(miri) {
-        64
-    } else {
-        native
-    }
+    iterations(native, 64)
 }
 
 #[test]
 fn rayon_clones_reads_and_drops() {
     let ledger = Ledger::new();
-    let a = ArcArray::with_label(ledger.canary(), 100, |_, _| ledger.canary());
+    let a = canary_arc(&ledger, 100);
     let total: usize = (0..n(1_000_000))
         .into_par_iter()
         .map_with(a.clone(), |a, i| {

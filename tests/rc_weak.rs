@@ -24,8 +24,8 @@ use std::sync::Arc;
 
 use alloc::{inject, report, Faulty, Kind, Mode};
 use common::{
-    allocations, catch_expected, check_all, expect_panic, ids_of, owning_tests, Counting, Heap,
-    Ledger, Owned, Owning, LABEL,
+    allocations, catch_expected, check_all, counts, expect_panic, ids_of, owning_tests, Bomb,
+    Counting, Heap, Hook, Ledger, Node, Owned, Owning, LABEL,
 };
 use heaparray::*;
 
@@ -38,7 +38,7 @@ static ALLOC: Counting = Counting;
 #[track_caller]
 fn same(a: &RcArray<u32>, r: &Rc<[u32]>) {
     assert_eq!(
-        (RcArray::strong_count(a), RcArray::weak_count(a)),
+        counts(a),
         (Rc::strong_count(r), Rc::weak_count(r)),
         "strong and weak counts"
     );
@@ -180,11 +180,8 @@ fn make_mut_with_only_weak_handles_moves_and_disassociates_them() {
     assert_eq!(ledger.made(), made, "moved, not cloned");
     assert_eq!(ids_of(&a), ids);
     assert_ne!(RcArray::as_ptr(&a), old);
-    assert_eq!(
-        (RcArray::strong_count(&a), RcArray::weak_count(&a)),
-        (Rc::strong_count(&r), Rc::weak_count(&r))
-    );
-    assert_eq!((RcArray::strong_count(&a), RcArray::weak_count(&a)), (1, 0));
+    assert_eq!(counts(&a), (Rc::strong_count(&r), Rc::weak_count(&r)));
+    assert_eq!(counts(&a), (1, 0));
     assert!(w.upgrade().is_none() && v.upgrade().is_none());
     assert_eq!(
         (w.strong_count(), w.weak_count()),
@@ -315,62 +312,6 @@ fn format_and_allocator() {
 
 // ---- re-entrant user code -----------------------------------------------------
 
-/// Code a value runs from its `Clone` or its `Drop`, once.
-type Hook = RefCell<Option<Box<dyn FnOnce()>>>;
-
-/// An element or label owning heap memory (and a canary), with a hook for
-/// its next `clone` and one for its `drop`.
-struct Node<T: Heap> {
-    value: Owned<T>,
-    n: usize,
-    on_clone: Hook,
-    on_drop: Hook,
-}
-
-impl<T: Heap> Node<T> {
-    fn new(ledger: &Arc<Ledger>, n: usize) -> Self {
-        Node {
-            value: Owned::make(ledger, n),
-            n,
-            on_clone: RefCell::new(None),
-            on_drop: RefCell::new(None),
-        }
-    }
-    fn on_clone(&self, hook: impl FnOnce() + 'static) {
-        *self.on_clone.borrow_mut() = Some(Box::new(hook));
-    }
-    fn on_drop(&self, hook: impl FnOnce() + 'static) {
-        *self.on_drop.borrow_mut() = Some(Box::new(hook));
-    }
-}
-
-impl<T: Heap> Clone for Node<T> {
-    /// Runs the hook first, then clones (an armed `panic_on_clone` fires
-    /// in the canary's clone).
-    fn clone(&self) -> Self {
-        let hook = self.on_clone.borrow_mut().take();
-        if let Some(hook) = hook {
-            hook();
-        }
-        Node {
-            value: self.value.clone(),
-            n: self.n,
-            on_clone: RefCell::new(None),
-            on_drop: RefCell::new(None),
-        }
-    }
-}
-
-impl<T: Heap> Drop for Node<T> {
-    /// Reads the value (still intact, in live memory), then runs the hook.
-    fn drop(&mut self) {
-        self.value.check(self.n);
-        if let Some(hook) = self.on_drop.get_mut().take() {
-            hook();
-        }
-    }
-}
-
 type Nodes<T, U> = RcArray<Node<T>, Node<U>>;
 type WeakNodes<T, U> = WeakRcArray<Node<T>, Node<U>>;
 
@@ -380,9 +321,9 @@ fn nodes<T: Heap, U: Heap>(ledger: &Arc<Ledger>, len: usize) -> Nodes<T, U> {
 
 #[track_caller]
 fn check_nodes<T: Heap, U: Heap>(a: &Nodes<T, U>) {
-    a.get_label().value.check(LABEL);
+    a.get_label().check(LABEL);
     for (i, e) in a.iter().enumerate() {
-        e.value.check(i);
+        e.check(i);
     }
 }
 
@@ -493,7 +434,7 @@ fn make_mut_clone_drops_the_other_handle<T: Heap, U: Heap>() {
         let w = RcArray::downgrade(&a);
         a[1].on_clone(move || drop(b));
         RcArray::make_mut(&mut a);
-        assert_eq!((RcArray::strong_count(&a), RcArray::weak_count(&a)), (1, 0));
+        assert_eq!(counts(&a), (1, 0));
         check_nodes(&a);
         assert!(w.upgrade().is_none(), "the old contents are dropped");
         assert_eq!(ledger.live(), 4, "only the copy is left");
@@ -503,28 +444,14 @@ fn make_mut_clone_drops_the_other_handle<T: Heap, U: Heap>() {
     assert_eq!(live, 0);
 }
 
-/// One `#[test]` per pair of heap types (each once as the elements' and
-/// once as the label's) for each generic function `f::<T, U>()` named.
-macro_rules! heap_tests {
-    ($($f:ident),* $(,)?) => {$(
-        mod $f {
-            #[test]
-            fn string_box() {
-                super::$f::<String, Box<u64>>();
-            }
-            #[test]
-            fn box_vec() {
-                super::$f::<Box<u64>, Vec<u64>>();
-            }
-            #[test]
-            fn vec_string() {
-                super::$f::<Vec<u64>, String>();
-            }
-        }
-    )*};
-}
-
-heap_tests!(
+// One `#[test]` per pair of heap types (each once as the elements' and
+// once as the label's) for each generic function `f::<T, U>()` named.
+common::stamp_tests!(
+    [
+        string_box: <String, Box<u64>>,
+        box_vec: <Box<u64>, Vec<u64>>,
+        vec_string: <Vec<u64>, String>,
+    ]
     last_strong_drop_meets_weak_handles,
     last_strong_drop_drops_another_array,
     make_mut_clone_drops_the_other_handle,
@@ -593,7 +520,7 @@ fn allocator_upgrading_a_weak_handle_during_make_mut_move_is_refused() {
         RcArray::make_mut(&mut a);
         assert_eq!(*seen.borrow(), Some((false, 0, 0)));
         assert_eq!(ledger.made(), made, "moved, not cloned");
-        assert_eq!((RcArray::strong_count(&a), RcArray::weak_count(&a)), (1, 0));
+        assert_eq!(counts(&a), (1, 0));
         check_all(&a);
         a.get_label().check(LABEL);
         drop(a);
@@ -644,7 +571,7 @@ fn make_mut_clone_panics<E: Owning, L: Owning>() {
             expect_panic(|| RcArray::make_mut(&mut a).len());
             ledger.panic_on_clone(usize::MAX);
             assert!(RcArray::ptr_eq(&a, &b), "k = {k}: unchanged");
-            assert_eq!((RcArray::strong_count(&a), RcArray::weak_count(&a)), (2, 1));
+            assert_eq!(counts(&a), (2, 1));
             assert!(RcArray::ptr_eq(&w.upgrade().unwrap(), &a));
             assert_eq!(ids_of(&a), ids);
             assert_eq!(ledger.live(), len + 1, "k = {k}: the partial copy dropped");
@@ -670,7 +597,7 @@ fn unwrap_or_clone_clone_panics<E: Owning, L: Owning>() {
         ledger.panic_on_clone(2);
         expect_panic(|| RcArray::unwrap_or_clone(a).len());
         ledger.panic_on_clone(usize::MAX);
-        assert_eq!((RcArray::strong_count(&b), RcArray::weak_count(&b)), (1, 1));
+        assert_eq!(counts(&b), (1, 1));
         assert_eq!(ledger.live(), len + 1);
         check_all(&b);
         let h = RcArray::unwrap_or_clone(b); // now the last: moved
@@ -681,22 +608,6 @@ fn unwrap_or_clone_clone_panics<E: Owning, L: Owning>() {
     });
     assert_eq!(live, 0);
     ledger.assert_all_dropped();
-}
-
-/// A value whose destructor panics if `bomb`, after checking its contents.
-struct Bomb<T: Owning> {
-    value: T,
-    n: usize,
-    bomb: bool,
-}
-
-impl<T: Owning> Drop for Bomb<T> {
-    fn drop(&mut self) {
-        self.value.check(self.n);
-        if self.bomb {
-            panic!("value {} panics in drop", self.value.id());
-        }
-    }
 }
 
 /// An element's (or the label's) destructor panics in the last strong
@@ -880,7 +791,7 @@ fn faults_make_mut_copy<E: Owning, L: Owning>() {
         },
         |(a, b, w, ids)| {
             assert!(RcArray::ptr_eq(&a, &b));
-            assert_eq!((RcArray::strong_count(&a), RcArray::weak_count(&a)), (2, 1));
+            assert_eq!(counts(&a), (2, 1));
             assert!(RcArray::ptr_eq(&w.upgrade().unwrap(), &a));
             assert_eq!(ids_of(&a), ids);
             check_all(&a);
@@ -889,8 +800,8 @@ fn faults_make_mut_copy<E: Owning, L: Owning>() {
         },
         |(a, b, w, ids), ()| {
             assert!(!RcArray::ptr_eq(&a, &b));
-            assert_eq!((RcArray::strong_count(&a), RcArray::weak_count(&a)), (1, 0));
-            assert_eq!((RcArray::strong_count(&b), RcArray::weak_count(&b)), (1, 1));
+            assert_eq!(counts(&a), (1, 0));
+            assert_eq!(counts(&b), (1, 1));
             assert_eq!(ids_of(&b), ids);
             check_all(&a);
             assert!(RcArray::ptr_eq(&w.upgrade().unwrap(), &b));
@@ -918,7 +829,7 @@ fn faults_make_mut_move<E: Owning, L: Owning>() {
             RcArray::make_mut(a);
         },
         |(mut a, w, ids)| {
-            assert_eq!((RcArray::strong_count(&a), RcArray::weak_count(&a)), (1, 1));
+            assert_eq!(counts(&a), (1, 1));
             assert_eq!(ids_of(&a), ids);
             check_all(&a);
             let up = w.upgrade().expect("the weak handle upgrades as before");
@@ -929,7 +840,7 @@ fn faults_make_mut_move<E: Owning, L: Owning>() {
             assert_eq!(ids_of(&a), ids);
         },
         |(a, w, ids), ()| {
-            assert_eq!((RcArray::strong_count(&a), RcArray::weak_count(&a)), (1, 0));
+            assert_eq!(counts(&a), (1, 0));
             assert!(w.upgrade().is_none());
             assert_eq!(ids_of(&a), ids);
             assert_eq!(alloc::faulty_blocks(), 2, "the weak handle's old block");
@@ -1041,7 +952,7 @@ fn faults_unwrap_or_clone_copy<E: Owning, L: Owning>() {
         },
         |(a, _)| RcArray::unwrap_or_clone(a.take().unwrap()),
         |(_, b)| {
-            assert_eq!((RcArray::strong_count(&b), RcArray::weak_count(&b)), (1, 0));
+            assert_eq!(counts(&b), (1, 0));
             check_all(&b);
             assert_eq!(l.live(), 5);
         },

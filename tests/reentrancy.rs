@@ -15,7 +15,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use common::{allocations, expect_panic, Canary, Counting, Heap, Ledger, Owned, Owning, LABEL};
+use common::{
+    allocations, counts, expect_panic, Counting, Heap, Ledger, Node, Owned, Owning, LABEL,
+};
 use heaparray::traits::*;
 use heaparray::*;
 
@@ -23,78 +25,6 @@ use heaparray::*;
 static ALLOC: Counting = Counting;
 
 // ---- the re-entrant values --------------------------------------------------
-
-/// Code a value runs from its `Clone` or its `Drop`, once.
-type Hook = RefCell<Option<Box<dyn FnOnce()>>>;
-
-/// An element or label: a canary, heap memory made from its index `n`, and
-/// a hook for its next `clone` (run before anything is cloned) and one for
-/// its `drop`. Clones get no hooks.
-struct Node<T: Heap> {
-    canary: Canary,
-    n: usize,
-    value: T,
-    on_clone: Hook,
-    on_drop: Hook,
-}
-
-impl<T: Heap> Node<T> {
-    fn new(ledger: &Arc<Ledger>, n: usize) -> Self {
-        Node {
-            canary: ledger.canary(),
-            n,
-            value: T::make(n),
-            on_clone: RefCell::new(None),
-            on_drop: RefCell::new(None),
-        }
-    }
-
-    /// Sets the code the next `clone` of this value runs.
-    fn on_clone(&self, hook: impl FnOnce() + 'static) {
-        *self.on_clone.borrow_mut() = Some(Box::new(hook));
-    }
-
-    /// Sets the code this value's `drop` runs.
-    fn on_drop(&self, hook: impl FnOnce() + 'static) {
-        *self.on_drop.borrow_mut() = Some(Box::new(hook));
-    }
-
-    /// Panics unless this holds what `new(_, n)` put in.
-    #[track_caller]
-    fn check(&self, n: usize) {
-        assert_eq!((self.n, &self.value), (n, &T::make(n)));
-    }
-}
-
-impl<T: Heap> Clone for Node<T> {
-    /// Runs the hook (taken out first, so that a hook re-entering this
-    /// value's `clone` finds none), then clones the canary (where an armed
-    /// `Ledger::panic_on_clone` fires) and the value.
-    fn clone(&self) -> Self {
-        let hook = self.on_clone.borrow_mut().take();
-        if let Some(hook) = hook {
-            hook();
-        }
-        Node {
-            canary: self.canary.clone(),
-            n: self.n,
-            value: self.value.clone(),
-            on_clone: RefCell::new(None),
-            on_drop: RefCell::new(None),
-        }
-    }
-}
-
-impl<T: Heap> Drop for Node<T> {
-    /// Reads the value (still intact: Miri checks the memory is live), then
-    /// runs the hook.
-    fn drop(&mut self) {
-        assert_eq!(self.value, T::make(self.n), "dropped intact");
-        if let Some(hook) = self.on_drop.get_mut().take() {
-            hook();
-        }
-    }
-}
 
 type Arr<T, U, P> = ArcArrayBase<Node<T>, Node<U>, P, Global>;
 
@@ -172,49 +102,15 @@ fn run(body: impl FnOnce(&Arc<Ledger>, &Log)) {
     assert_eq!(live, 0, "bytes leaked");
 }
 
-/// One test per scenario in both layouts, for elements `String` with a
-/// `Box<u64>` label and for elements `Vec<u64>` with a `String` label.
-macro_rules! arc_tests {
-    ($($f:ident),* $(,)?) => {$(
-        mod $f {
-            use heaparray::{Compact, Padded};
-            #[test]
-            fn string_box_padded() {
-                super::$f::<String, Box<u64>, Padded>();
-            }
-            #[test]
-            fn string_box_compact() {
-                super::$f::<String, Box<u64>, Compact>();
-            }
-            #[test]
-            fn vec_string_padded() {
-                super::$f::<Vec<u64>, String, Padded>();
-            }
-            #[test]
-            fn vec_string_compact() {
-                super::$f::<Vec<u64>, String, Compact>();
-            }
-        }
-    )*};
-}
-
-/// The same for the handles without a layout.
-macro_rules! tests {
-    ($($f:ident),* $(,)?) => {$(
-        mod $f {
-            #[test]
-            fn string_box() {
-                super::$f::<String, Box<u64>>();
-            }
-            #[test]
-            fn vec_string() {
-                super::$f::<Vec<u64>, String>();
-            }
-        }
-    )*};
-}
-
-arc_tests!(
+// One test per scenario in both layouts, for elements `String` with a
+// `Box<u64>` label and for elements `Vec<u64>` with a `String` label.
+common::stamp_tests!(
+    [
+        string_box_padded: <String, Box<u64>, Padded>,
+        string_box_compact: <String, Box<u64>, Compact>,
+        vec_string_padded: <Vec<u64>, String, Padded>,
+        vec_string_compact: <Vec<u64>, String, Compact>,
+    ]
     make_mut_clone_drops_other_strong_handles,
     make_mut_clone_drops_the_last_other_handle,
     make_mut_clone_reenters_the_protocol,
@@ -224,7 +120,12 @@ arc_tests!(
     make_mut_clone_panics_with_weak_and_strong_handles,
     make_mut_clone_drops_the_last_other_handle_then_panics,
 );
-tests!(
+// The same for the handles without a layout.
+common::stamp_tests!(
+    [
+        string_box: <String, Box<u64>>,
+        vec_string: <Vec<u64>, String>,
+    ]
     rc_make_mut_clone_drops_other_handles,
     rc_make_mut_clone_reenters_make_mut,
     rc_make_mut_clone_drops_the_last_other_handle_then_panics,
@@ -272,14 +173,8 @@ fn make_mut_clone_drops_other_strong_handles<T: Heap, U: Heap, P: ArcLayout>() {
         ]);
         assert_ne!(ArcArrayBase::as_ptr(&a), old, "copied");
         assert_eq!(ArcArrayBase::as_ptr(&b), old);
-        assert_eq!(
-            (ArcArrayBase::strong_count(&a), ArcArrayBase::weak_count(&a)),
-            (1, 0)
-        );
-        assert_eq!(
-            (ArcArrayBase::strong_count(&b), ArcArrayBase::weak_count(&b)),
-            (1, 1)
-        );
+        assert_eq!(counts(&a), (1, 0));
+        assert_eq!(counts(&b), (1, 1));
         assert!(ArcArrayBase::ptr_eq(&w.upgrade().unwrap(), &b));
         check(a.get_label(), &a);
         check(b.get_label(), &b);
@@ -328,10 +223,7 @@ fn make_mut_clone_drops_the_last_other_handle<T: Heap, U: Heap, P: ArcLayout>() 
                 "old label dropped: none",
             ]);
             assert_ne!(ArcArrayBase::as_ptr(&a), old, "copied");
-            assert_eq!(
-                (ArcArrayBase::strong_count(&a), ArcArrayBase::weak_count(&a)),
-                (1, 0)
-            );
+            assert_eq!(counts(&a), (1, 0));
             assert!(w.upgrade().is_none(), "the old block's contents are gone");
             assert_eq!((w.strong_count(), w.weak_count()), (0, 0));
             assert_eq!(ledger.live(), len + 1, "k = {k:?}: only the copy is left");
@@ -373,10 +265,7 @@ fn make_mut_clone_reenters_the_protocol<T: Heap, U: Heap, P: ArcLayout>() {
         ArcArrayBase::make_mut(&mut a);
         log.assert(&["upgraded: 3", "nested copy: 1"]);
         assert_ne!(ArcArrayBase::as_ptr(&a), old);
-        assert_eq!(
-            (ArcArrayBase::strong_count(&b), ArcArrayBase::weak_count(&b)),
-            (1, 1)
-        );
+        assert_eq!(counts(&b), (1, 1));
         check(a.get_label(), &a);
         check(b.get_label(), &b);
         assert_eq!(ledger.live(), 2 * (len + 1), "the nested copy is gone");
@@ -566,10 +455,7 @@ fn make_mut_clone_panics_with_weak_and_strong_handles<T: Heap, U: Heap, P: ArcLa
             assert_eq!(message, "clone panics on purpose");
             assert_eq!(ArcArrayBase::as_ptr(&a), old, "k = {k}: unchanged");
             assert!(ArcArrayBase::ptr_eq(&a, &b));
-            assert_eq!(
-                (ArcArrayBase::strong_count(&a), ArcArrayBase::weak_count(&a)),
-                (2, 2)
-            );
+            assert_eq!(counts(&a), (2, 2));
             assert_eq!((w1.strong_count(), w1.weak_count()), (2, 2));
             for w in [&w1, &w2] {
                 assert!(ArcArrayBase::ptr_eq(&w.upgrade().expect("alive"), &a));
@@ -580,10 +466,7 @@ fn make_mut_clone_panics_with_weak_and_strong_handles<T: Heap, U: Heap, P: ArcLa
             ArcArrayBase::make_mut(&mut a);
             assert_ne!(ArcArrayBase::as_ptr(&a), old);
             check(a.get_label(), &a);
-            assert_eq!(
-                (ArcArrayBase::strong_count(&b), ArcArrayBase::weak_count(&b)),
-                (1, 2)
-            );
+            assert_eq!(counts(&b), (1, 2));
             drop((a, b, w1, w2));
         });
     }
@@ -616,10 +499,7 @@ fn make_mut_clone_drops_the_last_other_handle_then_panics<T: Heap, U: Heap, P: A
                 log.assert(&[if last { "drop 1 of 3" } else { "drop 1 of 4" }]);
                 assert_eq!(ArcArrayBase::as_ptr(&a), old, "unchanged");
                 let strong = if last { 1 } else { 2 };
-                assert_eq!(
-                    (ArcArrayBase::strong_count(&a), ArcArrayBase::weak_count(&a)),
-                    (strong, 1)
-                );
+                assert_eq!(counts(&a), (strong, 1));
                 assert!(ArcArrayBase::ptr_eq(&w.upgrade().expect("alive"), &a));
                 assert_eq!(
                     ledger.live(),

@@ -255,6 +255,42 @@ fn each_handle<E, L>(
     );
 }
 
+/// `n` JSON elements, comma-separated.
+fn json_elems<E: Heap + Serialize>(n: usize) -> String {
+    (0..n).map(json::<E>).collect::<Vec<_>>().join(",")
+}
+
+/// Four JSON elements, the `k`-th of the wrong type.
+fn json_with_bad_at<E: Heap + Serialize>(k: usize) -> String {
+    let mut v: Vec<String> = (0..4).map(json::<E>).collect();
+    v[k] = "true".to_string();
+    v.join(",")
+}
+
+/// Parses each case `(input, what the error says or "" for none, values
+/// read by then)` into every handle, checking the outcome.
+fn run_cases<E, L>(cases: &[(String, &str, usize)], pick: usize)
+where
+    E: Heap + DeserializeOwned,
+    L: TestLabel,
+{
+    for (input, expected, read) in cases {
+        each_handle::<E, L>(
+            input,
+            usize::MAX,
+            *read,
+            pick,
+            |name, outcome| match outcome {
+                Ok(()) => assert!(expected.is_empty(), "{name}: {input} parsed"),
+                Err(message) => assert!(
+                    !expected.is_empty() && message.contains(expected),
+                    "{name}: {input}: {message:?}, not {expected:?}"
+                ),
+            },
+        );
+    }
+}
+
 /// Every way an input can fail part-way (an element or the label of the
 /// wrong type, a missing or duplicate field, the end of the input, a short
 /// sequence, elements before the label), and a `Deserialize` panicking at
@@ -266,12 +302,8 @@ where
 {
     common::install_quiet_hook();
     let l = json::<L>(LABEL);
-    let elems = |n: usize| (0..n).map(json::<E>).collect::<Vec<_>>().join(",");
-    let with_bad_at = |k: usize| {
-        let mut v: Vec<String> = (0..4).map(json::<E>).collect();
-        v[k] = "true".to_string();
-        v.join(",")
-    };
+    let elems = json_elems::<E>;
+    let with_bad_at = json_with_bad_at::<E>;
     let e4 = elems(4);
     // (input, what the error says or "" for none, values read by then)
     let mut cases: Vec<(String, &str, usize)> = vec![
@@ -327,21 +359,7 @@ where
             k,
         ));
     }
-    for (input, expected, read) in &cases {
-        each_handle::<E, Read<L>>(
-            input,
-            usize::MAX,
-            *read,
-            pick,
-            |name, outcome| match outcome {
-                Ok(()) => assert!(expected.is_empty(), "{name}: {input} parsed"),
-                Err(message) => assert!(
-                    !expected.is_empty() && message.contains(expected),
-                    "{name}: {input}: {message:?}, not {expected:?}"
-                ),
-            },
-        );
-    }
+    run_cases::<E, Read<L>>(&cases, pick);
     // A `Deserialize` panicking at value `k` (the label is the first value
     // read in the first form, the last in the second): `k` values were read.
     let forms = [
@@ -609,12 +627,8 @@ where
     L: TestLabel,
 {
     common::install_quiet_hook();
-    let elems = |n: usize| (0..n).map(json::<E>).collect::<Vec<_>>().join(",");
-    let with_bad_at = |k: usize| {
-        let mut v: Vec<String> = (0..4).map(json::<E>).collect();
-        v[k] = "true".to_string();
-        v.join(",")
-    };
+    let elems = json_elems::<E>;
+    let with_bad_at = json_with_bad_at::<E>;
     let e4 = elems(4);
     // (input, what the error says or "" for none, values read by then)
     let mut cases: Vec<(String, &str, usize)> = vec![
@@ -632,21 +646,7 @@ where
     for k in [0, 2, 3] {
         cases.push((format!("[{}]", with_bad_at(k)), "invalid type", k));
     }
-    for (input, expected, read) in &cases {
-        each_handle::<E, L>(
-            input,
-            usize::MAX,
-            *read,
-            pick,
-            |name, outcome| match outcome {
-                Ok(()) => assert!(expected.is_empty(), "{name}: {input} parsed"),
-                Err(message) => assert!(
-                    !expected.is_empty() && message.contains(expected),
-                    "{name}: {input}: {message:?}, not {expected:?}"
-                ),
-            },
-        );
-    }
+    run_cases::<E, L>(&cases, pick);
     let input = format!("[{e4}]");
     for k in [0, 1, 3] {
         each_handle::<E, L>(&input, k, k, pick, |name, outcome| {

@@ -94,24 +94,26 @@ macro_rules! every_handle {
     };
 }
 
+/// `$check` on every handle, for both label kinds' cases.
+macro_rules! every_case {
+    ($check:ident) => {
+        for (label, elems) in string_label_cases() {
+            every_handle!($check, String, Vec<String>, &label, &elems);
+        }
+        for (label, elems) in vec_label_cases() {
+            every_handle!($check, Vec<String>, String, &label, &elems);
+        }
+    };
+}
+
 #[test]
 fn every_handle_round_trips_as_a_tuple() {
-    for (label, elems) in string_label_cases() {
-        every_handle!(round_trip, String, Vec<String>, &label, &elems);
-    }
-    for (label, elems) in vec_label_cases() {
-        every_handle!(round_trip, Vec<String>, String, &label, &elems);
-    }
+    every_case!(round_trip);
 }
 
 #[test]
 fn truncated_input_is_an_error_and_leaks_nothing() {
-    for (label, elems) in string_label_cases() {
-        every_handle!(truncated, String, Vec<String>, &label, &elems);
-    }
-    for (label, elems) in vec_label_cases() {
-        every_handle!(truncated, Vec<String>, String, &label, &elems);
-    }
+    every_case!(truncated);
 }
 
 #[test]

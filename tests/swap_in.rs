@@ -9,6 +9,7 @@ mod common;
 
 use std::borrow::Cow;
 use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 
 use common::{allocations, owning_layout_tests, owning_tests, Counting, Ledger, Owning, LABEL};
 use heaparray::*;
@@ -175,14 +176,22 @@ fn default_round_trips_through_serde() {
     assert_eq!(a, b);
 }
 
+/// A label and `len` elements of `ledger`, in layout `P`.
+fn owning<E: Owning, L: Owning, P: ArcLayout>(
+    ledger: &Arc<Ledger>,
+    len: usize,
+) -> ArcArrayBase<E, L, P, Global> {
+    ArcArrayBase::with_label_in(
+        L::make(ledger, LABEL),
+        len,
+        |_, i| E::make(ledger, i),
+        Global,
+    )
+}
+
 fn raw_strong_counts<E: Owning, L: Owning, P: ArcLayout>() {
     let ledger = Ledger::new();
-    let a = ArcArrayBase::<E, L, P, Global>::with_label_in(
-        L::make(&ledger, LABEL),
-        3,
-        |_, i| E::make(&ledger, i),
-        Global,
-    );
+    let a = owning::<E, L, P>(&ledger, 3);
     let p = ArcArrayBase::into_raw(a);
     // SAFETY: `p` came from `into_raw`; its count is held.
     unsafe { ArcArrayBase::<E, L, P, Global>::increment_strong_count(p) };
@@ -200,12 +209,7 @@ fn raw_strong_counts<E: Owning, L: Owning, P: ArcLayout>() {
 
 fn weak_raw_pointers<E: Owning, L: Owning, P: ArcLayout>() {
     let ledger = Ledger::new();
-    let a = ArcArrayBase::<E, L, P, Global>::with_label_in(
-        L::make(&ledger, LABEL),
-        2,
-        |_, i| E::make(&ledger, i),
-        Global,
-    );
+    let a = owning::<E, L, P>(&ledger, 2);
     let p = ArcArrayBase::downgrade(&a).into_raw();
     assert_eq!(p, ArcArrayBase::as_ptr(&a));
     // SAFETY: from `into_raw` of this weak type, once.
@@ -226,14 +230,7 @@ fn weak_raw_pointers<E: Owning, L: Owning, P: ArcLayout>() {
 
 fn unwrap_or_clone_by_case<E: Owning, L: Owning, P: ArcLayout>() {
     let ledger = Ledger::new();
-    let make = || {
-        ArcArrayBase::<E, L, P, Global>::with_label_in(
-            L::make(&ledger, LABEL),
-            3,
-            |_, i| E::make(&ledger, i),
-            Global,
-        )
-    };
+    let make = || owning::<E, L, P>(&ledger, 3);
     // The only handle: the block itself, no copy.
     let a = make();
     let p = ArcArrayBase::as_ptr(&a);

@@ -13,9 +13,10 @@ use std::fmt::Debug;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use common::handle_tests::{liar, lying_hints, truth};
 use common::{
-    allocations, check_all, expect_panic, ids_of, owning_tests, Align256, Canary, Counting, Ledger,
-    Liar, Owning, LABEL,
+    allocations, check_all, expect_panic, ids_of, owning_tests, quiet_panics, Align256, Canary,
+    Counting, Ledger, Owning, LABEL,
 };
 // The one import a user needs.
 use heaparray::traits::*;
@@ -23,20 +24,6 @@ use heaparray::*;
 
 #[global_allocator]
 static A: Counting = Counting;
-
-/// Silences the panics these tests cause on purpose; others still print.
-fn quiet_panics() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let default = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            let msg = info.payload_as_str().unwrap_or("");
-            if !(msg.contains("on purpose") || msg.contains("capacity overflow")) {
-                default(info);
-            }
-        }));
-    });
-}
 
 /// Whether a concrete type implements a trait, as a `bool` at run time: an
 /// inherent associated constant, which only exists when the bound holds,
@@ -380,26 +367,11 @@ where
     A: FromIterator<String> + SliceArray<String>,
 {
     let many = if cfg!(miri) { 30 } else { 500 };
-    for (real, hint) in [
-        (5, (0, Some(0))),
-        (many, (1, Some(1))),
-        (5, (100, Some(100))),
-        (0, (3, None)),
-        (5, (usize::MAX, None)),
-        (5, (usize::MAX, Some(usize::MAX))),
-        (5, (isize::MAX as usize, Some(isize::MAX as usize))),
-        (5, (0, Some(usize::MAX))),
-    ] {
-        let a: A = Liar {
-            real,
-            hint,
-            yielded: 0,
-        }
-        .collect();
-        let expected: Vec<String> = (1..=real).map(|i| i.to_string()).collect();
+    for (real, hint) in lying_hints(many) {
+        let a: A = liar(real, hint).collect();
         assert_eq!(
             a.as_slice(),
-            &expected[..],
+            &truth(real)[..],
             "{name}: {real} items, hint {hint:?}"
         );
     }

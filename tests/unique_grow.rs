@@ -49,18 +49,12 @@ type Unique<E, P> = UniqueArcArrayBase<E, Label, P, Faulty<3>>;
 /// One `#[test]` per layout for each generic function `f::<P>()` named:
 /// a module `f` with the tests `padded` and `compact`.
 macro_rules! layout_tests {
-    ($($f:ident),* $(,)?) => {$(
-        mod $f {
-            #[test]
-            fn padded() {
-                super::$f::<heaparray::Padded>();
-            }
-            #[test]
-            fn compact() {
-                super::$f::<heaparray::Compact>();
-            }
-        }
-    )*};
+    ($($f:ident),* $(,)?) => {
+        common::stamp_tests!([
+            padded: <heaparray::Padded>,
+            compact: <heaparray::Compact>,
+        ] $($f),*);
+    };
 }
 
 /// An element type the Vec model runs over: made from an index and

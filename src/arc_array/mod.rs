@@ -22,7 +22,7 @@ use core::panic::{RefUnwindSafe, UnwindSafe};
 use core::ptr::NonNull;
 
 use crate::allocation::{self, Allocator, Global};
-use crate::block::{build, try_fill, Block};
+use crate::block::{build, try_fill};
 
 use counts::{Counts, LastStrong};
 pub(crate) use header::{ArcBlock, ArcHeader};
@@ -208,21 +208,17 @@ impl<E: RefUnwindSafe, L: RefUnwindSafe, P: ArcLayout, A: Allocator + UnwindSafe
 }
 
 impl<E, L, P: ArcLayout, A: Allocator> ArcArrayBase<E, L, P, A> {
-    /// The label.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let a = ArcArray::with_label("meta", 0, |_, _| 0u8);
-    /// assert_eq!(*a.get_label(), "meta");
-    /// ```
-    #[must_use]
-    #[inline]
-    pub fn get_label(&self) -> &L {
-        // SAFETY: a strong handle keeps the label initialised, and shared
-        // handles never write it (writes need uniqueness).
-        unsafe { self.raw().label_ref() }
+    impl_label_access! {
+        /// The label.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use heaparray::*;
+        /// let a = ArcArray::with_label("meta", 0, |_, _| 0u8);
+        /// assert_eq!(*a.get_label(), "meta");
+        /// ```
+        fn get_label;
     }
 
     /// The number of strong handles to this block.
@@ -531,30 +527,20 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArrayBase<E, L, P, A> {
         }
     }
 
-    /// The allocator the block came from (like `Arc::allocator`). It lives
-    /// in the block; the last handle of any kind frees the block with it,
-    /// then drops it.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let a = ArcArray::new_in(2, |i| i, Global);
-    /// let _: &Global = ArcArray::allocator(&a);
-    /// ```
-    #[must_use]
-    #[inline]
-    pub fn allocator(this: &Self) -> &A {
-        // SAFETY: a strong handle keeps the block, and the allocator in its
-        // header, in place: only the last owner moves it out.
-        unsafe { this.raw().allocator() }
-    }
-
-    #[inline]
-    fn raw(&self) -> ArcBlock<E, L, P, A> {
-        // SAFETY: `self.block` came from `as_non_null` of an
-        // ArcBlock<E, L, P, A>.
-        unsafe { Block::from_non_null(self.block) }
+    impl_block_access! {
+        /// The allocator the block came from (like `Arc::allocator`). It lives
+        /// in the block; the last handle of any kind frees the block with it,
+        /// then drops it.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use heaparray::*;
+        /// let a = ArcArray::new_in(2, |i| i, Global);
+        /// let _: &Global = ArcArray::allocator(&a);
+        /// ```
+        fn allocator;
+        fn raw -> ArcBlock<E, L, P, A>;
     }
 
     #[inline]

@@ -3,12 +3,11 @@
 //! by such a pointer (`increment_strong_count`, `decrement_strong_count`),
 //! as std's `Arc` has them.
 
-use core::mem::{self, ManuallyDrop};
-
 use super::{ArcArrayBase, ArcBlock, ArcLayout};
 use crate::allocation::Allocator;
 
-impl<E, L, P: ArcLayout, A: Allocator> ArcArrayBase<E, L, P, A> {
+impl_raw_pointers! {
+    impl[E, L, P: ArcLayout, A: Allocator] ArcArrayBase<E, L, P, A>, block ArcBlock<E, L, P, A>;
     /// A pointer to the first element (or where it would be, for an empty
     /// array), valid while a strong handle lives.
     ///
@@ -22,11 +21,7 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArrayBase<E, L, P, A> {
     /// // `ArcArrayBorrow::from_raw` needs.
     /// assert_eq!(ArcArray::as_ptr(&a), a.as_ptr());
     /// ```
-    #[must_use]
-    #[inline]
-    pub fn as_ptr(this: &Self) -> *const E {
-        this.raw().elems()
-    }
+    fn as_ptr;
 
     /// Consumes the handle, returning a thin pointer to the first element
     /// for FFI; [`ArcArray::from_raw`](crate::ArcArrayBase::from_raw) turns it back into a handle. The
@@ -43,11 +38,7 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArrayBase<E, L, P, A> {
     /// let a = unsafe { ArcArray::<u32>::from_raw(p) };
     /// assert_eq!(&*a, &[0, 1, 2]);
     /// ```
-    #[must_use]
-    #[inline]
-    pub fn into_raw(this: Self) -> *const E {
-        ManuallyDrop::new(this).raw().elems()
-    }
+    fn into_raw;
 
     /// Rebuilds a handle from [`ArcArray::into_raw`](crate::ArcArrayBase::into_raw)'s pointer.
     ///
@@ -68,13 +59,7 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArrayBase<E, L, P, A> {
     /// let a = unsafe { CompactArcArray::<String>::from_raw(p) };
     /// assert_eq!(*a, ["a"]);
     /// ```
-    #[inline]
-    pub unsafe fn from_raw(ptr: *const E) -> Self {
-        // SAFETY: `ptr` is the element pointer of a live block of this type
-        // (caller), so stepping back to the block start stays in bounds.
-        let block = unsafe { ArcBlock::<E, L, P, A>::from_elems(ptr) };
-        Self::from_block(block.as_non_null())
-    }
+    fn from_raw;
 
     /// Adds one strong count to the block of an [`ArcArray::into_raw`](crate::ArcArrayBase::into_raw)
     /// pointer, without making a handle (like
@@ -104,15 +89,7 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArrayBase<E, L, P, A> {
     /// let (a, b) = unsafe { (ArcArray::<u8>::from_raw(p), ArcArray::<u8>::from_raw(p)) };
     /// assert_eq!((ArcArray::strong_count(&a), &*b), (2, &[0, 1][..]));
     /// ```
-    #[inline]
-    pub unsafe fn increment_strong_count(ptr: *const E) {
-        // SAFETY: `ptr` came from `into_raw` and its count is held
-        // (caller): the rebuilt handle is valid while `ManuallyDrop` keeps
-        // it from releasing that count.
-        let this = ManuallyDrop::new(unsafe { Self::from_raw(ptr) });
-        // The clone's count is the one added: it is not dropped either.
-        mem::forget(ArcArrayBase::clone(&this));
-    }
+    fn increment_strong_count(this) {}
 
     /// Releases one strong count of the block of an
     /// [`ArcArray::into_raw`](crate::ArcArrayBase::into_raw) pointer (like `Arc::decrement_strong_count`):
@@ -138,10 +115,5 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArrayBase<E, L, P, A> {
     /// unsafe { ArcArray::<u8>::decrement_strong_count(p) };
     /// assert_eq!(ArcArray::strong_count(&a), 1);
     /// ```
-    #[inline]
-    pub unsafe fn decrement_strong_count(ptr: *const E) {
-        // SAFETY: `ptr` came from `into_raw`, and the count the handle
-        // takes over is the caller's to give up.
-        drop(unsafe { Self::from_raw(ptr) });
-    }
+    fn decrement_strong_count;
 }

@@ -10,7 +10,7 @@ use core::ptr::NonNull;
 use super::{ArcArrayBase, ArcBlock, ArcHeader, ArcLayout, Padded};
 
 use crate::allocation::{self, Allocator, Global, TryReserveError};
-use crate::block::{Block, Builder, FromBuilder, Header};
+use crate::block::{Builder, FromBuilder, Header};
 use crate::HeapArray;
 
 /// The only handle to an [`ArcArray`](crate::ArcArray) block: full `&mut` access to the
@@ -115,37 +115,29 @@ impl<E: RefUnwindSafe, L: RefUnwindSafe, P: ArcLayout, A: Allocator + RefUnwindS
 }
 
 impl<E, L, P: ArcLayout, A: Allocator> UniqueArcArrayBase<E, L, P, A> {
-    /// The label.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let u = UniqueArcArray::with_label(5u8, 0, |_, _| ());
-    /// assert_eq!(*u.get_label(), 5);
-    /// ```
-    #[must_use]
-    #[inline]
-    pub fn get_label(&self) -> &L {
-        // SAFETY: the only handle keeps the label initialised; `&self`
-        // excludes writers.
-        unsafe { self.raw().label_ref() }
-    }
+    impl_label_access! {
+        /// The label.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use heaparray::*;
+        /// let u = UniqueArcArray::with_label(5u8, 0, |_, _| ());
+        /// assert_eq!(*u.get_label(), 5);
+        /// ```
+        fn get_label;
 
-    /// The label by mutable reference.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let mut u = UniqueArcArray::with_label(5u8, 0, |_, _| ());
-    /// *u.get_label_mut() = 6;
-    /// assert_eq!(*u.get_label(), 6);
-    /// ```
-    #[inline]
-    pub fn get_label_mut(&mut self) -> &mut L {
-        // SAFETY: the only handle of any kind, borrowed exclusively.
-        unsafe { self.raw().label_mut() }
+        /// The label by mutable reference.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use heaparray::*;
+        /// let mut u = UniqueArcArray::with_label(5u8, 0, |_, _| ());
+        /// *u.get_label_mut() = 6;
+        /// assert_eq!(*u.get_label(), 6);
+        /// ```
+        fn get_label_mut;
     }
 
     /// Turns this into a shareable [`ArcArray`](crate::ArcArray) with no copy: the block and
@@ -196,28 +188,18 @@ impl<E, L, P: ArcLayout, A: Allocator> UniqueArcArrayBase<E, L, P, A> {
         }
     }
 
-    /// The allocator the block came from.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let u = UniqueArcArray::new_in(2, |i| i, Global);
-    /// let _: &Global = UniqueArcArray::allocator(&u);
-    /// ```
-    #[must_use]
-    #[inline]
-    pub fn allocator(this: &Self) -> &A {
-        // SAFETY: the only handle keeps the header, and the allocator in
-        // it, initialised and in place.
-        unsafe { this.raw().allocator() }
-    }
-
-    #[inline]
-    pub(super) fn raw(&self) -> ArcBlock<E, L, P, A> {
-        // SAFETY: `self.block` came from `as_non_null` of an
-        // ArcBlock<E, L, P, A>.
-        unsafe { Block::from_non_null(self.block) }
+    impl_block_access! {
+        /// The allocator the block came from.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use heaparray::*;
+        /// let u = UniqueArcArray::new_in(2, |i| i, Global);
+        /// let _: &Global = UniqueArcArray::allocator(&u);
+        /// ```
+        fn allocator;
+        pub(super) fn raw -> ArcBlock<E, L, P, A>;
     }
 
     /// Takes over a block with no other handle of any kind, whose strong

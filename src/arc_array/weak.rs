@@ -9,7 +9,6 @@ use core::ptr::NonNull;
 use super::counts::Counts;
 use super::{ArcArrayBase, ArcBlock, ArcLayout, Padded};
 use crate::allocation::{Allocator, Global};
-use crate::block::Block;
 
 /// A weak handle to an [`ArcArray`](crate::ArcArray) block, from [`ArcArray::downgrade`](crate::ArcArrayBase::downgrade).
 ///
@@ -151,124 +150,90 @@ impl<E, L, P: ArcLayout, A: Allocator> WeakArcArrayBase<E, L, P, A> {
         self.counts().map_or(0, Counts::weak_from_weak)
     }
 
-    /// A pointer to where the first element is (like `Weak::as_ptr`):
-    /// the pointer [`ArcArray::as_ptr`](crate::ArcArrayBase::as_ptr) gives for the same block. It may
-    /// be read through only while a strong handle keeps the elements
-    /// alive; after they are dropped it still identifies the block. For
-    /// [`WeakArcArray::new`](crate::WeakArcArrayBase::new) it is a dangling sentinel (not aligned, never
-    /// null).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let a = ArcArray::new(2, |i| i as u16);
-    /// let w = ArcArray::downgrade(&a);
-    /// assert_eq!(w.as_ptr(), ArcArray::as_ptr(&a));
-    /// ```
-    #[must_use]
-    #[inline]
-    pub fn as_ptr(&self) -> *const E {
-        match self.raw() {
-            Some(block) => block.elems(),
-            None => self.block.as_ptr().cast(),
-        }
-    }
+    impl_weak_access! {
+        block ArcBlock<E, L, P, A>;
+        /// A pointer to where the first element is (like `Weak::as_ptr`):
+        /// the pointer [`ArcArray::as_ptr`](crate::ArcArrayBase::as_ptr) gives for the same block. It may
+        /// be read through only while a strong handle keeps the elements
+        /// alive; after they are dropped it still identifies the block. For
+        /// [`WeakArcArray::new`](crate::WeakArcArrayBase::new) it is a dangling sentinel (not aligned, never
+        /// null).
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use heaparray::*;
+        /// let a = ArcArray::new(2, |i| i as u16);
+        /// let w = ArcArray::downgrade(&a);
+        /// assert_eq!(w.as_ptr(), ArcArray::as_ptr(&a));
+        /// ```
+        fn as_ptr;
 
-    /// Consumes the weak handle, keeping its weak count, and returns
-    /// [`WeakArcArray::as_ptr`](crate::WeakArcArrayBase::as_ptr)'s pointer (like `Weak::into_raw`): one
-    /// word, for FFI; [`WeakArcArray::from_raw`](crate::WeakArcArrayBase::from_raw) turns it back.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let a = ArcArray::new(2, |i| i as u16);
-    /// let p = ArcArray::downgrade(&a).into_raw();
-    /// // SAFETY: `p` came from `into_raw` of a `WeakArcArray<u16>`.
-    /// let w = unsafe { WeakArcArray::<u16>::from_raw(p) };
-    /// assert_eq!(&*w.upgrade().unwrap(), &[0, 1]);
-    /// ```
-    #[must_use]
-    #[inline]
-    pub fn into_raw(self) -> *const E {
-        core::mem::ManuallyDrop::new(self).as_ptr()
-    }
+        /// Consumes the weak handle, keeping its weak count, and returns
+        /// [`WeakArcArray::as_ptr`](crate::WeakArcArrayBase::as_ptr)'s pointer (like `Weak::into_raw`): one
+        /// word, for FFI; [`WeakArcArray::from_raw`](crate::WeakArcArrayBase::from_raw) turns it back.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use heaparray::*;
+        /// let a = ArcArray::new(2, |i| i as u16);
+        /// let p = ArcArray::downgrade(&a).into_raw();
+        /// // SAFETY: `p` came from `into_raw` of a `WeakArcArray<u16>`.
+        /// let w = unsafe { WeakArcArray::<u16>::from_raw(p) };
+        /// assert_eq!(&*w.upgrade().unwrap(), &[0, 1]);
+        /// ```
+        fn into_raw;
 
-    /// Rebuilds a weak handle from [`WeakArcArray::into_raw`](crate::WeakArcArrayBase::into_raw)'s pointer,
-    /// taking over its weak count (like `Weak::from_raw`).
-    ///
-    /// # Safety
-    ///
-    /// `ptr` came from `WeakArcArrayBase::<E, L, P, A>::into_raw` with the same
-    /// `E`, `L`, layout `P` and allocator type `A`, and each such pointer
-    /// is passed to `from_raw` at most once.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let a = CompactArcArray::from([1u8]);
-    /// let p = CompactArcArray::downgrade(&a).into_raw();
-    /// // SAFETY: `p` came from `into_raw` of a `CompactWeakArcArray<u8>`, once.
-    /// let w = unsafe { CompactWeakArcArray::<u8>::from_raw(p) };
-    /// assert!(w.upgrade().is_some());
-    /// ```
-    #[inline]
-    pub unsafe fn from_raw(ptr: *const E) -> Self {
-        if ptr.addr() == dangling().as_ptr().addr() {
-            return Self::new();
-        }
-        // SAFETY: `ptr` is the element pointer of a block this type's weak
-        // count keeps allocated (caller), so stepping back to the block
-        // start stays in bounds.
-        let block = unsafe { ArcBlock::<E, L, P, A>::from_elems(ptr) };
-        Self::from_block(block.as_non_null())
-    }
+        /// Rebuilds a weak handle from [`WeakArcArray::into_raw`](crate::WeakArcArrayBase::into_raw)'s pointer,
+        /// taking over its weak count (like `Weak::from_raw`).
+        ///
+        /// # Safety
+        ///
+        /// `ptr` came from `WeakArcArrayBase::<E, L, P, A>::into_raw` with the same
+        /// `E`, `L`, layout `P` and allocator type `A`, and each such pointer
+        /// is passed to `from_raw` at most once.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use heaparray::*;
+        /// let a = CompactArcArray::from([1u8]);
+        /// let p = CompactArcArray::downgrade(&a).into_raw();
+        /// // SAFETY: `p` came from `into_raw` of a `CompactWeakArcArray<u8>`, once.
+        /// let w = unsafe { CompactWeakArcArray::<u8>::from_raw(p) };
+        /// assert!(w.upgrade().is_some());
+        /// ```
+        fn from_raw;
 
-    /// Whether two weak handles point to the same block (two
-    /// [`WeakArcArray::new`](crate::WeakArcArrayBase::new) handles are equal, as std's `Weak::ptr_eq`).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let a = ArcArray::new(1, |i| i);
-    /// let (w1, w2) = (ArcArray::downgrade(&a), ArcArray::downgrade(&a));
-    /// assert!(w1.ptr_eq(&w2));
-    /// ```
-    #[must_use]
-    pub fn ptr_eq(&self, other: &Self) -> bool {
-        self.block == other.block
-    }
+        /// Whether two weak handles point to the same block (two
+        /// [`WeakArcArray::new`](crate::WeakArcArrayBase::new) handles are equal, as std's `Weak::ptr_eq`).
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use heaparray::*;
+        /// let a = ArcArray::new(1, |i| i);
+        /// let (w1, w2) = (ArcArray::downgrade(&a), ArcArray::downgrade(&a));
+        /// assert!(w1.ptr_eq(&w2));
+        /// ```
+        fn ptr_eq;
 
-    /// The allocator the block came from, or `None` for a handle made by
-    /// [`WeakArcArray::new`](crate::WeakArcArrayBase::new), which has no block. The block, and so the
-    /// allocator, stays in place while a weak handle exists.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let a = ArcArray::new_in(1, |i| i, Global);
-    /// let w = ArcArray::downgrade(&a);
-    /// drop(a);
-    /// assert!(w.allocator().is_some());
-    /// assert!(WeakArcArray::<u8>::new().allocator().is_none());
-    /// ```
-    #[must_use]
-    pub fn allocator(&self) -> Option<&A> {
-        let block = self.raw()?;
-        // SAFETY: our weak count keeps the block, and the allocator in its
-        // header, in place for as long as `&self` lives: only the last
-        // owner moves it out.
-        Some(unsafe { block.allocator() })
-    }
-
-    /// The block, unless this handle was made by [`WeakArcArray::new`](crate::WeakArcArrayBase::new).
-    fn raw(&self) -> Option<ArcBlock<E, L, P, A>> {
-        // SAFETY: a block pointer came from `as_non_null` of an ArcBlock.
-        (self.block != dangling()).then(|| unsafe { Block::from_non_null(self.block) })
+        /// The allocator the block came from, or `None` for a handle made by
+        /// [`WeakArcArray::new`](crate::WeakArcArrayBase::new), which has no block. The block, and so the
+        /// allocator, stays in place while a weak handle exists.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use heaparray::*;
+        /// let a = ArcArray::new_in(1, |i| i, Global);
+        /// let w = ArcArray::downgrade(&a);
+        /// drop(a);
+        /// assert!(w.allocator().is_some());
+        /// assert!(WeakArcArray::<u8>::new().allocator().is_none());
+        /// ```
+        fn allocator;
     }
 
     /// The counts, unless this handle was made by [`WeakArcArray::new`](crate::WeakArcArrayBase::new).

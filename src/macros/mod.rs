@@ -6,7 +6,9 @@
 //! slice), `constructors.rs` (building, converting, `Default`),
 //! `uninit.rs` (uninitialised and zeroed blocks), `into_iter.rs` (the
 //! by-value iterators), `borrow.rs` (the borrowed handles' methods, with
-//! unsafe code, as `with_label.rs`). A handle with a layout
+//! unsafe code, as `with_label.rs`), `raw.rs` (the counted handles' raw
+//! pointers, with unsafe code), `accessors.rs` (the label, the allocator
+//! and the block, with unsafe code). A handle with a layout
 //! parameter is one generic type behind two aliases: each macro takes the
 //! name its docs use, then the generic type and its layout parameter
 //! (`impl_constructors!(ArcArray, ArcArrayBase<P: ArcLayout>)`), and writes
@@ -24,3 +26,7 @@ mod with_label;
 mod into_iter;
 #[macro_use]
 mod borrow;
+#[macro_use]
+mod raw;
+#[macro_use]
+mod accessors;

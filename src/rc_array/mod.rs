@@ -134,21 +134,17 @@ impl<E: RefUnwindSafe, L: RefUnwindSafe, A: Allocator + UnwindSafe> UnwindSafe
 }
 
 impl<E, L, A: Allocator> RcArray<E, L, A> {
-    /// The label.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let a = RcArray::with_label('l', 0, |_, _| ());
-    /// assert_eq!(*a.get_label(), 'l');
-    /// ```
-    #[must_use]
-    #[inline]
-    pub fn get_label(&self) -> &L {
-        // SAFETY: the label is initialised while a strong handle lives;
-        // shared handles only read it (writes need uniqueness).
-        unsafe { self.raw().label_ref() }
+    impl_label_access! {
+        /// The label.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use heaparray::*;
+        /// let a = RcArray::with_label('l', 0, |_, _| ());
+        /// assert_eq!(*a.get_label(), 'l');
+        /// ```
+        fn get_label;
     }
 
     /// The number of strong handles to this block (like
@@ -484,29 +480,20 @@ impl<E, L, A: Allocator> RcArray<E, L, A> {
         }
     }
 
-    /// The allocator the block came from (like `Rc::allocator`). It lives
-    /// in the block; the last handle of any kind frees the block with it,
-    /// then drops it.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let a = RcArray::new_in(2, |i| i, Global);
-    /// let _: &Global = RcArray::allocator(&a);
-    /// ```
-    #[must_use]
-    #[inline]
-    pub fn allocator(this: &Self) -> &A {
-        // SAFETY: the header is initialised while any handle lives, and the
-        // allocator is only moved out when the last count frees the block.
-        unsafe { this.raw().allocator() }
-    }
-
-    #[inline]
-    fn raw(&self) -> RcBlock<E, L, A> {
-        // SAFETY: `self.block` came from `as_non_null` of an RcBlock<E, L, A>.
-        unsafe { Block::from_non_null(self.block) }
+    impl_block_access! {
+        /// The allocator the block came from (like `Rc::allocator`). It lives
+        /// in the block; the last handle of any kind frees the block with it,
+        /// then drops it.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use heaparray::*;
+        /// let a = RcArray::new_in(2, |i| i, Global);
+        /// let _: &Global = RcArray::allocator(&a);
+        /// ```
+        fn allocator;
+        fn raw -> RcBlock<E, L, A>;
     }
 
     #[inline]

@@ -2,12 +2,11 @@
 //! strong count changed through one (`increment_strong_count`,
 //! `decrement_strong_count`), as `Rc`'s.
 
-use core::mem::{self, ManuallyDrop};
-
 use super::{RcArray, RcBlock};
 use crate::allocation::Allocator;
 
-impl<E, L, A: Allocator> RcArray<E, L, A> {
+impl_raw_pointers! {
+    impl[E, L, A: Allocator] RcArray<E, L, A>, block RcBlock<E, L, A>;
     /// A pointer to the first element (or where it would be, for an empty
     /// array), valid while a strong handle lives (like `Rc::as_ptr`).
     ///
@@ -21,11 +20,7 @@ impl<E, L, A: Allocator> RcArray<E, L, A> {
     /// // `RcArrayBorrow::from_raw` needs.
     /// assert_eq!(RcArray::as_ptr(&a), a.as_ptr());
     /// ```
-    #[must_use]
-    #[inline]
-    pub fn as_ptr(this: &Self) -> *const E {
-        this.raw().elems()
-    }
+    fn as_ptr;
 
     /// Consumes the handle, returning a thin pointer to the first element
     /// (like `Rc::into_raw`, but one word); [`RcArray::from_raw`] turns it
@@ -42,11 +37,7 @@ impl<E, L, A: Allocator> RcArray<E, L, A> {
     /// let a = unsafe { RcArray::<u32>::from_raw(p) };
     /// assert_eq!(&*a, &[0, 1, 2]);
     /// ```
-    #[must_use]
-    #[inline]
-    pub fn into_raw(this: Self) -> *const E {
-        ManuallyDrop::new(this).raw().elems()
-    }
+    fn into_raw;
 
     /// Rebuilds a handle from [`RcArray::into_raw`]'s pointer, taking over
     /// its strong count (like `Rc::from_raw`).
@@ -67,13 +58,7 @@ impl<E, L, A: Allocator> RcArray<E, L, A> {
     /// let a = unsafe { RcArray::<usize, &str>::from_raw(p) };
     /// assert_eq!(*a.get_label(), "l");
     /// ```
-    #[inline]
-    pub unsafe fn from_raw(ptr: *const E) -> Self {
-        // SAFETY: `ptr` is the element pointer of a live block of this type
-        // (caller), so stepping back to the block start stays in bounds.
-        let block = unsafe { RcBlock::<E, L, A>::from_elems(ptr) };
-        Self::from_block(block.as_non_null())
-    }
+    fn from_raw;
 
     /// Adds one strong count to the block of an [`RcArray::into_raw`]
     /// pointer, without making a handle (like
@@ -104,20 +89,13 @@ impl<E, L, A: Allocator> RcArray<E, L, A> {
     /// let (a, b) = unsafe { (RcArray::<u8>::from_raw(p), RcArray::<u8>::from_raw(p)) };
     /// assert_eq!((RcArray::strong_count(&a), &*b), (2, &[0, 1][..]));
     /// ```
-    #[inline]
-    pub unsafe fn increment_strong_count(ptr: *const E) {
-        // SAFETY: `ptr` came from `into_raw` and its count is held
-        // (caller): the rebuilt handle is valid while `ManuallyDrop` keeps
-        // it from releasing that count.
-        let this = ManuallyDrop::new(unsafe { Self::from_raw(ptr) });
+    fn increment_strong_count(this) {
         // A strong count of 0 is a claim or the last drop in progress (the
         // caller broke the contract above): abort rather than let a handle
         // come back to contents that are moving or dropping. One compare.
         if RcArray::strong_count(&this) == 0 {
             crate::sync::abort();
         }
-        // The clone's count is the one added: it is not dropped either.
-        mem::forget(RcArray::clone(&this));
     }
 
     /// Releases one strong count of the block of an [`RcArray::into_raw`]
@@ -144,10 +122,5 @@ impl<E, L, A: Allocator> RcArray<E, L, A> {
     /// unsafe { RcArray::<u8>::decrement_strong_count(p) };
     /// assert_eq!(RcArray::strong_count(&a), 1);
     /// ```
-    #[inline]
-    pub unsafe fn decrement_strong_count(ptr: *const E) {
-        // SAFETY: `ptr` came from `into_raw`, and the count the handle
-        // takes over is the caller's to give up.
-        drop(unsafe { Self::from_raw(ptr) });
-    }
+    fn decrement_strong_count;
 }

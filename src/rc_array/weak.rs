@@ -3,14 +3,13 @@
 
 use core::fmt;
 use core::marker::PhantomData;
-use core::mem::ManuallyDrop;
 use core::panic::{RefUnwindSafe, UnwindSafe};
 use core::ptr::NonNull;
 
 use super::counts::increment;
 use super::{RcArray, RcBlock};
 use crate::allocation::{Allocator, Global};
-use crate::block::{no_block, Block};
+use crate::block::no_block;
 
 /// A weak handle to an [`RcArray`] block, from [`RcArray::downgrade`]
 /// (like `std::rc::Weak<[E]>`).
@@ -145,126 +144,90 @@ impl<E, L, A: Allocator> WeakRcArray<E, L, A> {
         }
     }
 
-    /// A pointer to where the first element is (like `Weak::as_ptr`): the
-    /// pointer [`RcArray::as_ptr`] gives for the same block. It may be read
-    /// through only while a strong handle keeps the elements alive; after
-    /// they are dropped it still identifies the block. For
-    /// [`WeakRcArray::new`] it is a dangling sentinel (not aligned, never
-    /// null).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let a = RcArray::new(2, |i| i as u16);
-    /// let w = RcArray::downgrade(&a);
-    /// assert_eq!(w.as_ptr(), RcArray::as_ptr(&a));
-    /// ```
-    #[must_use]
-    #[inline]
-    pub fn as_ptr(&self) -> *const E {
-        match self.raw() {
-            Some(block) => block.elems(),
-            None => self.block.as_ptr().cast(),
-        }
-    }
+    impl_weak_access! {
+        block RcBlock<E, L, A>;
+        /// A pointer to where the first element is (like `Weak::as_ptr`): the
+        /// pointer [`RcArray::as_ptr`] gives for the same block. It may be read
+        /// through only while a strong handle keeps the elements alive; after
+        /// they are dropped it still identifies the block. For
+        /// [`WeakRcArray::new`] it is a dangling sentinel (not aligned, never
+        /// null).
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use heaparray::*;
+        /// let a = RcArray::new(2, |i| i as u16);
+        /// let w = RcArray::downgrade(&a);
+        /// assert_eq!(w.as_ptr(), RcArray::as_ptr(&a));
+        /// ```
+        fn as_ptr;
 
-    /// Consumes the weak handle, keeping its weak count, and returns
-    /// [`WeakRcArray::as_ptr`]'s pointer (like `Weak::into_raw`): one word;
-    /// [`WeakRcArray::from_raw`] turns it back.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let a = RcArray::new(2, |i| i as u16);
-    /// let p = RcArray::downgrade(&a).into_raw();
-    /// // SAFETY: `p` came from `into_raw` of a `WeakRcArray<u16>`.
-    /// let w = unsafe { WeakRcArray::<u16>::from_raw(p) };
-    /// assert_eq!(&*w.upgrade().unwrap(), &[0, 1]);
-    /// ```
-    #[must_use]
-    #[inline]
-    pub fn into_raw(self) -> *const E {
-        ManuallyDrop::new(self).as_ptr()
-    }
+        /// Consumes the weak handle, keeping its weak count, and returns
+        /// [`WeakRcArray::as_ptr`]'s pointer (like `Weak::into_raw`): one word;
+        /// [`WeakRcArray::from_raw`] turns it back.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use heaparray::*;
+        /// let a = RcArray::new(2, |i| i as u16);
+        /// let p = RcArray::downgrade(&a).into_raw();
+        /// // SAFETY: `p` came from `into_raw` of a `WeakRcArray<u16>`.
+        /// let w = unsafe { WeakRcArray::<u16>::from_raw(p) };
+        /// assert_eq!(&*w.upgrade().unwrap(), &[0, 1]);
+        /// ```
+        fn into_raw;
 
-    /// Rebuilds a weak handle from [`WeakRcArray::into_raw`]'s pointer,
-    /// taking over its weak count (like `Weak::from_raw`).
-    ///
-    /// # Safety
-    ///
-    /// `ptr` came from `WeakRcArray::<E, L, A>::into_raw` with the same `E`,
-    /// `L` and allocator type `A`, on this thread, and each such pointer is
-    /// passed to `from_raw` at most once.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let p = WeakRcArray::<u8>::new().into_raw();
-    /// // SAFETY: `p` came from `into_raw` of a `WeakRcArray<u8>`.
-    /// let w = unsafe { WeakRcArray::<u8>::from_raw(p) };
-    /// assert!(w.upgrade().is_none());
-    /// ```
-    #[inline]
-    pub unsafe fn from_raw(ptr: *const E) -> Self {
-        // The sentinel of `new`, compared by address as std's
-        // `Weak::from_raw` does.
-        if ptr.addr() == no_block().as_ptr().addr() {
-            return Self::new();
-        }
-        // SAFETY: `ptr` is the element pointer of a block this type's weak
-        // count keeps allocated (caller), so stepping back to the block
-        // start stays in bounds.
-        let block = unsafe { RcBlock::<E, L, A>::from_elems(ptr) };
-        Self::from_block(block.as_non_null())
-    }
+        /// Rebuilds a weak handle from [`WeakRcArray::into_raw`]'s pointer,
+        /// taking over its weak count (like `Weak::from_raw`).
+        ///
+        /// # Safety
+        ///
+        /// `ptr` came from `WeakRcArray::<E, L, A>::into_raw` with the same `E`,
+        /// `L` and allocator type `A`, on this thread, and each such pointer is
+        /// passed to `from_raw` at most once.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use heaparray::*;
+        /// let p = WeakRcArray::<u8>::new().into_raw();
+        /// // SAFETY: `p` came from `into_raw` of a `WeakRcArray<u8>`.
+        /// let w = unsafe { WeakRcArray::<u8>::from_raw(p) };
+        /// assert!(w.upgrade().is_none());
+        /// ```
+        fn from_raw;
 
-    /// Whether two weak handles point to the same block (two
-    /// [`WeakRcArray::new`] handles are equal, as std's `Weak::ptr_eq`).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let a = RcArray::new(1, |i| i);
-    /// let (w1, w2) = (RcArray::downgrade(&a), RcArray::downgrade(&a));
-    /// assert!(w1.ptr_eq(&w2));
-    /// assert!(WeakRcArray::<u8>::new().ptr_eq(&WeakRcArray::new()));
-    /// ```
-    #[must_use]
-    pub fn ptr_eq(&self, other: &Self) -> bool {
-        self.block == other.block
-    }
+        /// Whether two weak handles point to the same block (two
+        /// [`WeakRcArray::new`] handles are equal, as std's `Weak::ptr_eq`).
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use heaparray::*;
+        /// let a = RcArray::new(1, |i| i);
+        /// let (w1, w2) = (RcArray::downgrade(&a), RcArray::downgrade(&a));
+        /// assert!(w1.ptr_eq(&w2));
+        /// assert!(WeakRcArray::<u8>::new().ptr_eq(&WeakRcArray::new()));
+        /// ```
+        fn ptr_eq;
 
-    /// The allocator the block came from, or `None` for a handle made by
-    /// [`WeakRcArray::new`], which has no block. The block, and so the
-    /// allocator, stays in place while a weak handle exists.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let a = RcArray::new_in(1, |i| i, Global);
-    /// let w = RcArray::downgrade(&a);
-    /// drop(a);
-    /// assert!(w.allocator().is_some());
-    /// assert!(WeakRcArray::<u8>::new().allocator().is_none());
-    /// ```
-    #[must_use]
-    pub fn allocator(&self) -> Option<&A> {
-        let block = self.raw()?;
-        // SAFETY: our weak count keeps the block, and the allocator in its
-        // header, in place for as long as `&self` lives: only the last
-        // count moves it out.
-        Some(unsafe { block.allocator() })
-    }
-
-    /// The block, unless this handle was made by [`WeakRcArray::new`].
-    fn raw(&self) -> Option<RcBlock<E, L, A>> {
-        // SAFETY: a block pointer came from `as_non_null` of an RcBlock.
-        (self.block != no_block()).then(|| unsafe { Block::from_non_null(self.block) })
+        /// The allocator the block came from, or `None` for a handle made by
+        /// [`WeakRcArray::new`], which has no block. The block, and so the
+        /// allocator, stays in place while a weak handle exists.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use heaparray::*;
+        /// let a = RcArray::new_in(1, |i| i, Global);
+        /// let w = RcArray::downgrade(&a);
+        /// drop(a);
+        /// assert!(w.allocator().is_some());
+        /// assert!(WeakRcArray::<u8>::new().allocator().is_none());
+        /// ```
+        fn allocator;
     }
 
     /// Takes over one weak count of the block at `block`.

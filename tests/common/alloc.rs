@@ -56,6 +56,66 @@ impl Kind {
     pub fn resizes(self) -> bool {
         matches!(self, Kind::Grow | Kind::GrowZeroed | Kind::Shrink)
     }
+
+    /// The name of the allocator method, for the error messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Allocate => "allocate",
+            Kind::AllocateZeroed => "allocate_zeroed",
+            Kind::Grow => "grow",
+            Kind::GrowZeroed => "grow_zeroed",
+            Kind::Shrink => "shrink",
+            Kind::Deallocate => "deallocate",
+        }
+    }
+}
+
+/// The three resizing methods of an `Allocator` impl whose type has an
+/// `unsafe fn resize(&self, ptr, old, new, kind, resize)` that forwards
+/// to `Global` (`Faulty` and `Recording`): written once, so the two
+/// allocators cannot differ in how they hand the calls on.
+macro_rules! resizes_through_global {
+    ($($method:ident: $kind:ident),* $(,)?) => {$(
+        unsafe fn $method(
+            &self,
+            ptr: NonNull<u8>,
+            old: Layout,
+            new: Layout,
+        ) -> Result<NonNull<[u8]>, AllocError> {
+            let kind = Kind::$kind;
+            // SAFETY: the caller's contract is `Global`'s.
+            unsafe { self.resize(Resize { ptr, old, new, kind }) }
+        }
+    )*};
+}
+
+/// One `grow`, `grow_zeroed` or `shrink` call, as the allocators' own
+/// `resize` takes it.
+#[derive(Clone, Copy)]
+struct Resize {
+    ptr: NonNull<u8>,
+    old: Layout,
+    new: Layout,
+    kind: Kind,
+}
+
+impl Resize {
+    /// The call through `Global`, for the block allocated with `real`.
+    ///
+    /// # Safety
+    ///
+    /// `Global`'s contract for the call (`kind`).
+    unsafe fn through_global(&self, real: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        let Resize { ptr, new, .. } = *self;
+        // SAFETY: the caller's contract is `Global`'s.
+        unsafe {
+            match self.kind {
+                Kind::Grow => Global.grow(ptr, real, new),
+                Kind::GrowZeroed => Global.grow_zeroed(ptr, real, new),
+                _ => Global.shrink(ptr, real, new),
+            }
+        }
+    }
 }
 
 /// How the injected failure shows.
@@ -469,23 +529,11 @@ impl<const PAD: usize> std::fmt::Debug for Faulty<PAD> {
 // allocated, moved or freed) and registered as such.
 unsafe impl<const PAD: usize> Allocator for Faulty<PAD> {
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        self.verify("an allocation");
-        let fire = self.event(Kind::Allocate, layout);
-        fire.instead(None)?;
-        let block = Global.allocate(layout)?;
-        self.register(block, layout);
-        fire.after(Some((block.cast(), layout)));
-        Ok(block)
+        self.fresh(Kind::Allocate, layout, |l| Global.allocate(l))
     }
 
     fn allocate_zeroed(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        self.verify("an allocation");
-        let fire = self.event(Kind::AllocateZeroed, layout);
-        fire.instead(None)?;
-        let block = Global.allocate_zeroed(layout)?;
-        self.register(block, layout);
-        fire.after(Some((block.cast(), layout)));
-        Ok(block)
+        self.fresh(Kind::AllocateZeroed, layout, |l| Global.allocate_zeroed(l))
     }
 
     unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
@@ -498,50 +546,28 @@ unsafe impl<const PAD: usize> Allocator for Faulty<PAD> {
         fire.after(None);
     }
 
-    unsafe fn grow(
-        &self,
-        ptr: NonNull<u8>,
-        old: Layout,
-        new: Layout,
-    ) -> Result<NonNull<[u8]>, AllocError> {
-        // SAFETY: the caller's contract is `Global`'s.
-        unsafe {
-            self.resize(ptr, old, new, Kind::Grow, "grow", |p, o, n| {
-                Global.grow(p, o, n)
-            })
-        }
-    }
-
-    unsafe fn grow_zeroed(
-        &self,
-        ptr: NonNull<u8>,
-        old: Layout,
-        new: Layout,
-    ) -> Result<NonNull<[u8]>, AllocError> {
-        // SAFETY: the caller's contract is `Global`'s.
-        unsafe {
-            self.resize(ptr, old, new, Kind::GrowZeroed, "grow_zeroed", |p, o, n| {
-                Global.grow_zeroed(p, o, n)
-            })
-        }
-    }
-
-    unsafe fn shrink(
-        &self,
-        ptr: NonNull<u8>,
-        old: Layout,
-        new: Layout,
-    ) -> Result<NonNull<[u8]>, AllocError> {
-        // SAFETY: the caller's contract is `Global`'s.
-        unsafe {
-            self.resize(ptr, old, new, Kind::Shrink, "shrink", |p, o, n| {
-                Global.shrink(p, o, n)
-            })
-        }
-    }
+    resizes_through_global!(grow: Grow, grow_zeroed: GrowZeroed, shrink: Shrink);
 }
 
 impl<const PAD: usize> Faulty<PAD> {
+    /// An `allocate` or `allocate_zeroed` (`kind`) through `Global`: an
+    /// event, failed or panicked before the allocation, or panicked after
+    /// it, as planned.
+    fn fresh(
+        &self,
+        kind: Kind,
+        layout: Layout,
+        allocate: impl FnOnce(Layout) -> Result<NonNull<[u8]>, AllocError>,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        self.verify("an allocation");
+        let fire = self.event(kind, layout);
+        fire.instead(None)?;
+        let block = allocate(layout)?;
+        self.register(block, layout);
+        fire.after(Some((block.cast(), layout)));
+        Ok(block)
+    }
+
     /// A `grow` or `shrink` (`kind`) of a registered block through
     /// `Global`: an event, failed or panicked before the move, or
     /// panicked after it, as planned.
@@ -549,22 +575,16 @@ impl<const PAD: usize> Faulty<PAD> {
     /// # Safety
     ///
     /// `Global`'s contract for `resize`'s call.
-    unsafe fn resize(
-        &self,
-        ptr: NonNull<u8>,
-        old: Layout,
-        new: Layout,
-        kind: Kind,
-        what: &str,
-        resize: impl FnOnce(NonNull<u8>, Layout, Layout) -> Result<NonNull<[u8]>, AllocError>,
-    ) -> Result<NonNull<[u8]>, AllocError> {
+    unsafe fn resize(&self, call: Resize) -> Result<NonNull<[u8]>, AllocError> {
+        let (ptr, old, new, kind) = (call.ptr, call.old, call.new, call.kind);
         self.verify("an allocation");
         let fire = self.event(kind, new);
         fire.instead(Some((ptr, old)))?;
-        let Some(real) = self.unregister(ptr, old, what) else {
+        let Some(real) = self.unregister(ptr, old, kind.name()) else {
             return Err(AllocError);
         };
-        match resize(ptr, real, new) {
+        // SAFETY: the caller's contract is `Global`'s.
+        match unsafe { call.through_global(real) } {
             Ok(block) => {
                 self.register(block, new);
                 fire.after(Some((block.cast(), new)));
@@ -827,19 +847,14 @@ impl Recording {
         Some(b)
     }
 
-    /// A `grow` or `shrink` through `Global`, recorded.
+    /// A `grow` or `shrink` (`kind`) through `Global`, recorded.
     ///
     /// # Safety
     ///
     /// `Global`'s contract for `resize`'s call.
-    unsafe fn resize(
-        &self,
-        ptr: NonNull<u8>,
-        old: Layout,
-        new: Layout,
-        what: &str,
-        resize: impl FnOnce(NonNull<u8>, Layout, Layout) -> Result<NonNull<[u8]>, AllocError>,
-    ) -> Result<NonNull<[u8]>, AllocError> {
+    unsafe fn resize(&self, call: Resize) -> Result<NonNull<[u8]>, AllocError> {
+        let (ptr, old, new) = (call.ptr, call.old, call.new);
+        let what = call.kind.name();
         self.verify(what);
         let mut state = self.log.state();
         let Some(b) = Self::find(&mut state, ptr, old, self.id, what) else {
@@ -847,7 +862,8 @@ impl Recording {
         };
         let real = state.blocks[b].layout;
         drop(state);
-        let block = resize(ptr, real, new)?;
+        // SAFETY: the caller's contract is `Global`'s.
+        let block = unsafe { call.through_global(real) }?;
         let mut state = self.log.state();
         let record = &mut state.blocks[b];
         record.addr = block.cast::<u8>().as_ptr() as usize;
@@ -936,39 +952,7 @@ unsafe impl Allocator for Recording {
         unsafe { Global.deallocate(ptr, real) }
     }
 
-    unsafe fn grow(
-        &self,
-        ptr: NonNull<u8>,
-        old: Layout,
-        new: Layout,
-    ) -> Result<NonNull<[u8]>, AllocError> {
-        // SAFETY: the caller's contract is `Global`'s.
-        unsafe { self.resize(ptr, old, new, "grow", |p, o, n| Global.grow(p, o, n)) }
-    }
-
-    unsafe fn grow_zeroed(
-        &self,
-        ptr: NonNull<u8>,
-        old: Layout,
-        new: Layout,
-    ) -> Result<NonNull<[u8]>, AllocError> {
-        // SAFETY: the caller's contract is `Global`'s.
-        unsafe {
-            self.resize(ptr, old, new, "grow_zeroed", |p, o, n| {
-                Global.grow_zeroed(p, o, n)
-            })
-        }
-    }
-
-    unsafe fn shrink(
-        &self,
-        ptr: NonNull<u8>,
-        old: Layout,
-        new: Layout,
-    ) -> Result<NonNull<[u8]>, AllocError> {
-        // SAFETY: the caller's contract is `Global`'s.
-        unsafe { self.resize(ptr, old, new, "shrink", |p, o, n| Global.shrink(p, o, n)) }
-    }
+    resizes_through_global!(grow: Grow, grow_zeroed: GrowZeroed, shrink: Shrink);
 }
 
 // ---- a zero-sized value -----------------------------------------------------

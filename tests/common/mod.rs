@@ -2,8 +2,12 @@
 //! double drop or a leak, and a counting global allocator.
 #![allow(dead_code)]
 
+pub mod handle_tests;
+#[allow(unused_imports)]
+pub(crate) use self::handle_tests::handle_tests;
+
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
 
@@ -255,6 +259,249 @@ impl Heap for Vec<u64> {
     }
 }
 
+/// Silences the panics the handle tests (tests/heap_array.rs,
+/// tests/rc_array.rs, tests/traits.rs) cause on purpose (their messages,
+/// and a backtrace if enabled, would allocate and read as a leak); other
+/// panics, failed assertions included, still print.
+pub fn quiet_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let msg = info.payload_as_str().unwrap_or("");
+            if !(msg.contains("on purpose") || msg.contains("capacity overflow")) {
+                default(info);
+            }
+        }));
+    });
+}
+
+/// The `DefaultHasher` hash of `value`.
+pub fn hash_of<T: std::hash::Hash + ?Sized>(value: &T) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Index sets used by the panic-safety tests: first, second, middle, last.
+pub fn panic_points(len: usize) -> [usize; 4] {
+    [0, 1, len / 2, len - 1]
+}
+
+thread_local! {
+    static ZST_MADE: Cell<usize> = const { Cell::new(0) };
+    static ZST_DROPPED: Cell<usize> = const { Cell::new(0) };
+}
+
+/// A zero-sized type whose drops are counted (per thread: tests run in
+/// parallel on their own threads). A clone is a new one, counted.
+#[derive(Debug, PartialEq)]
+pub struct Zst;
+
+impl Zst {
+    pub fn make() -> Zst {
+        ZST_MADE.with(|m| m.set(m.get() + 1));
+        Zst
+    }
+}
+
+impl Default for Zst {
+    fn default() -> Zst {
+        Zst::make()
+    }
+}
+
+impl Clone for Zst {
+    fn clone(&self) -> Zst {
+        Zst::make()
+    }
+}
+
+impl Drop for Zst {
+    fn drop(&mut self) {
+        ZST_DROPPED.with(|d| d.set(d.get() + 1));
+    }
+}
+
+/// The [`Zst`] values made and dropped on this thread so far.
+pub fn zst_counts() -> (usize, usize) {
+    (ZST_MADE.with(Cell::get), ZST_DROPPED.with(Cell::get))
+}
+
+/// A zero-sized type aligned to 256 bytes.
+#[repr(align(256))]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Zst256;
+
+/// The strong and weak counts of a shared handle ([`counts`]).
+pub trait SharedCounts {
+    fn strong_weak(&self) -> (usize, usize);
+}
+
+impl<E, L, P: heaparray::ArcLayout, A: heaparray::Allocator> SharedCounts
+    for heaparray::ArcArrayBase<E, L, P, A>
+{
+    fn strong_weak(&self) -> (usize, usize) {
+        (Self::strong_count(self), Self::weak_count(self))
+    }
+}
+
+impl<E, L, A: heaparray::Allocator> SharedCounts for heaparray::RcArray<E, L, A> {
+    fn strong_weak(&self) -> (usize, usize) {
+        (Self::strong_count(self), Self::weak_count(self))
+    }
+}
+
+/// `(strong_count, weak_count)` of an `ArcArray` or `RcArray` handle, to
+/// compare both at once.
+pub fn counts(handle: &impl SharedCounts) -> (usize, usize) {
+    handle.strong_weak()
+}
+
+/// Code a [`Node`] runs from its `Clone` or its `Drop`, once.
+pub type Hook = RefCell<Option<Box<dyn FnOnce()>>>;
+
+/// An element or label for the re-entrancy tests (tests/reentrancy.rs,
+/// tests/rc_weak.rs): a canary, heap memory made from its index `n`, and
+/// a hook for its next `clone` (run before anything is cloned) and one for
+/// its `drop`. Clones get no hooks.
+pub struct Node<T: Heap> {
+    canary: Canary,
+    n: usize,
+    value: T,
+    on_clone: Hook,
+    on_drop: Hook,
+}
+
+impl<T: Heap> Node<T> {
+    pub fn new(ledger: &Arc<Ledger>, n: usize) -> Self {
+        Node {
+            canary: ledger.canary(),
+            n,
+            value: T::make(n),
+            on_clone: RefCell::new(None),
+            on_drop: RefCell::new(None),
+        }
+    }
+
+    /// Sets the code the next `clone` of this value runs.
+    pub fn on_clone(&self, hook: impl FnOnce() + 'static) {
+        *self.on_clone.borrow_mut() = Some(Box::new(hook));
+    }
+
+    /// Sets the code this value's `drop` runs.
+    pub fn on_drop(&self, hook: impl FnOnce() + 'static) {
+        *self.on_drop.borrow_mut() = Some(Box::new(hook));
+    }
+
+    /// Panics unless this holds what `new(_, n)` put in.
+    #[track_caller]
+    pub fn check(&self, n: usize) {
+        assert_eq!((self.n, &self.value), (n, &T::make(n)));
+    }
+}
+
+impl<T: Heap> Clone for Node<T> {
+    /// Runs the hook (taken out first, so that a hook re-entering this
+    /// value's `clone` finds none), then clones the canary (where an armed
+    /// `Ledger::panic_on_clone` fires) and the value.
+    fn clone(&self) -> Self {
+        let hook = self.on_clone.borrow_mut().take();
+        if let Some(hook) = hook {
+            hook();
+        }
+        Node {
+            canary: self.canary.clone(),
+            n: self.n,
+            value: self.value.clone(),
+            on_clone: RefCell::new(None),
+            on_drop: RefCell::new(None),
+        }
+    }
+}
+
+impl<T: Heap> Drop for Node<T> {
+    /// Reads the value (still intact: Miri checks the memory is live), then
+    /// runs the hook.
+    fn drop(&mut self) {
+        assert_eq!(self.value, T::make(self.n), "dropped intact");
+        if let Some(hook) = self.on_drop.get_mut().take() {
+            hook();
+        }
+    }
+}
+
+/// A global allocator for the rayon suites (tests/rayon_collect.rs,
+/// tests/rayon_panics.rs) that counts the live bytes and the number of
+/// allocations aligned to exactly 32, over all threads: there only the
+/// blocks (and vectors) of the suites' 32-aligned types are, so rayon's
+/// own allocations (its lazily grown queues) do not blur the count.
+/// Install with `#[global_allocator]`; a test reading the counters runs
+/// [`alone`].
+pub struct BlockCounting;
+
+static LIVE_BLOCK_BYTES: std::sync::atomic::AtomicIsize = std::sync::atomic::AtomicIsize::new(0);
+static BLOCK_ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+static SERIAL: Mutex<()> = Mutex::new(());
+
+// SAFETY: forwards every call to `System` unchanged; the counters are
+// plain atomics, so counting never allocates.
+unsafe impl GlobalAlloc for BlockCounting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if layout.align() == 32 {
+            LIVE_BLOCK_BYTES.fetch_add(layout.size() as isize, SeqCst);
+            BLOCK_ALLOCATIONS.fetch_add(1, SeqCst);
+        }
+        // SAFETY: the caller's contract is System's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if layout.align() == 32 {
+            LIVE_BLOCK_BYTES.fetch_sub(layout.size() as isize, SeqCst);
+        }
+        // SAFETY: the caller's contract is System's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+/// Makes the calling test the only one of its file running (the block
+/// counters are global).
+pub fn alone() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The block bytes `f` left live (the caller is [`alone`]).
+pub fn live_block_bytes_after(f: impl FnOnce()) -> isize {
+    let before = LIVE_BLOCK_BYTES.load(SeqCst);
+    f();
+    LIVE_BLOCK_BYTES.load(SeqCst) - before
+}
+
+/// The number of 32-aligned allocations `f` made (the caller is [`alone`]).
+pub fn block_allocations<R>(f: impl FnOnce() -> R) -> (R, usize) {
+    let before = BLOCK_ALLOCATIONS.load(SeqCst);
+    let r = f();
+    (r, BLOCK_ALLOCATIONS.load(SeqCst) - before)
+}
+
+/// An `ArcArray` of `len` canaries of `ledger`, labelled with one more:
+/// the shared array of the thread tests.
+pub fn canary_arc(ledger: &Arc<Ledger>, len: usize) -> heaparray::ArcArray<Canary, Canary> {
+    heaparray::ArcArray::with_label(ledger.canary(), len, |_, _| ledger.canary())
+}
+
+/// `native` natively, `miri` under Miri (which interprets far slower).
+pub fn iterations(native: usize, miri: usize) -> usize {
+    if cfg!(miri) {
+        miri
+    } else {
+        native
+    }
+}
+
 /// An element or label type for the panic tests: drops counted by a
 /// [`Canary`] of the test's ledger and, for [`Owned`], heap memory, so that
 /// a drop of a value never written, a double drop or a use after free also
@@ -307,6 +554,57 @@ impl<T: Heap> Owning for Owned<T> {
     }
 }
 
+/// Aligned to 64 bytes, owning what `T` owns (tests/allocators.rs).
+#[repr(align(64))]
+#[derive(Clone, Debug)]
+pub struct AlignTo64<T>(pub T);
+
+/// Aligned to 256 bytes, owning what `T` owns (zero-sized for a zero-sized
+/// `T`): an over-aligned element or label for the allocator suites.
+#[repr(align(256))]
+#[derive(Clone, Debug)]
+pub struct AlignTo256<T>(pub T);
+
+macro_rules! aligned_owning {
+    ($($t:ident),*) => {$(
+        impl<T: Owning> Owning for $t<T> {
+            fn make(ledger: &Arc<Ledger>, n: usize) -> Self {
+                $t(T::make(ledger, n))
+            }
+            fn id(&self) -> usize {
+                self.0.id()
+            }
+            #[track_caller]
+            fn check(&self, n: usize) {
+                assert!((self as *const Self).is_aligned(), "misaligned {}", stringify!($t));
+                self.0.check(n);
+            }
+        }
+    )*};
+}
+aligned_owning!(AlignTo64, AlignTo256);
+
+/// `impl Owning for $zst`, a zero-sized value made by `$zst::new()`, with
+/// no canary (its id is `usize::MAX`): for tests/common/alloc.rs's `Zst`,
+/// which cannot name this module (the model and the fuzz target include
+/// it alone).
+#[allow(unused_macros)]
+macro_rules! owning_zst {
+    ($zst:ty) => {
+        impl crate::common::Owning for $zst {
+            fn make(_: &std::sync::Arc<crate::common::Ledger>, _: usize) -> Self {
+                <$zst>::new()
+            }
+            fn id(&self) -> usize {
+                usize::MAX
+            }
+            fn check(&self, _: usize) {}
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use owning_zst;
+
 /// The index the panic tests make labels with (elements use their own).
 pub const LABEL: usize = 1000;
 
@@ -323,6 +621,56 @@ pub fn ids_of<E: Owning>(elems: &[E]) -> Vec<usize> {
     elems.iter().map(Owning::id).collect()
 }
 
+/// A value whose destructor panics, after checking its contents (which
+/// its fields then drop), if `bomb`: the panicking element or label of
+/// the drop tests (tests/drop_panics.rs, tests/into_iter.rs,
+/// tests/rc_weak.rs), one type so that they all panic alike.
+#[derive(Debug)]
+pub struct Bomb<T: Owning> {
+    pub value: T,
+    pub n: usize,
+    pub bomb: bool,
+}
+
+impl<T: Owning> Drop for Bomb<T> {
+    fn drop(&mut self) {
+        self.value.check(self.n);
+        if self.bomb {
+            panic!("value {} panics in drop", self.value.id());
+        }
+    }
+}
+
+/// The stamping behind every per-type test macro of the suites: for each
+/// generic function `f` named after the list, a module `f` with one
+/// `#[test]` per line `name: <T, ...>` of the list, calling
+/// `super::f::<T, ...>()`. The types resolve in the suite's root module
+/// (the canary types and the layouts are in scope besides).
+#[allow(unused_macros)]
+macro_rules! stamp_tests {
+    ($list:tt $($f:ident),* $(,)?) => {$(
+        crate::common::stamp_tests!(@one $f $list);
+    )*};
+    (@one $f:ident [$($name:ident: <$($t:ty),*>),* $(,)?]) => {
+        mod $f {
+            #[allow(unused_imports)]
+            use super::*;
+            #[allow(unused_imports)]
+            use crate::common::{Canary, Owned};
+            #[allow(unused_imports)]
+            use heaparray::{Compact, Padded};
+            $(
+                #[test]
+                fn $name() {
+                    super::$f::<$($t),*>();
+                }
+            )*
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use stamp_tests;
+
 /// One `#[test]` per element and label type for each generic function
 /// `f::<E, L>()` named: a module `f` with the tests `canary` (the canary
 /// alone, as before), `string_box`, `box_vec` and `vec_string` (elements
@@ -330,27 +678,14 @@ pub fn ids_of<E: Owning>(elems: &[E]) -> Vec<usize> {
 /// once as element and once as label).
 #[allow(unused_macros)]
 macro_rules! owning_tests {
-    ($($f:ident),* $(,)?) => {$(
-        mod $f {
-            use crate::common::{Canary, Owned};
-            #[test]
-            fn canary() {
-                super::$f::<Canary, Canary>();
-            }
-            #[test]
-            fn string_box() {
-                super::$f::<Owned<String>, Owned<Box<u64>>>();
-            }
-            #[test]
-            fn box_vec() {
-                super::$f::<Owned<Box<u64>>, Owned<Vec<u64>>>();
-            }
-            #[test]
-            fn vec_string() {
-                super::$f::<Owned<Vec<u64>>, Owned<String>>();
-            }
-        }
-    )*};
+    ($($f:ident),* $(,)?) => {
+        crate::common::stamp_tests!([
+            canary: <Canary, Canary>,
+            string_box: <Owned<String>, Owned<Box<u64>>>,
+            box_vec: <Owned<Box<u64>>, Owned<Vec<u64>>>,
+            vec_string: <Owned<Vec<u64>>, Owned<String>>,
+        ] $($f),*);
+    };
 }
 #[allow(unused_imports)]
 pub(crate) use owning_tests;
@@ -359,44 +694,18 @@ pub(crate) use owning_tests;
 /// `ArcArray` layout too: every pair in `Padded` and in `Compact`.
 #[allow(unused_macros)]
 macro_rules! owning_layout_tests {
-    ($($f:ident),* $(,)?) => {$(
-        mod $f {
-            use crate::common::{Canary, Owned};
-            use heaparray::{Compact, Padded};
-            #[test]
-            fn canary_padded() {
-                super::$f::<Canary, Canary, Padded>();
-            }
-            #[test]
-            fn canary_compact() {
-                super::$f::<Canary, Canary, Compact>();
-            }
-            #[test]
-            fn string_box_padded() {
-                super::$f::<Owned<String>, Owned<Box<u64>>, Padded>();
-            }
-            #[test]
-            fn string_box_compact() {
-                super::$f::<Owned<String>, Owned<Box<u64>>, Compact>();
-            }
-            #[test]
-            fn box_vec_padded() {
-                super::$f::<Owned<Box<u64>>, Owned<Vec<u64>>, Padded>();
-            }
-            #[test]
-            fn box_vec_compact() {
-                super::$f::<Owned<Box<u64>>, Owned<Vec<u64>>, Compact>();
-            }
-            #[test]
-            fn vec_string_padded() {
-                super::$f::<Owned<Vec<u64>>, Owned<String>, Padded>();
-            }
-            #[test]
-            fn vec_string_compact() {
-                super::$f::<Owned<Vec<u64>>, Owned<String>, Compact>();
-            }
-        }
-    )*};
+    ($($f:ident),* $(,)?) => {
+        crate::common::stamp_tests!([
+            canary_padded: <Canary, Canary, Padded>,
+            canary_compact: <Canary, Canary, Compact>,
+            string_box_padded: <Owned<String>, Owned<Box<u64>>, Padded>,
+            string_box_compact: <Owned<String>, Owned<Box<u64>>, Compact>,
+            box_vec_padded: <Owned<Box<u64>>, Owned<Vec<u64>>, Padded>,
+            box_vec_compact: <Owned<Box<u64>>, Owned<Vec<u64>>, Compact>,
+            vec_string_padded: <Owned<Vec<u64>>, Owned<String>, Padded>,
+            vec_string_compact: <Owned<Vec<u64>>, Owned<String>, Compact>,
+        ] $($f),*);
+    };
 }
 #[allow(unused_imports)]
 pub(crate) use owning_layout_tests;
