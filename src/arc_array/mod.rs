@@ -21,8 +21,8 @@ use core::ops::Deref;
 use core::panic::{RefUnwindSafe, UnwindSafe};
 use core::ptr::NonNull;
 
-use crate::allocation::{self, Allocator, Global};
-use crate::block::{build, try_fill};
+use crate::allocation::{Allocator, Global};
+use crate::block::clone_contents;
 
 use counts::{Counts, LastStrong};
 pub(crate) use header::{ArcBlock, ArcHeader};
@@ -257,24 +257,6 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArrayBase<E, L, P, A> {
         this.counts().weak()
     }
 
-    /// Whether two handles point to the same block (like `Arc::ptr_eq`).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let a = ArcArray::new(1, |i| i);
-    /// let b = a.clone();
-    /// let c = ArcArray::new(1, |i| i);
-    /// assert!(ArcArray::ptr_eq(&a, &b));
-    /// assert!(!ArcArray::ptr_eq(&a, &c));
-    /// ```
-    #[must_use]
-    #[inline]
-    pub fn ptr_eq(this: &Self, other: &Self) -> bool {
-        this.block == other.block
-    }
-
     /// A weak handle to this block: it keeps the block allocated but not the
     /// label and elements, and can [`upgrade`](WeakArcArray::upgrade) while
     /// a strong handle exists. (The shared empty block of
@@ -298,59 +280,11 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArrayBase<E, L, P, A> {
         WeakArcArrayBase::from_block(this.block)
     }
 
-    /// The elements by mutable reference if this is the only handle, strong
-    /// or weak (like `Arc::get_mut`).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let mut a = ArcArray::new(2, |i| i);
-    /// ArcArray::get_mut(&mut a).unwrap()[0] = 7;
-    /// let w = ArcArray::downgrade(&a);
-    /// assert!(ArcArray::get_mut(&mut a).is_none());
-    /// drop(w);
-    /// assert_eq!(&*a, &[7, 1]);
-    /// ```
-    #[inline]
-    pub fn get_mut(this: &mut Self) -> Option<&mut [E]> {
-        if this.counts().is_unique() {
-            // SAFETY: no other handle of any kind exists, and none can be
-            // made without `this`, which `&mut` borrows exclusively.
-            Some(unsafe { this.raw().elements_mut(this.len()) })
-        } else {
-            None
-        }
-    }
-
-    /// The elements by mutable reference, copy-on-write (like
-    /// `Arc::make_mut`): if other strong handles share the block, the label
-    /// and the elements are cloned into a new block first; if only weak
-    /// handles share it, the contents move to a new block (no clone) and
-    /// the weak handles can no longer upgrade.
-    ///
-    /// The new block comes from a clone of the allocator, as std's
-    /// `Arc::make_mut` clones its allocator.
-    ///
-    /// # Panics
-    ///
-    /// If a `Clone` (of an element, the label or the allocator) panics,
-    /// what was cloned is dropped, the new block freed and `this` left
-    /// unchanged. If the new block cannot be allocated, the global
-    /// allocation error handler runs, as for `Vec` (an abort on stable
-    /// Rust); should it unwind instead, or the allocator panic, `this` is
-    /// left unchanged too: still a counted handle over the same contents.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let mut a = ArcArray::new(2, |i| i);
-    /// let b = a.clone();
-    /// ArcArray::make_mut(&mut a)[0] = 9;
-    /// assert_eq!((&*a, &*b), (&[9, 1][..], &[0, 1][..]));
-    /// ```
-    pub fn make_mut(this: &mut Self) -> &mut [E]
+    /// Makes `this` the only handle of any kind to its block, for
+    /// `make_mut` and `make_mut_with_label`: clones the contents into a new
+    /// block if other strong handles share it, moves them if only weak
+    /// handles do (see `make_mut`'s docs), and otherwise leaves it be.
+    fn make_unique(this: &mut Self)
     where
         E: Clone,
         L: Clone,
@@ -370,18 +304,82 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArrayBase<E, L, P, A> {
         } else {
             // `this` keeps its strong count across every call into user
             // code below (the clones of the allocator, label and elements).
-            let alloc = Self::allocator(this).clone();
-            let (label, len) = (this.get_label().clone(), this.len());
-            *this =
-                allocation::infallible(build(try_fill(label, len, |_, i| this[i].clone(), alloc)));
+            *this = clone_contents(this.get_label(), this, Self::allocator(this));
         }
-        // SAFETY: `this` is now the only handle of any kind to its block
-        // (a fresh clone, a moved block, or a claimed one with no weak
-        // handles), and `&mut this` is exclusive.
-        unsafe { this.raw().elements_mut(this.len()) }
     }
 
-    impl_with_label_mut!(ArcArray, |this| this.counts().is_unique());
+    impl_unique_access! {
+        ArcArray, |this| this.counts().is_unique();
+        /// The elements by mutable reference if this is the only handle, strong
+        /// or weak (like `Arc::get_mut`).
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use heaparray::*;
+        /// let mut a = ArcArray::new(2, |i| i);
+        /// ArcArray::get_mut(&mut a).unwrap()[0] = 7;
+        /// let w = ArcArray::downgrade(&a);
+        /// assert!(ArcArray::get_mut(&mut a).is_none());
+        /// drop(w);
+        /// assert_eq!(&*a, &[7, 1]);
+        /// ```
+        fn get_mut;
+        /// The elements by mutable reference, copy-on-write (like
+        /// `Arc::make_mut`): if other strong handles share the block, the label
+        /// and the elements are cloned into a new block first; if only weak
+        /// handles share it, the contents move to a new block (no clone) and
+        /// the weak handles can no longer upgrade.
+        ///
+        /// The new block comes from a clone of the allocator, as std's
+        /// `Arc::make_mut` clones its allocator.
+        ///
+        /// # Panics
+        ///
+        /// If a `Clone` (of an element, the label or the allocator) panics,
+        /// what was cloned is dropped, the new block freed and `this` left
+        /// unchanged. If the new block cannot be allocated, the global
+        /// allocation error handler runs, as for `Vec` (an abort on stable
+        /// Rust); should it unwind instead, or the allocator panic, `this` is
+        /// left unchanged too: still a counted handle over the same contents.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use heaparray::*;
+        /// let mut a = ArcArray::new(2, |i| i);
+        /// let b = a.clone();
+        /// ArcArray::make_mut(&mut a)[0] = 9;
+        /// assert_eq!((&*a, &*b), (&[9, 1][..], &[0, 1][..]));
+        /// ```
+        fn make_mut;
+        /// Unique ownership of the contents (like `Arc::unwrap_or_clone`): the
+        /// block itself if this is the only strong handle, with no copy (the
+        /// contents move to a new block only if weak handles exist, as
+        /// [`ArcArray::try_unique`]); otherwise a clone of the label and the
+        /// elements into a new block from a clone of the allocator, and this
+        /// handle is dropped.
+        ///
+        /// # Panics
+        ///
+        /// If a `Clone` panics: as [`ArcArray::make_mut`], what was cloned is
+        /// dropped and the new block freed; this handle is dropped too.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use heaparray::*;
+        /// let a = ArcArray::new(2, |i| i);
+        /// let b = a.clone();
+        /// let mut u = ArcArray::unwrap_or_clone(a); // shared: cloned
+        /// u[0] = 9;
+        /// let p = ArcArray::as_ptr(&b);
+        /// let v = ArcArray::unwrap_or_clone(b); // the last handle: no copy
+        /// assert_eq!((&*u, &*v, v.as_ptr()), (&[9, 1][..], &[0, 1][..], p));
+        /// ```
+        #[must_use]
+        fn unwrap_or_clone -> UniqueArcArrayBase<E, L, P, A>;
+    }
 
     /// Unique ownership of the contents if no other strong handle exists
     /// (like `Arc::try_unwrap`); otherwise the handle back. Weak handles can
@@ -482,49 +480,6 @@ impl<E, L, P: ArcLayout, A: Allocator> ArcArrayBase<E, L, P, A> {
     #[inline]
     pub fn is_unique(this: &Self) -> bool {
         this.counts().is_unique()
-    }
-
-    /// Unique ownership of the contents (like `Arc::unwrap_or_clone`): the
-    /// block itself if this is the only strong handle, with no copy (the
-    /// contents move to a new block only if weak handles exist, as
-    /// [`ArcArray::try_unique`]); otherwise a clone of the label and the
-    /// elements into a new block from a clone of the allocator, and this
-    /// handle is dropped.
-    ///
-    /// # Panics
-    ///
-    /// If a `Clone` panics: as [`ArcArray::make_mut`], what was cloned is
-    /// dropped and the new block freed; this handle is dropped too.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let a = ArcArray::new(2, |i| i);
-    /// let b = a.clone();
-    /// let mut u = ArcArray::unwrap_or_clone(a); // shared: cloned
-    /// u[0] = 9;
-    /// let p = ArcArray::as_ptr(&b);
-    /// let v = ArcArray::unwrap_or_clone(b); // the last handle: no copy
-    /// assert_eq!((&*u, &*v, v.as_ptr()), (&[9, 1][..], &[0, 1][..], p));
-    /// ```
-    #[must_use]
-    pub fn unwrap_or_clone(this: Self) -> UniqueArcArrayBase<E, L, P, A>
-    where
-        E: Clone,
-        L: Clone,
-        A: Clone,
-    {
-        match Self::try_unique(this) {
-            Ok(unique) => unique,
-            Err(this) => {
-                // `this` keeps its strong count across the clones (user
-                // code), and is dropped after them.
-                let alloc = Self::allocator(&this).clone();
-                let (label, len) = (this.get_label().clone(), this.len());
-                allocation::infallible(build(try_fill(label, len, |_, i| this[i].clone(), alloc)))
-            }
-        }
     }
 
     impl_block_access! {

@@ -8,6 +8,19 @@ use crate::allocation::Allocator;
 
 impl_raw_pointers! {
     impl[E, L, P: ArcLayout, A: Allocator] ArcArrayBase<E, L, P, A>, block ArcBlock<E, L, P, A>;
+    /// Whether two handles point to the same block (like `Arc::ptr_eq`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = ArcArray::new(1, |i| i);
+    /// let b = a.clone();
+    /// let c = ArcArray::new(1, |i| i);
+    /// assert!(ArcArray::ptr_eq(&a, &b));
+    /// assert!(!ArcArray::ptr_eq(&a, &c));
+    /// ```
+    fn ptr_eq;
     /// A pointer to the first element (or where it would be, for an empty
     /// array), valid while a strong handle lives.
     ///

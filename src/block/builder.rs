@@ -414,6 +414,29 @@ pub(crate) fn try_collect<H: Header, L, E, I: IntoIterator<Item = E>>(
     Ok(builder)
 }
 
+/// A new handle holding clones of `label` and `elems`, in a block from a
+/// clone of `alloc` (cloned first, then the label, then each element): the
+/// copy `make_mut` and `unwrap_or_clone` make of shared contents. The
+/// caller keeps its own handle, and its count, across these calls into
+/// user code, so a `Clone` that panics leaves it as it was (the builder
+/// drops what was cloned and frees its block). Allocation failure goes to
+/// the global handler, as for `Vec` (`allocation::infallible`).
+pub(crate) fn clone_contents<T, E, L>(
+    label: &L,
+    elems: &[E],
+    alloc: &<T::Header as Header>::Alloc,
+) -> T
+where
+    T: FromBuilder<E, L>,
+    E: Clone,
+    L: Clone,
+    <T::Header as Header>::Alloc: Clone,
+{
+    let alloc = alloc.clone();
+    let builder = try_fill(label.clone(), elems.len(), |_, i| elems[i].clone(), alloc);
+    crate::allocation::infallible(build(builder))
+}
+
 /// Builds a handle from a builder, or passes the builder's error on.
 #[inline]
 pub(crate) fn build<T: FromBuilder<E, L>, E, L>(

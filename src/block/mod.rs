@@ -29,7 +29,7 @@ mod into_iter;
 mod parallel;
 
 pub(crate) use builder::{
-    build, try_collect, try_fill, try_fill_exact, try_uninit, Builder, FromBuilder,
+    build, clone_contents, try_collect, try_fill, try_fill_exact, try_uninit, Builder, FromBuilder,
 };
 pub(crate) use into_iter::IntoIter;
 #[cfg(feature = "rayon")]

@@ -6,7 +6,7 @@
 //! slice), `constructors.rs` (building, converting, `Default`),
 //! `uninit.rs` (uninitialised and zeroed blocks), `into_iter.rs` (the
 //! by-value iterators), `borrow.rs` (the borrowed handles' methods, with
-//! unsafe code, as `with_label.rs`), `raw.rs` (the counted handles' raw
+//! unsafe code, as `unique_access.rs`), `raw.rs` (the counted handles' raw
 //! pointers, with unsafe code), `accessors.rs` (the label, the allocator
 //! and the block, with unsafe code). A handle with a layout
 //! parameter is one generic type behind two aliases: each macro takes the
@@ -21,7 +21,7 @@ mod constructors;
 #[macro_use]
 mod uninit;
 #[macro_use]
-mod with_label;
+mod unique_access;
 #[macro_use]
 mod into_iter;
 #[macro_use]

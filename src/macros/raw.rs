@@ -1,5 +1,5 @@
 //! The raw-pointer functions of the counted handles (`ArcArrayBase`,
-//! `RcArray`): `as_ptr`, `into_raw`, `from_raw`,
+//! `RcArray`): `ptr_eq`, `as_ptr`, `into_raw`, `from_raw`,
 //! `increment_strong_count`, `decrement_strong_count`. Their bodies are
 //! the same for both (an element pointer, a block found back from it, a
 //! count taken or given through a rebuilt handle); the docs differ (each
@@ -14,6 +14,7 @@
 macro_rules! impl_raw_pointers {
     (
         impl[$($g:tt)*] $ty:ty, block $block:ty;
+        $(#[$ptr_eq:meta])* fn ptr_eq;
         $(#[$as_ptr:meta])* fn as_ptr;
         $(#[$into_raw:meta])* fn into_raw;
         $(#[$from_raw:meta])* fn from_raw;
@@ -21,6 +22,13 @@ macro_rules! impl_raw_pointers {
         $(#[$decrement:meta])* fn decrement_strong_count;
     ) => {
         impl<$($g)*> $ty {
+            $(#[$ptr_eq])*
+            #[must_use]
+            #[inline]
+            pub fn ptr_eq(this: &Self, other: &Self) -> bool {
+                this.block == other.block
+            }
+
             $(#[$as_ptr])*
             #[must_use]
             #[inline]

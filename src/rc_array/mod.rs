@@ -15,8 +15,8 @@ use core::ops::Deref;
 use core::panic::{RefUnwindSafe, UnwindSafe};
 use core::ptr::NonNull;
 
-use crate::allocation::{self, Allocator, Global, TryReserveError};
-use crate::block::{build, try_fill, Block, Builder, FromBuilder, Header};
+use crate::allocation::{Allocator, Global, TryReserveError};
+use crate::block::{clone_contents, Block, Builder, FromBuilder, Header};
 use crate::HeapArray;
 pub use borrow::RcArrayBorrow;
 use counts::increment;
@@ -182,24 +182,6 @@ impl<E, L, A: Allocator> RcArray<E, L, A> {
         this.weak().get() - 1
     }
 
-    /// Whether two handles point to the same block (like `Rc::ptr_eq`).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let a = RcArray::new(1, |i| i);
-    /// let b = a.clone();
-    /// let c = RcArray::new(1, |i| i);
-    /// assert!(RcArray::ptr_eq(&a, &b));
-    /// assert!(!RcArray::ptr_eq(&a, &c));
-    /// ```
-    #[must_use]
-    #[inline]
-    pub fn ptr_eq(this: &Self, other: &Self) -> bool {
-        this.block == other.block
-    }
-
     /// A weak handle to this block (like `Rc::downgrade`): it keeps the
     /// block allocated but not the label and elements, and can
     /// [`upgrade`](WeakRcArray::upgrade) while a strong handle exists.
@@ -246,69 +228,11 @@ impl<E, L, A: Allocator> RcArray<E, L, A> {
         Self::strong_count(this) == 1 && Self::weak_count(this) == 0
     }
 
-    /// The elements by mutable reference if this is the only handle, strong
-    /// or weak (like `Rc::get_mut`: a weak handle could upgrade and read
-    /// them).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let mut a = RcArray::new(2, |i| i);
-    /// RcArray::get_mut(&mut a).unwrap()[0] = 7;
-    /// let b = a.clone();
-    /// assert!(RcArray::get_mut(&mut a).is_none());
-    /// drop(b);
-    /// let w = RcArray::downgrade(&a);
-    /// assert!(RcArray::get_mut(&mut a).is_none());
-    /// drop(w);
-    /// assert_eq!(&*a, &[7, 1]);
-    /// ```
-    #[inline]
-    pub fn get_mut(this: &mut Self) -> Option<&mut [E]> {
-        if Self::is_unique(this) {
-            // SAFETY: no other handle of any kind exists, none can be made
-            // without `this`, and `&mut this` is exclusive.
-            Some(unsafe { this.raw().elements_mut(this.len()) })
-        } else {
-            None
-        }
-    }
-
-    /// The elements by mutable reference, copy-on-write (like
-    /// `Rc::make_mut`): if other strong handles share the block, the label
-    /// and the elements are cloned into a new block first; if only weak
-    /// handles share it, the contents move to a new block (one bitwise
-    /// copy, no `Clone`) and the weak handles can no longer upgrade.
-    ///
-    /// The new block comes from a clone of the allocator, as std's
-    /// `Rc::make_mut` clones its allocator.
-    ///
-    /// # Panics
-    ///
-    /// If a `Clone` (of an element, the label or the allocator) panics,
-    /// what was cloned is dropped, the new block freed and `this` left
-    /// unchanged. If the new block cannot be allocated, the global
-    /// allocation error handler runs, as for `Vec` (an abort on stable
-    /// Rust); should it unwind instead, or the allocator panic, `this` is
-    /// left unchanged too: still a counted handle over the same contents,
-    /// and its weak handles still upgrade.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let mut a = RcArray::new(2, |i| i);
-    /// let b = a.clone();
-    /// RcArray::make_mut(&mut a)[0] = 9; // shared: cloned
-    /// assert_eq!((&*a, &*b), (&[9, 1][..], &[0, 1][..]));
-    ///
-    /// let w = RcArray::downgrade(&a);
-    /// RcArray::make_mut(&mut a)[1] = 8; // only a weak handle: moved
-    /// assert!(w.upgrade().is_none());
-    /// assert_eq!(&*a, &[9, 8]);
-    /// ```
-    pub fn make_mut(this: &mut Self) -> &mut [E]
+    /// Makes `this` the only handle of any kind to its block, for
+    /// `make_mut` and `make_mut_with_label`: clones the contents into a new
+    /// block if other strong handles share it, moves them if only weak
+    /// handles do (see `make_mut`'s docs), and otherwise leaves it be.
+    fn make_unique(this: &mut Self)
     where
         E: Clone,
         L: Clone,
@@ -319,10 +243,7 @@ impl<E, L, A: Allocator> RcArray<E, L, A> {
             // code below (the clones of the allocator, label and elements);
             // `*this = ..` stores the new handle even if the old one's drop
             // unwinds.
-            let alloc = Self::allocator(this).clone();
-            let (label, len) = (this.get_label().clone(), this.len());
-            *this =
-                allocation::infallible(build(try_fill(label, len, |_, i| this[i].clone(), alloc)));
+            *this = clone_contents(this.get_label(), this, Self::allocator(this));
         } else if Self::weak_count(this) != 0 {
             let old = this.raw();
             let take = |old: RcBlock<E, L, A>, len, alloc| {
@@ -345,13 +266,88 @@ impl<E, L, A: Allocator> RcArray<E, L, A> {
             // the new block's handle if freeing it unwinds.
             unsafe { old.release_weak() };
         }
-        // SAFETY: `this` is now the only handle of any kind to its block (a
-        // fresh clone, a moved block, or one with no other handle), and
-        // `&mut this` is exclusive.
-        unsafe { this.raw().elements_mut(this.len()) }
     }
 
-    impl_with_label_mut!(RcArray, |this| Self::is_unique(this));
+    impl_unique_access! {
+        RcArray, |this| Self::is_unique(this);
+        /// The elements by mutable reference if this is the only handle, strong
+        /// or weak (like `Rc::get_mut`: a weak handle could upgrade and read
+        /// them).
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use heaparray::*;
+        /// let mut a = RcArray::new(2, |i| i);
+        /// RcArray::get_mut(&mut a).unwrap()[0] = 7;
+        /// let b = a.clone();
+        /// assert!(RcArray::get_mut(&mut a).is_none());
+        /// drop(b);
+        /// let w = RcArray::downgrade(&a);
+        /// assert!(RcArray::get_mut(&mut a).is_none());
+        /// drop(w);
+        /// assert_eq!(&*a, &[7, 1]);
+        /// ```
+        fn get_mut;
+        /// The elements by mutable reference, copy-on-write (like
+        /// `Rc::make_mut`): if other strong handles share the block, the label
+        /// and the elements are cloned into a new block first; if only weak
+        /// handles share it, the contents move to a new block (one bitwise
+        /// copy, no `Clone`) and the weak handles can no longer upgrade.
+        ///
+        /// The new block comes from a clone of the allocator, as std's
+        /// `Rc::make_mut` clones its allocator.
+        ///
+        /// # Panics
+        ///
+        /// If a `Clone` (of an element, the label or the allocator) panics,
+        /// what was cloned is dropped, the new block freed and `this` left
+        /// unchanged. If the new block cannot be allocated, the global
+        /// allocation error handler runs, as for `Vec` (an abort on stable
+        /// Rust); should it unwind instead, or the allocator panic, `this` is
+        /// left unchanged too: still a counted handle over the same contents,
+        /// and its weak handles still upgrade.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use heaparray::*;
+        /// let mut a = RcArray::new(2, |i| i);
+        /// let b = a.clone();
+        /// RcArray::make_mut(&mut a)[0] = 9; // shared: cloned
+        /// assert_eq!((&*a, &*b), (&[9, 1][..], &[0, 1][..]));
+        ///
+        /// let w = RcArray::downgrade(&a);
+        /// RcArray::make_mut(&mut a)[1] = 8; // only a weak handle: moved
+        /// assert!(w.upgrade().is_none());
+        /// assert_eq!(&*a, &[9, 8]);
+        /// ```
+        fn make_mut;
+        /// The label and the elements as an owned [`HeapArray`] (like
+        /// `Rc::unwrap_or_clone`): moved out if this is the only strong handle
+        /// (as [`RcArray::try_unique`]: one bitwise copy), otherwise cloned
+        /// into a new block from a clone of the allocator, and this handle is
+        /// dropped.
+        ///
+        /// # Panics
+        ///
+        /// If a `Clone` panics: as [`RcArray::make_mut`], what was cloned is
+        /// dropped and the new block freed; this handle is dropped too.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use heaparray::*;
+        /// let a = RcArray::with_label('l', 2, |_, i| i);
+        /// let b = a.clone();
+        /// let mut h = RcArray::unwrap_or_clone(a); // shared: cloned
+        /// h[0] = 9;
+        /// let g = RcArray::unwrap_or_clone(b); // the last handle: moved
+        /// assert_eq!((&*h, &*g, *g.get_label()), (&[9, 1][..], &[0, 1][..], 'l'));
+        /// ```
+        #[must_use]
+        fn unwrap_or_clone -> HeapArray<E, L, A>;
+    }
 
     /// The label and the elements as an owned [`HeapArray`] if this is the
     /// only strong handle (like `Rc::try_unwrap`); otherwise the handle
@@ -437,47 +433,6 @@ impl<E, L, A: Allocator> RcArray<E, L, A> {
         A: Clone,
     {
         Self::try_unique(this).ok()
-    }
-
-    /// The label and the elements as an owned [`HeapArray`] (like
-    /// `Rc::unwrap_or_clone`): moved out if this is the only strong handle
-    /// (as [`RcArray::try_unique`]: one bitwise copy), otherwise cloned
-    /// into a new block from a clone of the allocator, and this handle is
-    /// dropped.
-    ///
-    /// # Panics
-    ///
-    /// If a `Clone` panics: as [`RcArray::make_mut`], what was cloned is
-    /// dropped and the new block freed; this handle is dropped too.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use heaparray::*;
-    /// let a = RcArray::with_label('l', 2, |_, i| i);
-    /// let b = a.clone();
-    /// let mut h = RcArray::unwrap_or_clone(a); // shared: cloned
-    /// h[0] = 9;
-    /// let g = RcArray::unwrap_or_clone(b); // the last handle: moved
-    /// assert_eq!((&*h, &*g, *g.get_label()), (&[9, 1][..], &[0, 1][..], 'l'));
-    /// ```
-    #[must_use]
-    pub fn unwrap_or_clone(this: Self) -> HeapArray<E, L, A>
-    where
-        E: Clone,
-        L: Clone,
-        A: Clone,
-    {
-        match Self::try_unique(this) {
-            Ok(heap) => heap,
-            Err(this) => {
-                // `this` keeps its strong count across the clones (user
-                // code), and is dropped after them.
-                let alloc = Self::allocator(&this).clone();
-                let (label, len) = (this.get_label().clone(), this.len());
-                allocation::infallible(build(try_fill(label, len, |_, i| this[i].clone(), alloc)))
-            }
-        }
     }
 
     impl_block_access! {

@@ -7,6 +7,19 @@ use crate::allocation::Allocator;
 
 impl_raw_pointers! {
     impl[E, L, A: Allocator] RcArray<E, L, A>, block RcBlock<E, L, A>;
+    /// Whether two handles point to the same block (like `Rc::ptr_eq`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use heaparray::*;
+    /// let a = RcArray::new(1, |i| i);
+    /// let b = a.clone();
+    /// let c = RcArray::new(1, |i| i);
+    /// assert!(RcArray::ptr_eq(&a, &b));
+    /// assert!(!RcArray::ptr_eq(&a, &c));
+    /// ```
+    fn ptr_eq;
     /// A pointer to the first element (or where it would be, for an empty
     /// array), valid while a strong handle lives (like `Rc::as_ptr`).
     ///

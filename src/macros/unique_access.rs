@@ -1,18 +1,62 @@
-//! `get_mut_with_label` and `make_mut_with_label` for the shared handles
-//! (`impl_with_label_mut!`), written once for `ArcArrayBase` and
-//! `RcArray`. The one macro with unsafe code: it expands inside each
+//! The ways to unique access for the shared handles (`impl_unique_access!`:
+//! `get_mut`, `make_mut`, `unwrap_or_clone`, `get_mut_with_label` and
+//! `make_mut_with_label`), written once for `ArcArrayBase` and `RcArray`. The one macro with unsafe code: it expands inside each
 //! handle's count-code room, where its two `unsafe` blocks stand on that
-//! handle's uniqueness test and on `make_mut`'s promise (the only handle of
+//! handle's uniqueness test and on `make_unique`'s promise (the only handle of
 //! any kind when it returns), and call the block's part pointers.
 
-/// Writes `get_mut_with_label` and `make_mut_with_label` into a shared
-/// handle's inherent impl (`ArcArrayBase`, `RcArray`): the name its docs
-/// use, and the handle's test that no other handle of any kind exists,
-/// over the parameter it names (`|this| Self::is_unique(this)`). The
-/// handle supplies `raw`, `len` and `make_mut`; `make_mut` leaves the
-/// handle the only one of any kind, which the second function relies on.
-macro_rules! impl_with_label_mut {
-    ($name:ident, |$this:ident| $unique:expr) => {
+/// Writes the ways to unique access into a shared handle's inherent impl
+/// (`ArcArrayBase`, `RcArray`): `get_mut`, `make_mut` and `unwrap_or_clone`
+/// (with the docs and attributes given for each, and the owned type
+/// `unwrap_or_clone` returns), `get_mut_with_label` and
+/// `make_mut_with_label`; from the name its docs use, and the handle's test
+/// that no other handle of any kind exists, over the parameter it names
+/// (`|this| Self::is_unique(this)`). The handle supplies `raw`, `len`,
+/// `allocator`, `try_unique` and `make_unique`, which leaves the handle
+/// the only one of any kind (cloning or moving the contents if it must):
+/// what `make_mut_with_label`, and so `make_mut`, rely on.
+macro_rules! impl_unique_access {
+    (
+        $name:ident, |$this:ident| $unique:expr;
+        $(#[$get_mut_doc:meta])* fn get_mut;
+        $(#[$make_mut_doc:meta])* fn make_mut;
+        $(#[$unwrap_doc:meta])* fn unwrap_or_clone -> $owned:ty;
+    ) => {
+        $(#[$get_mut_doc])*
+        #[inline]
+        pub fn get_mut($this: &mut Self) -> Option<&mut [E]> {
+            Self::get_mut_with_label($this).map(|(_, elements)| elements)
+        }
+
+        $(#[$make_mut_doc])*
+        pub fn make_mut($this: &mut Self) -> &mut [E]
+        where
+            E: Clone,
+            L: Clone,
+            A: Clone,
+        {
+            Self::make_mut_with_label($this).1
+        }
+
+        $(#[$unwrap_doc])*
+        pub fn unwrap_or_clone($this: Self) -> $owned
+        where
+            E: Clone,
+            L: Clone,
+            A: Clone,
+        {
+            match Self::try_unique($this) {
+                Ok(unique) => unique,
+                // The handle keeps its strong count across the clones (user
+                // code), and is dropped after them.
+                Err(shared) => crate::block::clone_contents(
+                    shared.get_label(),
+                    &shared,
+                    Self::allocator(&shared),
+                ),
+            }
+        }
+
         /// The label and the elements by mutable reference, together, if this
         /// is the only handle, strong or weak: [`get_mut`](Self::get_mut) with
         /// the label (for a header fixed up after the elements change).
@@ -69,12 +113,13 @@ macro_rules! impl_with_label_mut {
             L: Clone,
             A: Clone,
         {
-            Self::make_mut($this);
+            Self::make_unique($this);
             let (block, len) = ($this.raw(), $this.len());
-            // SAFETY: `make_mut` has made `this` the only handle of any kind
-            // to its block (a fresh clone, a moved block, or one with no other
-            // handle), nothing has run since, and `&mut this` is exclusive; the
-            // label and the elements are disjoint parts of the block.
+            // SAFETY: `make_unique` has made `this` the only handle of any
+            // kind to its block (a fresh clone, a moved block, or one with no
+            // other handle), nothing has run since, and `&mut this` is
+            // exclusive; the label and the elements are disjoint parts of the
+            // block.
             unsafe { (block.label_mut(), block.elements_mut(len)) }
         }
     };
