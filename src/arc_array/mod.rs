@@ -182,30 +182,40 @@ pub struct ArcArrayBase<E, L, P: ArcLayout, A: Allocator> {
     _owns: PhantomData<(L, E, P, A)>,
 }
 
-// SAFETY: handles on several threads share the label, the elements and the
-// allocator (`&L`, `&[E]`, `&A` from each), so all must be `Sync`; and any
-// thread may hold the last handle and drop them, or take them with
-// `try_unique` / `make_mut`, or free the block with the allocator, so all
-// must be `Send`. This is `Arc<T, A>`'s `T: Send + Sync, A: Send + Sync`,
-// for every part. The counts are atomic.
-unsafe impl<E: Send + Sync, L: Send + Sync, P: ArcLayout, A: Allocator + Send + Sync> Send
-    for ArcArrayBase<E, L, P, A>
-{
+/// `Send`, `Sync` and `UnwindSafe` of the strong and the weak handle,
+/// which have the same bounds for the same reasons: a weak handle upgrades
+/// into a strong one on its thread, and either may be the last owner, the
+/// one that frees the block with the allocator.
+macro_rules! impl_shared_auto_traits {
+    ($($handle:ident),*) => {$(
+        // SAFETY: handles on several threads share the label, the elements
+        // and the allocator (`&L`, `&[E]`, `&A` from each, a weak handle's
+        // once it upgrades), so all must be `Sync`; and any thread may hold
+        // the last handle and drop them, or take them with `try_unique` /
+        // `make_mut`, or free the block with the allocator, so all must be
+        // `Send`. This is `Arc<T, A>`'s `T: Send + Sync, A: Send + Sync`
+        // (and `Weak<T, A>`'s), for every part. The counts are atomic.
+        unsafe impl<E: Send + Sync, L: Send + Sync, P: ArcLayout, A: Allocator + Send + Sync> Send
+            for $handle<E, L, P, A>
+        {
+        }
+        // SAFETY: a `&` to a handle can be cloned (or upgraded) into an
+        // owned strong handle on another thread, so sharing it is sending
+        // one: the same bounds as `Send`.
+        unsafe impl<E: Send + Sync, L: Send + Sync, P: ArcLayout, A: Allocator + Send + Sync> Sync
+            for $handle<E, L, P, A>
+        {
+        }
+        // Like `Arc<T, A>: UnwindSafe where T: RefUnwindSafe, A: UnwindSafe`:
+        // a panic while a handle is borrowed can only have left the data as
+        // `&`-access leaves it.
+        impl<E: RefUnwindSafe, L: RefUnwindSafe, P: ArcLayout, A: Allocator + UnwindSafe> UnwindSafe
+            for $handle<E, L, P, A>
+        {
+        }
+    )*};
 }
-// SAFETY: `&ArcArray` can be cloned into an owned handle on another thread,
-// so sharing it is sending one: the same bounds as `Send`.
-unsafe impl<E: Send + Sync, L: Send + Sync, P: ArcLayout, A: Allocator + Send + Sync> Sync
-    for ArcArrayBase<E, L, P, A>
-{
-}
-
-// Like `Arc<T, A>: UnwindSafe where T: RefUnwindSafe, A: UnwindSafe`: a
-// panic while a handle is borrowed can only have left the data as
-// `&`-access leaves it.
-impl<E: RefUnwindSafe, L: RefUnwindSafe, P: ArcLayout, A: Allocator + UnwindSafe> UnwindSafe
-    for ArcArrayBase<E, L, P, A>
-{
-}
+impl_shared_auto_traits!(ArcArrayBase, WeakArcArrayBase);
 
 impl<E, L, P: ArcLayout, A: Allocator> ArcArrayBase<E, L, P, A> {
     impl_label_access! {

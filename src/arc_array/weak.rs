@@ -3,7 +3,6 @@
 
 use core::fmt;
 use core::marker::PhantomData;
-use core::panic::{RefUnwindSafe, UnwindSafe};
 use core::ptr::NonNull;
 
 use super::counts::Counts;
@@ -57,23 +56,6 @@ pub struct WeakArcArrayBase<E, L, P: ArcLayout, A: Allocator> {
 /// 4, the alignment of its counts).
 fn dangling() -> NonNull<u8> {
     crate::block::no_block()
-}
-
-// SAFETY: a weak handle can upgrade into a strong one on its thread, and
-// may be the last owner that frees the block with the allocator, so it
-// needs exactly `ArcArray`'s bounds, for the same reasons.
-unsafe impl<E: Send + Sync, L: Send + Sync, P: ArcLayout, A: Allocator + Send + Sync> Send
-    for WeakArcArrayBase<E, L, P, A>
-{
-}
-// SAFETY: as `Send`: `&WeakArcArray` can be upgraded on any thread.
-unsafe impl<E: Send + Sync, L: Send + Sync, P: ArcLayout, A: Allocator + Send + Sync> Sync
-    for WeakArcArrayBase<E, L, P, A>
-{
-}
-impl<E: RefUnwindSafe, L: RefUnwindSafe, P: ArcLayout, A: Allocator + UnwindSafe> UnwindSafe
-    for WeakArcArrayBase<E, L, P, A>
-{
 }
 
 impl<E, L, P: ArcLayout, A: Allocator> WeakArcArrayBase<E, L, P, A> {

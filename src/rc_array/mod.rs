@@ -127,11 +127,17 @@ pub struct RcArray<E, L = (), A: Allocator = Global> {
 // `&`-access leaves them; an `RcArray` of `Cell`s is not unwind-safe, as
 // `Rc<[Cell<u8>]>` is not. (The explicit impl replaces the automatic one,
 // which asked only `E, L, A: UnwindSafe`.) `RefUnwindSafe` stays
-// automatic: it already needs `E, L, A: RefUnwindSafe`.
-impl<E: RefUnwindSafe, L: RefUnwindSafe, A: Allocator + UnwindSafe> UnwindSafe
-    for RcArray<E, L, A>
-{
+// automatic: it already needs `E, L, A: RefUnwindSafe`. A weak handle
+// upgrades into an `RcArray`, so it has the same bound.
+macro_rules! impl_shared_unwind_safe {
+    ($($handle:ident),*) => {$(
+        impl<E: RefUnwindSafe, L: RefUnwindSafe, A: Allocator + UnwindSafe> UnwindSafe
+            for $handle<E, L, A>
+        {
+        }
+    )*};
 }
+impl_shared_unwind_safe!(RcArray, WeakRcArray);
 
 impl<E, L, A: Allocator> RcArray<E, L, A> {
     impl_label_access! {

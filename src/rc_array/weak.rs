@@ -3,7 +3,6 @@
 
 use core::fmt;
 use core::marker::PhantomData;
-use core::panic::{RefUnwindSafe, UnwindSafe};
 use core::ptr::NonNull;
 
 use super::counts::increment;
@@ -38,13 +37,6 @@ pub struct WeakRcArray<E, L = (), A: Allocator = Global> {
     /// A block, or [`no_block`] for a weak handle that never had one.
     block: NonNull<u8>,
     _owns: PhantomData<(L, E, A)>,
-}
-
-// As `RcArray`'s: a weak handle upgrades into one, which shares the
-// contents by `&`.
-impl<E: RefUnwindSafe, L: RefUnwindSafe, A: Allocator + UnwindSafe> UnwindSafe
-    for WeakRcArray<E, L, A>
-{
 }
 
 impl<E, L, A: Allocator> WeakRcArray<E, L, A> {
