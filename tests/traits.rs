@@ -45,6 +45,25 @@ macro_rules! implements {
     }};
 }
 
+/// Which of the `Handle<u8>: Bound` pairs, every handle named against every
+/// bound named, do not hold, by name: one assertion then lists all that are
+/// missing, where one `assert!` per pair would stop at the first. The
+/// bounds go down as one token tree so that each handle can repeat them.
+macro_rules! missing_impls {
+    ([$($handle:ident),* $(,)?]: $bounds:tt) => {{
+        let mut missing: Vec<&'static str> = Vec::new();
+        $(missing_impls!(@one missing, $handle, $bounds);)*
+        missing
+    }};
+    (@one $missing:ident, $handle:ident, [$($bound:path),* $(,)?]) => {
+        $(
+            if !implements!($handle<u8>: $bound) {
+                $missing.push(concat!(stringify!($handle), ": ", stringify!($bound)));
+            }
+        )*
+    };
+}
+
 fn ids(canaries: &[Canary]) -> Vec<usize> {
     canaries.iter().map(|c| c.id).collect()
 }
@@ -718,16 +737,14 @@ fn shared_handles_have_no_mutable_traits() {
 
 #[test]
 fn exclusive_handles_have_every_trait() {
-    assert!(implements!(HeapArray<u8>: LabelledArrayMut<u8, ()>));
-    assert!(implements!(HeapArray<u8>: SliceArrayMut<u8>));
-    assert!(implements!(HeapArray<u8>: CopyMap<usize, u8>));
-    assert!(implements!(HeapArray<u8>: DefaultLabelledArray<u8, ()>));
-    assert!(implements!(HeapArray<u8>: MakeArray<u8>));
-    assert!(implements!(UniqueArcArray<u8>: LabelledArrayMut<u8, ()>));
-    assert!(implements!(UniqueArcArray<u8>: SliceArrayMut<u8>));
-    assert!(implements!(UniqueArcArray<u8>: CopyMap<usize, u8>));
-    assert!(implements!(UniqueArcArray<u8>: DefaultLabelledArray<u8, ()>));
-    assert!(implements!(UniqueArcArray<u8>: MakeArray<u8>));
+    let missing = missing_impls!([HeapArray, UniqueArcArray]: [
+        LabelledArrayMut<u8, ()>,
+        SliceArrayMut<u8>,
+        CopyMap<usize, u8>,
+        DefaultLabelledArray<u8, ()>,
+        MakeArray<u8>,
+    ]);
+    assert!(missing.is_empty(), "missing impls: {missing:?}");
 }
 
 #[test]
@@ -735,48 +752,13 @@ fn shared_handles_have_every_read_only_trait() {
     // DESIGN: each handle implements the seed traits that are sound for it;
     // only the three needing `&mut` elements are left out of ArcArray and
     // RcArray. `with_len` is as sound for ArcArray as its inherent one.
-    let mut missing = Vec::new();
-    let checks = [
-        ("RcArray: Container", implements!(RcArray<u8>: Container)),
-        (
-            "RcArray: MakeArray",
-            implements!(RcArray<u8>: MakeArray<u8>),
-        ),
-        (
-            "RcArray: LabelledArray",
-            implements!(RcArray<u8>: LabelledArray<u8, ()>),
-        ),
-        (
-            "RcArray: DefaultLabelledArray",
-            implements!(RcArray<u8>: DefaultLabelledArray<u8, ()>),
-        ),
-        (
-            "RcArray: SliceArray",
-            implements!(RcArray<u8>: SliceArray<u8>),
-        ),
-        ("ArcArray: Container", implements!(ArcArray<u8>: Container)),
-        (
-            "ArcArray: MakeArray",
-            implements!(ArcArray<u8>: MakeArray<u8>),
-        ),
-        (
-            "ArcArray: LabelledArray",
-            implements!(ArcArray<u8>: LabelledArray<u8, ()>),
-        ),
-        (
-            "ArcArray: DefaultLabelledArray",
-            implements!(ArcArray<u8>: DefaultLabelledArray<u8, ()>),
-        ),
-        (
-            "ArcArray: SliceArray",
-            implements!(ArcArray<u8>: SliceArray<u8>),
-        ),
-    ];
-    for (what, yes) in checks {
-        if !yes {
-            missing.push(what);
-        }
-    }
+    let missing = missing_impls!([RcArray, ArcArray]: [
+        Container,
+        MakeArray<u8>,
+        LabelledArray<u8, ()>,
+        DefaultLabelledArray<u8, ()>,
+        SliceArray<u8>,
+    ]);
     assert!(missing.is_empty(), "missing impls: {missing:?}");
 }
 
@@ -785,78 +767,12 @@ fn construction_conversions_for_every_handle() {
     // DESIGN, "construction (same shape for HeapArray, RcArray, ArcArray,
     // UniqueArcArray)": From<Vec<E>>, From<&[E]>, From<Box<[E]>>,
     // FromIterator.
-    let mut missing = Vec::new();
-    let checks = [
-        (
-            "HeapArray: From<Vec>",
-            implements!(HeapArray<u8>: From<Vec<u8>>),
-        ),
-        (
-            "HeapArray: From<&[E]>",
-            implements!(HeapArray<u8>: From<&'static [u8]>),
-        ),
-        (
-            "HeapArray: From<Box<[E]>>",
-            implements!(HeapArray<u8>: From<Box<[u8]>>),
-        ),
-        (
-            "HeapArray: FromIterator",
-            implements!(HeapArray<u8>: FromIterator<u8>),
-        ),
-        (
-            "RcArray: From<Vec>",
-            implements!(RcArray<u8>: From<Vec<u8>>),
-        ),
-        (
-            "RcArray: From<&[E]>",
-            implements!(RcArray<u8>: From<&'static [u8]>),
-        ),
-        (
-            "RcArray: From<Box<[E]>>",
-            implements!(RcArray<u8>: From<Box<[u8]>>),
-        ),
-        (
-            "RcArray: FromIterator",
-            implements!(RcArray<u8>: FromIterator<u8>),
-        ),
-        (
-            "ArcArray: From<Vec>",
-            implements!(ArcArray<u8>: From<Vec<u8>>),
-        ),
-        (
-            "ArcArray: From<&[E]>",
-            implements!(ArcArray<u8>: From<&'static [u8]>),
-        ),
-        (
-            "ArcArray: From<Box<[E]>>",
-            implements!(ArcArray<u8>: From<Box<[u8]>>),
-        ),
-        (
-            "ArcArray: FromIterator",
-            implements!(ArcArray<u8>: FromIterator<u8>),
-        ),
-        (
-            "UniqueArcArray: From<Vec>",
-            implements!(UniqueArcArray<u8>: From<Vec<u8>>),
-        ),
-        (
-            "UniqueArcArray: From<&[E]>",
-            implements!(UniqueArcArray<u8>: From<&'static [u8]>),
-        ),
-        (
-            "UniqueArcArray: From<Box<[E]>>",
-            implements!(UniqueArcArray<u8>: From<Box<[u8]>>),
-        ),
-        (
-            "UniqueArcArray: FromIterator",
-            implements!(UniqueArcArray<u8>: FromIterator<u8>),
-        ),
-    ];
-    for (what, yes) in checks {
-        if !yes {
-            missing.push(what);
-        }
-    }
+    let missing = missing_impls!([HeapArray, RcArray, ArcArray, UniqueArcArray]: [
+        From<Vec<u8>>,
+        From<&'static [u8]>,
+        From<Box<[u8]>>,
+        FromIterator<u8>,
+    ]);
     assert!(missing.is_empty(), "missing impls: {missing:?}");
 }
 
