@@ -45,6 +45,19 @@ macro_rules! implements {
     }};
 }
 
+/// Calls `$check::<Handle<$arg, ..>, $extra, ..>("Handle")` for each handle
+/// named, the name being what the generic checks below put in their
+/// messages. The type arguments go down as one group each so that every
+/// handle can repeat them.
+macro_rules! each_handle {
+    (@one $handle:ident ($($arg:ty),*) $check:ident ($($extra:ty),*)) => {
+        $check::<$handle<$($arg),*> $(, $extra)*>(stringify!($handle))
+    };
+    ([$($handle:ident),* $(,)?] $args:tt => $check:ident $extras:tt) => {
+        $(each_handle!(@one $handle $args $check $extras);)*
+    };
+}
+
 /// Which of the `Handle<u8>: Bound` pairs, every handle named against every
 /// bound named, do not hold, by name: one assertion then lists all that are
 /// missing, where one `assert!` per pair would stop at the first. The
@@ -527,40 +540,29 @@ owning_tests!(
 );
 
 fn panicking_initialiser_for_every_handle<E: Owning, L: Owning>() {
-    panicking_initialiser::<HeapArray<E, L>, E, L>("HeapArray");
-    panicking_initialiser::<RcArray<E, L>, E, L>("RcArray");
-    panicking_initialiser::<ArcArray<E, L>, E, L>("ArcArray");
-    panicking_initialiser::<UniqueArcArray<E, L>, E, L>("UniqueArcArray");
-    panicking_initialiser::<CompactArcArray<E, L>, E, L>("CompactArcArray");
-    panicking_initialiser::<CompactUniqueArcArray<E, L>, E, L>("CompactUniqueArcArray");
-    panicking_new::<HeapArray<E>, E>("HeapArray");
-    panicking_new::<RcArray<E>, E>("RcArray");
-    panicking_new::<ArcArray<E>, E>("ArcArray");
-    panicking_new::<UniqueArcArray<E>, E>("UniqueArcArray");
-    panicking_new::<CompactArcArray<E>, E>("CompactArcArray");
-    panicking_new::<CompactUniqueArcArray<E>, E>("CompactUniqueArcArray");
+    each_handle!(
+        [HeapArray, RcArray, ArcArray, UniqueArcArray, CompactArcArray, CompactUniqueArcArray]
+            (E, L) => panicking_initialiser(E, L)
+    );
+    each_handle!(
+        [HeapArray, RcArray, ArcArray, UniqueArcArray, CompactArcArray, CompactUniqueArcArray]
+            (E) => panicking_new(E)
+    );
 }
 
 #[test]
 fn drops_once_for_every_handle() {
-    drops_once::<HeapArray<Canary, Canary>>("HeapArray");
-    drops_once::<RcArray<Canary, Canary>>("RcArray");
-    drops_once::<ArcArray<Canary, Canary>>("ArcArray");
-    drops_once::<UniqueArcArray<Canary, Canary>>("UniqueArcArray");
+    each_handle!([HeapArray, RcArray, ArcArray, UniqueArcArray] (Canary, Canary) => drops_once());
 }
 
 fn capacity_overflow_for_every_handle<E: Owning, L: Owning>() {
-    capacity_overflow::<HeapArray<u64, L>, L>("HeapArray");
-    capacity_overflow::<RcArray<u64, L>, L>("RcArray");
-    capacity_overflow::<ArcArray<u64, L>, L>("ArcArray");
-    capacity_overflow::<UniqueArcArray<u64, L>, L>("UniqueArcArray");
-    capacity_overflow::<CompactArcArray<u64, L>, L>("CompactArcArray");
-    capacity_overflow::<CompactUniqueArcArray<u64, L>, L>("CompactUniqueArcArray");
+    each_handle!(
+        [HeapArray, RcArray, ArcArray, UniqueArcArray, CompactArcArray, CompactUniqueArcArray]
+            (u64, L) => capacity_overflow(L)
+    );
     // HeapArray has no header: an isize::MAX-byte array of u8 would fit its
     // layout (and fail to allocate), so only the others are asked for it.
-    capacity_overflow_bytes::<RcArray<u8>>("RcArray");
-    capacity_overflow_bytes::<ArcArray<u8>>("ArcArray");
-    capacity_overflow_bytes::<UniqueArcArray<u8>>("UniqueArcArray");
+    each_handle!([RcArray, ArcArray, UniqueArcArray] (u8) => capacity_overflow_bytes());
 }
 
 #[test]
@@ -576,10 +578,7 @@ fn capacity_overflow_for_heap_array_bytes() {
 
 #[test]
 fn one_allocation_for_every_handle() {
-    one_allocation::<HeapArray<u64>>("HeapArray");
-    one_allocation::<RcArray<u64>>("RcArray");
-    one_allocation::<ArcArray<u64>>("ArcArray");
-    one_allocation::<UniqueArcArray<u64>>("UniqueArcArray");
+    each_handle!([HeapArray, RcArray, ArcArray, UniqueArcArray] (u64) => one_allocation());
     let heap = one_allocation_labelled::<HeapArray<u64, u8>>("HeapArray");
     let rc = one_allocation_labelled::<RcArray<u64, u8>>("RcArray");
     let arc = one_allocation_labelled::<ArcArray<u64, u8>>("ArcArray");
@@ -588,51 +587,40 @@ fn one_allocation_for_every_handle() {
     assert!(rc > heap, "RcArray's header");
     assert!(arc >= heap + 128, "ArcArray's padded counts");
     assert_eq!(arc, unique, "the same block");
-    one_allocation_from_slice::<HeapArray<u64>>("HeapArray");
-    one_allocation_from_slice::<RcArray<u64>>("RcArray");
-    one_allocation_from_slice::<ArcArray<u64>>("ArcArray");
-    one_allocation_from_slice::<UniqueArcArray<u64>>("UniqueArcArray");
+    each_handle!(
+        [HeapArray, RcArray, ArcArray, UniqueArcArray]
+            (u64) => one_allocation_from_slice()
+    );
 }
 
 #[test]
 fn inexact_collect_for_every_handle() {
-    inexact_collect::<HeapArray<u64>>("HeapArray");
-    inexact_collect::<RcArray<u64>>("RcArray");
-    inexact_collect::<ArcArray<u64>>("ArcArray");
-    inexact_collect::<UniqueArcArray<u64>>("UniqueArcArray");
+    each_handle!([HeapArray, RcArray, ArcArray, UniqueArcArray] (u64) => inexact_collect());
 }
 
 #[test]
 fn lying_size_hints_for_every_handle() {
-    lying_size_hints::<HeapArray<String>>("HeapArray");
-    lying_size_hints::<RcArray<String>>("RcArray");
-    lying_size_hints::<ArcArray<String>>("ArcArray");
-    lying_size_hints::<UniqueArcArray<String>>("UniqueArcArray");
+    each_handle!([HeapArray, RcArray, ArcArray, UniqueArcArray] (String) => lying_size_hints());
 }
 
 fn panicking_iterator_for_every_handle<E: Owning, L: Owning>() {
-    panicking_iterator::<HeapArray<E>, E>("HeapArray");
-    panicking_iterator::<RcArray<E>, E>("RcArray");
-    panicking_iterator::<ArcArray<E>, E>("ArcArray");
-    panicking_iterator::<UniqueArcArray<E>, E>("UniqueArcArray");
-    panicking_iterator::<CompactArcArray<E>, E>("CompactArcArray");
-    panicking_iterator::<CompactUniqueArcArray<E>, E>("CompactUniqueArcArray");
+    each_handle!(
+        [HeapArray, RcArray, ArcArray, UniqueArcArray, CompactArcArray, CompactUniqueArcArray]
+            (E) => panicking_iterator(E)
+    );
 }
 
 #[test]
 fn zero_sized_for_every_handle() {
-    zero_sized::<HeapArray<()>>("HeapArray");
-    zero_sized::<RcArray<()>>("RcArray");
-    zero_sized::<ArcArray<()>>("ArcArray");
-    zero_sized::<UniqueArcArray<()>>("UniqueArcArray");
+    each_handle!([HeapArray, RcArray, ArcArray, UniqueArcArray] (()) => zero_sized());
 }
 
 #[test]
 fn over_aligned_for_every_handle() {
-    over_aligned::<HeapArray<Align256, Align256>>("HeapArray");
-    over_aligned::<RcArray<Align256, Align256>>("RcArray");
-    over_aligned::<ArcArray<Align256, Align256>>("ArcArray");
-    over_aligned::<UniqueArcArray<Align256, Align256>>("UniqueArcArray");
+    each_handle!(
+        [HeapArray, RcArray, ArcArray, UniqueArcArray]
+            (Align256, Align256) => over_aligned()
+    );
 }
 
 /// A panicking `Clone` in `From<&[E]>`: the clones made are dropped, the
@@ -659,10 +647,10 @@ fn panicking_clone_from_slice<A: for<'a> From<&'a [E]>, E: Owning>(name: &str) {
 }
 
 fn panicking_clone_in_from_slice_for_every_handle<E: Owning, L: Owning>() {
-    panicking_clone_from_slice::<HeapArray<E>, E>("HeapArray");
-    panicking_clone_from_slice::<RcArray<E>, E>("RcArray");
-    panicking_clone_from_slice::<ArcArray<E>, E>("ArcArray");
-    panicking_clone_from_slice::<UniqueArcArray<E>, E>("UniqueArcArray");
+    each_handle!(
+        [HeapArray, RcArray, ArcArray, UniqueArcArray]
+            (E) => panicking_clone_from_slice(E)
+    );
 }
 
 fn panicking_clone_in_arc_make_mut<E: Owning, L: Owning>() {
