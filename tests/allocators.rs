@@ -842,42 +842,21 @@ fn bump_without_room() {
     }
     let label = || Owned::<String>::make(l, LABEL);
     let elem = |i| Owned::<Box<u64>>::make(l, i);
-    refused(HeapArray::try_with_label_in(
-        label(),
-        3,
-        |_, i| elem(i),
-        arena,
-    ));
-    refused(RcArray::try_with_label_in(
-        label(),
-        3,
-        |_, i| elem(i),
-        arena,
-    ));
-    refused(ArcArray::try_with_label_in(
-        label(),
-        3,
-        |_, i| elem(i),
-        arena,
-    ));
-    refused(<CompactArcArray<_, _, _>>::try_with_label_in(
-        label(),
-        3,
-        |_, i| elem(i),
-        arena,
-    ));
-    refused(UniqueArcArray::try_with_label_in(
-        label(),
-        3,
-        |_, i| elem(i),
-        arena,
-    ));
-    refused(<CompactUniqueArcArray<_, _, _>>::try_with_label_in(
-        label(),
-        3,
-        |_, i| elem(i),
-        arena,
-    ));
+    // Every handle's labelled constructor, each with the same label,
+    // length and initialiser, so one line a handle.
+    macro_rules! refused_with_label {
+        ($($handle:ty),*) => {
+            $(refused(<$handle>::try_with_label_in(label(), 3, |_, i| elem(i), arena));)*
+        };
+    }
+    refused_with_label!(
+        HeapArray<_, _, _>,
+        RcArray<_, _, _>,
+        ArcArray<_, _, _>,
+        CompactArcArray<_, _, _>,
+        UniqueArcArray<_, _, _>,
+        CompactUniqueArcArray<_, _, _>
+    );
     refused(HeapArray::try_from_iter_in(
         (0..5).map(elem).filter(|_| true),
         arena,
