@@ -283,121 +283,92 @@ impl Payload for Zst {
     fn set(&mut self, _: u32) {}
 }
 
-/// A `u8` value (the model stores the value truncated to `u8`).
-#[derive(Clone)]
-pub struct Byte {
-    tracked: Tracked,
-    value: u8,
-    canary: Canary,
-}
-
-impl Payload for Byte {
-    const CANARIES: usize = 1;
-    fn make(value: u32, ledger: &Arc<Ledger>) -> Self {
-        Byte {
-            tracked: Tracked::new(),
-            value: value as u8,
-            canary: ledger.canary(),
+/// Declares a payload that holds a [`Tracked`], a value of type `$ty` and a
+/// [`Canary`], with its [`Payload`] impl: the four that hold a value
+/// differ only in the value's type and how it is made, read and replaced,
+/// which the arms give as closures over the value field.
+macro_rules! payload {
+    ($(#[$attr:meta])* $name:ident($ty:ty) {
+        make: |$made:ident| $make:expr,
+        stored: |$raw:ident| $stored:expr,
+        value: |$read:ident| $value:expr,
+        set: |$field:ident, $new:ident| $set:expr $(,)?
+    }) => {
+        $(#[$attr])*
+        #[derive(Clone)]
+        pub struct $name {
+            tracked: Tracked,
+            value: $ty,
+            canary: Canary,
         }
-    }
-    fn stored(value: u32) -> u32 {
-        u32::from(value as u8)
-    }
-    fn value(&self) -> u32 {
-        u32::from(self.value)
-    }
-    fn set(&mut self, value: u32) {
-        self.value = value as u8;
-    }
-}
 
-/// A `String` value (the decimal digits): a payload that owns heap memory,
-/// so a missed or doubled drop also shows as a leak or a double free
-/// under AddressSanitizer or Miri.
-#[derive(Clone)]
-pub struct Text {
-    tracked: Tracked,
-    value: String,
-    canary: Canary,
-}
-
-impl Payload for Text {
-    const CANARIES: usize = 1;
-    fn make(value: u32, ledger: &Arc<Ledger>) -> Self {
-        Text {
-            tracked: Tracked::new(),
-            value: value.to_string(),
-            canary: ledger.canary(),
+        impl Payload for $name {
+            const CANARIES: usize = 1;
+            fn make($made: u32, ledger: &Arc<Ledger>) -> Self {
+                $name {
+                    tracked: Tracked::new(),
+                    value: $make,
+                    canary: ledger.canary(),
+                }
+            }
+            fn stored($raw: u32) -> u32 {
+                $stored
+            }
+            fn value(&self) -> u32 {
+                let $read = &self.value;
+                $value
+            }
+            fn set(&mut self, $new: u32) {
+                let $field = &mut self.value;
+                $set
+            }
         }
-    }
-    fn stored(value: u32) -> u32 {
-        value
-    }
-    fn value(&self) -> u32 {
-        self.value.parse().expect("a value the machine wrote")
-    }
-    fn set(&mut self, value: u32) {
-        self.value = value.to_string();
+    };
+}
+
+payload! {
+    /// A `u8` value (the model stores the value truncated to `u8`).
+    Byte(u8) {
+        make: |value| value as u8,
+        stored: |value| u32::from(value as u8),
+        value: |v| u32::from(*v),
+        set: |v, value| *v = value as u8,
     }
 }
 
-/// A `Box<u32>` value: heap memory of its own, as [`Text`], behind a
-/// one-word field, so that element and label can both own memory (paired
-/// with `Text` in tests/model_ops.rs).
-#[derive(Clone)]
-pub struct Boxed {
-    tracked: Tracked,
-    value: Box<u32>,
-    canary: Canary,
-}
-
-impl Payload for Boxed {
-    const CANARIES: usize = 1;
-    fn make(value: u32, ledger: &Arc<Ledger>) -> Self {
-        Boxed {
-            tracked: Tracked::new(),
-            value: Box::new(value),
-            canary: ledger.canary(),
-        }
-    }
-    fn stored(value: u32) -> u32 {
-        value
-    }
-    fn value(&self) -> u32 {
-        *self.value
-    }
-    fn set(&mut self, value: u32) {
-        *self.value = value;
+payload! {
+    /// A `String` value (the decimal digits): a payload that owns heap memory,
+    /// so a missed or doubled drop also shows as a leak or a double free
+    /// under AddressSanitizer or Miri.
+    Text(String) {
+        make: |value| value.to_string(),
+        stored: |value| value,
+        value: |v| v.parse().expect("a value the machine wrote"),
+        set: |v, value| *v = value.to_string(),
     }
 }
 
-/// A `u32` value in an over-aligned (256-byte) type: the block's layout
-/// must pad to it, and every pointer must stay aligned to it.
-#[derive(Clone)]
-#[repr(align(256))]
-pub struct Aligned {
-    tracked: Tracked,
-    value: u32,
-    canary: Canary,
+payload! {
+    /// A `Box<u32>` value: heap memory of its own, as [`Text`], behind a
+    /// one-word field, so that element and label can both own memory (paired
+    /// with `Text` in tests/model_ops.rs).
+    Boxed(Box<u32>) {
+        make: |value| Box::new(value),
+        stored: |value| value,
+        value: |v| **v,
+        set: |v, value| **v = value,
+    }
 }
 
-impl Payload for Aligned {
-    const CANARIES: usize = 1;
-    fn make(value: u32, ledger: &Arc<Ledger>) -> Self {
-        Aligned {
-            tracked: Tracked::new(),
-            value,
-            canary: ledger.canary(),
-        }
-    }
-    fn stored(value: u32) -> u32 {
-        value
-    }
-    fn value(&self) -> u32 {
-        self.value
-    }
-    fn set(&mut self, value: u32) {
-        self.value = value;
+payload! {
+    /// A `u32` value in an over-aligned (256-byte) type: the block's layout
+    /// must pad to it, and every pointer must stay aligned to it.
+    #[repr(align(256))]
+    Aligned(u32) {
+        make: |value| value,
+        stored: |value| value,
+        value: |v| *v,
+        set: |v, value| *v = value,
     }
 }
 
