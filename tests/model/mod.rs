@@ -555,6 +555,20 @@ impl<E: Payload, L: Payload, P: ArcLayout, A: ModelAlloc> Machine<E, L, P, A> {
         }
     }
 
+    /// Puts back a handle taken from the pool and the new one made from it
+    /// (a clone or a downgrade), the model counting one more of the new
+    /// handle's kind first: `put` may drop the new one, if the pool is
+    /// full, and that drop is counted against it.
+    fn put_beside(&mut self, old: Handle<E, L, P, A>, new: Handle<E, L, P, A>, id: usize) {
+        match new.kind() {
+            Kind::Strong => self.blocks[id].strong += 1,
+            Kind::Weak => self.blocks[id].weak += 1,
+            Kind::Unique => unreachable!("a unique handle is never made beside another"),
+        }
+        self.put(old, id);
+        self.put(new, id);
+    }
+
     /// Drops a handle and updates the model as its drop must.
     fn release(&mut self, handle: Handle<E, L, P, A>, id: usize) {
         let kind = handle.kind();
@@ -704,9 +718,7 @@ impl<E: Payload, L: Payload, P: ArcLayout, A: ModelAlloc> Machine<E, L, P, A> {
             Op::Clone(slot) => {
                 if let Some((h, id)) = self.take_strong(slot) {
                     let c = h.clone();
-                    self.blocks[id].strong += 1;
-                    self.put(Handle::Strong(h), id);
-                    self.put(Handle::Strong(c), id);
+                    self.put_beside(Handle::Strong(h), Handle::Strong(c), id);
                 }
             }
             Op::Drop(slot) => {
@@ -739,15 +751,11 @@ impl<E: Payload, L: Payload, P: ArcLayout, A: ModelAlloc> Machine<E, L, P, A> {
             Op::Downgrade(slot) => {
                 if let Some((h, id)) = self.take_strong(slot) {
                     let w = ArcArrayBase::downgrade(&h);
-                    self.blocks[id].weak += 1;
-                    self.put(Handle::Strong(h), id);
-                    self.put(Handle::Weak(w), id);
+                    self.put_beside(Handle::Strong(h), Handle::Weak(w), id);
                 } else if let Some((w, id)) = self.take_weak(slot) {
                     // A weak clone.
                     let w2 = w.clone();
-                    self.blocks[id].weak += 1;
-                    self.put(Handle::Weak(w), id);
-                    self.put(Handle::Weak(w2), id);
+                    self.put_beside(Handle::Weak(w), Handle::Weak(w2), id);
                 }
             }
             Op::Upgrade(slot) => {
