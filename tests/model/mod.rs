@@ -832,32 +832,29 @@ impl<E: Payload, L: Payload, P: ArcLayout, A: ModelAlloc> Machine<E, L, P, A> {
                     }
                 }
             }
-            Op::TryUnique(slot) => {
+            Op::TryUnique(slot) | Op::IntoUnique(slot) => {
                 if let Some((h, id)) = self.take_strong(slot) {
                     let before = self.blocks[id].clone();
-                    match ArcArrayBase::try_unique(h) {
+                    // Both ask for the contents alone; a refused
+                    // `try_unique` hands the strong handle back (`Some`),
+                    // a refused `into_unique` has dropped it (`None`).
+                    let (name, got) = match op {
+                        Op::TryUnique(_) => {
+                            ("try_unique", ArcArrayBase::try_unique(h).map_err(Some))
+                        }
+                        _ => ("into_unique", ArcArrayBase::into_unique(h).ok_or(None)),
+                    };
+                    match got {
                         Ok(u) => {
-                            assert_eq!(before.strong, 1, "try_unique while shared");
+                            assert_eq!(before.strong, 1, "{name} while shared");
                             self.become_unique(u, id, before);
                         }
-                        Err(h) => {
-                            assert!(before.strong > 1, "try_unique refused the only handle");
-                            self.put(Handle::Strong(h), id);
-                        }
-                    }
-                }
-            }
-            Op::IntoUnique(slot) => {
-                if let Some((h, id)) = self.take_strong(slot) {
-                    let before = self.blocks[id].clone();
-                    match ArcArrayBase::into_unique(h) {
-                        Some(u) => {
-                            assert_eq!(before.strong, 1, "into_unique while shared");
-                            self.become_unique(u, id, before);
-                        }
-                        None => {
-                            assert!(before.strong > 1, "into_unique refused the last handle");
-                            self.blocks[id].strong -= 1;
+                        Err(back) => {
+                            assert!(before.strong > 1, "{name} refused the last strong handle");
+                            match back {
+                                Some(h) => self.put(Handle::Strong(h), id),
+                                None => self.blocks[id].strong -= 1,
+                            }
                         }
                     }
                 }
