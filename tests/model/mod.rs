@@ -36,7 +36,7 @@ use heaparray::{
     WeakArcArrayBase,
 };
 
-use super::common::{catch_expected, Canary, Ledger};
+use super::common::{catch_expected, Canary, Ledger, Lying};
 
 /// The allocators of tests/common/alloc.rs (the machine runs over
 /// [`alloc::Faulty`] as well as [`Global`]).
@@ -1136,20 +1136,4 @@ fn assert_aligned<T>(p: *const T) {
         "{} at {p:p} misaligned",
         std::any::type_name::<T>()
     );
-}
-
-/// An iterator whose `size_hint` is whatever it was told.
-struct Lying<E> {
-    items: std::vec::IntoIter<E>,
-    hint: (usize, Option<usize>),
-}
-
-impl<E> Iterator for Lying<E> {
-    type Item = E;
-    fn next(&mut self) -> Option<E> {
-        self.items.next()
-    }
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.hint
-    }
 }
