@@ -116,7 +116,8 @@ use heaparray::*;
 
 use alloc::{inject, report, Faulty, Kind, Mode, Zst};
 use common::{
-    catch_expected, check_all, counts, ids_of, AlignTo256, Canary, Ledger, Owned, Owning, LABEL,
+    catch_expected, check_all, counts, ids_of, AlignTo256, Canary, Ledger, Lying, Owned, Owning,
+    LABEL,
 };
 
 // ---- the global allocator's faults -----------------------------------------
@@ -822,22 +823,6 @@ families! {
 /// bytes (and so is allocated).
 fn empty_allocates<F: Family, L, A>() -> bool {
     F::COUNTED || size_of::<L>() + size_of::<A>() != 0
-}
-
-/// An iterator yielding `items` while claiming `hint`.
-struct Lying<T> {
-    items: std::vec::IntoIter<T>,
-    hint: (usize, Option<usize>),
-}
-
-impl<T> Iterator for Lying<T> {
-    type Item = T;
-    fn next(&mut self) -> Option<T> {
-        self.items.next()
-    }
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.hint
-    }
 }
 
 /// An iterator case: an iterator yielding `items` while claiming `hint`,

@@ -517,6 +517,18 @@ fn shared<P: ArcLayout, E: Owning, L: Owning>(
     )
 }
 
+/// `shared`'s handle with its allocator's id and its block in `log`: what
+/// the tests below follow to the thread that frees it.
+fn shared_with_block<P: ArcLayout, E: Owning, L: Owning>(
+    l: &Arc<Ledger>,
+    log: &Arc<Log>,
+) -> (ArcArrayBase<E, L, P, Recording>, usize, usize) {
+    let a = shared::<P, E, L>(l, log);
+    let id = ArcArrayBase::allocator(&a).id();
+    let b = block_of(log, ArcArrayBase::as_ptr(&a), 3, id);
+    (a, id, b)
+}
+
 /// Runs `f` on a new thread; returns that thread's id.
 fn on_thread(f: impl FnOnce() + Send + 'static) -> thread::ThreadId {
     thread::spawn(move || {
@@ -531,9 +543,7 @@ fn on_thread(f: impl FnOnce() + Send + 'static) -> thread::ThreadId {
 fn last_strong_handle_dropped_on_another_thread() {
     let ledger = Ledger::new();
     let log = Log::new();
-    let a: Shared = shared(&ledger, &log);
-    let id = ArcArray::allocator(&a).id();
-    let b = block_of(&log, ArcArray::as_ptr(&a), 3, id);
+    let (a, id, b): (Shared, _, _) = shared_with_block(&ledger, &log);
     let a2 = a.clone();
     drop(a);
     let t = on_thread(move || drop(a2));
@@ -548,9 +558,7 @@ fn last_strong_handle_dropped_on_another_thread() {
 fn last_weak_handle_dropped_on_another_thread() {
     let ledger = Ledger::new();
     let log = Log::new();
-    let a: CompactShared = shared(&ledger, &log);
-    let id = ArcArrayBase::allocator(&a).id();
-    let b = block_of(&log, ArcArrayBase::as_ptr(&a), 3, id);
+    let (a, id, b): (CompactShared, _, _) = shared_with_block(&ledger, &log);
     let w = ArcArrayBase::downgrade(&a);
     drop(a);
     assert_eq!(ledger.live(), 0, "the contents dropped here");
@@ -593,9 +601,7 @@ fn unique_and_heap_arrays_dropped_on_another_thread() {
 fn try_unique_on_another_thread() {
     let ledger = Ledger::new();
     let log = Log::new();
-    let a: Shared = shared(&ledger, &log);
-    let old_id = ArcArray::allocator(&a).id();
-    let old = block_of(&log, ArcArray::as_ptr(&a), 3, old_id);
+    let (a, _, old): (Shared, _, _) = shared_with_block(&ledger, &log);
     let w = ArcArray::downgrade(&a);
     let log2 = Arc::clone(&log);
     let t = on_thread(move || {
@@ -624,9 +630,7 @@ fn last_owner_race() {
     let ledger = Ledger::new();
     let log = Log::new();
     for round in 0..rounds {
-        let a: Shared = shared(&ledger, &log);
-        let id = ArcArray::allocator(&a).id();
-        let b = block_of(&log, ArcArray::as_ptr(&a), 3, id);
+        let (a, id, b): (Shared, _, _) = shared_with_block(&ledger, &log);
         let barrier = Arc::new(Barrier::new(threads));
         // Handles: strong, weak, strong, weak (round-dependent order).
         let handles: Vec<_> = (0..threads)
@@ -674,9 +678,7 @@ fn into_unique_race_with_weak_handle() {
     let ledger = Ledger::new();
     let log = Log::new();
     for _ in 0..rounds {
-        let a: CompactShared = shared(&ledger, &log);
-        let id = ArcArrayBase::allocator(&a).id();
-        let old = block_of(&log, ArcArrayBase::as_ptr(&a), 3, id);
+        let (a, _, old): (CompactShared, _, _) = shared_with_block(&ledger, &log);
         let w = ArcArrayBase::downgrade(&a);
         let barrier = Arc::new(Barrier::new(2));
         let racers: Vec<_> = [a.clone(), a]
@@ -842,42 +844,21 @@ fn bump_without_room() {
     }
     let label = || Owned::<String>::make(l, LABEL);
     let elem = |i| Owned::<Box<u64>>::make(l, i);
-    refused(HeapArray::try_with_label_in(
-        label(),
-        3,
-        |_, i| elem(i),
-        arena,
-    ));
-    refused(RcArray::try_with_label_in(
-        label(),
-        3,
-        |_, i| elem(i),
-        arena,
-    ));
-    refused(ArcArray::try_with_label_in(
-        label(),
-        3,
-        |_, i| elem(i),
-        arena,
-    ));
-    refused(<CompactArcArray<_, _, _>>::try_with_label_in(
-        label(),
-        3,
-        |_, i| elem(i),
-        arena,
-    ));
-    refused(UniqueArcArray::try_with_label_in(
-        label(),
-        3,
-        |_, i| elem(i),
-        arena,
-    ));
-    refused(<CompactUniqueArcArray<_, _, _>>::try_with_label_in(
-        label(),
-        3,
-        |_, i| elem(i),
-        arena,
-    ));
+    // Every handle's labelled constructor, each with the same label,
+    // length and initialiser, so one line a handle.
+    macro_rules! refused_with_label {
+        ($($handle:ty),*) => {
+            $(refused(<$handle>::try_with_label_in(label(), 3, |_, i| elem(i), arena));)*
+        };
+    }
+    refused_with_label!(
+        HeapArray<_, _, _>,
+        RcArray<_, _, _>,
+        ArcArray<_, _, _>,
+        CompactArcArray<_, _, _>,
+        UniqueArcArray<_, _, _>,
+        CompactUniqueArcArray<_, _, _>
+    );
     refused(HeapArray::try_from_iter_in(
         (0..5).map(elem).filter(|_| true),
         arena,

@@ -45,6 +45,38 @@ macro_rules! implements {
     }};
 }
 
+/// Calls `$check::<Handle<$arg, ..>, $extra, ..>("Handle")` for each handle
+/// named, the name being what the generic checks below put in their
+/// messages. The type arguments go down as one group each so that every
+/// handle can repeat them.
+macro_rules! each_handle {
+    (@one $handle:ident ($($arg:ty),*) $check:ident ($($extra:ty),*)) => {
+        $check::<$handle<$($arg),*> $(, $extra)*>(stringify!($handle))
+    };
+    ([$($handle:ident),* $(,)?] $args:tt => $check:ident $extras:tt) => {
+        $(each_handle!(@one $handle $args $check $extras);)*
+    };
+}
+
+/// Which of the `Handle<u8>: Bound` pairs, every handle named against every
+/// bound named, do not hold, by name: one assertion then lists all that are
+/// missing, where one `assert!` per pair would stop at the first. The
+/// bounds go down as one token tree so that each handle can repeat them.
+macro_rules! missing_impls {
+    ([$($handle:ident),* $(,)?]: $bounds:tt) => {{
+        let mut missing: Vec<&'static str> = Vec::new();
+        $(missing_impls!(@one missing, $handle, $bounds);)*
+        missing
+    }};
+    (@one $missing:ident, $handle:ident, [$($bound:path),* $(,)?]) => {
+        $(
+            if !implements!($handle<u8>: $bound) {
+                $missing.push(concat!(stringify!($handle), ": ", stringify!($bound)));
+            }
+        )*
+    };
+}
+
 fn ids(canaries: &[Canary]) -> Vec<usize> {
     canaries.iter().map(|c| c.id).collect()
 }
@@ -508,40 +540,29 @@ owning_tests!(
 );
 
 fn panicking_initialiser_for_every_handle<E: Owning, L: Owning>() {
-    panicking_initialiser::<HeapArray<E, L>, E, L>("HeapArray");
-    panicking_initialiser::<RcArray<E, L>, E, L>("RcArray");
-    panicking_initialiser::<ArcArray<E, L>, E, L>("ArcArray");
-    panicking_initialiser::<UniqueArcArray<E, L>, E, L>("UniqueArcArray");
-    panicking_initialiser::<CompactArcArray<E, L>, E, L>("CompactArcArray");
-    panicking_initialiser::<CompactUniqueArcArray<E, L>, E, L>("CompactUniqueArcArray");
-    panicking_new::<HeapArray<E>, E>("HeapArray");
-    panicking_new::<RcArray<E>, E>("RcArray");
-    panicking_new::<ArcArray<E>, E>("ArcArray");
-    panicking_new::<UniqueArcArray<E>, E>("UniqueArcArray");
-    panicking_new::<CompactArcArray<E>, E>("CompactArcArray");
-    panicking_new::<CompactUniqueArcArray<E>, E>("CompactUniqueArcArray");
+    each_handle!(
+        [HeapArray, RcArray, ArcArray, UniqueArcArray, CompactArcArray, CompactUniqueArcArray]
+            (E, L) => panicking_initialiser(E, L)
+    );
+    each_handle!(
+        [HeapArray, RcArray, ArcArray, UniqueArcArray, CompactArcArray, CompactUniqueArcArray]
+            (E) => panicking_new(E)
+    );
 }
 
 #[test]
 fn drops_once_for_every_handle() {
-    drops_once::<HeapArray<Canary, Canary>>("HeapArray");
-    drops_once::<RcArray<Canary, Canary>>("RcArray");
-    drops_once::<ArcArray<Canary, Canary>>("ArcArray");
-    drops_once::<UniqueArcArray<Canary, Canary>>("UniqueArcArray");
+    each_handle!([HeapArray, RcArray, ArcArray, UniqueArcArray] (Canary, Canary) => drops_once());
 }
 
 fn capacity_overflow_for_every_handle<E: Owning, L: Owning>() {
-    capacity_overflow::<HeapArray<u64, L>, L>("HeapArray");
-    capacity_overflow::<RcArray<u64, L>, L>("RcArray");
-    capacity_overflow::<ArcArray<u64, L>, L>("ArcArray");
-    capacity_overflow::<UniqueArcArray<u64, L>, L>("UniqueArcArray");
-    capacity_overflow::<CompactArcArray<u64, L>, L>("CompactArcArray");
-    capacity_overflow::<CompactUniqueArcArray<u64, L>, L>("CompactUniqueArcArray");
+    each_handle!(
+        [HeapArray, RcArray, ArcArray, UniqueArcArray, CompactArcArray, CompactUniqueArcArray]
+            (u64, L) => capacity_overflow(L)
+    );
     // HeapArray has no header: an isize::MAX-byte array of u8 would fit its
     // layout (and fail to allocate), so only the others are asked for it.
-    capacity_overflow_bytes::<RcArray<u8>>("RcArray");
-    capacity_overflow_bytes::<ArcArray<u8>>("ArcArray");
-    capacity_overflow_bytes::<UniqueArcArray<u8>>("UniqueArcArray");
+    each_handle!([RcArray, ArcArray, UniqueArcArray] (u8) => capacity_overflow_bytes());
 }
 
 #[test]
@@ -557,10 +578,7 @@ fn capacity_overflow_for_heap_array_bytes() {
 
 #[test]
 fn one_allocation_for_every_handle() {
-    one_allocation::<HeapArray<u64>>("HeapArray");
-    one_allocation::<RcArray<u64>>("RcArray");
-    one_allocation::<ArcArray<u64>>("ArcArray");
-    one_allocation::<UniqueArcArray<u64>>("UniqueArcArray");
+    each_handle!([HeapArray, RcArray, ArcArray, UniqueArcArray] (u64) => one_allocation());
     let heap = one_allocation_labelled::<HeapArray<u64, u8>>("HeapArray");
     let rc = one_allocation_labelled::<RcArray<u64, u8>>("RcArray");
     let arc = one_allocation_labelled::<ArcArray<u64, u8>>("ArcArray");
@@ -569,51 +587,40 @@ fn one_allocation_for_every_handle() {
     assert!(rc > heap, "RcArray's header");
     assert!(arc >= heap + 128, "ArcArray's padded counts");
     assert_eq!(arc, unique, "the same block");
-    one_allocation_from_slice::<HeapArray<u64>>("HeapArray");
-    one_allocation_from_slice::<RcArray<u64>>("RcArray");
-    one_allocation_from_slice::<ArcArray<u64>>("ArcArray");
-    one_allocation_from_slice::<UniqueArcArray<u64>>("UniqueArcArray");
+    each_handle!(
+        [HeapArray, RcArray, ArcArray, UniqueArcArray]
+            (u64) => one_allocation_from_slice()
+    );
 }
 
 #[test]
 fn inexact_collect_for_every_handle() {
-    inexact_collect::<HeapArray<u64>>("HeapArray");
-    inexact_collect::<RcArray<u64>>("RcArray");
-    inexact_collect::<ArcArray<u64>>("ArcArray");
-    inexact_collect::<UniqueArcArray<u64>>("UniqueArcArray");
+    each_handle!([HeapArray, RcArray, ArcArray, UniqueArcArray] (u64) => inexact_collect());
 }
 
 #[test]
 fn lying_size_hints_for_every_handle() {
-    lying_size_hints::<HeapArray<String>>("HeapArray");
-    lying_size_hints::<RcArray<String>>("RcArray");
-    lying_size_hints::<ArcArray<String>>("ArcArray");
-    lying_size_hints::<UniqueArcArray<String>>("UniqueArcArray");
+    each_handle!([HeapArray, RcArray, ArcArray, UniqueArcArray] (String) => lying_size_hints());
 }
 
 fn panicking_iterator_for_every_handle<E: Owning, L: Owning>() {
-    panicking_iterator::<HeapArray<E>, E>("HeapArray");
-    panicking_iterator::<RcArray<E>, E>("RcArray");
-    panicking_iterator::<ArcArray<E>, E>("ArcArray");
-    panicking_iterator::<UniqueArcArray<E>, E>("UniqueArcArray");
-    panicking_iterator::<CompactArcArray<E>, E>("CompactArcArray");
-    panicking_iterator::<CompactUniqueArcArray<E>, E>("CompactUniqueArcArray");
+    each_handle!(
+        [HeapArray, RcArray, ArcArray, UniqueArcArray, CompactArcArray, CompactUniqueArcArray]
+            (E) => panicking_iterator(E)
+    );
 }
 
 #[test]
 fn zero_sized_for_every_handle() {
-    zero_sized::<HeapArray<()>>("HeapArray");
-    zero_sized::<RcArray<()>>("RcArray");
-    zero_sized::<ArcArray<()>>("ArcArray");
-    zero_sized::<UniqueArcArray<()>>("UniqueArcArray");
+    each_handle!([HeapArray, RcArray, ArcArray, UniqueArcArray] (()) => zero_sized());
 }
 
 #[test]
 fn over_aligned_for_every_handle() {
-    over_aligned::<HeapArray<Align256, Align256>>("HeapArray");
-    over_aligned::<RcArray<Align256, Align256>>("RcArray");
-    over_aligned::<ArcArray<Align256, Align256>>("ArcArray");
-    over_aligned::<UniqueArcArray<Align256, Align256>>("UniqueArcArray");
+    each_handle!(
+        [HeapArray, RcArray, ArcArray, UniqueArcArray]
+            (Align256, Align256) => over_aligned()
+    );
 }
 
 /// A panicking `Clone` in `From<&[E]>`: the clones made are dropped, the
@@ -640,10 +647,10 @@ fn panicking_clone_from_slice<A: for<'a> From<&'a [E]>, E: Owning>(name: &str) {
 }
 
 fn panicking_clone_in_from_slice_for_every_handle<E: Owning, L: Owning>() {
-    panicking_clone_from_slice::<HeapArray<E>, E>("HeapArray");
-    panicking_clone_from_slice::<RcArray<E>, E>("RcArray");
-    panicking_clone_from_slice::<ArcArray<E>, E>("ArcArray");
-    panicking_clone_from_slice::<UniqueArcArray<E>, E>("UniqueArcArray");
+    each_handle!(
+        [HeapArray, RcArray, ArcArray, UniqueArcArray]
+            (E) => panicking_clone_from_slice(E)
+    );
 }
 
 fn panicking_clone_in_arc_make_mut<E: Owning, L: Owning>() {
@@ -718,16 +725,14 @@ fn shared_handles_have_no_mutable_traits() {
 
 #[test]
 fn exclusive_handles_have_every_trait() {
-    assert!(implements!(HeapArray<u8>: LabelledArrayMut<u8, ()>));
-    assert!(implements!(HeapArray<u8>: SliceArrayMut<u8>));
-    assert!(implements!(HeapArray<u8>: CopyMap<usize, u8>));
-    assert!(implements!(HeapArray<u8>: DefaultLabelledArray<u8, ()>));
-    assert!(implements!(HeapArray<u8>: MakeArray<u8>));
-    assert!(implements!(UniqueArcArray<u8>: LabelledArrayMut<u8, ()>));
-    assert!(implements!(UniqueArcArray<u8>: SliceArrayMut<u8>));
-    assert!(implements!(UniqueArcArray<u8>: CopyMap<usize, u8>));
-    assert!(implements!(UniqueArcArray<u8>: DefaultLabelledArray<u8, ()>));
-    assert!(implements!(UniqueArcArray<u8>: MakeArray<u8>));
+    let missing = missing_impls!([HeapArray, UniqueArcArray]: [
+        LabelledArrayMut<u8, ()>,
+        SliceArrayMut<u8>,
+        CopyMap<usize, u8>,
+        DefaultLabelledArray<u8, ()>,
+        MakeArray<u8>,
+    ]);
+    assert!(missing.is_empty(), "missing impls: {missing:?}");
 }
 
 #[test]
@@ -735,48 +740,13 @@ fn shared_handles_have_every_read_only_trait() {
     // DESIGN: each handle implements the seed traits that are sound for it;
     // only the three needing `&mut` elements are left out of ArcArray and
     // RcArray. `with_len` is as sound for ArcArray as its inherent one.
-    let mut missing = Vec::new();
-    let checks = [
-        ("RcArray: Container", implements!(RcArray<u8>: Container)),
-        (
-            "RcArray: MakeArray",
-            implements!(RcArray<u8>: MakeArray<u8>),
-        ),
-        (
-            "RcArray: LabelledArray",
-            implements!(RcArray<u8>: LabelledArray<u8, ()>),
-        ),
-        (
-            "RcArray: DefaultLabelledArray",
-            implements!(RcArray<u8>: DefaultLabelledArray<u8, ()>),
-        ),
-        (
-            "RcArray: SliceArray",
-            implements!(RcArray<u8>: SliceArray<u8>),
-        ),
-        ("ArcArray: Container", implements!(ArcArray<u8>: Container)),
-        (
-            "ArcArray: MakeArray",
-            implements!(ArcArray<u8>: MakeArray<u8>),
-        ),
-        (
-            "ArcArray: LabelledArray",
-            implements!(ArcArray<u8>: LabelledArray<u8, ()>),
-        ),
-        (
-            "ArcArray: DefaultLabelledArray",
-            implements!(ArcArray<u8>: DefaultLabelledArray<u8, ()>),
-        ),
-        (
-            "ArcArray: SliceArray",
-            implements!(ArcArray<u8>: SliceArray<u8>),
-        ),
-    ];
-    for (what, yes) in checks {
-        if !yes {
-            missing.push(what);
-        }
-    }
+    let missing = missing_impls!([RcArray, ArcArray]: [
+        Container,
+        MakeArray<u8>,
+        LabelledArray<u8, ()>,
+        DefaultLabelledArray<u8, ()>,
+        SliceArray<u8>,
+    ]);
     assert!(missing.is_empty(), "missing impls: {missing:?}");
 }
 
@@ -785,78 +755,12 @@ fn construction_conversions_for_every_handle() {
     // DESIGN, "construction (same shape for HeapArray, RcArray, ArcArray,
     // UniqueArcArray)": From<Vec<E>>, From<&[E]>, From<Box<[E]>>,
     // FromIterator.
-    let mut missing = Vec::new();
-    let checks = [
-        (
-            "HeapArray: From<Vec>",
-            implements!(HeapArray<u8>: From<Vec<u8>>),
-        ),
-        (
-            "HeapArray: From<&[E]>",
-            implements!(HeapArray<u8>: From<&'static [u8]>),
-        ),
-        (
-            "HeapArray: From<Box<[E]>>",
-            implements!(HeapArray<u8>: From<Box<[u8]>>),
-        ),
-        (
-            "HeapArray: FromIterator",
-            implements!(HeapArray<u8>: FromIterator<u8>),
-        ),
-        (
-            "RcArray: From<Vec>",
-            implements!(RcArray<u8>: From<Vec<u8>>),
-        ),
-        (
-            "RcArray: From<&[E]>",
-            implements!(RcArray<u8>: From<&'static [u8]>),
-        ),
-        (
-            "RcArray: From<Box<[E]>>",
-            implements!(RcArray<u8>: From<Box<[u8]>>),
-        ),
-        (
-            "RcArray: FromIterator",
-            implements!(RcArray<u8>: FromIterator<u8>),
-        ),
-        (
-            "ArcArray: From<Vec>",
-            implements!(ArcArray<u8>: From<Vec<u8>>),
-        ),
-        (
-            "ArcArray: From<&[E]>",
-            implements!(ArcArray<u8>: From<&'static [u8]>),
-        ),
-        (
-            "ArcArray: From<Box<[E]>>",
-            implements!(ArcArray<u8>: From<Box<[u8]>>),
-        ),
-        (
-            "ArcArray: FromIterator",
-            implements!(ArcArray<u8>: FromIterator<u8>),
-        ),
-        (
-            "UniqueArcArray: From<Vec>",
-            implements!(UniqueArcArray<u8>: From<Vec<u8>>),
-        ),
-        (
-            "UniqueArcArray: From<&[E]>",
-            implements!(UniqueArcArray<u8>: From<&'static [u8]>),
-        ),
-        (
-            "UniqueArcArray: From<Box<[E]>>",
-            implements!(UniqueArcArray<u8>: From<Box<[u8]>>),
-        ),
-        (
-            "UniqueArcArray: FromIterator",
-            implements!(UniqueArcArray<u8>: FromIterator<u8>),
-        ),
-    ];
-    for (what, yes) in checks {
-        if !yes {
-            missing.push(what);
-        }
-    }
+    let missing = missing_impls!([HeapArray, RcArray, ArcArray, UniqueArcArray]: [
+        From<Vec<u8>>,
+        From<&'static [u8]>,
+        From<Box<[u8]>>,
+        FromIterator<u8>,
+    ]);
     assert!(missing.is_empty(), "missing impls: {missing:?}");
 }
 

@@ -36,7 +36,7 @@ use heaparray::{
     WeakArcArrayBase,
 };
 
-use super::common::{catch_expected, Canary, Ledger};
+use super::common::{catch_expected, Canary, Ledger, Lying};
 
 /// The allocators of tests/common/alloc.rs (the machine runs over
 /// [`alloc::Faulty`] as well as [`Global`]).
@@ -283,121 +283,92 @@ impl Payload for Zst {
     fn set(&mut self, _: u32) {}
 }
 
-/// A `u8` value (the model stores the value truncated to `u8`).
-#[derive(Clone)]
-pub struct Byte {
-    tracked: Tracked,
-    value: u8,
-    canary: Canary,
-}
-
-impl Payload for Byte {
-    const CANARIES: usize = 1;
-    fn make(value: u32, ledger: &Arc<Ledger>) -> Self {
-        Byte {
-            tracked: Tracked::new(),
-            value: value as u8,
-            canary: ledger.canary(),
+/// Declares a payload that holds a [`Tracked`], a value of type `$ty` and a
+/// [`Canary`], with its [`Payload`] impl: the four that hold a value
+/// differ only in the value's type and how it is made, read and replaced,
+/// which the arms give as closures over the value field.
+macro_rules! payload {
+    ($(#[$attr:meta])* $name:ident($ty:ty) {
+        make: |$made:ident| $make:expr,
+        stored: |$raw:ident| $stored:expr,
+        value: |$read:ident| $value:expr,
+        set: |$field:ident, $new:ident| $set:expr $(,)?
+    }) => {
+        $(#[$attr])*
+        #[derive(Clone)]
+        pub struct $name {
+            tracked: Tracked,
+            value: $ty,
+            canary: Canary,
         }
-    }
-    fn stored(value: u32) -> u32 {
-        u32::from(value as u8)
-    }
-    fn value(&self) -> u32 {
-        u32::from(self.value)
-    }
-    fn set(&mut self, value: u32) {
-        self.value = value as u8;
-    }
-}
 
-/// A `String` value (the decimal digits): a payload that owns heap memory,
-/// so a missed or doubled drop also shows as a leak or a double free
-/// under AddressSanitizer or Miri.
-#[derive(Clone)]
-pub struct Text {
-    tracked: Tracked,
-    value: String,
-    canary: Canary,
-}
-
-impl Payload for Text {
-    const CANARIES: usize = 1;
-    fn make(value: u32, ledger: &Arc<Ledger>) -> Self {
-        Text {
-            tracked: Tracked::new(),
-            value: value.to_string(),
-            canary: ledger.canary(),
+        impl Payload for $name {
+            const CANARIES: usize = 1;
+            fn make($made: u32, ledger: &Arc<Ledger>) -> Self {
+                $name {
+                    tracked: Tracked::new(),
+                    value: $make,
+                    canary: ledger.canary(),
+                }
+            }
+            fn stored($raw: u32) -> u32 {
+                $stored
+            }
+            fn value(&self) -> u32 {
+                let $read = &self.value;
+                $value
+            }
+            fn set(&mut self, $new: u32) {
+                let $field = &mut self.value;
+                $set
+            }
         }
-    }
-    fn stored(value: u32) -> u32 {
-        value
-    }
-    fn value(&self) -> u32 {
-        self.value.parse().expect("a value the machine wrote")
-    }
-    fn set(&mut self, value: u32) {
-        self.value = value.to_string();
+    };
+}
+
+payload! {
+    /// A `u8` value (the model stores the value truncated to `u8`).
+    Byte(u8) {
+        make: |value| value as u8,
+        stored: |value| u32::from(value as u8),
+        value: |v| u32::from(*v),
+        set: |v, value| *v = value as u8,
     }
 }
 
-/// A `Box<u32>` value: heap memory of its own, as [`Text`], behind a
-/// one-word field, so that element and label can both own memory (paired
-/// with `Text` in tests/model_ops.rs).
-#[derive(Clone)]
-pub struct Boxed {
-    tracked: Tracked,
-    value: Box<u32>,
-    canary: Canary,
-}
-
-impl Payload for Boxed {
-    const CANARIES: usize = 1;
-    fn make(value: u32, ledger: &Arc<Ledger>) -> Self {
-        Boxed {
-            tracked: Tracked::new(),
-            value: Box::new(value),
-            canary: ledger.canary(),
-        }
-    }
-    fn stored(value: u32) -> u32 {
-        value
-    }
-    fn value(&self) -> u32 {
-        *self.value
-    }
-    fn set(&mut self, value: u32) {
-        *self.value = value;
+payload! {
+    /// A `String` value (the decimal digits): a payload that owns heap memory,
+    /// so a missed or doubled drop also shows as a leak or a double free
+    /// under AddressSanitizer or Miri.
+    Text(String) {
+        make: |value| value.to_string(),
+        stored: |value| value,
+        value: |v| v.parse().expect("a value the machine wrote"),
+        set: |v, value| *v = value.to_string(),
     }
 }
 
-/// A `u32` value in an over-aligned (256-byte) type: the block's layout
-/// must pad to it, and every pointer must stay aligned to it.
-#[derive(Clone)]
-#[repr(align(256))]
-pub struct Aligned {
-    tracked: Tracked,
-    value: u32,
-    canary: Canary,
+payload! {
+    /// A `Box<u32>` value: heap memory of its own, as [`Text`], behind a
+    /// one-word field, so that element and label can both own memory (paired
+    /// with `Text` in tests/model_ops.rs).
+    Boxed(Box<u32>) {
+        make: |value| Box::new(value),
+        stored: |value| value,
+        value: |v| **v,
+        set: |v, value| **v = value,
+    }
 }
 
-impl Payload for Aligned {
-    const CANARIES: usize = 1;
-    fn make(value: u32, ledger: &Arc<Ledger>) -> Self {
-        Aligned {
-            tracked: Tracked::new(),
-            value,
-            canary: ledger.canary(),
-        }
-    }
-    fn stored(value: u32) -> u32 {
-        value
-    }
-    fn value(&self) -> u32 {
-        self.value
-    }
-    fn set(&mut self, value: u32) {
-        self.value = value;
+payload! {
+    /// A `u32` value in an over-aligned (256-byte) type: the block's layout
+    /// must pad to it, and every pointer must stay aligned to it.
+    #[repr(align(256))]
+    Aligned(u32) {
+        make: |value| value,
+        stored: |value| value,
+        value: |v| *v,
+        set: |v, value| *v = value,
     }
 }
 
@@ -584,6 +555,20 @@ impl<E: Payload, L: Payload, P: ArcLayout, A: ModelAlloc> Machine<E, L, P, A> {
         }
     }
 
+    /// Puts back a handle taken from the pool and the new one made from it
+    /// (a clone or a downgrade), the model counting one more of the new
+    /// handle's kind first: `put` may drop the new one, if the pool is
+    /// full, and that drop is counted against it.
+    fn put_beside(&mut self, old: Handle<E, L, P, A>, new: Handle<E, L, P, A>, id: usize) {
+        match new.kind() {
+            Kind::Strong => self.blocks[id].strong += 1,
+            Kind::Weak => self.blocks[id].weak += 1,
+            Kind::Unique => unreachable!("a unique handle is never made beside another"),
+        }
+        self.put(old, id);
+        self.put(new, id);
+    }
+
     /// Drops a handle and updates the model as its drop must.
     fn release(&mut self, handle: Handle<E, L, P, A>, id: usize) {
         let kind = handle.kind();
@@ -733,9 +718,7 @@ impl<E: Payload, L: Payload, P: ArcLayout, A: ModelAlloc> Machine<E, L, P, A> {
             Op::Clone(slot) => {
                 if let Some((h, id)) = self.take_strong(slot) {
                     let c = h.clone();
-                    self.blocks[id].strong += 1;
-                    self.put(Handle::Strong(h), id);
-                    self.put(Handle::Strong(c), id);
+                    self.put_beside(Handle::Strong(h), Handle::Strong(c), id);
                 }
             }
             Op::Drop(slot) => {
@@ -768,15 +751,11 @@ impl<E: Payload, L: Payload, P: ArcLayout, A: ModelAlloc> Machine<E, L, P, A> {
             Op::Downgrade(slot) => {
                 if let Some((h, id)) = self.take_strong(slot) {
                     let w = ArcArrayBase::downgrade(&h);
-                    self.blocks[id].weak += 1;
-                    self.put(Handle::Strong(h), id);
-                    self.put(Handle::Weak(w), id);
+                    self.put_beside(Handle::Strong(h), Handle::Weak(w), id);
                 } else if let Some((w, id)) = self.take_weak(slot) {
                     // A weak clone.
                     let w2 = w.clone();
-                    self.blocks[id].weak += 1;
-                    self.put(Handle::Weak(w), id);
-                    self.put(Handle::Weak(w2), id);
+                    self.put_beside(Handle::Weak(w), Handle::Weak(w2), id);
                 }
             }
             Op::Upgrade(slot) => {
@@ -853,32 +832,29 @@ impl<E: Payload, L: Payload, P: ArcLayout, A: ModelAlloc> Machine<E, L, P, A> {
                     }
                 }
             }
-            Op::TryUnique(slot) => {
+            Op::TryUnique(slot) | Op::IntoUnique(slot) => {
                 if let Some((h, id)) = self.take_strong(slot) {
                     let before = self.blocks[id].clone();
-                    match ArcArrayBase::try_unique(h) {
+                    // Both ask for the contents alone; a refused
+                    // `try_unique` hands the strong handle back (`Some`),
+                    // a refused `into_unique` has dropped it (`None`).
+                    let (name, got) = match op {
+                        Op::TryUnique(_) => {
+                            ("try_unique", ArcArrayBase::try_unique(h).map_err(Some))
+                        }
+                        _ => ("into_unique", ArcArrayBase::into_unique(h).ok_or(None)),
+                    };
+                    match got {
                         Ok(u) => {
-                            assert_eq!(before.strong, 1, "try_unique while shared");
+                            assert_eq!(before.strong, 1, "{name} while shared");
                             self.become_unique(u, id, before);
                         }
-                        Err(h) => {
-                            assert!(before.strong > 1, "try_unique refused the only handle");
-                            self.put(Handle::Strong(h), id);
-                        }
-                    }
-                }
-            }
-            Op::IntoUnique(slot) => {
-                if let Some((h, id)) = self.take_strong(slot) {
-                    let before = self.blocks[id].clone();
-                    match ArcArrayBase::into_unique(h) {
-                        Some(u) => {
-                            assert_eq!(before.strong, 1, "into_unique while shared");
-                            self.become_unique(u, id, before);
-                        }
-                        None => {
-                            assert!(before.strong > 1, "into_unique refused the last handle");
-                            self.blocks[id].strong -= 1;
+                        Err(back) => {
+                            assert!(before.strong > 1, "{name} refused the last strong handle");
+                            match back {
+                                Some(h) => self.put(Handle::Strong(h), id),
+                                None => self.blocks[id].strong -= 1,
+                            }
                         }
                     }
                 }
@@ -1160,20 +1136,4 @@ fn assert_aligned<T>(p: *const T) {
         "{} at {p:p} misaligned",
         std::any::type_name::<T>()
     );
-}
-
-/// An iterator whose `size_hint` is whatever it was told.
-struct Lying<E> {
-    items: std::vec::IntoIter<E>,
-    hint: (usize, Option<usize>),
-}
-
-impl<E> Iterator for Lying<E> {
-    type Item = E;
-    fn next(&mut self) -> Option<E> {
-        self.items.next()
-    }
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.hint
-    }
 }
