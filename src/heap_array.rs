@@ -319,11 +319,8 @@ impl<E, L, A: Allocator> HeapArray<MaybeUninit<E>, L, A> {
     }
 }
 
-impl_slice_traits!(HeapArray);
-impl_uninit!(HeapArray);
-impl_constructors!(HeapArray);
-impl_default!(HeapArray);
-impl_slice_mut_traits!(HeapArray);
+impl_for_handle!(HeapArray =>
+    impl_slice_traits, impl_uninit, impl_constructors, impl_default, impl_slice_mut_traits);
 
 impl<E: Clone, L: Clone, A: Allocator + Clone> Clone for HeapArray<E, L, A> {
     /// Clones the label and every element into a new block from a clone of

@@ -573,5 +573,4 @@ impl<E, L, P: ArcLayout, A: Allocator> Deref for ArcArrayBase<E, L, P, A> {
     }
 }
 
-impl_slice_traits!(ArcArray, ArcArrayBase<P: ArcLayout>);
-impl_constructors!(ArcArray, ArcArrayBase<P: ArcLayout>);
+impl_for_handle!(ArcArray, ArcArrayBase<P: ArcLayout> => impl_slice_traits, impl_constructors);

@@ -307,11 +307,8 @@ impl<E, L, P: ArcLayout, A: Allocator> UniqueArcArrayBase<MaybeUninit<E>, L, P, 
     }
 }
 
-impl_slice_traits!(UniqueArcArray, UniqueArcArrayBase<P: ArcLayout>);
-impl_uninit!(UniqueArcArray, UniqueArcArrayBase<P: ArcLayout>);
-impl_constructors!(UniqueArcArray, UniqueArcArrayBase<P: ArcLayout>);
-impl_default!(UniqueArcArray, UniqueArcArrayBase<P: ArcLayout>);
-impl_slice_mut_traits!(UniqueArcArray, UniqueArcArrayBase<P: ArcLayout>);
+impl_for_handle!(UniqueArcArray, UniqueArcArrayBase<P: ArcLayout> =>
+    impl_slice_traits, impl_uninit, impl_constructors, impl_default, impl_slice_mut_traits);
 
 impl<E, L, P: ArcLayout, A: Allocator> From<HeapArray<E, L, A>> for UniqueArcArrayBase<E, L, P, A> {
     /// Moves the label and the elements into a new block from the same

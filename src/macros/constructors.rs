@@ -7,9 +7,7 @@
 /// handle whose empty array is a block of its own: all but `ArcArray`,
 /// whose empty arrays share a static block (`arc_array/empty.rs`).
 macro_rules! impl_default {
-    ($name:ident) => { impl_default!(@ $name, $name); };
-    ($name:ident, $handle:ident<$p:ident: $bound:path>) => { impl_default!(@ $name, $handle, $p: $bound); };
-    (@ $name:ident, $handle:ident $(, $p:ident: $bound:path)?) => {
+    ($name:ident, $handle:ident $(, $p:ident: $bound:path)?) => {
         impl<E $(, $p: $bound)?, A: $crate::Allocator + Default> Default for $handle<E, () $(, $p)?, A> {
             /// An empty array, in a block of its own from `A::default()`.
             ///
@@ -48,14 +46,12 @@ macro_rules! impl_default {
 /// A handle with a layout parameter is one generic type behind two
 /// aliases (`ArcArrayBase` behind `ArcArray` and `CompactArcArray`): the
 /// macro takes the name the docs use, then the generic type and its layout
-/// parameter (`impl_constructors!(ArcArray, ArcArrayBase<P: ArcLayout>)`),
+/// parameter (`impl_constructors!(ArcArray, ArcArrayBase, P: ArcLayout)`),
 /// and writes every impl once for every layout. The aliases fix the layout,
 /// so `CompactArcArray::new(..)` and `ArcArray::from(vec)` infer with no
 /// trait in scope; only the base type, named bare, leaves it open.
 macro_rules! impl_constructors {
-    ($name:ident) => { impl_constructors!(@ $name, $name); };
-    ($name:ident, $handle:ident<$p:ident: $bound:path>) => { impl_constructors!(@ $name, $handle, $p: $bound); };
-    (@ $name:ident, $handle:ident $(, $p:ident: $bound:path)?) => {
+    ($name:ident, $handle:ident $(, $p:ident: $bound:path)?) => {
         impl<E $(, $p: $bound)?> $handle<E, () $(, $p)?, $crate::Global> {
             /// Builds an unlabelled array of `len` elements, element `i` being
             /// `f(i)`, written straight into the block.

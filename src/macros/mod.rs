@@ -11,8 +11,22 @@
 //! and the block, with unsafe code). A handle with a layout
 //! parameter is one generic type behind two aliases: each macro takes the
 //! name its docs use, then the generic type and its layout parameter
-//! (`impl_constructors!(ArcArray, ArcArrayBase<P: ArcLayout>)`), and writes
-//! every impl once for both layouts.
+//! (`ArcArray, ArcArrayBase, P: ArcLayout`), and writes every impl once for
+//! both layouts. A handle names the macros it takes in one
+//! `impl_for_handle!`.
+
+/// Calls each named macro for one handle, in the one form they all take:
+/// the name the docs use, the generic type, and its layout parameter if it
+/// has one. `impl_for_handle!(HeapArray => impl_constructors)` calls
+/// `impl_constructors!(HeapArray, HeapArray)`;
+/// `impl_for_handle!(ArcArray, ArcArrayBase<P: ArcLayout> => impl_constructors)`
+/// calls `impl_constructors!(ArcArray, ArcArrayBase, P: ArcLayout)`.
+macro_rules! impl_for_handle {
+    ($name:ident => $($impls:ident),+) => { $($impls!($name, $name);)+ };
+    ($name:ident, $handle:ident<$p:ident: $bound:path> => $($impls:ident),+) => {
+        $($impls!($name, $handle, $p: $bound);)+
+    };
+}
 
 #[macro_use]
 mod slice_traits;

@@ -15,11 +15,9 @@
 /// seed traits `Container`, `SliceArray`, `LabelledArray::get_label`'s
 /// companions are left to each handle. A handle with a third type
 /// parameter names it and its bound after the name its docs use:
-/// `impl_slice_traits!(ArcArray, ArcArrayBase<P: ArcLayout>)`.
+/// `impl_slice_traits!(ArcArray, ArcArrayBase, P: ArcLayout)`.
 macro_rules! impl_slice_traits {
-    ($name:ident) => { impl_slice_traits!(@ $name, $name); };
-    ($name:ident, $handle:ident<$p:ident: $bound:path>) => { impl_slice_traits!(@ $name, $handle, $p: $bound); };
-    (@ $name:ident, $handle:ident $(, $p:ident: $bound:path)?) => {
+    ($name:ident, $handle:ident $(, $p:ident: $bound:path)?) => {
         impl<E, L $(, $p: $bound)?, A: $crate::Allocator> core::convert::AsRef<[E]> for $handle<E, L $(, $p)?, A> {
             #[inline]
             fn as_ref(&self) -> &[E] {
@@ -170,9 +168,7 @@ macro_rules! impl_slice_traits {
 /// `IndexMut`, `IntoIterator` for `&mut Handle`, `SliceArrayMut`,
 /// `CopyMap<usize, E>`. The optional parameter is `impl_slice_traits!`'s.
 macro_rules! impl_slice_mut_traits {
-    ($name:ident) => { impl_slice_mut_traits!(@ $name, $name); };
-    ($name:ident, $handle:ident<$p:ident: $bound:path>) => { impl_slice_mut_traits!(@ $name, $handle, $p: $bound); };
-    (@ $name:ident, $handle:ident $(, $p:ident: $bound:path)?) => {
+    ($name:ident, $handle:ident $(, $p:ident: $bound:path)?) => {
         impl<E, L, I: core::slice::SliceIndex<[E]> $(, $p: $bound)?, A: $crate::Allocator> core::ops::IndexMut<I> for $handle<E, L $(, $p)?, A> {
             #[inline]
             #[track_caller]

@@ -11,9 +11,7 @@
 /// the allocator from their argument but, like `Box::new_uninit_slice_in`,
 /// need the element type named.
 macro_rules! impl_uninit {
-    ($name:ident) => { impl_uninit!(@ $name, $name); };
-    ($name:ident, $handle:ident<$p:ident: $bound:path>) => { impl_uninit!(@ $name, $handle, $p: $bound); };
-    (@ $name:ident, $handle:ident $(, $p:ident: $bound:path)?) => {
+    ($name:ident, $handle:ident $(, $p:ident: $bound:path)?) => {
         impl<E $(, $p: $bound)?> $handle<E, () $(, $p)?, $crate::Global> {
             /// An array of `len` uninitialised elements, from the global
             /// allocator, to be written and then

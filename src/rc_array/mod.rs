@@ -555,6 +555,4 @@ impl<E, L, A: Allocator> Deref for RcArray<E, L, A> {
     }
 }
 
-impl_slice_traits!(RcArray);
-impl_constructors!(RcArray);
-impl_default!(RcArray);
+impl_for_handle!(RcArray => impl_slice_traits, impl_constructors, impl_default);
