@@ -17,7 +17,6 @@ mod weak;
 
 use core::marker::PhantomData;
 use core::mem::{self, ManuallyDrop};
-use core::ops::Deref;
 use core::panic::{RefUnwindSafe, UnwindSafe};
 use core::ptr::NonNull;
 
@@ -562,15 +561,4 @@ impl<E, L, P: ArcLayout, A: Allocator> Drop for ArcArrayBase<E, L, P, A> {
     }
 }
 
-impl<E, L, P: ArcLayout, A: Allocator> Deref for ArcArrayBase<E, L, P, A> {
-    type Target = [E];
-    #[inline]
-    fn deref(&self) -> &[E] {
-        let block = self.raw();
-        // SAFETY: a strong handle keeps `len` elements initialised; shared
-        // handles never write them.
-        unsafe { block.elements(block.len()) }
-    }
-}
-
-impl_for_handle!(ArcArray, ArcArrayBase<P: ArcLayout> => impl_slice_traits, impl_constructors);
+impl_for_handle!(ArcArray, ArcArrayBase<P: ArcLayout> => impl_deref, impl_slice_traits, impl_constructors);

@@ -3,7 +3,7 @@
 
 use core::marker::PhantomData;
 use core::mem::{self, ManuallyDrop, MaybeUninit};
-use core::ops::{Deref, DerefMut};
+use core::ops::DerefMut;
 use core::panic::{RefUnwindSafe, UnwindSafe};
 use core::ptr::NonNull;
 
@@ -257,16 +257,6 @@ impl<E, L, P: ArcLayout, A: Allocator> Drop for UniqueArcArrayBase<E, L, P, A> {
     }
 }
 
-impl<E, L, P: ArcLayout, A: Allocator> Deref for UniqueArcArrayBase<E, L, P, A> {
-    type Target = [E];
-    #[inline]
-    fn deref(&self) -> &[E] {
-        let block = self.raw();
-        // SAFETY: the only handle keeps `len` elements initialised.
-        unsafe { block.elements(block.len()) }
-    }
-}
-
 impl<E, L, P: ArcLayout, A: Allocator> DerefMut for UniqueArcArrayBase<E, L, P, A> {
     #[inline]
     fn deref_mut(&mut self) -> &mut [E] {
@@ -308,7 +298,7 @@ impl<E, L, P: ArcLayout, A: Allocator> UniqueArcArrayBase<MaybeUninit<E>, L, P, 
 }
 
 impl_for_handle!(UniqueArcArray, UniqueArcArrayBase<P: ArcLayout> =>
-    impl_slice_traits, impl_uninit, impl_constructors, impl_default, impl_slice_mut_traits);
+    impl_deref, impl_slice_traits, impl_uninit, impl_constructors, impl_default, impl_slice_mut_traits);
 
 impl<E, L, P: ArcLayout, A: Allocator> From<HeapArray<E, L, A>> for UniqueArcArrayBase<E, L, P, A> {
     /// Moves the label and the elements into a new block from the same

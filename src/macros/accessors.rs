@@ -1,7 +1,28 @@
 //! The accessors the owning handles have alike: `get_label` (and, on the
 //! handles that are their block's only one, `get_label_mut`), `allocator`,
-//! and the private `raw` that finds a handle's block. Each handle passes
-//! its own docs in; the bodies, and their safety arguments, are one.
+//! the private `raw` that finds a handle's block, and `Deref` to the
+//! elements the header counts. Each handle passes its own docs in; the
+//! bodies, and their safety arguments, are one.
+
+/// `Deref` to the slice of the `len` elements the block's header counts,
+/// for a handle with a `raw()` block (all but `HeapArray`, which keeps its
+/// length in the handle). Takes `impl_for_handle!`'s form.
+macro_rules! impl_deref {
+    ($name:ident, $handle:ident $(, $p:ident: $bound:path)?) => {
+        impl<E, L $(, $p: $bound)?, A: $crate::Allocator> core::ops::Deref for $handle<E, L $(, $p)?, A> {
+            type Target = [E];
+            #[inline]
+            fn deref(&self) -> &[E] {
+                let block = self.raw();
+                // SAFETY: a strong (or the only) handle keeps `len` elements
+                // initialised, and nothing writes them while `&self` is
+                // borrowed: writes need `&mut` of the block's only handle
+                // (`get_mut`, `make_mut` and `DerefMut` of a unique one).
+                unsafe { block.elements(block.len()) }
+            }
+        }
+    };
+}
 
 /// `get_label`, and `get_label_mut` where its docs are given, in an impl
 /// block of a handle with a `raw()` block.

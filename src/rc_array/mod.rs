@@ -11,7 +11,6 @@ mod weak;
 use core::cell::Cell;
 use core::marker::PhantomData;
 use core::mem;
-use core::ops::Deref;
 use core::panic::{RefUnwindSafe, UnwindSafe};
 use core::ptr::NonNull;
 
@@ -544,15 +543,4 @@ impl<E, L, A: Allocator> Drop for RcArray<E, L, A> {
     }
 }
 
-impl<E, L, A: Allocator> Deref for RcArray<E, L, A> {
-    type Target = [E];
-    #[inline]
-    fn deref(&self) -> &[E] {
-        let block = self.raw();
-        // SAFETY: a strong handle keeps `len` elements initialised, and no
-        // handle writes them while shared (`get_mut` needs uniqueness).
-        unsafe { block.elements(block.len()) }
-    }
-}
-
-impl_for_handle!(RcArray => impl_slice_traits, impl_constructors, impl_default);
+impl_for_handle!(RcArray => impl_deref, impl_slice_traits, impl_constructors, impl_default);
