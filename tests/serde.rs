@@ -10,7 +10,7 @@ mod common;
 
 use std::any::type_name;
 use std::cell::{Cell, RefCell};
-use std::fmt::{self, Debug};
+use std::fmt::Debug;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
@@ -18,8 +18,8 @@ use alloc::{Faulty, Kind, Mode};
 use common::{allocations, Canary, Counting, Heap, Ledger, LABEL};
 use heaparray::traits::*;
 use heaparray::*;
-use serde::de::{DeserializeOwned, Visitor};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize};
 
 #[global_allocator]
 static ALLOC: Counting = Counting;
@@ -409,31 +409,10 @@ fn a_long_sequence_grows_past_the_preallocation_cap() {
 
 // ---- a zero-sized label: the sequence form ------------------------------------
 
-/// A zero-sized unit-struct label, with the impls `#[derive]` writes.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-struct Unit;
-
-impl Serialize for Unit {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_unit_struct("Unit")
-    }
-}
-
-impl<'de> Deserialize<'de> for Unit {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct UnitVisitor;
-        impl Visitor<'_> for UnitVisitor {
-            type Value = Unit;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("unit struct Unit")
-            }
-            fn visit_unit<Er: serde::de::Error>(self) -> Result<Unit, Er> {
-                Ok(Unit)
-            }
-        }
-        deserializer.deserialize_unit_struct("Unit", UnitVisitor)
-    }
-}
+/// A zero-sized unit-struct label: serde's own impls for `PhantomData`
+/// are a unit struct's (`serialize_unit_struct("PhantomData")`), what
+/// `#[derive]` writes for `struct Unit;`.
+type Unit = PhantomData<u8>;
 
 /// `H` (label `L::default()`, zero-sized) holding `elems` writes exactly
 /// what `Vec<E>` and `Arc<[E]>` write, in JSON and in postcard, and reads
