@@ -19,7 +19,7 @@ macro_rules! impl_default {
             /// assert!(a.is_empty());
             /// ```
             fn default() -> Self {
-                <Self as $crate::traits::MakeArrayIn<E, A>>::new_in(0, |_| unreachable!(), A::default())
+                Self::new_in(0, |_| unreachable!(), A::default())
             }
         }
     };
@@ -41,7 +41,11 @@ macro_rules! impl_default {
 ///   allocator value; `LabelledArray` for any allocator, its `with_label`
 ///   provided by the trait where `Self: TryLabelledArray`).
 ///
-/// The handle supplies `get_label` and `FromBuilder`.
+/// The handle supplies `get_label` and `FromBuilder`. Two inherent methods
+/// fill a block (`try_with_label_in`, `try_from_iter_in`) and one checks an
+/// exact-size iterator (`try_from_label_and_iter_in`); every other
+/// constructor, inherent or trait, calls one of them, passing `Global`,
+/// `A::default()`, a `()` label or `infallible`'s panic.
 ///
 /// A handle with a layout parameter is one generic type behind two
 /// aliases (`ArcArrayBase` behind `ArcArray` and `CompactArcArray`): the
@@ -74,7 +78,7 @@ macro_rules! impl_constructors {
             #[doc(alias = "from_fn")]
             #[track_caller]
             pub fn new<F: FnMut(usize) -> E>(len: usize, f: F) -> Self {
-                <Self as $crate::traits::MakeArrayIn<E, $crate::Global>>::new_in(len, f, $crate::Global)
+                Self::new_in(len, f, $crate::Global)
             }
 
             /// As [`new`](Self::new), but an allocation failure or a length
@@ -107,7 +111,7 @@ macro_rules! impl_constructors {
                 len: usize,
                 f: F,
             ) -> Result<Self, $crate::TryReserveError> {
-                <Self as $crate::traits::TryMakeArray<E>>::try_new(len, f)
+                Self::try_new_in(len, f, $crate::Global)
             }
 
             /// Collects an iterator, as `collect` does, but an allocation
@@ -130,7 +134,7 @@ macro_rules! impl_constructors {
             pub fn try_from_iter<I: IntoIterator<Item = E>>(
                 iter: I,
             ) -> Result<Self, $crate::TryReserveError> {
-                <Self as $crate::traits::TryMakeArray<E>>::try_from_iter(iter)
+                Self::try_from_iter_in(iter, $crate::Global)
             }
         }
 
@@ -156,12 +160,7 @@ macro_rules! impl_constructors {
             /// ```
             #[track_caller]
             pub fn with_label<F: FnMut(&mut L, usize) -> E>(label: L, len: usize, f: F) -> Self {
-                <Self as $crate::traits::LabelledArrayIn<E, L, $crate::Global>>::with_label_in(
-                    label,
-                    len,
-                    f,
-                    $crate::Global,
-                )
+                Self::with_label_in(label, len, f, $crate::Global)
             }
 
             /// As [`with_label`](Self::with_label), but an allocation
@@ -184,7 +183,7 @@ macro_rules! impl_constructors {
                 len: usize,
                 f: F,
             ) -> Result<Self, $crate::TryReserveError> {
-                <Self as $crate::traits::TryLabelledArray<E, L>>::try_with_label(label, len, f)
+                Self::try_with_label_in(label, len, f, $crate::Global)
             }
 
             /// Builds an array of `len` default elements with a label.
@@ -205,7 +204,7 @@ macro_rules! impl_constructors {
             where
                 E: Default,
             {
-                <Self as $crate::traits::DefaultLabelledArray<E, L>>::with_len(label, len)
+                Self::with_label(label, len, |_, _| E::default())
             }
 
             /// Builds a labelled array from the items of an exact-size
@@ -231,8 +230,7 @@ macro_rules! impl_constructors {
             #[track_caller]
             pub fn from_label_and_iter<I>(label: L, iter: I) -> Self
             where
-                I: IntoIterator<Item = E>,
-                I::IntoIter: ExactSizeIterator,
+                I: IntoIterator<Item = E, IntoIter: ExactSizeIterator>,
             {
                 $crate::allocation::infallible(Self::try_from_label_and_iter(label, iter))
             }
@@ -252,14 +250,10 @@ macro_rules! impl_constructors {
             /// assert_eq!(*a, [10, 20]);
             /// # Ok::<(), TryReserveError>(())
             /// ```
-            pub fn try_from_label_and_iter<I>(
+            pub fn try_from_label_and_iter<I: IntoIterator<Item = E, IntoIter: ExactSizeIterator>>(
                 label: L,
                 iter: I,
-            ) -> Result<Self, $crate::TryReserveError>
-            where
-                I: IntoIterator<Item = E>,
-                I::IntoIter: ExactSizeIterator,
-            {
+            ) -> Result<Self, $crate::TryReserveError> {
                 Self::try_from_label_and_iter_in(label, iter, $crate::Global)
             }
         }
@@ -283,7 +277,7 @@ macro_rules! impl_constructors {
             /// ```
             #[track_caller]
             pub fn new_in<F: FnMut(usize) -> E>(len: usize, f: F, alloc: A) -> Self {
-                <Self as $crate::traits::MakeArrayIn<E, A>>::new_in(len, f, alloc)
+                $crate::allocation::infallible(Self::try_new_in(len, f, alloc))
             }
 
             /// As [`new_in`](Self::new_in), but an allocation failure or a
@@ -304,10 +298,10 @@ macro_rules! impl_constructors {
             /// ```
             pub fn try_new_in<F: FnMut(usize) -> E>(
                 len: usize,
-                f: F,
+                mut f: F,
                 alloc: A,
             ) -> Result<Self, $crate::TryReserveError> {
-                <Self as $crate::traits::MakeArrayIn<E, A>>::try_new_in(len, f, alloc)
+                Self::try_with_label_in((), len, |(), i| f(i), alloc)
             }
 
             /// Collects an iterator into a block from `alloc`.
@@ -326,7 +320,7 @@ macro_rules! impl_constructors {
             /// ```
             #[track_caller]
             pub fn from_iter_in<I: IntoIterator<Item = E>>(iter: I, alloc: A) -> Self {
-                <Self as $crate::traits::MakeArrayIn<E, A>>::from_iter_in(iter, alloc)
+                $crate::allocation::infallible(Self::try_from_iter_in(iter, alloc))
             }
 
             /// As [`from_iter_in`](Self::from_iter_in), but an allocation
@@ -349,7 +343,7 @@ macro_rules! impl_constructors {
                 iter: I,
                 alloc: A,
             ) -> Result<Self, $crate::TryReserveError> {
-                <Self as $crate::traits::MakeArrayIn<E, A>>::try_from_iter_in(iter, alloc)
+                $crate::block::build($crate::block::try_collect((), iter, alloc))
             }
         }
 
@@ -376,7 +370,7 @@ macro_rules! impl_constructors {
                 f: F,
                 alloc: A,
             ) -> Self {
-                <Self as $crate::traits::LabelledArrayIn<E, L, A>>::with_label_in(label, len, f, alloc)
+                $crate::allocation::infallible(Self::try_with_label_in(label, len, f, alloc))
             }
 
             /// As [`with_label_in`](Self::with_label_in), but an allocation
@@ -402,9 +396,7 @@ macro_rules! impl_constructors {
                 f: F,
                 alloc: A,
             ) -> Result<Self, $crate::TryReserveError> {
-                <Self as $crate::traits::LabelledArrayIn<E, L, A>>::try_with_label_in(
-                    label, len, f, alloc,
-                )
+                $crate::block::build($crate::block::try_fill(label, len, f, alloc))
             }
 
             /// As [`from_label_and_iter`](Self::from_label_and_iter), in a
@@ -424,8 +416,7 @@ macro_rules! impl_constructors {
             #[track_caller]
             pub fn from_label_and_iter_in<I>(label: L, iter: I, alloc: A) -> Self
             where
-                I: IntoIterator<Item = E>,
-                I::IntoIter: ExactSizeIterator,
+                I: IntoIterator<Item = E, IntoIter: ExactSizeIterator>,
             {
                 $crate::allocation::infallible(Self::try_from_label_and_iter_in(label, iter, alloc))
             }
@@ -452,15 +443,11 @@ macro_rules! impl_constructors {
             #[doc = concat!("let err = ", stringify!($name), "::try_from_label_and_iter_in((), Liar(0..2), Global).unwrap_err();")]
             /// assert_eq!(err, TryReserveError::LengthMismatch { expected: 3, yielded: 2 });
             /// ```
-            pub fn try_from_label_and_iter_in<I>(
+            pub fn try_from_label_and_iter_in<I: IntoIterator<Item = E, IntoIter: ExactSizeIterator>>(
                 label: L,
                 iter: I,
                 alloc: A,
-            ) -> Result<Self, $crate::TryReserveError>
-            where
-                I: IntoIterator<Item = E>,
-                I::IntoIter: ExactSizeIterator,
-            {
+            ) -> Result<Self, $crate::TryReserveError> {
                 $crate::block::build($crate::block::try_fill_exact(label, iter.into_iter(), alloc))
             }
         }
@@ -520,10 +507,7 @@ macro_rules! impl_constructors {
             /// ```
             #[track_caller]
             fn from(array: [E; N]) -> Self {
-                <Self as $crate::traits::MakeArrayIn<E, $crate::Global>>::from_iter_in(
-                    array,
-                    $crate::Global,
-                )
+                Self::from_iter_in(array, $crate::Global)
             }
         }
 
@@ -555,36 +539,24 @@ macro_rules! impl_constructors {
             /// allocator. A `size_hint` that lies costs a reallocation,
             /// never soundness.
             fn from_iter<I: IntoIterator<Item = E>>(iter: I) -> Self {
-                <Self as $crate::traits::MakeArrayIn<E, A>>::from_iter_in(iter, A::default())
+                Self::from_iter_in(iter, A::default())
             }
         }
 
         impl<E $(, $p: $bound)?, A: $crate::Allocator> $crate::traits::MakeArrayIn<E, A> for $handle<E, () $(, $p)?, A> {
             #[track_caller]
             fn new_in<F: FnMut(usize) -> E>(len: usize, f: F, alloc: A) -> Self {
-                $crate::allocation::infallible(Self::try_new_in(len, f, alloc))
+                Self::new_in(len, f, alloc)
             }
-            fn try_new_in<F: FnMut(usize) -> E>(
-                len: usize,
-                mut f: F,
-                alloc: A,
-            ) -> Result<Self, $crate::TryReserveError> {
-                <Self as $crate::traits::LabelledArrayIn<E, (), A>>::try_with_label_in(
-                    (),
-                    len,
-                    |(), i| f(i),
-                    alloc,
-                )
+            fn try_new_in<F: FnMut(usize) -> E>(len: usize, f: F, alloc: A) -> Result<Self, $crate::TryReserveError> {
+                Self::try_new_in(len, f, alloc)
             }
             #[track_caller]
             fn from_iter_in<I: IntoIterator<Item = E>>(iter: I, alloc: A) -> Self {
-                $crate::allocation::infallible(Self::try_from_iter_in(iter, alloc))
+                Self::from_iter_in(iter, alloc)
             }
-            fn try_from_iter_in<I: IntoIterator<Item = E>>(
-                iter: I,
-                alloc: A,
-            ) -> Result<Self, $crate::TryReserveError> {
-                $crate::block::build($crate::block::try_collect((), iter, alloc))
+            fn try_from_iter_in<I: IntoIterator<Item = E>>(iter: I, alloc: A) -> Result<Self, $crate::TryReserveError> {
+                Self::try_from_iter_in(iter, alloc)
             }
         }
 
@@ -592,13 +564,8 @@ macro_rules! impl_constructors {
             for $handle<E, L $(, $p)?, A>
         {
             #[track_caller]
-            fn with_label_in<F: FnMut(&mut L, usize) -> E>(
-                label: L,
-                len: usize,
-                f: F,
-                alloc: A,
-            ) -> Self {
-                $crate::allocation::infallible(Self::try_with_label_in(label, len, f, alloc))
+            fn with_label_in<F: FnMut(&mut L, usize) -> E>(label: L, len: usize, f: F, alloc: A) -> Self {
+                Self::with_label_in(label, len, f, alloc)
             }
             fn try_with_label_in<F: FnMut(&mut L, usize) -> E>(
                 label: L,
@@ -606,7 +573,7 @@ macro_rules! impl_constructors {
                 f: F,
                 alloc: A,
             ) -> Result<Self, $crate::TryReserveError> {
-                $crate::block::build($crate::block::try_fill(label, len, f, alloc))
+                Self::try_with_label_in(label, len, f, alloc)
             }
         }
 
@@ -615,7 +582,7 @@ macro_rules! impl_constructors {
         {
             #[track_caller]
             fn new<F: FnMut(usize) -> E>(len: usize, f: F) -> Self {
-                <Self as $crate::traits::MakeArrayIn<E, A>>::new_in(len, f, A::default())
+                Self::new_in(len, f, A::default())
             }
         }
 
@@ -623,10 +590,10 @@ macro_rules! impl_constructors {
             for $handle<E, () $(, $p)?, A>
         {
             fn try_new<F: FnMut(usize) -> E>(len: usize, f: F) -> Result<Self, $crate::TryReserveError> {
-                <Self as $crate::traits::MakeArrayIn<E, A>>::try_new_in(len, f, A::default())
+                Self::try_new_in(len, f, A::default())
             }
             fn try_from_iter<I: IntoIterator<Item = E>>(iter: I) -> Result<Self, $crate::TryReserveError> {
-                <Self as $crate::traits::MakeArrayIn<E, A>>::try_from_iter_in(iter, A::default())
+                Self::try_from_iter_in(iter, A::default())
             }
         }
 
@@ -638,12 +605,7 @@ macro_rules! impl_constructors {
                 len: usize,
                 f: F,
             ) -> Result<Self, $crate::TryReserveError> {
-                <Self as $crate::traits::LabelledArrayIn<E, L, A>>::try_with_label_in(
-                    label,
-                    len,
-                    f,
-                    A::default(),
-                )
+                Self::try_with_label_in(label, len, f, A::default())
             }
         }
 
@@ -665,9 +627,7 @@ macro_rules! impl_constructors {
         {
             #[track_caller]
             fn with_len(label: L, len: usize) -> Self {
-                <Self as $crate::traits::LabelledArray<E, L>>::with_label(label, len, |_, _| {
-                    E::default()
-                })
+                Self::with_label_in(label, len, |_, _| E::default(), A::default())
             }
         }
     };
