@@ -161,16 +161,24 @@ seeds_runs() {
         run cargo +nightly miri test --all-features "${permissive_suites[@]}" -- --exact ${threaded[arc_swap]}
 }
 
-stacked_lane() {
-    echo "== Stacked Borrows: every suite, unit tests, doctests" >&2
-    MIRIFLAGS="$strict" timed "suites and unit tests (Stacked Borrows)" \
+# Every suite, the unit tests, the doctests but rayon's, and arc_swap,
+# under one borrow model: $1 its flags (none for Stacked Borrows), $2 its
+# name.
+every_suite() {
+    local model=${1:+$1 } name=$2
+    echo "== $name: every suite, unit tests, doctests" >&2
+    MIRIFLAGS="$model$strict" timed "suites and unit tests ($name)" \
         run cargo +nightly miri test --all-features --lib "${suites[@]}"
     # --all-features as the suites (no rebuild); the rayon doctests run
     # with the rayon suites' flags.
-    MIRIFLAGS="$strict" timed "doctests (Stacked Borrows)" \
+    MIRIFLAGS="$model$strict" timed "doctests ($name)" \
         run cargo +nightly miri test --all-features --doc -- --skip rayon_impls
-    MIRIFLAGS="$permissive" timed "arc_swap (Stacked Borrows, permissive)" \
+    MIRIFLAGS="$model$permissive" timed "arc_swap ($name, permissive)" \
         run cargo +nightly miri test --all-features "${permissive_suites[@]}"
+}
+
+stacked_lane() {
+    every_suite "" "Stacked Borrows"
     seeds_runs
     # In this lane, though Tree Borrows (as the rayon suites in the other):
     # the lanes were 806 s and 857 s with it there.
@@ -182,13 +190,7 @@ stacked_lane() {
 }
 
 tree_lane() {
-    echo "== Tree Borrows: every suite, unit tests, doctests" >&2
-    MIRIFLAGS="$tree $strict" timed "suites and unit tests (Tree Borrows)" \
-        run cargo +nightly miri test --all-features --lib "${suites[@]}"
-    MIRIFLAGS="$tree $strict" timed "doctests (Tree Borrows)" \
-        run cargo +nightly miri test --all-features --doc -- --skip rayon_impls
-    MIRIFLAGS="$tree $permissive" timed "arc_swap (Tree Borrows, permissive)" \
-        run cargo +nightly miri test --all-features "${permissive_suites[@]}"
+    every_suite "$tree" "Tree Borrows"
     echo "== rayon suites and doctests (Tree Borrows, permissive provenance for crossbeam-epoch)" >&2
     MIRIFLAGS="$rayon_flags" timed "rayon suites (Tree Borrows, permissive)" \
         run cargo +nightly miri test --all-features "${rayon_suites[@]}"
@@ -206,15 +208,15 @@ if [ "${MIRI_LANES:-2}" = 1 ]; then
     exit 0
 fi
 lane stacked stacked_lane >"$logs/stacked" 2>&1 &
-stacked=$!
+stacked_pid=$!
 lane tree tree_lane >"$logs/tree" 2>&1 &
-tree=$!
+tree_pid=$!
 status=0
-wait "$stacked" || status=1
+wait "$stacked_pid" || status=1
 echo "===== stacked lane: $([ $status = 0 ] && echo passed || echo FAILED)" >&2
 cat "$logs/stacked" >&2
 tree_status=0
-wait "$tree" || tree_status=1
+wait "$tree_pid" || tree_status=1
 echo "===== tree lane: $([ $tree_status = 0 ] && echo passed || echo FAILED)" >&2
 cat "$logs/tree" >&2
 [ $status = 0 ] && [ $tree_status = 0 ]
