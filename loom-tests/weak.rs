@@ -8,8 +8,9 @@
 mod common;
 
 use common::{
-    race, race2, read_all, read_untouched_then_drop, spawn_all, upgrade_reads_untouched,
-    upgrade_reads_untouched_or_written, write_through_get_mut, UNTOUCHED,
+    clone_and_drop, downgrade_and_drop, race, race2, read_all, read_untouched_then_drop, spawn_all,
+    upgrade_drop_then_read_untouched, upgrade_reads_untouched, upgrade_reads_untouched_or_written,
+    write_through_get_mut, UNTOUCHED,
 };
 use heaparray::{ArcArray, ArcArrayBase};
 
@@ -37,11 +38,7 @@ common::models! {
         let w = ArcArray::downgrade(&a);
         let w2 = w.clone();
         race(
-            move || {
-                let w3 = w2.clone();
-                drop(w2);
-                upgrade_reads_untouched(&w3);
-            },
+            move || upgrade_reads_untouched(&clone_and_drop(w2)),
             || drop(a),
         );
         // The other thread may have held an upgraded handle until the
@@ -55,11 +52,7 @@ common::models! {
     downgrade_races_get_mut: |mut a, drops| {
         let b = a.clone();
         race(
-            move || {
-                let w = ArcArray::downgrade(&b);
-                drop(b);
-                upgrade_reads_untouched_or_written(&w);
-            },
+            move || upgrade_reads_untouched_or_written(&downgrade_and_drop(b)),
             || write_through_get_mut(&mut a, 0, 20),
         );
         drop(a);
@@ -72,9 +65,7 @@ common::models! {
     weak_reader_leaves_while_get_mut: |mut a, drops| {
         let w = ArcArray::downgrade(&a);
         race(
-            move || {
-                upgrade_reads_untouched_or_written(&w);
-            },
+            move || upgrade_reads_untouched_or_written(&w),
             || write_through_get_mut(&mut a, 1, 30),
         );
         drop(a);
@@ -100,16 +91,8 @@ common::models! {
     downgrade_upgrade_clone_and_get_mut_on_three_threads: |mut a, drops| {
         let (b, c) = (a.clone(), a.clone());
         race2(
-            move || {
-                let w = ArcArray::downgrade(&b);
-                drop(b);
-                upgrade_reads_untouched_or_written(&w);
-            },
-            move || {
-                let c2 = c.clone();
-                drop(c);
-                assert!(read_all(&c2) >= UNTOUCHED);
-            },
+            move || upgrade_reads_untouched_or_written(&downgrade_and_drop(b)),
+            move || assert!(read_all(&clone_and_drop(c)) >= UNTOUCHED),
             || write_through_get_mut(&mut a, 0, 70),
         );
         assert_eq!(ArcArray::strong_count(&a), 1);
@@ -157,13 +140,7 @@ common::models! {
     get_mut_races_upgrade_then_weak_drop: |mut a, drops| {
         let w = ArcArray::downgrade(&a);
         race(
-            move || {
-                let s = w.upgrade();
-                drop(w);
-                if let Some(s) = s {
-                    assert_eq!(read_all(&s), UNTOUCHED);
-                }
-            },
+            move || upgrade_drop_then_read_untouched(w),
             || write_through_get_mut(&mut a, 1, 30),
         );
         drop(a);

@@ -10,10 +10,12 @@
 //! so that a model states only what it races and what it checks:
 //! [`model_on`] (the loom model, the shared array and its drop tally),
 //! [`race`], [`race2`] and [`spawn_all`] (spawn the other threads, run this
-//! thread's side, join), and the sides many races share
+//! thread's side, join), the sides many races share
 //! ([`read_untouched_then_drop`], [`upgrade_reads_untouched`],
-//! [`write_through_get_mut`], [`write_if_into_unique_wins`]). Each does the
-//! same operations in the same order as the code it replaced: `ci/loom.sh`
+//! [`upgrade_drop_then_read_untouched`], [`write_through_get_mut`],
+//! [`write_if_into_unique_wins`]), and the handle swaps sides begin with
+//! ([`downgrade_and_drop`], [`clone_and_drop`]). Each does the same
+//! operations in the same order as the code it replaced: `ci/loom.sh`
 //! prints the same execution count for every model.
 #![allow(dead_code)]
 
@@ -508,5 +510,29 @@ pub fn write_if_into_unique_wins<P: heaparray::ArcLayout>(
     if let Some(u) = heaparray::ArcArrayBase::into_unique(handle) {
         u[index].set(value);
         wins.add();
+    }
+}
+
+/// Downgrades `handle` and drops it: a weak handle in its place.
+pub fn downgrade_and_drop<P: heaparray::ArcLayout>(handle: Array<P>) -> Weak<P> {
+    let weak = heaparray::ArcArrayBase::downgrade(&handle);
+    drop(handle);
+    weak
+}
+
+/// Clones `handle` (strong or weak) and drops it: its clone in its place.
+pub fn clone_and_drop<H: Clone>(handle: H) -> H {
+    let clone = handle.clone();
+    drop(handle);
+    clone
+}
+
+/// Upgrades `weak`, drops it, and then, if the upgrade gave a handle, reads
+/// the contents untouched through that handle, which is dropped last.
+pub fn upgrade_drop_then_read_untouched<P: heaparray::ArcLayout>(weak: Weak<P>) {
+    let strong = weak.upgrade();
+    drop(weak);
+    if let Some(strong) = strong {
+        assert_eq!(read_all(&strong), UNTOUCHED);
     }
 }
