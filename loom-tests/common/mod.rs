@@ -13,10 +13,11 @@
 //! thread's side, join), the sides many races share
 //! ([`read_untouched_then_drop`], [`upgrade_reads_untouched`],
 //! [`upgrade_drop_then_read_untouched`], [`write_through_get_mut`],
-//! [`write_if_into_unique_wins`]), and the handle swaps sides begin with
-//! ([`downgrade_and_drop`], [`clone_and_drop`]). Each does the same
-//! operations in the same order as the code it replaced: `ci/loom.sh`
-//! prints the same execution count for every model.
+//! [`write_through_make_mut`], [`write_if_into_unique_wins`]), the handle
+//! swaps sides begin with ([`downgrade_and_drop`], [`clone_and_drop`]),
+//! and [`assert_only_handle`]. Each does the same operations in the same
+//! order as the code it replaced: `ci/loom.sh` prints the same execution
+//! count for every model.
 #![allow(dead_code)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -535,4 +536,28 @@ pub fn upgrade_drop_then_read_untouched<P: heaparray::ArcLayout>(weak: Weak<P>) 
     if let Some(strong) = strong {
         assert_eq!(read_all(&strong), UNTOUCHED);
     }
+}
+
+/// `make_mut` and a tracked write of `value` to element `index`, then a
+/// read of everything through the handle: the write, and the rest
+/// untouched (element `index` held `10 + index`). The `make_mut` side of
+/// its races.
+pub fn write_through_make_mut<P: heaparray::ArcLayout>(
+    a: &mut Array<P>,
+    index: usize,
+    value: usize,
+) {
+    heaparray::ArcArrayBase::make_mut(a)[index].set(value);
+    assert_eq!(read_all(a), UNTOUCHED + value - (10 + index));
+}
+
+/// Checks that `a` is the only handle on its block, strong or weak.
+pub fn assert_only_handle<P: heaparray::ArcLayout>(a: &Array<P>) {
+    assert_eq!(
+        (
+            heaparray::ArcArrayBase::strong_count(a),
+            heaparray::ArcArrayBase::weak_count(a)
+        ),
+        (1, 0)
+    );
 }
