@@ -9,15 +9,16 @@
 //! The scaffolding every model repeated is here too, one helper a concern,
 //! so that a model states only what it races and what it checks:
 //! [`model_on`] (the loom model, the shared array and its drop tally),
-//! [`race`], [`race2`] and [`spawn_all`] (spawn the other threads, run this
-//! thread's side, join), the sides many races share
-//! ([`read_untouched_then_drop`], [`upgrade_reads_untouched`],
+//! [`race`], [`race2`], [`race_for_contents`] and [`spawn_all`] (spawn the
+//! other threads, run this thread's side, join), the sides many races
+//! share ([`read_untouched_then_drop`], [`upgrade_reads_untouched`],
 //! [`upgrade_drop_then_read_untouched`], [`write_through_get_mut`],
-//! [`write_through_make_mut`], [`write_if_into_unique_wins`]), the handle
-//! swaps sides begin with ([`downgrade_and_drop`], [`clone_and_drop`]),
-//! and [`assert_only_handle`]. Each does the same operations in the same
-//! order as the code it replaced: `ci/loom.sh` prints the same execution
-//! count for every model.
+//! [`write_through_make_mut`], [`write_if_into_unique_wins`],
+//! [`upgrade_then_write_if_into_unique_wins`]), the handle swaps sides
+//! begin with ([`downgrade_and_drop`], [`clone_and_drop`]), and
+//! [`assert_only_handle`]. Each does the same operations in the same order
+//! as the code it replaced: `ci/loom.sh` prints the same execution count
+//! for every model.
 #![allow(dead_code)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -560,4 +561,29 @@ pub fn assert_only_handle<P: heaparray::ArcLayout>(a: &Array<P>) {
         ),
         (1, 0)
     );
+}
+
+/// Upgrades `weak` and, if that gives a handle, reads the contents untouched
+/// through it and calls `into_unique` on it ([`write_if_into_unique_wins`]):
+/// a weak handle's way into the `into_unique` races.
+pub fn upgrade_then_write_if_into_unique_wins<P: heaparray::ArcLayout>(
+    weak: &Weak<P>,
+    index: usize,
+    value: usize,
+    wins: &Tally,
+) {
+    if let Some(strong) = weak.upgrade() {
+        assert_eq!(read_all(&strong), UNTOUCHED);
+        write_if_into_unique_wins(strong, index, value, wins);
+    }
+}
+
+/// [`race`] between two sides that may each win the contents, counting
+/// their wins in one tally (made here, after the caller's setup, and given
+/// to both sides): returns how many won, for the caller to check.
+pub fn race_for_contents(other: impl FnOnce(&Tally) + 'static, main: impl FnOnce(&Tally)) -> usize {
+    let wins = Tally::new();
+    let theirs = wins.clone();
+    race(move || other(&theirs), || main(&wins));
+    wins.get()
 }
