@@ -10,7 +10,7 @@ mod common;
 use common::{
     clone_and_drop, downgrade_and_drop, race, race2, read_all, read_untouched_then_drop, spawn_all,
     upgrade_drop_then_read_untouched, upgrade_reads_untouched, upgrade_reads_untouched_or_written,
-    write_through_get_mut, UNTOUCHED,
+    write_races, write_through_get_mut, UNTOUCHED,
 };
 use heaparray::{ArcArray, ArcArrayBase};
 
@@ -49,38 +49,32 @@ common::models! {
 
     /// `downgrade` on one thread races `get_mut` on the other: whenever
     /// `get_mut` hands out `&mut`, no weak handle may read concurrently.
-    downgrade_races_get_mut: |mut a, drops| {
+    downgrade_races_get_mut: |a, drops| {
         let b = a.clone();
-        race(
-            move || upgrade_reads_untouched_or_written(&downgrade_and_drop(b)),
-            || write_through_get_mut(&mut a, 0, 20),
-        );
-        drop(a);
+        write_races(a, write_through_get_mut, 0, 20, move || {
+            upgrade_reads_untouched_or_written(&downgrade_and_drop(b))
+        });
         assert_eq!(drops.get(), 3);
     }
 
     /// A weak handle upgrades, reads and goes away while the owner calls
     /// `get_mut`: `get_mut` wins only once the weak handle and its upgrade
     /// are gone, after their reads.
-    weak_reader_leaves_while_get_mut: |mut a, drops| {
+    weak_reader_leaves_while_get_mut: |a, drops| {
         let w = ArcArray::downgrade(&a);
-        race(
-            move || upgrade_reads_untouched_or_written(&w),
-            || write_through_get_mut(&mut a, 1, 30),
-        );
-        drop(a);
+        write_races(a, write_through_get_mut, 1, 30, move || {
+            upgrade_reads_untouched_or_written(&w)
+        });
         assert_eq!(drops.get(), 3);
     }
 
     /// A strong reader drops its handle while the owner calls `get_mut`.
     /// `get_mut` wins only after the reader dropped its handle, after its reads.
-    strong_reader_leaves_while_get_mut: |mut a, drops| {
+    strong_reader_leaves_while_get_mut: |a, drops| {
         let b = a.clone();
-        race(
-            move || read_untouched_then_drop(b),
-            || write_through_get_mut(&mut a, 0, 40),
-        );
-        drop(a);
+        write_races(a, write_through_get_mut, 0, 40, move || {
+            read_untouched_then_drop(b)
+        });
         assert_eq!(drops.get(), 3);
     }
 
@@ -137,13 +131,11 @@ common::models! {
     /// two words this killed `is_unique` reading the strong count before it
     /// took the weak count's lock; with a plain load in `is_unique` loom ran
     /// this model once, tokio-rs/loom#392, SAFETY.md.)
-    get_mut_races_upgrade_then_weak_drop: |mut a, drops| {
+    get_mut_races_upgrade_then_weak_drop: |a, drops| {
         let w = ArcArray::downgrade(&a);
-        race(
-            move || upgrade_drop_then_read_untouched(w),
-            || write_through_get_mut(&mut a, 1, 30),
-        );
-        drop(a);
+        write_races(a, write_through_get_mut, 1, 30, move || {
+            upgrade_drop_then_read_untouched(w)
+        });
         assert_eq!(drops.get(), 3);
     }
 }

@@ -9,11 +9,12 @@
 //! The scaffolding every model repeated is here too, one helper a concern,
 //! so that a model states only what it races and what it checks:
 //! [`model_on`] (the loom model, the shared array and its drop tally),
-//! [`race`], [`race2`], [`race_for_contents`] and [`spawn_all`] (spawn the
-//! other threads, run this thread's side, join), the sides many races
-//! share ([`read_untouched_then_drop`], [`upgrade_reads_untouched`],
-//! [`upgrade_drop_then_read_untouched`], [`write_through_get_mut`],
-//! [`write_through_make_mut`], [`write_if_into_unique_wins`],
+//! [`race`], [`write_races`], [`race2`], [`race_for_contents`] and
+//! [`spawn_all`] (spawn the other threads, run this thread's side, join),
+//! the sides many races share ([`read_untouched_then_drop`],
+//! [`upgrade_reads_untouched`], [`upgrade_drop_then_read_untouched`],
+//! [`write_through_get_mut`], [`write_through_make_mut`],
+//! [`write_if_into_unique_wins`],
 //! [`upgrade_then_write_if_into_unique_wins`]), the handle swaps sides
 //! begin with ([`downgrade_and_drop`], [`clone_and_drop`]), and
 //! [`assert_only_handle`]. Each does the same operations in the same order
@@ -449,6 +450,21 @@ pub fn race<R>(other: impl FnOnce() + 'static, main: impl FnOnce() -> R) -> R {
     let result = main();
     thread.join().unwrap();
     result
+}
+
+/// [`race`] of the owner's `write` of `value` to element `index` through
+/// its handle `a` ([`write_through_get_mut`], [`write_through_make_mut`])
+/// against `other`, another handle's side on its own thread; after the
+/// join the owner drops `a`.
+pub fn write_races<P: heaparray::ArcLayout>(
+    mut a: Array<P>,
+    write: fn(&mut Array<P>, usize, usize),
+    index: usize,
+    value: usize,
+    other: impl FnOnce() + 'static,
+) {
+    race(other, || write(&mut a, index, value));
+    drop(a);
 }
 
 /// [`race`] with two other threads, spawned in order and joined in order.
