@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{race, write_through_get_mut};
+use common::{assert_only_handle, race, write_through_get_mut};
 use heaparray::{ArcArray, ArcArrayBase};
 
 common::models! {
@@ -50,10 +50,7 @@ common::models! {
             },
             || write_through_get_mut(&mut a, 0, 20),
         );
-        assert_eq!(
-            (ArcArray::strong_count(&a), ArcArray::weak_count(&a)),
-            (1, 0)
-        );
+        assert_only_handle(&a);
         drop(a);
         assert_eq!(drops.get(), 3);
     }
@@ -76,10 +73,7 @@ common::models! {
                 assert!(weak == 1 || weak == 0, "weak_count {weak}");
             },
         );
-        assert_eq!(
-            (ArcArray::strong_count(&b), ArcArray::weak_count(&b)),
-            (1, 0)
-        );
+        assert_only_handle(&b);
         drop(b);
         assert_eq!(drops.get(), 3);
     }

@@ -8,9 +8,11 @@
 mod common;
 
 use common::{
-    race, read_all, upgrade_reads_untouched, write_if_into_unique_wins, Tally, UNTOUCHED,
+    assert_only_handle, downgrade_and_drop, race, race_for_contents, read_all,
+    upgrade_reads_untouched, upgrade_then_write_if_into_unique_wins, write_if_into_unique_wins,
+    write_through_make_mut, UNTOUCHED,
 };
-use heaparray::{ArcArray, ArcArrayBase};
+use heaparray::ArcArray;
 
 common::models! {
     /// `make_mut` races another handle's downgrade, drop and upgrade. Kills:
@@ -18,21 +20,11 @@ common::models! {
     downgrade_races_make_mut and downgrade_races_make_mut_compact: |mut a, drops| {
         let b = a.clone();
         race(
-            move || {
-                let w = ArcArrayBase::downgrade(&b);
-                drop(b);
-                // If it upgrades, `make_mut` cloned: the original is untouched.
-                upgrade_reads_untouched(&w);
-            },
-            || {
-                ArcArrayBase::make_mut(&mut a)[0].set(90);
-                assert_eq!(read_all(&a), UNTOUCHED + 80);
-            },
+            // If it upgrades, `make_mut` cloned: the original is untouched.
+            move || upgrade_reads_untouched(&downgrade_and_drop(b)),
+            || write_through_make_mut(&mut a, 0, 90),
         );
-        assert_eq!(
-            (ArcArrayBase::strong_count(&a), ArcArrayBase::weak_count(&a)),
-            (1, 0)
-        );
+        assert_only_handle(&a);
         drop(a);
         // In place or moved (3 drops), or after one clone (6).
         assert!(drops.get() == 3 || drops.get() == 6);
@@ -45,11 +37,7 @@ common::models! {
     downgrade_races_try_unique: |a, drops| {
         let b = a.clone();
         race(
-            move || {
-                let w = ArcArray::downgrade(&b);
-                drop(b);
-                upgrade_reads_untouched(&w);
-            },
+            move || upgrade_reads_untouched(&downgrade_and_drop(b)),
             || match ArcArray::try_unique(a) {
                 Ok(u) => {
                     u[0].set(70);
@@ -68,22 +56,15 @@ common::models! {
     /// `into_unique`'s weak check hoisted before its decrement.
     downgrade_races_into_unique: |a, drops| {
         let b = a.clone();
-        let wins = Tally::new();
-        let wins2 = wins.clone();
-        race(
-            move || {
+        let wins = race_for_contents(
+            move |wins| {
                 let w = ArcArray::downgrade(&b);
-                write_if_into_unique_wins(b, 0, 50, &wins2);
-                if let Some(s) = w.upgrade() {
-                    assert_eq!(read_all(&s), UNTOUCHED);
-                    write_if_into_unique_wins(s, 1, 51, &wins2);
-                }
+                write_if_into_unique_wins(b, 0, 50, wins);
+                upgrade_then_write_if_into_unique_wins(&w, 1, 51, wins);
             },
-            || {
-                write_if_into_unique_wins(a, 1, 60, &wins);
-            },
+            |wins| write_if_into_unique_wins(a, 1, 60, wins),
         );
-        assert_eq!(wins.get(), 1, "exactly one into_unique wins");
+        assert_eq!(wins, 1, "exactly one into_unique wins");
         assert_eq!(drops.get(), 3);
     }
 }

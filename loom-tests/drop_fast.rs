@@ -10,7 +10,10 @@
 
 mod common;
 
-use common::{race, read_all, read_untouched_then_drop, upgrade_reads_untouched, UNTOUCHED};
+use common::{
+    clone_and_drop, race, read_untouched_then_drop, upgrade_drop_then_read_untouched,
+    upgrade_reads_untouched,
+};
 use heaparray::{ArcArray, ArcArrayBase};
 
 common::models! {
@@ -37,16 +40,7 @@ common::models! {
     /// on the other thread; the original's drop races it.
     last_strong_drop_races_upgrade: |a, drops| {
         let w = ArcArray::downgrade(&a);
-        race(
-            move || {
-                let s = w.upgrade();
-                drop(w);
-                if let Some(s) = s {
-                    assert_eq!(read_all(&s), UNTOUCHED);
-                }
-            },
-            || drop(a),
-        );
+        race(move || upgrade_drop_then_read_untouched(w), || drop(a));
         assert_eq!(drops.get(), 3);
     }
 
@@ -55,14 +49,7 @@ common::models! {
     /// handles are gone, and otherwise the last of the weak handles frees.
     last_strong_drop_races_weak_clone: |a, drops| {
         let w = ArcArray::downgrade(&a);
-        race(
-            move || {
-                let w2 = w.clone();
-                drop(w);
-                upgrade_reads_untouched(&w2);
-            },
-            || drop(a),
-        );
+        race(move || upgrade_reads_untouched(&clone_and_drop(w)), || drop(a));
         assert_eq!(drops.get(), 3);
     }
 }

@@ -5,22 +5,20 @@
 
 mod common;
 
-use common::{race, race2, read_all, read_untouched_then_drop, upgrade_reads_untouched, UNTOUCHED};
-use heaparray::{ArcArray, ArcArrayBase};
+use common::{
+    assert_only_handle, clone_and_drop, race, race2, read_all, read_untouched_then_drop,
+    upgrade_reads_untouched, write_races, write_through_make_mut, UNTOUCHED,
+};
+use heaparray::ArcArray;
 
 common::models! {
     /// `make_mut` while another handle reads and drops: it clones if the other
     /// is still there, or claims the block after the other's reads.
-    make_mut_races_read_and_drop and make_mut_races_read_and_drop_compact: |mut a, drops| {
+    make_mut_races_read_and_drop and make_mut_races_read_and_drop_compact: |a, drops| {
         let b = a.clone();
-        race(
-            move || read_untouched_then_drop(b),
-            || {
-                ArcArrayBase::make_mut(&mut a)[0].set(90);
-                assert_eq!(read_all(&a), UNTOUCHED + 80);
-            },
-        );
-        drop(a);
+        write_races(a, write_through_make_mut, 0, 90, move || {
+            read_untouched_then_drop(b)
+        });
         // Three originals, plus three clones if the copy path ran.
         assert!(drops.get() == 3 || drops.get() == 6);
     }
@@ -28,16 +26,11 @@ common::models! {
     /// `make_mut` while a weak handle upgrades and reads: the upgrade either
     /// wins (then `make_mut` clones), or finds the strong count claimed and
     /// fails (then the contents moved or were claimed in place).
-    make_mut_races_upgrade: |mut a, drops| {
+    make_mut_races_upgrade: |a, drops| {
         let w = ArcArray::downgrade(&a);
-        race(
-            move || upgrade_reads_untouched(&w),
-            || {
-                ArcArray::make_mut(&mut a)[1].set(91);
-                assert_eq!(read_all(&a), UNTOUCHED + 80);
-            },
-        );
-        drop(a);
+        write_races(a, write_through_make_mut, 1, 91, move || {
+            upgrade_reads_untouched(&w)
+        });
         assert!(drops.get() == 3 || drops.get() == 6);
     }
 
@@ -65,16 +58,9 @@ common::models! {
         let b = a.clone();
         let w = ArcArray::downgrade(&a);
         race2(
-            move || {
-                let b2 = b.clone();
-                drop(b);
-                assert_eq!(read_all(&b2), UNTOUCHED);
-            },
+            move || assert_eq!(read_all(&clone_and_drop(b)), UNTOUCHED),
             move || upgrade_reads_untouched(&w),
-            || {
-                ArcArray::make_mut(&mut a)[1].set(95);
-                assert_eq!(read_all(&a), UNTOUCHED + 84);
-            },
+            || write_through_make_mut(&mut a, 1, 95),
         );
         drop(a);
         // In place (3 drops) or after one clone of label and elements (6).
@@ -87,19 +73,10 @@ common::models! {
     make_mut_races_make_mut: |mut a, drops| {
         let mut b = a.clone();
         race(
-            move || {
-                ArcArray::make_mut(&mut b)[0].set(90);
-                assert_eq!(read_all(&b), UNTOUCHED + 80);
-            },
-            || {
-                ArcArray::make_mut(&mut a)[1].set(91);
-                assert_eq!(read_all(&a), UNTOUCHED + 80);
-            },
+            move || write_through_make_mut(&mut b, 0, 90),
+            || write_through_make_mut(&mut a, 1, 91),
         );
-        assert_eq!(
-            (ArcArray::strong_count(&a), ArcArray::weak_count(&a)),
-            (1, 0)
-        );
+        assert_only_handle(&a);
         drop(a);
         // One clone (3 + 3 drops), or both sides cloned (3 + 6).
         assert!(drops.get() == 6 || drops.get() == 9, "{}", drops.get());
@@ -107,24 +84,17 @@ common::models! {
 
     /// `make_mut` on one handle, `get_mut` on the other: `get_mut` succeeds
     /// only once `make_mut` has cloned and let go of the original.
-    make_mut_races_get_mut: |mut a, drops| {
+    make_mut_races_get_mut: |a, drops| {
         let mut b = a.clone();
-        race(
-            move || {
-                let wrote = if let Some(elems) = ArcArray::get_mut(&mut b) {
-                    elems[0].set(20);
-                    10
-                } else {
-                    0
-                };
-                assert_eq!(read_all(&b), UNTOUCHED + wrote);
-            },
-            || {
-                ArcArray::make_mut(&mut a)[1].set(91);
-                assert_eq!(read_all(&a), UNTOUCHED + 80);
-            },
-        );
-        drop(a);
+        write_races(a, write_through_make_mut, 1, 91, move || {
+            let wrote = if let Some(elems) = ArcArray::get_mut(&mut b) {
+                elems[0].set(20);
+                10
+            } else {
+                0
+            };
+            assert_eq!(read_all(&b), UNTOUCHED + wrote);
+        });
         // In place once the other handle is gone (3), or after a clone (6).
         assert!(drops.get() == 3 || drops.get() == 6, "{}", drops.get());
     }

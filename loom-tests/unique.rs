@@ -5,7 +5,8 @@
 mod common;
 
 use common::{
-    model, race, read_all, read_untouched_then_drop, spawn_all, upgrade_reads_untouched_or_written,
+    model, race, race_for_contents, read_all, read_untouched_then_drop, spawn_all,
+    upgrade_reads_untouched_or_written, upgrade_then_write_if_into_unique_wins,
     write_if_into_unique_wins, Tally, Tracked, UNTOUCHED,
 };
 use heaparray::{ArcArray, ArcArrayBase, UniqueArcArray};
@@ -15,19 +16,17 @@ common::models! {
     /// contents, and writes them after the other's reads.
     into_unique_has_exactly_one_winner: |a, drops| {
         let b = a.clone();
-        let wins = Tally::new();
-        let wins2 = wins.clone();
-        race(
-            move || {
+        let wins = race_for_contents(
+            move |wins| {
                 assert_eq!(read_all(&b), UNTOUCHED);
-                write_if_into_unique_wins(b, 0, 50, &wins2);
+                write_if_into_unique_wins(b, 0, 50, wins);
             },
-            || {
+            |wins| {
                 assert_eq!(read_all(&a), UNTOUCHED);
-                write_if_into_unique_wins(a, 1, 60, &wins);
+                write_if_into_unique_wins(a, 1, 60, wins);
             },
         );
-        assert_eq!(wins.get(), 1, "exactly one into_unique wins");
+        assert_eq!(wins, 1, "exactly one into_unique wins");
         assert_eq!(drops.get(), 3);
     }
 
@@ -110,20 +109,11 @@ common::models! {
     /// once the strong count is 0), and its writes follow the other's reads.
     into_unique_races_upgrade: |a, drops| {
         let w = ArcArray::downgrade(&a);
-        let wins = Tally::new();
-        let wins2 = wins.clone();
-        race(
-            move || {
-                if let Some(s) = w.upgrade() {
-                    assert_eq!(read_all(&s), UNTOUCHED);
-                    write_if_into_unique_wins(s, 0, 50, &wins2);
-                }
-            },
-            || {
-                write_if_into_unique_wins(a, 1, 60, &wins);
-            },
+        let wins = race_for_contents(
+            move |wins| upgrade_then_write_if_into_unique_wins(&w, 0, 50, wins),
+            |wins| write_if_into_unique_wins(a, 1, 60, wins),
         );
-        assert_eq!(wins.get(), 1, "exactly one into_unique wins");
+        assert_eq!(wins, 1, "exactly one into_unique wins");
         assert_eq!(drops.get(), 3);
     }
 
@@ -150,17 +140,15 @@ common::models! {
     /// loser's drop.
     try_unique_races_try_unique: |a, drops| {
         let b = a.clone();
-        let wins = Tally::new();
-        let wins2 = wins.clone();
-        race(
-            move || match ArcArray::try_unique(b) {
+        let wins = race_for_contents(
+            move |wins| match ArcArray::try_unique(b) {
                 Ok(u) => {
                     u[0].set(50);
-                    wins2.add();
+                    wins.add();
                 }
                 Err(b) => assert_eq!(read_all(&b), UNTOUCHED),
             },
-            || match ArcArray::try_unique(a) {
+            |wins| match ArcArray::try_unique(a) {
                 Ok(u) => {
                     u[1].set(60);
                     wins.add();
@@ -168,7 +156,7 @@ common::models! {
                 Err(a) => assert_eq!(read_all(&a), UNTOUCHED),
             },
         );
-        assert!(wins.get() <= 1, "at most one try_unique wins");
+        assert!(wins <= 1, "at most one try_unique wins");
         assert_eq!(drops.get(), 3);
     }
 

@@ -8,8 +8,9 @@
 mod common;
 
 use common::{
-    race, race2, read_all, read_untouched_then_drop, spawn_all, upgrade_reads_untouched,
-    upgrade_reads_untouched_or_written, write_through_get_mut, UNTOUCHED,
+    clone_and_drop, downgrade_and_drop, race, race2, read_all, read_untouched_then_drop, spawn_all,
+    upgrade_drop_then_read_untouched, upgrade_reads_untouched, upgrade_reads_untouched_or_written,
+    write_races, write_through_get_mut, UNTOUCHED,
 };
 use heaparray::{ArcArray, ArcArrayBase};
 
@@ -37,11 +38,7 @@ common::models! {
         let w = ArcArray::downgrade(&a);
         let w2 = w.clone();
         race(
-            move || {
-                let w3 = w2.clone();
-                drop(w2);
-                upgrade_reads_untouched(&w3);
-            },
+            move || upgrade_reads_untouched(&clone_and_drop(w2)),
             || drop(a),
         );
         // The other thread may have held an upgraded handle until the
@@ -52,44 +49,32 @@ common::models! {
 
     /// `downgrade` on one thread races `get_mut` on the other: whenever
     /// `get_mut` hands out `&mut`, no weak handle may read concurrently.
-    downgrade_races_get_mut: |mut a, drops| {
+    downgrade_races_get_mut: |a, drops| {
         let b = a.clone();
-        race(
-            move || {
-                let w = ArcArray::downgrade(&b);
-                drop(b);
-                upgrade_reads_untouched_or_written(&w);
-            },
-            || write_through_get_mut(&mut a, 0, 20),
-        );
-        drop(a);
+        write_races(a, write_through_get_mut, 0, 20, move || {
+            upgrade_reads_untouched_or_written(&downgrade_and_drop(b))
+        });
         assert_eq!(drops.get(), 3);
     }
 
     /// A weak handle upgrades, reads and goes away while the owner calls
     /// `get_mut`: `get_mut` wins only once the weak handle and its upgrade
     /// are gone, after their reads.
-    weak_reader_leaves_while_get_mut: |mut a, drops| {
+    weak_reader_leaves_while_get_mut: |a, drops| {
         let w = ArcArray::downgrade(&a);
-        race(
-            move || {
-                upgrade_reads_untouched_or_written(&w);
-            },
-            || write_through_get_mut(&mut a, 1, 30),
-        );
-        drop(a);
+        write_races(a, write_through_get_mut, 1, 30, move || {
+            upgrade_reads_untouched_or_written(&w)
+        });
         assert_eq!(drops.get(), 3);
     }
 
     /// A strong reader drops its handle while the owner calls `get_mut`.
     /// `get_mut` wins only after the reader dropped its handle, after its reads.
-    strong_reader_leaves_while_get_mut: |mut a, drops| {
+    strong_reader_leaves_while_get_mut: |a, drops| {
         let b = a.clone();
-        race(
-            move || read_untouched_then_drop(b),
-            || write_through_get_mut(&mut a, 0, 40),
-        );
-        drop(a);
+        write_races(a, write_through_get_mut, 0, 40, move || {
+            read_untouched_then_drop(b)
+        });
         assert_eq!(drops.get(), 3);
     }
 
@@ -100,16 +85,8 @@ common::models! {
     downgrade_upgrade_clone_and_get_mut_on_three_threads: |mut a, drops| {
         let (b, c) = (a.clone(), a.clone());
         race2(
-            move || {
-                let w = ArcArray::downgrade(&b);
-                drop(b);
-                upgrade_reads_untouched_or_written(&w);
-            },
-            move || {
-                let c2 = c.clone();
-                drop(c);
-                assert!(read_all(&c2) >= UNTOUCHED);
-            },
+            move || upgrade_reads_untouched_or_written(&downgrade_and_drop(b)),
+            move || assert!(read_all(&clone_and_drop(c)) >= UNTOUCHED),
             || write_through_get_mut(&mut a, 0, 70),
         );
         assert_eq!(ArcArray::strong_count(&a), 1);
@@ -154,19 +131,11 @@ common::models! {
     /// two words this killed `is_unique` reading the strong count before it
     /// took the weak count's lock; with a plain load in `is_unique` loom ran
     /// this model once, tokio-rs/loom#392, SAFETY.md.)
-    get_mut_races_upgrade_then_weak_drop: |mut a, drops| {
+    get_mut_races_upgrade_then_weak_drop: |a, drops| {
         let w = ArcArray::downgrade(&a);
-        race(
-            move || {
-                let s = w.upgrade();
-                drop(w);
-                if let Some(s) = s {
-                    assert_eq!(read_all(&s), UNTOUCHED);
-                }
-            },
-            || write_through_get_mut(&mut a, 1, 30),
-        );
-        drop(a);
+        write_races(a, write_through_get_mut, 1, 30, move || {
+            upgrade_drop_then_read_untouched(w)
+        });
         assert_eq!(drops.get(), 3);
     }
 }

@@ -9,12 +9,17 @@
 //! The scaffolding every model repeated is here too, one helper a concern,
 //! so that a model states only what it races and what it checks:
 //! [`model_on`] (the loom model, the shared array and its drop tally),
-//! [`race`], [`race2`] and [`spawn_all`] (spawn the other threads, run this
-//! thread's side, join), and the sides many races share
-//! ([`read_untouched_then_drop`], [`upgrade_reads_untouched`],
-//! [`write_through_get_mut`], [`write_if_into_unique_wins`]). Each does the
-//! same operations in the same order as the code it replaced: `ci/loom.sh`
-//! prints the same execution count for every model.
+//! [`race`], [`write_races`], [`race2`], [`race_for_contents`] and
+//! [`spawn_all`] (spawn the other threads, run this thread's side, join),
+//! the sides many races share ([`read_untouched_then_drop`],
+//! [`upgrade_reads_untouched`], [`upgrade_drop_then_read_untouched`],
+//! [`write_through_get_mut`], [`write_through_make_mut`],
+//! [`write_if_into_unique_wins`],
+//! [`upgrade_then_write_if_into_unique_wins`]), the handle swaps sides
+//! begin with ([`downgrade_and_drop`], [`clone_and_drop`]), and
+//! [`assert_only_handle`]. Each does the same operations in the same order
+//! as the code it replaced: `ci/loom.sh` prints the same execution count
+//! for every model.
 #![allow(dead_code)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -447,6 +452,21 @@ pub fn race<R>(other: impl FnOnce() + 'static, main: impl FnOnce() -> R) -> R {
     result
 }
 
+/// [`race`] of the owner's `write` of `value` to element `index` through
+/// its handle `a` ([`write_through_get_mut`], [`write_through_make_mut`])
+/// against `other`, another handle's side on its own thread; after the
+/// join the owner drops `a`.
+pub fn write_races<P: heaparray::ArcLayout>(
+    mut a: Array<P>,
+    write: fn(&mut Array<P>, usize, usize),
+    index: usize,
+    value: usize,
+    other: impl FnOnce() + 'static,
+) {
+    race(other, || write(&mut a, index, value));
+    drop(a);
+}
+
 /// [`race`] with two other threads, spawned in order and joined in order.
 pub fn race2<R>(
     first: impl FnOnce() + 'static,
@@ -509,4 +529,77 @@ pub fn write_if_into_unique_wins<P: heaparray::ArcLayout>(
         u[index].set(value);
         wins.add();
     }
+}
+
+/// Downgrades `handle` and drops it: a weak handle in its place.
+pub fn downgrade_and_drop<P: heaparray::ArcLayout>(handle: Array<P>) -> Weak<P> {
+    let weak = heaparray::ArcArrayBase::downgrade(&handle);
+    drop(handle);
+    weak
+}
+
+/// Clones `handle` (strong or weak) and drops it: its clone in its place.
+pub fn clone_and_drop<H: Clone>(handle: H) -> H {
+    let clone = handle.clone();
+    drop(handle);
+    clone
+}
+
+/// Upgrades `weak`, drops it, and then, if the upgrade gave a handle, reads
+/// the contents untouched through that handle, which is dropped last.
+pub fn upgrade_drop_then_read_untouched<P: heaparray::ArcLayout>(weak: Weak<P>) {
+    let strong = weak.upgrade();
+    drop(weak);
+    if let Some(strong) = strong {
+        assert_eq!(read_all(&strong), UNTOUCHED);
+    }
+}
+
+/// `make_mut` and a tracked write of `value` to element `index`, then a
+/// read of everything through the handle: the write, and the rest
+/// untouched (element `index` held `10 + index`). The `make_mut` side of
+/// its races.
+pub fn write_through_make_mut<P: heaparray::ArcLayout>(
+    a: &mut Array<P>,
+    index: usize,
+    value: usize,
+) {
+    heaparray::ArcArrayBase::make_mut(a)[index].set(value);
+    assert_eq!(read_all(a), UNTOUCHED + value - (10 + index));
+}
+
+/// Checks that `a` is the only handle on its block, strong or weak.
+pub fn assert_only_handle<P: heaparray::ArcLayout>(a: &Array<P>) {
+    assert_eq!(
+        (
+            heaparray::ArcArrayBase::strong_count(a),
+            heaparray::ArcArrayBase::weak_count(a)
+        ),
+        (1, 0)
+    );
+}
+
+/// Upgrades `weak` and, if that gives a handle, reads the contents untouched
+/// through it and calls `into_unique` on it ([`write_if_into_unique_wins`]):
+/// a weak handle's way into the `into_unique` races.
+pub fn upgrade_then_write_if_into_unique_wins<P: heaparray::ArcLayout>(
+    weak: &Weak<P>,
+    index: usize,
+    value: usize,
+    wins: &Tally,
+) {
+    if let Some(strong) = weak.upgrade() {
+        assert_eq!(read_all(&strong), UNTOUCHED);
+        write_if_into_unique_wins(strong, index, value, wins);
+    }
+}
+
+/// [`race`] between two sides that may each win the contents, counting
+/// their wins in one tally (made here, after the caller's setup, and given
+/// to both sides): returns how many won, for the caller to check.
+pub fn race_for_contents(other: impl FnOnce(&Tally) + 'static, main: impl FnOnce(&Tally)) -> usize {
+    let wins = Tally::new();
+    let theirs = wins.clone();
+    race(move || other(&theirs), || main(&wins));
+    wins.get()
 }
