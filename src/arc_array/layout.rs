@@ -164,7 +164,8 @@ pub(crate) mod sealed {
         /// The front holding `slots`.
         fn front<A>(slots: CountsAndAlloc<A>) -> Self::Front<A>;
         /// Whether this is [`Padded`](super::Padded): which of the shared
-        /// empty blocks (`empty.rs`) serves the layout.
+        /// empty blocks (`empty.rs`) serves the layout, and which alias
+        /// `Debug` names (`ArcArray` or `CompactArcArray`).
         const PADDED: bool;
     }
 
