@@ -320,24 +320,7 @@ impl<E, L, A: Allocator> HeapArray<MaybeUninit<E>, L, A> {
 }
 
 impl_for_handle!(HeapArray =>
-    impl_slice_traits, impl_uninit, impl_constructors, impl_default, impl_slice_mut_traits);
-
-impl<E: Clone, L: Clone, A: Allocator + Clone> Clone for HeapArray<E, L, A> {
-    /// Clones the label and every element into a new block from a clone of
-    /// the allocator. A panicking `Clone` drops what was cloned so far and
-    /// frees the new block; an allocation failure calls the global
-    /// allocation error handler, as `Box::clone` does.
-    fn clone(&self) -> Self {
-        let alloc = Self::allocator(self).clone();
-        let label = self.get_label().clone();
-        allocation::infallible(crate::block::build(crate::block::try_fill(
-            label,
-            self.len,
-            |_, i| self[i].clone(),
-            alloc,
-        )))
-    }
-}
+    impl_slice_traits, impl_uninit, impl_constructors, impl_default, impl_deep_clone, impl_slice_mut_traits);
 
 /// The elements of a [`HeapArray`], by value: what its `into_iter` returns.
 ///

@@ -298,7 +298,8 @@ impl<E, L, P: ArcLayout, A: Allocator> UniqueArcArrayBase<MaybeUninit<E>, L, P, 
 }
 
 impl_for_handle!(UniqueArcArray, UniqueArcArrayBase<P: ArcLayout> =>
-    impl_deref, impl_slice_traits, impl_uninit, impl_constructors, impl_default, impl_slice_mut_traits);
+    impl_deref, impl_slice_traits, impl_uninit, impl_constructors, impl_default, impl_deep_clone,
+    impl_slice_mut_traits);
 
 impl<E, L, P: ArcLayout, A: Allocator> From<HeapArray<E, L, A>> for UniqueArcArrayBase<E, L, P, A> {
     /// Moves the label and the elements into a new block from the same

@@ -25,6 +25,36 @@ macro_rules! impl_default {
     };
 }
 
+/// Implements `Clone` as a new block (`Box::clone`'s and `Vec::clone`'s
+/// meaning) for the handles that are their block's only one: `HeapArray`
+/// and `UniqueArcArrayBase`.
+macro_rules! impl_deep_clone {
+    ($name:ident, $handle:ident $(, $p:ident: $bound:path)?) => {
+        impl<E: Clone, L: Clone $(, $p: $bound)?, A: $crate::Allocator + Clone> Clone for $handle<E, L $(, $p)?, A> {
+            /// Clones the label and every element into a new block (of
+            /// the length, with no spare capacity) from a clone of the
+            /// allocator. A panicking `Clone` drops what was cloned so far
+            /// and frees the new block; an allocation failure calls the
+            /// global allocation error handler, as `Box::clone` does.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// use heaparray::*;
+            #[doc = concat!("let a = ", stringify!($name), "::with_label(String::from(\"meta\"), 2, |_, i| i.to_string());")]
+            /// let b = a.clone();
+            /// assert_eq!((b.get_label(), &*b), (a.get_label(), &*a));
+            /// assert_ne!(b.as_ptr(), a.as_ptr());
+            /// ```
+            #[track_caller]
+            fn clone(&self) -> Self {
+                let alloc = Self::allocator(self).clone();
+                Self::with_label_in(self.get_label().clone(), self.len(), |_, i| self[i].clone(), alloc)
+            }
+        }
+    };
+}
+
 /// Implements the constructors, conversions and constructing traits every
 /// owning handle shares, over [`crate::block::FromBuilder`]:
 ///
