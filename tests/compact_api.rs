@@ -48,10 +48,16 @@ fn std_traits_match_the_default_layout() {
     // The label, then the elements, as a derived struct or a tuple hashes.
     assert_eq!(hash_of(&compact), hash_of(&(1u8, &[0u32, 1, 2, 3][..])));
     // `Debug` names the alias the user wrote.
-    assert_eq!(format!("{padded:?}"), "ArcArray { label: 1, elements: [0, 1, 2, 3] }");
+    assert_eq!(
+        format!("{padded:?}"),
+        "ArcArray { label: 1, elements: [0, 1, 2, 3] }"
+    );
     assert_eq!(format!("{compact:?}"), format!("Compact{padded:?}"));
     let unique = CompactUniqueArcArray::with_label(1u8, 1, |_, _| 0u8);
-    assert_eq!(format!("{unique:?}"), "CompactUniqueArcArray { label: 1, elements: [0] }");
+    assert_eq!(
+        format!("{unique:?}"),
+        "CompactUniqueArcArray { label: 1, elements: [0] }"
+    );
     assert_eq!(compact[1..3], [1, 2]);
     assert_eq!(compact.as_ref(), &[0, 1, 2, 3]);
     assert_eq!((&compact).into_iter().sum::<u32>(), 6);

@@ -17,9 +17,14 @@ use common::{
 };
 use heaparray::*;
 
+// The allocation counts read the counting allocator.
+#[global_allocator]
+static A: Counting = Counting;
+
 // The tests every handle shares (tests/common/handle_tests.rs): a
 // `HeapArray` block has no header before the label.
 common::handle_tests!(HeapArray, header: 0, drops: heap_array_drops);
+common::deep_clone_tests!(HeapArray, header: 0);
 
 // ---------------------------------------------------------------------------
 // Construction
@@ -160,21 +165,6 @@ fn get_label_and_get_label_mut() {
 }
 
 #[test]
-fn clone_is_deep() {
-    let a = HeapArray::with_label(String::from("l"), 3, |_, i| vec![i; i]);
-    let mut b = a.clone();
-    assert_eq!(a, b);
-    assert_eq!(b.get_label(), "l");
-    assert_ne!(a.as_ptr(), b.as_ptr(), "a new block");
-    b[2].push(7);
-    b.get_label_mut().push('!');
-    assert_eq!(&*a, &[vec![], vec![1], vec![2, 2]]);
-    assert_eq!(a.get_label(), "l");
-    assert_eq!(&b[2], &[2, 2, 7]);
-    assert_eq!(b.get_label(), "l!");
-}
-
-#[test]
 fn comparisons_take_the_label_then_the_elements() {
     let a = HeapArray::with_label(1u8, 3, |_, i| i);
     let b = HeapArray::with_label(2u8, 3, |_, i| i);
@@ -254,7 +244,7 @@ fn heap_array_drops() {
 // (`owning_tests!`: `String`, `Box<u64>`, `Vec<u64>`), so that Miri sees
 // every drop on the unwind path touch memory.
 
-owning_tests!(panicking_closure_without_label, panicking_clone_in_clone);
+owning_tests!(panicking_closure_without_label);
 
 fn panicking_closure_without_label<E: Owning, L: Owning>() {
     quiet_panics();
@@ -283,31 +273,6 @@ fn panicking_closure_without_label<E: Owning, L: Owning>() {
         assert_eq!(ledger.made(), 2 * k);
         ledger.assert_all_dropped();
         assert_eq!(live, 0, "k = {k}");
-    }
-}
-
-fn panicking_clone_in_clone<E: Owning, L: Owning>() {
-    quiet_panics();
-    let len = 6;
-    // Clone number 0 is the label's; element i is clone number i + 1.
-    for k in [0, 1, 2, len / 2 + 1, len] {
-        let ledger = Ledger::new();
-        let a = HeapArray::with_label(L::make(&ledger, LABEL), len, |_, i| E::make(&ledger, i));
-        let ids = ids_of(&a);
-        ledger.panic_on_clone(k);
-        let ((), _, live) = allocations(|| {
-            let msg = expect_panic(|| a.clone());
-            assert_eq!(msg, "clone panics on purpose");
-        });
-        assert_eq!(live, 0, "k = {k}: the new block leaked");
-        assert_eq!(ledger.made(), len + 1 + k, "k = {k}: clones made");
-        assert_eq!(ledger.live(), len + 1, "k = {k}: every clone dropped");
-        assert_eq!(ids_of(&a), ids, "original intact");
-        check_all(&a);
-        assert_eq!(a.get_label().id(), 0);
-        a.get_label().check(LABEL);
-        drop(a);
-        ledger.assert_all_dropped();
     }
 }
 
@@ -363,13 +328,6 @@ fn over_aligned_and_zero_sized_into_parts() {
 
 // ---------------------------------------------------------------------------
 // Allocation counts
-
-#[test]
-fn one_allocation_per_clone() {
-    // A clone is deep: one block, label and elements.
-    let a = HeapArray::with_label(1u64, 10, |_, i| i as u64);
-    one_block("clone", 88, || a.clone());
-}
 
 #[test]
 fn into_parts_frees_the_block() {

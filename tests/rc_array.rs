@@ -22,6 +22,10 @@ use heaparray::*;
 /// counts and the length.
 const HEADER: isize = 3 * std::mem::size_of::<usize>() as isize;
 
+// The allocation counts read the counting allocator.
+#[global_allocator]
+static A: Counting = Counting;
+
 // The tests every handle shares (tests/common/handle_tests.rs).
 common::handle_tests!(RcArray, header: HEADER, drops: rc_array_drops);
 

@@ -1,7 +1,8 @@
-//! The behaviour tests tests/heap_array.rs and tests/rc_array.rs share,
-//! written once: `handle_tests!` stamps them into a suite for one handle
-//! type (same test names in both suites, each with the assertions both
-//! suites made, over what both handles have), with the helpers they use.
+//! The behaviour tests every owning handle shares, written once:
+//! `handle_tests!` stamps them into a suite for one handle type (the same
+//! test names in tests/heap_array.rs, tests/rc_array.rs and each module of
+//! tests/arc_handles.rs, over what every handle has), with the helpers
+//! they use.
 //! What only one handle has (`DerefMut`, `get_label_mut`, `into_parts`, a
 //! deep `clone` for `HeapArray`; the counts, `ptr_eq` and `make_mut` for
 //! `RcArray`) stays in its own suite.
@@ -108,18 +109,16 @@ pub fn one_block<T>(name: &str, bytes: isize, make: impl FnOnce() -> T) {
     assert_eq!(freed, -bytes, "{name}: freed bytes");
 }
 
-/// The counting global allocator, and the shared tests for handle `$H` (`HeapArray` or `RcArray`), whose
-/// block has `$header` bytes before the label (its counts and length:
-/// none for a `HeapArray`), and the panic-safety tests generic over the
-/// element and label types (`owning_tests!`). `$drops` is the suite's
-/// function that counts the drops of its own constructors and copies.
+/// The shared tests for handle `$H` (`HeapArray`, `RcArray` and the four
+/// `ArcArray` handles), whose block has `$header` bytes before the label
+/// (its counts and length: none for a `HeapArray`), and the panic-safety
+/// tests generic over the element and label types (`owning_tests!`).
+/// `$drops` is the suite's function that counts the drops of its own
+/// constructors and copies. The allocation counts read the counting
+/// allocator, which the suite installs as its global allocator.
 #[allow(unused_macros)]
 macro_rules! handle_tests {
     ($H:ident, header: $header:expr, drops: $drops:ident) => {
-        // The allocation counts read the counting allocator.
-        #[global_allocator]
-        static A: Counting = Counting;
-
         // ---- construction ----------------------------------------------
 
         #[test]
@@ -731,3 +730,62 @@ macro_rules! handle_tests {
 }
 #[allow(unused_imports)]
 pub(crate) use handle_tests;
+
+/// The tests of a deep `Clone` (a new block, `Vec::clone`'s meaning), for
+/// the handles that are their block's only one: `HeapArray` and the unique
+/// `ArcArray` handles, whose block has `$header` bytes before the label.
+#[allow(unused_macros)]
+macro_rules! deep_clone_tests {
+    ($H:ident, header: $header:expr) => {
+        #[test]
+        fn clone_is_deep() {
+            let a = $H::with_label(String::from("l"), 3, |_, i| vec![i; i]);
+            let mut b = a.clone();
+            assert_eq!(a, b);
+            assert_eq!(b.get_label(), "l");
+            assert_ne!(a.as_ptr(), b.as_ptr(), "a new block");
+            b[2].push(7);
+            b.get_label_mut().push('!');
+            assert_eq!(&*a, &[vec![], vec![1], vec![2, 2]]);
+            assert_eq!(a.get_label(), "l");
+            assert_eq!(&b[2], &[2, 2, 7]);
+            assert_eq!(b.get_label(), "l!");
+        }
+
+        owning_tests!(panicking_clone_in_clone);
+
+        fn panicking_clone_in_clone<E: Owning, L: Owning>() {
+            quiet_panics();
+            let len = 6;
+            // Clone number 0 is the label's; element i is clone number i + 1.
+            for k in [0, 1, 2, len / 2 + 1, len] {
+                let ledger = Ledger::new();
+                let a = $H::with_label(L::make(&ledger, LABEL), len, |_, i| E::make(&ledger, i));
+                let ids = ids_of(&a);
+                ledger.panic_on_clone(k);
+                let ((), _, live) = allocations(|| {
+                    let msg = expect_panic(|| a.clone());
+                    assert_eq!(msg, "clone panics on purpose");
+                });
+                assert_eq!(live, 0, "k = {k}: the new block leaked");
+                assert_eq!(ledger.made(), len + 1 + k, "k = {k}: clones made");
+                assert_eq!(ledger.live(), len + 1, "k = {k}: every clone dropped");
+                assert_eq!(ids_of(&a), ids, "original intact");
+                check_all(&a);
+                assert_eq!(a.get_label().id(), 0);
+                a.get_label().check(LABEL);
+                drop(a);
+                ledger.assert_all_dropped();
+            }
+        }
+
+        #[test]
+        fn one_allocation_per_clone() {
+            // A clone is deep: one block, label and elements.
+            let a = $H::with_label(1u64, 10, |_, i| i as u64);
+            one_block("clone", $header + 88, || a.clone());
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use deep_clone_tests;

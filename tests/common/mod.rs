@@ -4,6 +4,8 @@
 
 pub mod handle_tests;
 #[allow(unused_imports)]
+pub(crate) use self::handle_tests::deep_clone_tests;
+#[allow(unused_imports)]
 pub(crate) use self::handle_tests::handle_tests;
 
 use std::alloc::{GlobalAlloc, Layout, System};
