@@ -194,14 +194,14 @@ impl Iterator for Liar {
 /// An iterator yielding `items` while claiming `hint`: the caller makes
 /// the items (values that own memory, canaries), so that what a
 /// collection does with the surplus or the shortfall is seen in its drops.
-pub struct Lying<T> {
-    pub items: std::vec::IntoIter<T>,
+pub struct Lying<I> {
+    pub items: I,
     pub hint: (usize, Option<usize>),
 }
 
-impl<T> Iterator for Lying<T> {
-    type Item = T;
-    fn next(&mut self) -> Option<T> {
+impl<I: Iterator> Iterator for Lying<I> {
+    type Item = I::Item;
+    fn next(&mut self) -> Option<I::Item> {
         self.items.next()
     }
     fn size_hint(&self) -> (usize, Option<usize>) {
