@@ -14,7 +14,7 @@ use std::ptr::NonNull;
 use heaparray::*;
 
 mod common;
-use common::Lying;
+use common::{zst_counts, Lying, Zst};
 
 thread_local! {
     /// A weak handle the allocator's `clone` drops (re-entering the crate).
@@ -32,32 +32,27 @@ thread_local! {
     static BLOCKS: RefCell<Vec<(*mut u8, Layout)>> = const { RefCell::new(Vec::new()) };
     /// Blocks allocated and not yet freed.
     static LIVE_BLOCKS: Cell<isize> = const { Cell::new(0) };
-    /// Allocators alive.
-    static LIVE_ALLOCATORS: Cell<isize> = const { Cell::new(0) };
 }
 
 fn live_blocks() -> isize {
     LIVE_BLOCKS.with(Cell::get)
 }
 
+/// Allocators alive: each holds the one [`Zst`] of this suite.
 fn live_allocators() -> isize {
-    LIVE_ALLOCATORS.with(Cell::get)
+    let (made, dropped) = zst_counts();
+    made as isize - dropped as isize
 }
 
-/// An allocator that forwards to `Global`, counts its blocks and its own
-/// instances, and misbehaves on demand.
-struct Unruly;
+/// An allocator that forwards to `Global`, counts its blocks and (with its
+/// counted [`Zst`], dropped even when its `drop` panics) its own instances,
+/// and misbehaves on demand.
+#[derive(Default)]
+struct Unruly(Zst);
 
 impl Unruly {
     fn new() -> Self {
-        LIVE_ALLOCATORS.with(|n| n.set(n.get() + 1));
-        Unruly
-    }
-}
-
-impl Default for Unruly {
-    fn default() -> Self {
-        Unruly::new()
+        Unruly(Zst::make())
     }
 }
 
@@ -70,7 +65,6 @@ impl Clone for Unruly {
 
 impl Drop for Unruly {
     fn drop(&mut self) {
-        LIVE_ALLOCATORS.with(|n| n.set(n.get() - 1));
         if PANIC_ON_DROP.with(|p| p.replace(false)) {
             panic!("the allocator's drop panics");
         }
