@@ -13,6 +13,9 @@ use std::ptr::NonNull;
 
 use heaparray::*;
 
+mod common;
+use common::{zst_counts, Lying, Zst};
+
 thread_local! {
     /// A weak handle the allocator's `clone` drops (re-entering the crate).
     static WEAK: RefCell<Option<WeakArcArray<String, String, Unruly>>> =
@@ -29,32 +32,27 @@ thread_local! {
     static BLOCKS: RefCell<Vec<(*mut u8, Layout)>> = const { RefCell::new(Vec::new()) };
     /// Blocks allocated and not yet freed.
     static LIVE_BLOCKS: Cell<isize> = const { Cell::new(0) };
-    /// Allocators alive.
-    static LIVE_ALLOCATORS: Cell<isize> = const { Cell::new(0) };
 }
 
 fn live_blocks() -> isize {
     LIVE_BLOCKS.with(Cell::get)
 }
 
+/// Allocators alive: each holds the one [`Zst`] of this suite.
 fn live_allocators() -> isize {
-    LIVE_ALLOCATORS.with(Cell::get)
+    let (made, dropped) = zst_counts();
+    made as isize - dropped as isize
 }
 
-/// An allocator that forwards to `Global`, counts its blocks and its own
-/// instances, and misbehaves on demand.
-struct Unruly;
+/// An allocator that forwards to `Global`, counts its blocks and (with its
+/// counted [`Zst`], dropped even when its `drop` panics) its own instances,
+/// and misbehaves on demand.
+#[derive(Default)]
+struct Unruly(Zst);
 
 impl Unruly {
     fn new() -> Self {
-        LIVE_ALLOCATORS.with(|n| n.set(n.get() + 1));
-        Unruly
-    }
-}
-
-impl Default for Unruly {
-    fn default() -> Self {
-        Unruly::new()
+        Unruly(Zst::make())
     }
 }
 
@@ -67,7 +65,6 @@ impl Clone for Unruly {
 
 impl Drop for Unruly {
     fn drop(&mut self) {
-        LIVE_ALLOCATORS.with(|n| n.set(n.get() - 1));
         if PANIC_ON_DROP.with(|p| p.replace(false)) {
             panic!("the allocator's drop panics");
         }
@@ -209,16 +206,11 @@ fn from_heap_array_drops_the_new_block_when_freeing_the_old_one_unwinds() {
     assert_eq!((live_blocks(), live_allocators()), (0, 0));
 }
 
-/// Yields its inner iterator's elements but claims at least `claim`.
-struct ClaimsMore<I>(I, usize);
-
-impl<I: Iterator> Iterator for ClaimsMore<I> {
-    type Item = I::Item;
-    fn next(&mut self) -> Option<I::Item> {
-        self.0.next()
-    }
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.1, None)
+/// Yields `items` but claims at least `lower`.
+fn claims_more<I: Iterator>(items: I, lower: usize) -> Lying<I> {
+    Lying {
+        items,
+        hint: (lower, None),
     }
 }
 
@@ -229,24 +221,24 @@ fn a_lower_bound_the_allocator_refuses_is_not_trusted() {
     let limit = if cfg!(miri) { 1 << 16 } else { 1 << 20 };
     let arena = bumpalo::Bump::new();
     arena.set_allocation_limit(Some(limit));
-    let strings = ClaimsMore((0..3).map(|i| i.to_string()), 1 << 20);
+    let strings = claims_more((0..3).map(|i| i.to_string()), 1 << 20);
     let a = UniqueArcArray::<String, (), _>::try_from_iter_in(strings, &arena)
         .expect("three elements fit");
     assert_eq!(&*a, &["0", "1", "2"]);
-    let b = RcArray::from_iter_in(ClaimsMore(0..3u64, 1 << 20), &arena);
+    let b = RcArray::from_iter_in(claims_more(0..3u64, 1 << 20), &arena);
     assert_eq!(&*b, &[0, 1, 2]);
     // The global allocator refuses 2^59 bytes (Miri would report the
     // attempt as resource exhaustion instead of failing it).
     if !cfg!(miri) {
-        let c = HeapArray::<u64>::try_from_iter(ClaimsMore(0..3u64, 1 << 56)).expect("fits");
+        let c = HeapArray::<u64>::try_from_iter(claims_more(0..3u64, 1 << 56)).expect("fits");
         assert_eq!(&*c, &[0, 1, 2]);
-        let d: ArcArray<u64> = ClaimsMore(0..3u64, 1 << 56).collect();
+        let d: ArcArray<u64> = claims_more(0..3u64, 1 << 56).collect();
         assert_eq!(&*d, &[0, 1, 2]);
     }
     // An iterator that really yields more than the allocator has still
     // fails, with nothing leaked.
     let too_many = 2 * limit / std::mem::size_of::<String>();
-    let many = ClaimsMore((0..too_many).map(|i| i.to_string()), 1 << 20);
+    let many = claims_more((0..too_many).map(|i| i.to_string()), 1 << 20);
     let err = HeapArray::<String, (), _>::try_from_iter_in(many, &arena).unwrap_err();
     assert!(matches!(err, TryReserveError::AllocError { .. }), "{err:?}");
 }
@@ -317,8 +309,8 @@ fn live_values() -> isize {
 /// Ten owning items behind a hint of `(lower, None)`, which the build
 /// trusts for its first block: from 0 it grows to 4, 8 and 16, then shrinks
 /// to 10; from 20 it only shrinks.
-fn items(lower: usize) -> ClaimsMore<impl Iterator<Item = Owned>> {
-    ClaimsMore((0..10).map(|i| Owned::new(i.to_string())), lower)
+fn items(lower: usize) -> Lying<impl Iterator<Item = Owned>> {
+    claims_more((0..10).map(|i| Owned::new(i.to_string())), lower)
 }
 
 /// Runs `build` with the `n`-th `deallocate` panicking after it freed, for

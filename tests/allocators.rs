@@ -152,6 +152,13 @@ fn assert_returned(log: &Log, b: usize) {
     );
 }
 
+/// [`assert_returned`], and freed (its allocator dropped) on thread `t`.
+#[track_caller]
+fn assert_returned_on(log: &Log, b: usize, t: thread::ThreadId) {
+    assert_eq!(log.block(b).freed_on, Some(t), "block {b}: the thread");
+    assert_returned(log, b);
+}
+
 /// The layout of a `HeapArray` block: the allocator, the label, `len`
 /// elements (`Layout::extend`, not padded to the alignment).
 fn heap_layout<E, L, A>(len: usize) -> Layout {
@@ -543,13 +550,11 @@ fn on_thread(f: impl FnOnce() + Send + 'static) -> thread::ThreadId {
 fn last_strong_handle_dropped_on_another_thread() {
     let ledger = Ledger::new();
     let log = Log::new();
-    let (a, id, b): (Shared, _, _) = shared_with_block(&ledger, &log);
+    let (a, _, b): (Shared, _, _) = shared_with_block(&ledger, &log);
     let a2 = a.clone();
     drop(a);
-    let t = on_thread(move || drop(a2));
-    assert_eq!(log.block(b).freed_on, Some(t));
-    assert_eq!(log.instance(id).dropped_on, Some(t));
-    assert_returned(&log, b);
+    // The allocator (`block_of` checked it is the block's) drops there too.
+    assert_returned_on(&log, b, on_thread(move || drop(a2)));
     log.assert_all_returned();
     ledger.assert_all_dropped();
 }
@@ -558,13 +563,11 @@ fn last_strong_handle_dropped_on_another_thread() {
 fn last_weak_handle_dropped_on_another_thread() {
     let ledger = Ledger::new();
     let log = Log::new();
-    let (a, id, b): (CompactShared, _, _) = shared_with_block(&ledger, &log);
+    let (a, _, b): (CompactShared, _, _) = shared_with_block(&ledger, &log);
     let w = ArcArrayBase::downgrade(&a);
     drop(a);
     assert_eq!(ledger.live(), 0, "the contents dropped here");
-    let t = on_thread(move || drop(w));
-    assert_eq!(log.block(b).freed_on, Some(t));
-    assert_eq!(log.instance(id).dropped_on, Some(t));
+    assert_returned_on(&log, b, on_thread(move || drop(w)));
     log.assert_all_returned();
 }
 
@@ -588,8 +591,7 @@ fn unique_and_heap_arrays_dropped_on_another_thread() {
     let ub = block_of(&log, u.as_ptr(), 2, UniqueArcArrayBase::allocator(&u).id());
     let t = on_thread(move || drop((h, u)));
     for b in [hb, ub] {
-        assert_eq!(log.block(b).freed_on, Some(t));
-        assert_returned(&log, b);
+        assert_returned_on(&log, b, t);
     }
     log.assert_all_returned();
     ledger.assert_all_dropped();
@@ -610,12 +612,10 @@ fn try_unique_on_another_thread() {
         check_all(&u);
     });
     let new = (0..log.blocks().len()).find(|&b| b != old).unwrap();
-    assert_eq!(log.block(new).freed_on, Some(t));
-    assert_returned(&log, new);
+    assert_returned_on(&log, new, t);
     assert_live(&log, old);
     drop(w);
-    assert_eq!(log.block(old).freed_on, Some(thread::current().id()));
-    assert_returned(&log, old);
+    assert_returned_on(&log, old, thread::current().id());
     log.assert_all_returned();
     ledger.assert_all_dropped();
 }
@@ -704,8 +704,7 @@ fn into_unique_race_with_weak_handle() {
         assert_eq!(winners, 1);
         assert!(w.upgrade().is_none());
         drop(w);
-        assert_eq!(log.block(old).freed_on, Some(thread::current().id()));
-        assert_returned(&log, old);
+        assert_returned_on(&log, old, thread::current().id());
         assert_eq!(ledger.live(), 0);
     }
     log.assert_all_returned();

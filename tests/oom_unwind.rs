@@ -80,31 +80,72 @@ fn array() -> ArcArray<Owned, String> {
     })
 }
 
-#[test]
-fn make_mut_keeps_its_handle_when_the_move_fails() {
-    let mut a = array();
-    let w = ArcArray::downgrade(&a);
-    let before = drops();
-    let failed = with_failing_allocation(|| {
-        ArcArray::make_mut(&mut a)[0].0.push('!');
-    });
-    assert!(failed.is_err(), "the failed allocation panics");
-    // `a` still holds its strong count, with the contents untouched.
-    assert_eq!(ArcArray::strong_count(&a), 1);
-    assert_eq!(ArcArray::weak_count(&a), 1);
-    assert_eq!(a[0].0, "element 0");
-    assert_eq!(drops(), before, "nothing dropped");
-    // Another handle comes and goes without dropping the contents.
-    let b = w.upgrade().expect("the weak handle still upgrades");
-    drop(b);
-    assert_eq!(a[2].0, "element 2");
-    // And make_mut then succeeds (moving the contents).
-    ArcArray::make_mut(&mut a)[0].0.push('!');
-    assert_eq!(a[0].0, "element 0!");
-    assert!(w.upgrade().is_none());
-    drop(a);
-    assert_eq!(drops(), before + 3);
+/// For `$handle` (made by `$make`, with a weak handle and no other
+/// strong one): `make_mut`, whose move fails, keeps its handle; and
+/// `try_unique` and `into_unique`, whose move fails, drop theirs.
+macro_rules! move_failure_tests {
+    ($handle:ident, $make:ident, $make_mut:ident, $unique:ident) => {
+        #[test]
+        fn $make_mut() {
+            let mut a = $make();
+            let w = $handle::downgrade(&a);
+            let before = drops();
+            let failed = with_failing_allocation(|| {
+                $handle::make_mut(&mut a)[0].0.push('!');
+            });
+            assert!(failed.is_err(), "the failed allocation panics");
+            // `a` still holds its strong count (the claim given back),
+            // with the contents untouched.
+            assert_eq!(($handle::strong_count(&a), $handle::weak_count(&a)), (1, 1));
+            assert_eq!(a[0].0, "element 0");
+            assert_eq!(drops(), before, "nothing dropped");
+            // Another handle comes and goes without dropping the contents.
+            let b = w.upgrade().expect("the weak handle still upgrades");
+            drop(b);
+            assert_eq!(a[2].0, "element 2");
+            // And make_mut then succeeds (moving the contents).
+            $handle::make_mut(&mut a)[0].0.push('!');
+            assert_eq!(a[0].0, "element 0!");
+            assert!(w.upgrade().is_none());
+            drop(a);
+            assert_eq!(drops(), before + 3);
+        }
+
+        #[test]
+        fn $unique() {
+            for into in [false, true] {
+                let a = $make();
+                let w = $handle::downgrade(&a);
+                let before = drops();
+                let failed = with_failing_allocation(|| {
+                    if into {
+                        drop($handle::into_unique(a));
+                    } else {
+                        drop($handle::try_unique(a).ok());
+                    }
+                });
+                assert!(
+                    failed.is_err(),
+                    "into = {into}: the failed allocation panics"
+                );
+                // The handle was consumed: its contents are dropped exactly
+                // once, as if it had been dropped; the weak handle keeps the
+                // block, dead.
+                assert_eq!(drops(), before + 3, "into = {into}");
+                assert!(w.upgrade().is_none(), "into = {into}");
+                assert_eq!(w.strong_count(), 0);
+                drop(w);
+            }
+        }
+    };
 }
+
+move_failure_tests!(
+    ArcArray,
+    array,
+    make_mut_keeps_its_handle_when_the_move_fails,
+    try_unique_and_into_unique_drop_their_handle_when_the_move_fails
+);
 
 #[test]
 fn make_mut_of_a_compact_array_keeps_its_handle_when_the_move_fails() {
@@ -125,60 +166,18 @@ fn make_mut_of_a_compact_array_keeps_its_handle_when_the_move_fails() {
     assert_eq!(w.upgrade().map(|b| b[1].0.clone()).as_deref(), Some("1"));
 }
 
-#[test]
-fn try_unique_and_into_unique_drop_their_handle_when_the_move_fails() {
-    for into in [false, true] {
-        let a = array();
-        let w = ArcArray::downgrade(&a);
-        let before = drops();
-        let failed = with_failing_allocation(|| {
-            if into {
-                drop(ArcArray::into_unique(a));
-            } else {
-                drop(ArcArray::try_unique(a).ok());
-            }
-        });
-        assert!(
-            failed.is_err(),
-            "into = {into}: the failed allocation panics"
-        );
-        // The handle was consumed: its contents are dropped exactly once,
-        // as if it had been dropped; the weak handle keeps the block.
-        assert_eq!(drops(), before + 3, "into = {into}");
-        assert!(w.upgrade().is_none(), "into = {into}");
-        assert_eq!(w.strong_count(), 0);
-        drop(w);
-    }
-}
-
 // ---- RcArray -----------------------------------------------------------------
 
 fn rc_array() -> RcArray<Owned, &'static str> {
     RcArray::with_label("label", 3, |_, i| Owned(format!("element {i}")))
 }
 
-#[test]
-fn rc_make_mut_keeps_its_handle_when_the_move_fails() {
-    let mut a = rc_array();
-    let w = RcArray::downgrade(&a);
-    let before = drops();
-    let failed = with_failing_allocation(|| {
-        RcArray::make_mut(&mut a)[0].0.push('!');
-    });
-    assert!(failed.is_err(), "the failed allocation panics");
-    // `a` still holds its strong count (the claim given back), with the
-    // contents untouched, and its weak handle still upgrades.
-    assert_eq!((RcArray::strong_count(&a), RcArray::weak_count(&a)), (1, 1));
-    assert_eq!(a[0].0, "element 0");
-    assert_eq!(drops(), before, "nothing dropped");
-    let b = w.upgrade().expect("the weak handle still upgrades");
-    drop(b);
-    RcArray::make_mut(&mut a)[0].0.push('!');
-    assert_eq!(a[0].0, "element 0!");
-    assert!(w.upgrade().is_none());
-    drop(a);
-    assert_eq!(drops(), before + 3);
-}
+move_failure_tests!(
+    RcArray,
+    rc_array,
+    rc_make_mut_keeps_its_handle_when_the_move_fails,
+    rc_try_unique_and_into_unique_drop_their_handle_when_the_move_fails
+);
 
 #[test]
 fn rc_make_mut_keeps_its_handle_when_the_copy_fails() {
@@ -195,27 +194,4 @@ fn rc_make_mut_keeps_its_handle_when_the_copy_fails() {
     assert_eq!((RcArray::strong_count(&a), RcArray::weak_count(&a)), (2, 1));
     assert_eq!(drops(), before, "nothing cloned, nothing dropped");
     assert!(w.upgrade().is_some());
-}
-
-#[test]
-fn rc_try_unique_and_into_unique_drop_their_handle_when_the_move_fails() {
-    for into in [false, true] {
-        let a = rc_array();
-        let w = RcArray::downgrade(&a);
-        let before = drops();
-        let failed = with_failing_allocation(|| {
-            if into {
-                drop(RcArray::into_unique(a));
-            } else {
-                drop(RcArray::try_unique(a).ok());
-            }
-        });
-        assert!(failed.is_err(), "into = {into}");
-        // Consumed: dropped as a handle (the contents once), the weak
-        // handle keeps the block, dead.
-        assert_eq!(drops(), before + 3, "into = {into}");
-        assert!(w.upgrade().is_none(), "into = {into}");
-        assert_eq!(w.strong_count(), 0);
-        drop(w);
-    }
 }

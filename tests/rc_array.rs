@@ -256,39 +256,13 @@ fn rc_array_drops() {
 owning_tests!(panicking_clone_in_make_mut_leaves_the_handle_unchanged);
 
 fn panicking_clone_in_make_mut_leaves_the_handle_unchanged<E: Owning, L: Owning>() {
-    quiet_panics();
     let len = 6;
-    // Clone number 0 is the label's; element i is clone number i + 1.
-    for k in [0, 1, 2, len / 2 + 1, len] {
-        let ledger = Ledger::new();
-        let mut a = RcArray::with_label(L::make(&ledger, LABEL), len, |_, i| E::make(&ledger, i));
-        let b = a.clone();
-        let old = ids_of(&a);
-        ledger.panic_on_clone(k);
-        let ((), _, live) = allocations(|| {
-            assert_eq!(
-                expect_panic(|| RcArray::make_mut(&mut a).len()),
-                "clone panics on purpose"
-            );
-        });
-        assert_eq!(live, 0, "k = {k}: the new block leaked");
-        assert_eq!(ledger.made(), len + 1 + k, "k = {k}");
-        assert_eq!(ledger.live(), len + 1, "k = {k}: the clones dropped");
-        assert!(RcArray::ptr_eq(&a, &b), "k = {k}: still the shared block");
-        assert_eq!(RcArray::strong_count(&a), 2);
-        assert_eq!(ids_of(&a), old);
-        check_all(&a);
-        assert_eq!(a.get_label().id(), 0);
-        a.get_label().check(LABEL);
-        // make_mut works afterwards.
-        ledger.panic_on_clone(usize::MAX);
-        RcArray::make_mut(&mut a);
-        assert!(!RcArray::ptr_eq(&a, &b));
-        check_all(&a);
-        a.get_label().check(LABEL);
-        drop((a, b));
-        ledger.assert_all_dropped();
-    }
+    common::make_mut_with_a_panicking_clone!(
+        RcArray<E, L>,
+        RcArray::with_label,
+        len,
+        [0, 1, 2, len / 2 + 1, len]
+    );
 }
 
 // ---------------------------------------------------------------------------

@@ -708,7 +708,7 @@ fn faulty<E: Owning, L: Owning>(ledger: &Arc<Ledger>) -> Rc3<E, L> {
 
 /// Runs `call` on a fresh `setup()` with the `n`-th allocator event failing
 /// (panicking, as each of [`modes`]) for `n = 0, 1, ...` until a run meets
-/// no failure, and asserts there were `points` failure points. After a
+/// no failure, and asserts there were `points(mode)` failure points. After a
 /// failure, frees what the allocator itself left (a block an `allocate`
 /// made before it panicked) and runs `failed` on the state; after the
 /// clean run, `done`. Both drop the state; then no block, allocator or
@@ -716,7 +716,7 @@ fn faulty<E: Owning, L: Owning>(ledger: &Arc<Ledger>) -> Rc3<E, L> {
 #[track_caller]
 fn sweep<S, T>(
     path: &str,
-    points: usize,
+    points: impl Fn(Mode) -> usize,
     ledger: &Ledger,
     mut setup: impl FnMut() -> S,
     mut call: impl FnMut(&mut S) -> T,
@@ -724,6 +724,7 @@ fn sweep<S, T>(
     mut done: impl FnMut(S, T),
 ) {
     for mode in modes() {
+        let points = points(mode);
         let mut n = 0;
         loop {
             let mut state = setup();
@@ -778,7 +779,7 @@ fn faults_make_mut_copy<E: Owning, L: Owning>() {
     let l = &ledger;
     sweep(
         "make_mut, a copy",
-        1,
+        |_| 1,
         l,
         || {
             let a = faulty::<E, L>(l);
@@ -817,7 +818,7 @@ fn faults_make_mut_move<E: Owning, L: Owning>() {
     let l = &ledger;
     sweep(
         "make_mut, a move",
-        1,
+        |_| 1,
         l,
         || {
             let a = faulty::<E, L>(l);
@@ -861,7 +862,7 @@ fn faults_unique_with_a_weak_handle<E: Owning, L: Owning>() {
     for into in [false, true] {
         sweep(
             if into { "into_unique" } else { "try_unique" },
-            1,
+            |_| 1,
             l,
             || {
                 let a = faulty::<E, L>(l);
@@ -901,39 +902,15 @@ fn faults_unique_with_a_weak_handle<E: Owning, L: Owning>() {
 fn faults_unique_alone<E: Owning, L: Owning>() {
     let ledger = Ledger::new();
     let l = &ledger;
-    for mode in modes() {
-        let points = if mode == Mode::PanicAfter { 2 } else { 1 };
-        let path = format!("try_unique alone ({mode:?})");
-        let mut n = 0;
-        loop {
-            let a = faulty::<E, L>(l);
-            let result =
-                catch_expected(|| inject(n, mode, || RcArray::try_unique(a).ok().unwrap()));
-            let report = report();
-            match result {
-                Ok(h) => {
-                    assert_eq!(report.events.len(), points, "{path}: {:?}", report.events);
-                    check_all(&h);
-                    drop(h);
-                }
-                Err(_) => match report.refused.expect("the injected panic") {
-                    (Kind::Allocate, _) if mode == Mode::PanicAfter => {
-                        let (block, layout) = report.left.expect("the block made");
-                        alloc::free_left(block, layout);
-                    }
-                    (Kind::Allocate | Kind::Deallocate, _) => assert!(report.left.is_none()),
-                    other => panic!("{path}: {other:?}"),
-                },
-            }
-            alloc::assert_faulty_quiet(&format!("{path}, point {n}"));
-            assert_eq!(l.live(), 0, "{path}, point {n}");
-            if report.refused.is_none() {
-                break;
-            }
-            n += 1;
-        }
-        assert_eq!(n, points, "{path}: failure points");
-    }
+    sweep(
+        "try_unique alone",
+        |mode| if mode == Mode::PanicAfter { 2 } else { 1 },
+        l,
+        || Some(faulty::<E, L>(l)),
+        |a| RcArray::try_unique(a.take().unwrap()).ok().unwrap(),
+        |_| {},
+        |_, h| check_all(&h),
+    );
 }
 
 /// `unwrap_or_clone` of a shared handle (a copy): after a failure the
@@ -943,7 +920,7 @@ fn faults_unwrap_or_clone_copy<E: Owning, L: Owning>() {
     let l = &ledger;
     sweep(
         "unwrap_or_clone, a copy",
-        1,
+        |_| 1,
         l,
         || {
             let a = faulty::<E, L>(l);

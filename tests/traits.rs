@@ -659,25 +659,13 @@ fn panicking_clone_in_arc_make_mut<E: Owning, L: Owning>() {
 }
 
 fn panicking_clone_in_make_mut<E: Owning, L: Owning, P: ArcLayout>() {
-    quiet_panics();
     let len = 5;
-    for k in [0, 1, 3, len] {
-        let ledger = Ledger::new();
-        let mut a: ArcArrayBase<E, L, P, Global> =
-            LabelledArray::with_label(L::make(&ledger, LABEL), len, |_, i| E::make(&ledger, i));
-        let b = a.clone();
-        ledger.panic_on_clone(k);
-        let ((), _, live) = allocations(|| {
-            expect_panic(|| ArcArrayBase::make_mut(&mut a).len());
-        });
-        assert_eq!(live, 0, "k = {k}");
-        assert_eq!(ledger.live(), len + 1, "k = {k}: the clones dropped");
-        assert!(ArcArrayBase::ptr_eq(&a, &b), "k = {k}: unchanged");
-        check_all(&a);
-        a.get_label().check(LABEL);
-        drop((a, b));
-        ledger.assert_all_dropped();
-    }
+    common::make_mut_with_a_panicking_clone!(
+        ArcArrayBase<E, L, P, Global>,
+        LabelledArray::with_label,
+        len,
+        [0, 1, 3, len]
+    );
 }
 
 #[test]

@@ -196,14 +196,14 @@ impl Iterator for Liar {
 /// An iterator yielding `items` while claiming `hint`: the caller makes
 /// the items (values that own memory, canaries), so that what a
 /// collection does with the surplus or the shortfall is seen in its drops.
-pub struct Lying<T> {
-    pub items: std::vec::IntoIter<T>,
+pub struct Lying<I> {
+    pub items: I,
     pub hint: (usize, Option<usize>),
 }
 
-impl<T> Iterator for Lying<T> {
-    type Item = T;
-    fn next(&mut self) -> Option<T> {
+impl<I: Iterator> Iterator for Lying<I> {
+    type Item = I::Item;
+    fn next(&mut self) -> Option<I::Item> {
         self.items.next()
     }
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -709,6 +709,57 @@ macro_rules! owning_tests {
 }
 #[allow(unused_imports)]
 pub(crate) use owning_tests;
+
+/// `make_mut` of a `$handle` (an `RcArray` or an `ArcArrayBase`, made by
+/// `$with_label` with `$len` elements) shared with a second handle, for
+/// each `k` in `$ks` with clone number `k` panicking (0 is the label's,
+/// element `i` is clone `i + 1`): the panic comes through, the new block
+/// and the clones made are freed, both handles still share the block,
+/// untouched; then `make_mut` copies.
+#[allow(unused_macros)]
+macro_rules! make_mut_with_a_panicking_clone {
+    ($handle:ty, $with_label:path, $len:expr, $ks:expr) => {{
+        use crate::common::{
+            allocations, check_all, expect_panic, ids_of, quiet_panics, Ledger, Owning, LABEL,
+        };
+        quiet_panics();
+        let len = $len;
+        for k in $ks {
+            let ledger = Ledger::new();
+            let mut a: $handle = $with_label(Owning::make(&ledger, LABEL), len, |_, i| {
+                Owning::make(&ledger, i)
+            });
+            let b = a.clone();
+            let old = ids_of(&a);
+            ledger.panic_on_clone(k);
+            let ((), _, live) = allocations(|| {
+                assert_eq!(
+                    expect_panic(|| <$handle>::make_mut(&mut a).len()),
+                    "clone panics on purpose"
+                );
+            });
+            assert_eq!(live, 0, "k = {k}: the new block leaked");
+            assert_eq!(ledger.made(), len + 1 + k, "k = {k}");
+            assert_eq!(ledger.live(), len + 1, "k = {k}: the clones dropped");
+            assert!(<$handle>::ptr_eq(&a, &b), "k = {k}: still the shared block");
+            assert_eq!(<$handle>::strong_count(&a), 2);
+            assert_eq!(ids_of(&a), old);
+            check_all(&a);
+            assert_eq!(a.get_label().id(), 0);
+            a.get_label().check(LABEL);
+            // make_mut works afterwards.
+            ledger.panic_on_clone(usize::MAX);
+            <$handle>::make_mut(&mut a);
+            assert!(!<$handle>::ptr_eq(&a, &b));
+            check_all(&a);
+            a.get_label().check(LABEL);
+            drop((a, b));
+            ledger.assert_all_dropped();
+        }
+    }};
+}
+#[allow(unused_imports)]
+pub(crate) use make_mut_with_a_panicking_clone;
 
 /// As [`owning_tests`], for generic functions `f::<E, L, P>()` over the
 /// `ArcArray` layout too: every pair in `Padded` and in `Compact`.
