@@ -44,8 +44,9 @@ unsafe impl<E, L, A: Allocator> StableDeref for HeapArray<E, L, A> {}
 /// The elements stay where they are when the `UniqueArcArray` moves.
 // SAFETY: as `HeapArray`'s: `deref` and `deref_mut` both return the block's
 // element pointer, which the handle (a pointer to the block) does not move,
-// valid while the handle lives whatever `&self` methods run; the length is
-// in the block and fixed. It is not `Clone`.
+// valid while the handle lives whatever `&self` methods run; the length and
+// the block change only through `&mut self` (growth). Its `Clone` is deep, a
+// new block, so it is not `CloneStableDeref`, as `HeapArray` is not.
 unsafe impl<E, L, P: ArcLayout, A: Allocator> StableDeref for UniqueArcArrayBase<E, L, P, A> {}
 
 /// The elements stay where they are when the `ArcArray` moves.
