@@ -58,6 +58,17 @@ fn std_traits_match_the_default_layout() {
         format!("{unique:?}"),
         "CompactUniqueArcArray { label: 1, elements: [0] }"
     );
+    let borrowed = CompactArcArray::borrow(&compact);
+    assert_eq!(
+        format!("{borrowed:?}"),
+        "CompactArcArrayBorrow { label: 1, elements: [0, 1, 2, 3] }"
+    );
+    let weak = CompactArcArray::downgrade(&compact);
+    assert_eq!(format!("{weak:?}"), "(CompactWeakArcArray)");
+    assert_eq!(
+        format!("{:?}", ArcArray::downgrade(&padded)),
+        "(WeakArcArray)"
+    );
     assert_eq!(compact[1..3], [1, 2]);
     assert_eq!(compact.as_ref(), &[0, 1, 2, 3]);
     assert_eq!((&compact).into_iter().sum::<u32>(), 6);

@@ -165,7 +165,7 @@ pub(crate) mod sealed {
         fn front<A>(slots: CountsAndAlloc<A>) -> Self::Front<A>;
         /// Whether this is [`Padded`](super::Padded): which of the shared
         /// empty blocks (`empty.rs`) serves the layout, and which alias
-        /// `Debug` names (`ArcArray` or `CompactArcArray`).
+        /// `Debug` names (`ArcArray` or `CompactArcArray`; `debug_name!`).
         const PADDED: bool;
     }
 

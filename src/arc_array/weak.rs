@@ -278,6 +278,10 @@ impl<E, L, P: ArcLayout, A: Allocator> fmt::Pointer for WeakArcArrayBase<E, L, P
 
 impl<E, L, P: ArcLayout, A: Allocator> fmt::Debug for WeakArcArrayBase<E, L, P, A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("(WeakArcArray)")
+        f.write_str(if P::PADDED {
+            "(WeakArcArray)"
+        } else {
+            "(CompactWeakArcArray)"
+        })
     }
 }

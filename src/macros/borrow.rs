@@ -213,7 +213,7 @@ macro_rules! impl_borrow {
                 if core::mem::size_of::<L>() == 0 {
                     core::fmt::Debug::fmt(&**self, f)
                 } else {
-                    f.debug_struct(stringify!($name))
+                    f.debug_struct(debug_name!($name $(, $p)?))
                         .field("label", self.get_label())
                         .field("elements", &&**self)
                         .finish()

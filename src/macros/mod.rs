@@ -15,6 +15,23 @@
 //! both layouts. A handle names the macros it takes in one
 //! `impl_for_handle!`.
 
+/// The name `Debug` prints for a handle: the alias the user wrote, so
+/// `Compact` before the name for the compact layout (`CompactArcArray`,
+/// `CompactArcArrayBorrow`, ...). Takes the docs' name and the layout
+/// parameter, if any.
+macro_rules! debug_name {
+    ($name:ident) => {
+        stringify!($name)
+    };
+    ($name:ident, $p:ident) => {
+        if <$p as $crate::arc_array::layout::sealed::Sealed>::PADDED {
+            stringify!($name)
+        } else {
+            concat!("Compact", stringify!($name))
+        }
+    };
+}
+
 /// Calls each named macro for one handle, in the one form they all take:
 /// the name the docs use, the generic type, and its layout parameter if it
 /// has one. `impl_for_handle!(HeapArray => impl_constructors)` calls

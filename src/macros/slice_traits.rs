@@ -68,14 +68,7 @@ macro_rules! impl_slice_traits {
                 if core::mem::size_of::<L>() == 0 {
                     return core::fmt::Debug::fmt(&**self, f);
                 }
-                let name = stringify!($name);
-                // The alias the user wrote: `CompactArcArray`, not `ArcArray`.
-                $(let name = if <$p as $crate::arc_array::layout::sealed::Sealed>::PADDED {
-                    name
-                } else {
-                    concat!("Compact", stringify!($name))
-                };)?
-                f.debug_struct(name)
+                f.debug_struct(debug_name!($name $(, $p)?))
                     .field("label", self.get_label())
                     .field("elements", &&**self)
                     .finish()
